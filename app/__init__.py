@@ -1,0 +1,82 @@
+"""Hadir: one Flask application serving the admin web app, the kiosk and five JSON dialects.
+
+:func:`create_app` is the only way to build the app (``wsgi.py`` calls it, tests
+call it with their own settings).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from .config import load_config
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    """Locale for UI text: the one chosen in the session, else Indonesian (``id``)."""
+    from flask import current_app
+
+    chosen = session.get("lang")
+    if chosen in current_app.config["BABEL_SUPPORTED_LOCALES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application.
+
+    :param config: settings that override the environment (tests pass
+        ``SQLALCHEMY_DATABASE_URI``, ``RATELIMIT_ENABLED`` ...).
+    :raises app.api.MountConflict: two mounted dialects claim one method + path.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+
+    from . import models  # noqa: F401  (registers every table)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+
+    from .common.boundary import register_request_boundary
+    register_request_boundary(app)
+
+    from .api import register_dialects
+    register_dialects(app)
+
+    from .admin import register_admin
+    register_admin(app)
+
+    from .cli import register_cli
+    register_cli(app)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from .common.sqlite import tune_sqlite
+        with app.app_context():
+            tune_sqlite(db.engine)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness probe: ``{"status": "ok"}``."""
+        return {"status": "ok"}
+
+    @app.context_processor
+    def _inject_locale():
+        return {"current_lang": select_locale(), "request": request}
+
+    return app

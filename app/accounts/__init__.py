@@ -1,0 +1,1 @@
+"""Accounts: users, roles, passwords, device bindings and device resets."""

@@ -1,0 +1,102 @@
+"""Users, device bindings and device-reset requests."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..common.types import UTCDateTime, utcnow
+from ..extensions import db
+from .roles import ROLE_BY_KEY, ROLE_KEYS
+
+_ROLE_CHECK = "role IN (" + ", ".join(f"'{k}'" for k in ROLE_KEYS) + ")"
+
+
+class User(UserMixin, db.Model):
+    """One person, whichever client app they use (DESIGN.md, "Truths").
+
+    Identifiers are all optional and each unique when present: ``email``
+    (clinic, face, igd), ``npp`` (mobile), ``nisn_nip_nik`` (school).
+    ``password_hash`` is an argon2id PHC string (see :mod:`.passwords`).
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_ROLE_CHECK, name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    npp: Mapped[str | None] = mapped_column(String(32), unique=True)
+    nisn_nip_nik: Mapped[str | None] = mapped_column(String(32), unique=True)
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    office = relationship("Office", lazy="joined")
+    device = relationship("DeviceBinding", uselist=False, back_populates="user", lazy="select",
+                          cascade="all, delete-orphan")
+
+    @property
+    def role_obj(self):
+        """The :class:`~.roles.Role` of this user."""
+        return ROLE_BY_KEY[self.role]
+
+    @property
+    def role_id(self) -> int:
+        """The stable role number (school contract ``role_id``)."""
+        return ROLE_BY_KEY[self.role].id
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"<User {self.id} {self.name!r} {self.role}>"
+
+
+class DeviceBinding(db.Model):
+    """The one phone a user may use with the mobile app (contract 001, "Device Binding").
+
+    One row per bound user; ``device_id`` is unique, so one device serves one
+    user.  The first login creates it; an approved device reset deletes it so
+    the next login binds the new phone.
+    """
+
+    __tablename__ = "device_bindings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    device_id: Mapped[str] = mapped_column(String(191), unique=True)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user = relationship("User", back_populates="device")
+
+
+class DeviceResetRequest(db.Model):
+    """A user's request to release their bound phone (contract 001, "Device Reset").
+
+    ``status`` is ``pending``, ``approved`` or ``rejected``.  A partial unique
+    index allows at most one ``pending`` request per user, also under races.
+    """
+
+    __tablename__ = "device_reset_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+        Index("uq_device_reset_requests_one_pending", "user_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    old_device_id: Mapped[str | None] = mapped_column(String(191))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    processed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    admin_notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    processed_by = relationship("User", foreign_keys=[processed_by_id])

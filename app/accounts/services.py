@@ -1,0 +1,269 @@
+"""Users, sign-in with device binding, and device resets.
+
+Device binding (contract 001, "Device Binding"): one phone per user and one
+user per phone.  The first successful mobile login binds the phone; a login
+from another phone is refused until an admin approves a device reset.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import IntegrityError
+
+from ..common.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationFailed
+from ..common.types import utcnow
+from ..extensions import db
+from .models import DeviceBinding, DeviceResetRequest, User
+from .passwords import hash_password, verify_password
+from .roles import ROLE_BY_KEY
+
+
+class BadCredentials(DomainError):
+    """The identifier or the password is wrong."""
+
+    code = "bad_credentials"
+
+
+class InactiveUser(RuleViolation):
+    """This account is deactivated."""
+
+    code = "inactive_user"
+
+
+class UnknownUser(NotFound):
+    """No user has this identifier."""
+
+    code = "unknown_user"
+
+
+class DeviceTakenByOther(RuleViolation):
+    """This device is already bound to another user."""
+
+    code = "device_taken"
+
+
+class DeviceMismatch(RuleViolation):
+    """This user is bound to a different device."""
+
+    code = "device_mismatch"
+
+
+class PendingResetExists(Conflict):
+    """The user already has a device-reset request waiting."""
+
+    code = "pending_reset_exists"
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def find_by_npp(npp: str) -> User | None:
+    """The user with this NPP, or None."""
+    return db.session.scalar(db.select(User).filter_by(npp=npp))
+
+
+def check_password(user: User, password: str) -> bool:
+    """Verify ``password``; on success, store a fresh hash if the old one is outdated."""
+    ok, new_hash = verify_password(user.password_hash, password)
+    if ok and new_hash:
+        user.password_hash = new_hash
+    return ok
+
+
+def set_password(user: User, password: str) -> None:
+    """:raises ValidationFailed: shorter than 8 characters (NIST SP 800-63B §5.1.1.2 minimum)."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed({"password": [f"The password must be at least {MIN_PASSWORD_LENGTH} characters."]})
+    user.password_hash = hash_password(password)
+
+
+def create_user(*, name: str, password: str, role: str, email: str | None = None, npp: str | None = None,
+                nisn_nip_nik: str | None = None, office=None, is_active: bool = True) -> User:
+    """Create a user.
+
+    :raises ValidationFailed: empty name, unknown role, malformed email, short password.
+    :raises Conflict: email, NPP or NISN/NIP/NIK already taken (``field`` names which).
+    """
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        errors["name"] = ["Name is required (at most 120 characters)."]
+    if role not in ROLE_BY_KEY:
+        errors["role"] = ["Unknown role."]
+    email = (email or "").strip().lower() or None
+    if email and not EMAIL_RE.match(email):
+        errors["email"] = ["Not a valid email address."]
+    npp = (npp or "").strip() or None
+    nisn_nip_nik = (nisn_nip_nik or "").strip() or None
+    for field, value in (("npp", npp), ("nisn_nip_nik", nisn_nip_nik)):
+        if value and len(value) > 32:
+            errors[field] = ["At most 32 characters."]
+    user = User(name=name, role=role, email=email, npp=npp, nisn_nip_nik=nisn_nip_nik,
+                office_id=office.id if office else None, is_active=is_active, password_hash="")
+    try:
+        set_password(user, password)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    _check_unique(user)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _check_unique(user: User) -> None:
+    for field in ("email", "npp", "nisn_nip_nik"):
+        value = getattr(user, field)
+        if value is None:
+            continue
+        stmt = db.select(User.id).where(getattr(User, field) == value)
+        if user.id is not None:
+            stmt = stmt.where(User.id != user.id)
+        if db.session.scalar(stmt) is not None:
+            raise Conflict(f"This {field} is already used by another user", field=field)
+
+
+def update_user(user: User, **values) -> User:
+    """Update name, email, npp, nisn_nip_nik, role, office, is_active (only keys given).
+
+    :raises ValidationFailed, Conflict: as :func:`create_user`.
+    """
+    errors: dict[str, list[str]] = {}
+    if "name" in values:
+        name = (values["name"] or "").strip()
+        if not name or len(name) > 120:
+            errors["name"] = ["Name is required (at most 120 characters)."]
+        user.name = name
+    if "email" in values:
+        email = (values["email"] or "").strip().lower() or None
+        if email and not EMAIL_RE.match(email):
+            errors["email"] = ["Not a valid email address."]
+        user.email = email
+    for field in ("npp", "nisn_nip_nik"):
+        if field in values:
+            setattr(user, field, (values[field] or "").strip() or None)
+    if "role" in values:
+        if values["role"] not in ROLE_BY_KEY:
+            errors["role"] = ["Unknown role."]
+        else:
+            user.role = values["role"]
+    if "office" in values:
+        user.office_id = values["office"].id if values["office"] else None
+    if "is_active" in values:
+        user.is_active = bool(values["is_active"])
+    if errors:
+        raise ValidationFailed(errors)
+    _check_unique(user)
+    db.session.flush()
+    return user
+
+
+def mobile_login(npp: str, password: str, device_id: str) -> User:
+    """Sign in to the mobile app and enforce device binding (contract 001, "Login").
+
+    Order: unknown NPP → :class:`UnknownUser`; wrong password →
+    :class:`BadCredentials`; deactivated → :class:`InactiveUser`; then the
+    device: bound to someone else → :class:`DeviceTakenByOther`; user bound to
+    another device → :class:`DeviceMismatch`; no binding yet → bind this one.
+    """
+    user = find_by_npp(npp)
+    if user is None:
+        raise UnknownUser("User Tidak Terdaftar")
+    if not check_password(user, password):
+        raise BadCredentials()
+    if not user.is_active:
+        raise InactiveUser()
+    holder = db.session.scalar(db.select(DeviceBinding).filter_by(device_id=device_id))
+    if holder is not None and holder.user_id != user.id:
+        raise DeviceTakenByOther()
+    own = user.device
+    if own is not None and own.device_id != device_id:
+        raise DeviceMismatch()
+    if own is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(DeviceBinding(user_id=user.id, device_id=device_id))
+                db.session.flush()
+        except IntegrityError:
+            # Another request bound this device (or this user) at the same moment.
+            db.session.expire(user, ["device"])
+            raise DeviceTakenByOther() from None
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def request_device_reset(npp: str, reason) -> DeviceResetRequest:
+    """File a device-reset request without signing in (contract 001, "Request Reset Device").
+
+    :raises ValidationFailed: reason missing or shorter than 10 characters.
+    :raises UnknownUser: no user with this NPP.
+    :raises PendingResetExists: a request of this user is still pending.
+    """
+    if not isinstance(reason, str) or len(reason.strip()) < 10:
+        raise ValidationFailed({"reason": ["The reason must be at least 10 characters."]})
+    if len(reason) > 1000:
+        raise ValidationFailed({"reason": ["The reason may not be greater than 1000 characters."]})
+    user = find_by_npp(npp)
+    if user is None:
+        raise UnknownUser("User tidak ditemukan")
+    pending = db.session.scalar(db.select(DeviceResetRequest.id).filter_by(user_id=user.id, status="pending"))
+    if pending is not None:
+        raise PendingResetExists()
+    req = DeviceResetRequest(user_id=user.id, old_device_id=user.device.device_id if user.device else None,
+                             reason=reason.strip(), status="pending")
+    try:
+        with db.session.begin_nested():
+            db.session.add(req)
+            db.session.flush()
+    except IntegrityError:
+        raise PendingResetExists() from None
+    return req
+
+
+def device_reset_requests(user: User) -> list[DeviceResetRequest]:
+    """All of ``user``'s device-reset requests, newest first."""
+    return list(db.session.scalars(
+        db.select(DeviceResetRequest).filter_by(user_id=user.id)
+        .order_by(DeviceResetRequest.created_at.desc(), DeviceResetRequest.id.desc())
+    ))
+
+
+def get_reset_request(request_id: int) -> DeviceResetRequest:
+    """:raises NotFound: no such request."""
+    req = db.session.get(DeviceResetRequest, request_id)
+    if req is None:
+        raise NotFound("Device reset request not found")
+    return req
+
+
+def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool, notes: str | None = None) -> DeviceResetRequest:
+    """Approve (release the bound phone) or reject (with a note) a pending request.
+
+    The person gets an in-app notification either way.
+    :raises RuleViolation: the request is not pending.
+    :raises ValidationFailed: rejecting without a note.
+    """
+    from ..notify.services import notify
+
+    if req.status != "pending":
+        raise RuleViolation("This request has already been processed")
+    notes = (notes or "").strip() or None
+    if not approve and not notes:
+        raise ValidationFailed({"admin_notes": ["A note is required to reject a request."]})
+    req.status = "approved" if approve else "rejected"
+    req.processed_by_id = admin.id
+    req.processed_at = utcnow()
+    req.admin_notes = notes
+    if approve:
+        binding = req.user.device
+        if binding is not None:
+            db.session.delete(binding)
+        notify(req.user, "device_reset", "Device reset approved",
+               "Your device reset was approved. Log in on your new phone to bind it.")
+    else:
+        notify(req.user, "device_reset", "Device reset rejected", f"Your device reset was rejected: {notes}")
+    db.session.flush()
+    return req

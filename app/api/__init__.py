@@ -1,0 +1,95 @@
+"""The JSON dialects: one package per client contract, mounted by configuration.
+
+Each dialect module exposes ``create_blueprint() -> Blueprint`` and
+``render_http_error(exc: HTTPException) -> Response`` (its own error body for
+404/405/413/415/429 ... inside its mount).  :func:`register_dialects` mounts the
+ones named in ``DIALECT_MOUNTS`` and refuses to start when two of them claim
+the same method and path.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..extensions import csrf
+
+#: dialect name → module implementing it.
+DIALECT_MODULES = {
+    "mobile": "app.api.mobile",
+}
+
+
+class MountConflict(RuntimeError):
+    """Two mounted dialects claim the same method and path."""
+
+
+def _normalise(rule: str) -> str:
+    return re.sub(r"<[^>]+>", "<>", rule)
+
+
+def check_conflicts(app: Flask, blueprint_names: dict[str, str]) -> None:
+    """Raise :class:`MountConflict` naming both routes if two dialects share a method+path.
+
+    :param blueprint_names: blueprint name → dialect name.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    for rule in app.url_map.iter_rules():
+        bp = rule.endpoint.split(".", 1)[0]
+        if bp not in blueprint_names:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            key = (method, _normalise(rule.rule))
+            other = seen.get(key)
+            if other and other.split(".", 1)[0] != bp:
+                raise MountConflict(
+                    f"{method} {rule.rule} is claimed by two dialects: "
+                    f"{other} ({blueprint_names[other.split('.', 1)[0]]}) and "
+                    f"{rule.endpoint} ({blueprint_names[bp]}); change DIALECT_MOUNTS / MOUNT_<DIALECT>"
+                )
+            seen[key] = rule.endpoint
+
+
+def register_dialects(app: Flask) -> None:
+    """Mount every dialect of ``app.config['DIALECT_MOUNTS']`` and route errors to them."""
+    mounted: list[tuple[str, object]] = []
+    names: dict[str, str] = {}
+    for dialect, prefix in app.config["DIALECT_MOUNTS"].items():
+        module = importlib.import_module(DIALECT_MODULES[dialect])
+        bp = module.create_blueprint()
+        csrf.exempt(bp)
+        app.register_blueprint(bp, url_prefix=prefix or None)
+        names[bp.name] = dialect
+        mounted.append((prefix, module))
+    check_conflicts(app, names)
+    # Longest prefix first, so /face/api wins over /api.
+    mounted.sort(key=lambda item: len(item[0]), reverse=True)
+    app.extensions["hadir_dialects"] = mounted
+
+    def dialect_for_path(path: str):
+        for prefix, module in mounted:
+            if path == prefix or path.startswith(prefix + "/"):
+                return module
+        return None
+
+    app.extensions["hadir_dialect_for_path"] = dialect_for_path
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        module = dialect_for_path(request.path)
+        if module is not None:
+            return module.render_http_error(exc)
+        from ..admin.errors import render_html_error
+        return render_html_error(exc)
+
+    @app.errorhandler(Exception)
+    def _server_error(exc: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        error = InternalServerError(original_exception=exc)
+        module = dialect_for_path(request.path)
+        if module is not None:
+            return module.render_http_error(error)
+        from ..admin.errors import render_html_error
+        return render_html_error(error)

@@ -1,0 +1,1 @@
+"""Attendance: raw check-in/check-out events, daily summaries, review."""

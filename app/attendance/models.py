@@ -1,0 +1,101 @@
+"""Attendance events (append-only facts) and the daily attendance derived from them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..common.types import UTCDateTime, utcnow
+from ..extensions import db
+
+EVENT_KINDS = ("check_in", "check_out")
+#: How an event was captured.
+SOURCES = ("mobile_gps", "qr", "face", "manual", "offline")
+#: ``not_required``: accepted as is; ``pending``: waits for a reviewer.
+REVIEW_STATES = ("not_required", "pending", "approved", "rejected")
+#: Why an event was flagged for review.
+FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class AttendanceEvent(db.Model):
+    """One check-in or check-out as it happened.  Never deleted.
+
+    ``occurred_at`` is the server's clock (UTC); ``client_time`` is only what a
+    phone reported (offline sync).  ``work_date`` is the local date of the shift
+    the event belongs to.  Position: WGS84 degrees, ``accuracy_m`` and
+    ``distance_m`` in metres (distance to ``office``).  The only columns that
+    change after insert are the review ones.  ``client_ref`` (unique per user)
+    makes retries idempotent.
+    """
+
+    __tablename__ = "attendance_events"
+    __table_args__ = (
+        CheckConstraint(_in("kind", EVENT_KINDS), name="kind_known"),
+        CheckConstraint(_in("source", SOURCES), name="source_known"),
+        CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state_known"),
+        UniqueConstraint("user_id", "client_ref", name="uq_attendance_events_user_client_ref"),
+        Index("ix_attendance_events_review", "review_state", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    work_date: Mapped[date] = mapped_column(Date(), index=True)
+    source: Mapped[str] = mapped_column(String(12))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    device_id: Mapped[str | None] = mapped_column(String(191))
+    client_ref: Mapped[str | None] = mapped_column(String(64))
+    client_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_state: Mapped[str] = mapped_column(String(12), default="not_required")
+    flag_reason: Mapped[str | None] = mapped_column(String(20))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    office = relationship("Office")
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+
+class DailyAttendance(db.Model):
+    """One person's attendance for one work day, derived from their events.
+
+    ``time_in``/``time_out`` are UTC; ``worked_minutes`` and ``late_minutes``
+    whole minutes.  ``status``: ``present``, ``late``, ``pending_review``
+    (the check-in waits for a reviewer).  Unique per (user, work day): this
+    constraint is what makes a second check-in impossible, also under races.
+    """
+
+    __tablename__ = "daily_attendance"
+    __table_args__ = (
+        UniqueConstraint("user_id", "work_date", name="uq_daily_attendance_user_day"),
+        CheckConstraint(_in("status", ("present", "late", "pending_review", "rejected")),
+                        name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    work_date: Mapped[date] = mapped_column(Date(), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("work_schedules.id", ondelete="SET NULL"))
+    check_in_event_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_events.id"))
+    check_out_event_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_events.id"))
+    time_in: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    time_out: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    worked_minutes: Mapped[int | None]
+    late_minutes: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default="present")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user = relationship("User", lazy="joined")
+    check_in_event = relationship("AttendanceEvent", foreign_keys=[check_in_event_id])
+    check_out_event = relationship("AttendanceEvent", foreign_keys=[check_out_event_id])

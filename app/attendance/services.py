@@ -1,0 +1,324 @@
+"""Check-in and check-out, review of flagged events, daily summaries.
+
+Rules (contract 001, "Absensi"; issue 2, section 3):
+- only inside the active work schedule's window, judged by the server's clock;
+- once per work day: the unique (user, work day) row of
+  :class:`~.models.DailyAttendance` refuses a second check-in even when two
+  requests race;
+- the position is compared with the office geofence; outside it, with a fix
+  less precise than the radius, or without an office, the event is recorded
+  and flagged for review — never accepted silently, never dropped;
+- a repeated ``client_ref`` returns the event already recorded (idempotent retry).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from ..common.timeutil import to_local
+from ..common.types import utcnow
+from ..extensions import db
+from ..places.models import Office
+from ..places.services import check_geofence
+from ..schedules import services as schedules
+from .models import AttendanceEvent, DailyAttendance
+
+
+class NoActiveSchedule(RuleViolation):
+    """No work schedule is active, so no window is open."""
+
+    code = "no_active_schedule"
+
+
+class OutsideWindow(RuleViolation):
+    """The check-in or check-out window is not open now."""
+
+    code = "outside_window"
+
+
+class AlreadyCheckedIn(Conflict):
+    """You have already checked in today."""
+
+    code = "already_checked_in"
+
+
+class AlreadyCheckedOut(Conflict):
+    """You have already checked out today."""
+
+    code = "already_checked_out"
+
+
+class NotCheckedIn(RuleViolation):
+    """You have not checked in today."""
+
+    code = "not_checked_in"
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What :func:`record_attendance` did: the event, the day, and whether it replayed."""
+
+    event: AttendanceEvent
+    daily: DailyAttendance
+    replayed: bool = False
+
+    @property
+    def pending_review(self) -> bool:
+        return self.event.review_state == "pending"
+
+
+def _window_error(schedule, kind: str, local_now: datetime) -> OutsideWindow:
+    make = schedules.check_in_window if kind == "check_in" else schedules.check_out_window
+    window = make(schedule, local_now.date(), local_now.tzinfo)
+    noun = "Check-in" if kind == "check_in" else "Check-out"
+    if local_now < window.start:
+        return OutsideWindow(f"{noun} not available yet", opens_at=window.start)
+    return OutsideWindow(f"{noun} window has closed", closed_at=window.end)
+
+
+def _status(daily: DailyAttendance) -> str:
+    event = daily.check_in_event
+    if event is not None and event.review_state == "pending":
+        return "pending_review"
+    return "late" if daily.late_minutes > 0 else "present"
+
+
+def _refresh_totals(daily: DailyAttendance) -> None:
+    if daily.time_in and daily.time_out:
+        daily.worked_minutes = max(0, int((daily.time_out - daily.time_in).total_seconds() // 60))
+    else:
+        daily.worked_minutes = None
+
+
+def record_attendance(
+    user,
+    kind: str,
+    *,
+    source: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    accuracy_m: float | None = None,
+    office: Office | None = None,
+    device_id: str | None = None,
+    client_ref: str | None = None,
+    client_time: datetime | None = None,
+    now: datetime | None = None,
+) -> RecordResult:
+    """Record a check-in or check-out for ``user`` now (server clock, UTC).
+
+    :param kind: ``check_in`` or ``check_out``.
+    :param latitude, longitude: WGS84 degrees, already validated; None when the
+        source has no position (face, QR at a kiosk).
+    :param accuracy_m: reported GPS accuracy in metres, if any.
+    :param office: the office to check against; defaults to ``user.office``.
+    :raises NoActiveSchedule, OutsideWindow: (rule violations, contract rcode 83)
+    :raises AlreadyCheckedIn, AlreadyCheckedOut: (conflicts, rcode 82)
+    :raises NotCheckedIn: check-out without a check-in that day.
+    """
+    if kind not in ("check_in", "check_out"):
+        raise ValidationFailed({"kind": ["Unknown attendance kind."]})
+    if client_ref:
+        existing = db.session.scalar(db.select(AttendanceEvent).filter_by(user_id=user.id, client_ref=client_ref))
+        if existing is not None:
+            daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=existing.work_date))
+            return RecordResult(existing, daily, replayed=True)
+
+    now = now or utcnow()
+    local_now = to_local(now)
+    schedule = schedules.active_schedule()
+    if schedule is None:
+        raise NoActiveSchedule("No active attendance time setting")
+    window = schedules.window_at(schedule, kind, local_now)
+    if window is None:
+        raise _window_error(schedule, kind, local_now)
+
+    office = office or user.office
+    distance = flag = None
+    if latitude is not None and longitude is not None:
+        if office is None:
+            flag = "no_office"
+        else:
+            result = check_geofence(office, latitude, longitude, accuracy_m)
+            distance, flag = result.distance_m, result.flag
+    elif source == "mobile_gps":
+        raise ValidationFailed({"latitude": ["Latitude is required for location verification"]})
+
+    event = AttendanceEvent(
+        user_id=user.id, kind=kind, occurred_at=now, work_date=window.work_date, source=source,
+        latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
+        office_id=office.id if office else None, distance_m=distance, device_id=device_id,
+        client_ref=client_ref, client_time=client_time,
+        review_state="pending" if flag else "not_required", flag_reason=flag,
+    )
+    if kind == "check_in":
+        daily = _claim_check_in(user, schedule, window.work_date, event, local_now)
+    else:
+        daily = _claim_check_out(user, window.work_date, event)
+    return RecordResult(event, daily)
+
+
+def _claim_check_in(user, schedule, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
+    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
+    if daily is not None and daily.check_in_event_id is not None:
+        raise AlreadyCheckedIn()
+    try:
+        with db.session.begin_nested():
+            if daily is None:
+                daily = DailyAttendance(user_id=user.id, work_date=work_date, schedule_id=schedule.id)
+                db.session.add(daily)
+                db.session.flush()  # the unique (user, day) row is the lock
+            db.session.add(event)
+            db.session.flush()
+            claimed = db.session.execute(
+                update(DailyAttendance)
+                .where(DailyAttendance.id == daily.id, DailyAttendance.check_in_event_id.is_(None))
+                .values(check_in_event_id=event.id)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                raise AlreadyCheckedIn()
+    except IntegrityError:
+        raise AlreadyCheckedIn() from None
+    daily.check_in_event_id = event.id
+    daily.check_in_event = event
+    daily.schedule_id = schedule.id
+    daily.time_in = event.occurred_at
+    daily.late_minutes = schedules.late_minutes(schedule, work_date, local_now)
+    daily.status = _status(daily)
+    _refresh_totals(daily)
+    db.session.flush()
+    return daily
+
+
+def _claim_check_out(user, work_date: date, event: AttendanceEvent) -> DailyAttendance:
+    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
+    if daily is None or daily.check_in_event_id is None:
+        raise NotCheckedIn()
+    if daily.check_out_event_id is not None:
+        raise AlreadyCheckedOut()
+    with db.session.begin_nested():
+        db.session.add(event)
+        db.session.flush()
+        claimed = db.session.execute(
+            update(DailyAttendance)
+            .where(DailyAttendance.id == daily.id, DailyAttendance.check_out_event_id.is_(None))
+            .values(check_out_event_id=event.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise AlreadyCheckedOut()
+    daily.check_out_event_id = event.id
+    daily.check_out_event = event
+    daily.time_out = event.occurred_at
+    _refresh_totals(daily)
+    db.session.flush()
+    return daily
+
+
+def month_history(user, year: int, month: int) -> list[DailyAttendance]:
+    """The user's daily attendance of one month, newest day first."""
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return list(db.session.scalars(
+        db.select(DailyAttendance)
+        .where(DailyAttendance.user_id == user.id, DailyAttendance.work_date >= start, DailyAttendance.work_date < end)
+        .order_by(DailyAttendance.work_date.desc())
+    ))
+
+
+# --- review ---------------------------------------------------------------
+
+def pending_events_query():
+    """Select statement of events waiting for review, oldest first."""
+    return (db.select(AttendanceEvent)
+            .where(AttendanceEvent.review_state == "pending")
+            .order_by(AttendanceEvent.occurred_at))
+
+
+def get_event(event_id: int) -> AttendanceEvent:
+    """:raises NotFound: no event with this id."""
+    event = db.session.get(AttendanceEvent, event_id)
+    if event is None:
+        raise NotFound("Attendance event not found")
+    return event
+
+
+def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str | None = None) -> AttendanceEvent:
+    """Approve or reject a flagged event and bring its day up to date.
+
+    Rejecting a check-in clears the day's check-in (the person may check in
+    again); rejecting a check-out clears the check-out.  The event itself
+    stays, with the reviewer, the time and the note.  The person is notified.
+
+    :raises RuleViolation: the event is not pending.
+    :raises ValidationFailed: a rejection without a note (``note`` is required).
+    """
+    from ..notify.services import notify
+
+    if event.review_state != "pending":
+        raise RuleViolation("This attendance event has already been reviewed")
+    note = (note or "").strip() or None
+    if not approve and not note:
+        raise ValidationFailed({"note": ["A reason is required to reject."]})
+    event.review_state = "approved" if approve else "rejected"
+    event.reviewed_by_id = reviewer.id
+    event.reviewed_at = utcnow()
+    event.review_note = note
+    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=event.user_id, work_date=event.work_date))
+    if daily is not None:
+        if not approve and daily.check_in_event_id == event.id:
+            daily.check_in_event_id = None
+            daily.check_in_event = None
+            daily.time_in = None
+            daily.late_minutes = 0
+            daily.status = "rejected"
+        elif not approve and daily.check_out_event_id == event.id:
+            daily.check_out_event_id = None
+            daily.check_out_event = None
+            daily.time_out = None
+        elif daily.check_in_event_id is not None:
+            daily.status = _status(daily)
+        _refresh_totals(daily)
+    what = "check-in" if event.kind == "check_in" else "check-out"
+    local = to_local(event.occurred_at).strftime("%d-%m-%Y %H:%M")
+    if approve:
+        notify(event.user, "attendance_review", f"Your {what} was approved",
+               f"Your {what} of {local} was approved.")
+    else:
+        notify(event.user, "attendance_review", f"Your {what} was rejected",
+               f"Your {what} of {local} was rejected: {note}")
+    db.session.flush()
+    return event
+
+
+def today_overview(work_date: date) -> dict[str, int]:
+    """Counts for the admin dashboard of ``work_date``.
+
+    Keys: ``present`` (on time), ``late``, ``pending_review`` (days whose
+    check-in waits for review), ``not_in`` (active staff with no check-in),
+    ``flagged`` (events of any day awaiting review), ``staff`` (active staff).
+    """
+    from ..accounts.models import User
+
+    rows = dict(db.session.execute(
+        db.select(DailyAttendance.status, db.func.count())
+        .where(DailyAttendance.work_date == work_date, DailyAttendance.time_in.is_not(None))
+        .group_by(DailyAttendance.status)
+    ).all())
+    staff = db.session.scalar(
+        db.select(db.func.count(User.id)).where(User.is_active.is_(True), User.role.not_in(("siswa", "mahasiswa")))
+    )
+    checked_in = sum(rows.values())
+    flagged = db.session.scalar(db.select(db.func.count(AttendanceEvent.id)).where(AttendanceEvent.review_state == "pending"))
+    return {
+        "present": rows.get("present", 0),
+        "late": rows.get("late", 0),
+        "pending_review": rows.get("pending_review", 0),
+        "not_in": max(0, staff - checked_in),
+        "flagged": flagged,
+        "staff": staff,
+    }

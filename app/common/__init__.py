@@ -1,0 +1,1 @@
+"""Small pieces every domain uses: time helpers, column types, domain errors."""

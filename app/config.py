@@ -1,0 +1,90 @@
+"""Settings read from environment variables, with safe defaults.
+
+Every setting has a default that runs the embedded deployment (SQLite in
+``instance/``, in-process rate-limit storage).  Production sets
+``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Where each JSON dialect is mounted by default (DESIGN.md, "The five client APIs").
+DEFAULT_DIALECT_MOUNTS = {
+    "mobile": "/api",
+}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return ``SECRET_KEY`` from the environment, else one kept in ``instance/``.
+
+    The key is generated once with :func:`secrets.token_urlsafe` (48 bytes) and
+    stored in ``instance/secret_key`` (mode 0600), so sessions and JWTs survive a
+    restart and no constant key ever lives in the code.
+    """
+    env = os.environ.get("SECRET_KEY")
+    if env:
+        return env
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _normalise_db_url(url: str) -> str:
+    """Map ``postgres://``/``postgresql://`` URLs onto the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _dialect_mounts() -> dict[str, str]:
+    """Dialect mounts: defaults overridden by ``MOUNT_<DIALECT>`` variables.
+
+    ``MOUNT_MOBILE=/api`` mounts the mobile dialect at ``/api``;
+    ``MOUNT_MOBILE=off`` leaves it unmounted.
+    """
+    mounts = {}
+    for name, default in DEFAULT_DIALECT_MOUNTS.items():
+        value = os.environ.get(f"MOUNT_{name.upper()}", default).strip()
+        if value.lower() in {"", "off", "none", "false"}:
+            continue
+        mounts[name] = "/" + value.strip("/") if value != "/" else ""
+    return mounts
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the Flask config mapping from the environment.
+
+    Keys: ``SQLALCHEMY_DATABASE_URI``, ``SECRET_KEY``, ``REDIS_URL`` (or None),
+    ``TIMEZONE`` (IANA name, default ``Asia/Jakarta``), ``DIALECT_MOUNTS``
+    (dialect → URL prefix), ``JWT_ACCESS_TTL_S`` (seconds, default 12 h) and
+    the extension settings derived from them.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hadir.sqlite3'}"
+    redis_url = os.environ.get("REDIS_URL") or None
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(db_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
+        "DIALECT_MOUNTS": _dialect_mounts(),
+        "JWT_ACCESS_TTL_S": int(os.environ.get("JWT_ACCESS_TTL_S", 12 * 3600)),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_SUPPORTED_LOCALES": ["id", "en"],
+        "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,1 @@
+"""Notifications: in-app notifications and push (FCM) tokens."""

@@ -1,0 +1,102 @@
+"""Creating and reading in-app notifications; push-token registration."""
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from ..common.errors import NotFound, ValidationFailed
+from ..common.types import utcnow
+from ..extensions import db
+from .models import Notification, PushToken
+
+
+def notify(user, type_: str, title: str, body: str) -> Notification:
+    """Add an in-app notification for ``user`` (flushed, committed with the request)."""
+    note = Notification(user_id=user.id, type=type_, title=title[:200], body=body)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def notifications_query(user, *, is_read: bool | None = None, type_: str | None = None):
+    """Select statement of ``user``'s notifications, newest first, optionally filtered."""
+    stmt = db.select(Notification).where(Notification.user_id == user.id)
+    if is_read is not None:
+        stmt = stmt.where(Notification.is_read.is_(is_read))
+    if type_:
+        stmt = stmt.where(Notification.type == type_)
+    return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def unread_count(user) -> int:
+    """Number of ``user``'s unread notifications."""
+    return db.session.scalar(
+        db.select(db.func.count(Notification.id)).where(Notification.user_id == user.id, Notification.is_read.is_(False))
+    )
+
+
+def mark_read(user, notification_id: int) -> Notification:
+    """Mark one of ``user``'s notifications read.
+
+    :raises NotFound: no such notification *of this user* (another user's is
+        indistinguishable from a missing one).
+    """
+    note = db.session.scalar(db.select(Notification).filter_by(id=notification_id, user_id=user.id))
+    if note is None:
+        raise NotFound("Notification not found")
+    if not note.is_read:
+        note.is_read = True
+        note.read_at = utcnow()
+        db.session.flush()
+    return note
+
+
+def mark_all_read(user) -> int:
+    """Mark all of ``user``'s notifications read; returns how many changed."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.is_read.is_(False))
+        .values(is_read=True, read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def register_push_token(user, token: str, *, device_type: str | None, device_id: str | None) -> PushToken:
+    """Register (or re-activate and re-own) an FCM token for ``user``.
+
+    A token belongs to one device; registering it again moves it to the
+    current user.  :raises ValidationFailed: empty or over-long token, unknown device type.
+    """
+    errors = {}
+    if not isinstance(token, str) or not token.strip():
+        errors["fcm_token"] = ["The fcm_token field is required."]
+    elif len(token) > 512:
+        errors["fcm_token"] = ["The fcm_token may not be greater than 512 characters."]
+    if device_type is not None and device_type not in ("android", "ios"):
+        errors["device_type"] = ["The device_type must be android or ios."]
+    if device_id is not None and (not isinstance(device_id, str) or len(device_id) > 191):
+        errors["device_id"] = ["The device_id must be a string of at most 191 characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    row = db.session.scalar(db.select(PushToken).filter_by(token=token))
+    if row is None:
+        row = PushToken(user_id=user.id, token=token)
+        db.session.add(row)
+    row.user_id = user.id
+    row.device_type = device_type
+    row.device_id = device_id
+    row.is_active = True
+    db.session.flush()
+    return row
+
+
+def unregister_push_token(user, token: str) -> bool:
+    """Deactivate ``user``'s token; returns False if the user has no such token."""
+    if not isinstance(token, str) or not token.strip():
+        raise ValidationFailed({"fcm_token": ["The fcm_token field is required."]})
+    row = db.session.scalar(db.select(PushToken).filter_by(token=token, user_id=user.id))
+    if row is None:
+        return False
+    row.is_active = False
+    db.session.flush()
+    return True

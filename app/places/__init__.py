@@ -1,0 +1,1 @@
+"""Places: offices / work locations and their geofences."""

@@ -1,0 +1,116 @@
+"""Geofence arithmetic and office management."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..common.errors import Conflict, ValidationFailed
+from ..extensions import db
+from .models import Office
+
+#: Mean Earth radius in metres (IUGG R1 = 6,371,008.8 m), used by the haversine formula.
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two WGS84 points, in metres (haversine formula).
+
+    Inputs are decimal degrees.  Error against the ellipsoid is below 0.5 %,
+    far under GPS noise at geofence scales.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class GeofenceResult:
+    """Outcome of a geofence check: ``distance_m`` (metres) and why it is not clean.
+
+    ``flag`` is None when the position is inside and precise enough,
+    ``outside_geofence`` when farther than the radius, ``low_accuracy``
+    when the reported accuracy (metres) is worse than the radius.
+    """
+
+    distance_m: float
+    flag: str | None
+
+
+def check_geofence(office: Office, lat: float, lon: float, accuracy_m: float | None = None) -> GeofenceResult:
+    """Compare a position with ``office``'s circle.
+
+    A position counts as inside only when ``distance <= radius`` and the
+    reported accuracy (if any) is no worse than the radius: a fix that could
+    be anywhere in a 2 km circle proves nothing about a 100 m office.
+    """
+    distance = haversine_m(office.latitude, office.longitude, lat, lon)
+    if distance > office.geofence_radius_m:
+        return GeofenceResult(distance, "outside_geofence")
+    if accuracy_m is not None and accuracy_m > office.geofence_radius_m:
+        return GeofenceResult(distance, "low_accuracy")
+    return GeofenceResult(distance, None)
+
+
+def parse_coordinate(value, *, field: str, limit: float) -> float:
+    """Parse a latitude (``limit=90``) or longitude (``limit=180``) in decimal degrees.
+
+    Accepts numbers or numeric strings of at most 50 characters (contract 001).
+    :raises ValidationFailed: missing, not a number, NaN/Infinity, or out of range.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationFailed({field: [f"The {field} field is required."]})
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValidationFailed({field: [f"The {field} must be a number."]})
+    if isinstance(value, str) and len(value) > 50:
+        raise ValidationFailed({field: [f"The {field} may not be greater than 50 characters."]})
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationFailed({field: [f"The {field} must be a number."]}) from None
+    if not math.isfinite(number):
+        raise ValidationFailed({field: [f"The {field} must be a finite number."]})
+    if not -limit <= number <= limit:
+        raise ValidationFailed({field: [f"The {field} must be between -{limit:g} and {limit:g}."]})
+    return number
+
+
+def create_office(*, code: str, name: str, latitude, longitude, radius_m, address: str | None = None) -> Office:
+    """Create an office.
+
+    :raises ValidationFailed: bad coordinates, radius not in 1..100000 m, empty code/name.
+    :raises Conflict: the code is taken.
+    """
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not code or len(code) > 20:
+        errors["code"] = ["Code is required (at most 20 characters)."]
+    if not name:
+        errors["name"] = ["Name is required."]
+    lat = lon = None
+    try:
+        lat = parse_coordinate(latitude, field="latitude", limit=90)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        lon = parse_coordinate(longitude, field="longitude", limit=180)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        radius = int(radius_m)
+        if not 1 <= radius <= 100_000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["radius"] = ["Radius must be a whole number of metres between 1 and 100000."]
+        radius = None
+    if errors:
+        raise ValidationFailed(errors)
+    if db.session.scalar(db.select(Office.id).filter_by(code=code)) is not None:
+        raise Conflict(f"Office code {code} already exists", field="code")
+    office = Office(code=code, name=name, latitude=lat, longitude=lon, geofence_radius_m=radius,
+                    address=(address or None))
+    db.session.add(office)
+    db.session.flush()
+    return office

@@ -1,0 +1,1 @@
+"""Posts: blog articles, news and announcements."""

@@ -1,0 +1,1 @@
+"""Work schedules (jam kerja): when check-in and check-out are allowed."""

@@ -1,0 +1,1 @@
+"""System: app versions, demo data, health."""

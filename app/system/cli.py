@@ -1,0 +1,18 @@
+"""``flask demo ...`` commands."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from ..common.cli import run_or_fail
+from .demo import DEMO_PASSWORD, load_demo
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+def load_command():
+    """Create the demo offices, schedules, accounts, posts and app versions (idempotent)."""
+    created = run_or_fail(load_demo)
+    summary = ", ".join(f"{n} {kind}" for kind, n in created.items())
+    click.echo(f"demo data loaded ({summary} created); demo password: {DEMO_PASSWORD}")

@@ -1,0 +1,105 @@
+"""Demo data for the embedded default (``flask demo load``); idempotent.
+
+Each object is looked up by its natural key (office code, NPP, email, slug,
+platform, schedule name) and created only if missing, so running the command
+twice changes nothing.  The accounts are listed in the README.
+"""
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from ..accounts.models import User
+from ..accounts.services import create_user
+from ..common.types import utcnow
+from ..extensions import db
+from ..places.models import Office
+from ..places.services import create_office
+from ..posts.models import Post
+from ..schedules.models import WorkSchedule
+from ..schedules.services import create_schedule
+from .models import AppVersion
+
+DEMO_PASSWORD = "hadir-demo-2026"
+
+OFFICES = [
+    dict(code="0001", name="Kantor Pusat Jakarta", latitude=-6.2088, longitude=106.8456, radius_m=100,
+         address="Jl. Jend. Sudirman Kav. 1, Jakarta Pusat"),
+    dict(code="0002", name="Kantor Cabang Bandung", latitude=-6.9175, longitude=107.6191, radius_m=150,
+         address="Jl. Asia Afrika No. 8, Bandung"),
+]
+
+SCHEDULES = [
+    dict(name="Jam Kerja Normal", check_in_start="07:00:00", check_in_end="09:00:00",
+         check_out_start="16:00:00", check_out_end="18:00:00", late_after="08:00:00", is_active=True),
+    dict(name="Jam Kerja Ramadhan", check_in_start="07:30:00", check_in_end="09:00:00",
+         check_out_start="15:00:00", check_out_end="17:00:00", late_after="08:00:00", is_active=False),
+]
+
+USERS = [
+    dict(name="Admin HRD", role="admin", email="admin@hadir.test", npp="90001", office="0001"),
+    dict(name="Petugas HR", role="petugas", email="petugas@hadir.test", npp="90002", office="0001"),
+    dict(name="Andi Pratama", role="pegawai", email="andi@hadir.test", npp="10001", office="0001"),
+    dict(name="Siti Rahmawati", role="pegawai", email="siti@hadir.test", npp="10002", office="0001"),
+    dict(name="Budi Santoso", role="pegawai", email="budi@hadir.test", npp="10003", office="0001"),
+    dict(name="Dewi Lestari", role="pegawai", email="dewi@hadir.test", npp="10004", office="0002"),
+    dict(name="Rudi Hartono", role="pegawai", email="rudi@hadir.test", npp="10005", office="0002"),
+]
+
+POSTS = [
+    dict(title="Pengumuman Libur Tahun Baru", category="announcement", is_featured=True, is_pinned=True,
+         excerpt="Diberitahukan kepada seluruh karyawan bahwa kantor libur pada 1 Januari.",
+         content="<p>Dengan hormat, diberitahukan kepada seluruh karyawan bahwa kantor libur pada 1 Januari.</p>"),
+    dict(title="Update Aplikasi Absensi v2.0", category="news", is_featured=True, is_pinned=False,
+         excerpt="Versi terbaru aplikasi absensi sudah tersedia di Play Store dan App Store.",
+         content="<p>Versi 2.0 membawa absensi lebih cepat dan notifikasi pengingat.</p>"),
+    dict(title="Donor Darah Bersama PMI", category="event", is_featured=False, is_pinned=False,
+         excerpt="Kegiatan donor darah di lobi kantor pusat, Jumat pukul 09.00.",
+         content="<p>Mari berpartisipasi dalam donor darah bersama PMI.</p>"),
+]
+
+VERSIONS = [
+    dict(platform="android", version_code="2.1.0", build_number=20, min_version_code="2.0.0", min_build_number=15,
+         store_url="https://play.google.com/store/apps/details?id=com.app.absensi",
+         changelog="- Fitur absensi baru\n- Perbaikan bug", update_message="Versi baru tersedia dengan fitur-fitur terbaru!"),
+    dict(platform="ios", version_code="2.1.0", build_number=20, min_version_code="2.0.0", min_build_number=15,
+         store_url="https://apps.apple.com/app/id000000000",
+         changelog="- Fitur absensi baru\n- Perbaikan bug", update_message="Versi baru tersedia dengan fitur-fitur terbaru!"),
+]
+
+
+def load_demo() -> dict[str, int]:
+    """Create whatever demo rows are missing; returns how many of each kind were created."""
+    created = {"offices": 0, "schedules": 0, "users": 0, "posts": 0, "app_versions": 0}
+    offices = {}
+    for spec in OFFICES:
+        office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
+        if office is None:
+            office = create_office(**spec)
+            created["offices"] += 1
+        offices[spec["code"]] = office
+    for spec in SCHEDULES:
+        if db.session.scalar(db.select(WorkSchedule.id).filter_by(name=spec["name"])) is None:
+            create_schedule(dict(spec))
+            created["schedules"] += 1
+    admin = None
+    for spec in USERS:
+        user = db.session.scalar(db.select(User).filter_by(npp=spec["npp"]))
+        if user is None:
+            user = create_user(name=spec["name"], role=spec["role"], email=spec["email"], npp=spec["npp"],
+                               password=DEMO_PASSWORD, office=offices[spec["office"]])
+            created["users"] += 1
+        if spec["role"] == "admin":
+            admin = user
+    now = utcnow()
+    for i, spec in enumerate(POSTS):
+        from ..posts.services import slugify
+        if db.session.scalar(db.select(Post.id).filter_by(slug=slugify(spec["title"]))) is None:
+            db.session.add(Post(slug=slugify(spec["title"]), status="published", author_id=admin.id,
+                                published_at=now - timedelta(days=i + 1), **spec))
+            created["posts"] += 1
+    for spec in VERSIONS:
+        if db.session.scalar(db.select(AppVersion.id).filter_by(platform=spec["platform"])) is None:
+            db.session.add(AppVersion(**spec))
+            created["app_versions"] += 1
+    db.session.flush()
+    return created

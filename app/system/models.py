@@ -1,0 +1,36 @@
+"""App versions per platform (contract 001, "App Version")."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..common.types import UTCDateTime, utcnow
+from ..extensions import db
+
+PLATFORMS = ("android", "ios")
+
+
+class AppVersion(db.Model):
+    """The latest and the minimum supported build of the mobile app on one platform.
+
+    A client below ``min_build_number`` must update; below ``build_number`` may
+    update; ``maintenance_mode`` blocks every client of the platform.
+    """
+
+    __tablename__ = "app_versions"
+    __table_args__ = (CheckConstraint("platform IN ('android', 'ios')", name="platform_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(10), unique=True)
+    version_code: Mapped[str] = mapped_column(String(20))
+    build_number: Mapped[int]
+    min_version_code: Mapped[str] = mapped_column(String(20))
+    min_build_number: Mapped[int]
+    store_url: Mapped[str | None] = mapped_column(String(255))
+    changelog: Mapped[str | None] = mapped_column(Text)
+    update_message: Mapped[str | None] = mapped_column(Text)
+    maintenance_mode: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    maintenance_message: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,154 @@
+"""Shared fixtures: one app per test session on SQLite (default) or PostgreSQL.
+
+``TEST_DATABASE_URL`` selects the database (``make test`` runs SQLite, then
+PostgreSQL).  The schema is built by the Alembic migrations (never
+``create_all``), and every test starts from empty tables.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.accounts.models import User
+from app.accounts.passwords import hash_password
+from app.extensions import db, limiter
+from app.places.models import Office
+from app.schedules.models import WorkSchedule
+
+PASSWORD = "password123"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _reset_schema(app) -> None:
+    """Drop everything, then build the schema with the migrations."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if database_url.startswith("postgresql://") else database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "localhost",
+    })
+    _reset_schema(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    """One argon2 hash of :data:`PASSWORD`, reused so tests do not pay for hashing."""
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Empty every table and the rate-limit counters before each test."""
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                names = ", ".join(t.name for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+        limiter.reset()
+    yield
+    with app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call services directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Factory:
+    """Creates rows directly (committed), for arranging a test."""
+
+    def __init__(self, app, password_hash):
+        self.app = app
+        self.password_hash = password_hash
+        self._n = 0
+
+    def _commit(self, obj):
+        with self.app.app_context():
+            db.session.add(obj)
+            db.session.commit()
+            db.session.refresh(obj)
+            db.session.expunge(obj)
+        return obj
+
+    def office(self, code="0001", name="Kantor Pusat Jakarta", lat=-6.2088, lon=106.8456, radius=100, **kw):
+        return self._commit(Office(code=code, name=name, latitude=lat, longitude=lon, geofence_radius_m=radius, **kw))
+
+    def user(self, role="pegawai", npp=None, office=None, name=None, **kw):
+        self._n += 1
+        if npp is None and role not in ("siswa",):
+            npp = f"1{self._n:04d}"
+        return self._commit(User(name=name or f"Pegawai {self._n}", role=role, npp=npp,
+                                 office_id=office.id if office else None,
+                                 password_hash=self.password_hash, **kw))
+
+    def schedule(self, name="Jam Kerja Normal", check_in=("07:00", "09:00"), check_out=("16:00", "18:00"),
+                 late_after="08:00", active=True):
+        def t(value):
+            return datetime.strptime(value, "%H:%M").time() if value else None
+
+        return self._commit(WorkSchedule(
+            name=name, check_in_start=t(check_in[0]), check_in_end=t(check_in[1]),
+            check_out_start=t(check_out[0]), check_out_end=t(check_out[1]),
+            late_after=t(late_after), is_active=active))
+
+
+@pytest.fixture
+def factory(app, password_hash):
+    return Factory(app, password_hash)
+
+
+@pytest.fixture
+def freeze_time(monkeypatch):
+    """Set the server clock used by the attendance rules: ``freeze_time("2026-01-30T08:15+07:00")``."""
+
+    def _freeze(iso: str):
+        moment = datetime.fromisoformat(iso).astimezone(timezone.utc)
+        import app.attendance.services as attendance_services
+        monkeypatch.setattr(attendance_services, "utcnow", lambda: moment)
+        return moment
+
+    return _freeze
