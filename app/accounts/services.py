@@ -184,8 +184,10 @@ def mobile_login(npp: str, password: str, device_id: str) -> User:
     if own is None:
         try:
             with db.session.begin_nested():
-                db.session.add(DeviceBinding(user_id=user.id, device_id=device_id))
+                binding = DeviceBinding(user_id=user.id, device_id=device_id)
+                db.session.add(binding)
                 db.session.flush()
+            user.device = binding
         except IntegrityError:
             # Another request bound this device (or this user) at the same moment.
             db.session.expire(user, ["device"])
@@ -267,3 +269,93 @@ def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool,
         notify(req.user, "device_reset", "Device reset rejected", f"Your device reset was rejected: {notes}")
     db.session.flush()
     return req
+
+
+# --- admin web app (issue 2, section 4) -------------------------------------
+
+from ..common.errors import PermissionDenied  # noqa: E402
+
+class RoleNotAllowed(PermissionDenied):
+    """This account may not sign in here."""
+
+    code = "role_not_allowed"
+
+
+#: A valid argon2id hash of a random password, verified when the identifier is
+#: unknown so that a wrong identifier costs as much time as a wrong password.
+_DUMMY_HASH = hash_password("not-a-real-password-" + "x" * 16)
+
+
+def find_by_login(identifier: str) -> User | None:
+    """The user whose email (when ``identifier`` contains ``@``) or NPP is ``identifier``."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return db.session.scalar(db.select(User).filter_by(email=identifier.lower()))
+    return find_by_npp(identifier)
+
+
+def authenticate(identifier: str, password: str, *, allowed_roles) -> User:
+    """Sign in with email or NPP and password (the admin web app's login form).
+
+    Order: unknown identifier or wrong password → :class:`BadCredentials`
+    (indistinguishable); deactivated → :class:`InactiveUser`; role not in
+    ``allowed_roles`` → :class:`RoleNotAllowed`.  On success the password hash
+    is refreshed if outdated and ``last_login_at`` is set.
+    """
+    user = find_by_login(identifier)
+    if user is None:
+        verify_password(_DUMMY_HASH, password or "")
+        raise BadCredentials()
+    if not check_password(user, password or ""):
+        raise BadCredentials()
+    if not user.is_active:
+        raise InactiveUser()
+    if user.role not in allowed_roles:
+        raise RoleNotAllowed()
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def users_query(*, search: str | None = None, role: str | None = None):
+    """Select statement of users matching ``search`` (name, email, NPP or NISN/NIP/NIK,
+    case-insensitive substring) and ``role``, ordered by name."""
+    stmt = db.select(User)
+    search = (search or "").strip()
+    if search:
+        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(db.or_(
+            db.func.lower(User.name).like(pattern, escape="\\"),
+            db.func.lower(User.email).like(pattern, escape="\\"),
+            db.func.lower(User.npp).like(pattern, escape="\\"),
+            db.func.lower(User.nisn_nip_nik).like(pattern, escape="\\"),
+        ))
+    if role:
+        stmt = stmt.where(User.role == role)
+    return stmt.order_by(db.func.lower(User.name), User.id)
+
+
+def get_user(user_id: int) -> User:
+    """:raises NotFound: no user with this id."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found")
+    return user
+
+
+def device_reset_requests_query():
+    """Select statement of every device-reset request: pending first (oldest first,
+    a queue), then processed ones (most recently processed first)."""
+    pending_first = db.case((DeviceResetRequest.status == "pending", 0), else_=1)
+    return (db.select(DeviceResetRequest)
+            .order_by(pending_first,
+                      db.case((DeviceResetRequest.status == "pending", DeviceResetRequest.created_at)),
+                      DeviceResetRequest.processed_at.desc(), DeviceResetRequest.id.desc()))
+
+
+def pending_device_reset_count() -> int:
+    """How many device-reset requests wait for an admin."""
+    return db.session.scalar(
+        db.select(db.func.count(DeviceResetRequest.id)).where(DeviceResetRequest.status == "pending"))

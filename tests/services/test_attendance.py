@@ -1,0 +1,116 @@
+"""Check-in/check-out rules at the service level: idempotent retries, races, review."""
+import threading
+
+import pytest
+
+from app.accounts.models import User
+from app.attendance import services as attendance
+from app.attendance.models import AttendanceEvent, DailyAttendance
+from app.common.errors import ValidationFailed
+from app.extensions import db
+
+
+def _count(model, **filters):
+    return db.session.scalar(db.select(db.func.count()).select_from(model).filter_by(**filters))
+
+
+@pytest.fixture
+def employee(factory):
+    office = factory.office()
+    factory.schedule()
+    return factory.user(npp="10001", office=office)
+
+
+def test_a_retry_with_the_same_client_ref_is_not_doubled(ctx, employee, freeze_time):
+    freeze_time("2026-01-30T07:45:00+07:00")
+    user = db.session.get(User, employee.id)
+    first = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088,
+                                         longitude=106.8456, client_ref="abc-1")
+    db.session.commit()
+    again = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088,
+                                         longitude=106.8456, client_ref="abc-1")
+    assert again.replayed and again.event.id == first.event.id
+    assert _count(AttendanceEvent) == 1
+
+
+def test_late_check_in_and_worked_minutes(ctx, employee, freeze_time):
+    user = db.session.get(User, employee.id)
+    freeze_time("2026-01-30T08:20:00+07:00")
+    result = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088, longitude=106.8456)
+    assert result.daily.status == "late" and result.daily.late_minutes == 20
+    freeze_time("2026-01-30T17:05:00+07:00")
+    result = attendance.record_attendance(user, "check_out", source="mobile_gps", latitude=-6.2088, longitude=106.8456)
+    assert result.daily.worked_minutes == 8 * 60 + 45
+
+
+def test_check_out_without_check_in_is_refused(ctx, employee, freeze_time):
+    freeze_time("2026-01-30T16:30:00+07:00")
+    with pytest.raises(attendance.NotCheckedIn):
+        attendance.record_attendance(db.session.get(User, employee.id), "check_out", source="mobile_gps",
+                                     latitude=-6.2088, longitude=106.8456)
+    assert _count(AttendanceEvent) == 0
+
+
+def test_a_missing_position_on_a_gps_check_in_records_nothing(ctx, employee, freeze_time):
+    freeze_time("2026-01-30T07:45:00+07:00")
+    with pytest.raises(ValidationFailed):
+        attendance.record_attendance(db.session.get(User, employee.id), "check_in", source="mobile_gps")
+    assert _count(AttendanceEvent) == 0
+
+
+def test_rejecting_a_flagged_check_in_lets_the_person_check_in_again(ctx, employee, factory, freeze_time):
+    reviewer = factory.user(role="admin", npp="90001")
+    freeze_time("2026-01-30T07:45:00+07:00")
+    user = db.session.get(User, employee.id)
+    far = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.3, longitude=106.8456)
+    assert far.pending_review and far.daily.status == "pending_review"
+    assert far.event.flag_reason == "outside_geofence" and far.event.distance_m > 10_000
+    attendance.review_event(far.event, db.session.get(User, reviewer.id), approve=False, note="Tidak di kantor")
+    db.session.commit()
+    daily = db.session.scalar(db.select(DailyAttendance))
+    assert daily.status == "rejected" and daily.time_in is None
+    again = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088, longitude=106.8456)
+    assert not again.pending_review and again.daily.id == daily.id
+    assert _count(AttendanceEvent) == 2
+
+
+def test_approving_a_flagged_check_in_makes_the_day_present(ctx, employee, factory, freeze_time):
+    reviewer = factory.user(role="admin", npp="90001")
+    freeze_time("2026-01-30T07:45:00+07:00")
+    far = attendance.record_attendance(db.session.get(User, employee.id), "check_in", source="mobile_gps",
+                                       latitude=-6.2088, longitude=106.8456, accuracy_m=500)
+    assert far.event.flag_reason == "low_accuracy"
+    attendance.review_event(far.event, db.session.get(User, reviewer.id), approve=True)
+    assert far.daily.status == "present" and far.event.review_state == "approved"
+
+
+def test_concurrent_check_ins_record_exactly_one(app, employee, freeze_time):
+    """Two threads (two connections) check the same person in at once: one wins, one gets 82."""
+    freeze_time("2026-01-30T07:45:00+07:00")
+    barrier = threading.Barrier(4, timeout=30)
+    outcomes = []
+
+    def attempt():
+        with app.app_context():
+            barrier.wait()
+            try:
+                user = db.session.get(User, employee.id)
+                attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088,
+                                             longitude=106.8456)
+                db.session.commit()
+                outcomes.append("ok")
+            except attendance.AlreadyCheckedIn:
+                db.session.rollback()
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "ok"]
+    with app.app_context():
+        assert _count(AttendanceEvent) == 1
+        assert _count(DailyAttendance) == 1
