@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..common.i18n import N_
 from sqlalchemy.exc import IntegrityError
 
 from ..common.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationFailed
@@ -263,10 +264,11 @@ def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool,
         binding = req.user.device
         if binding is not None:
             db.session.delete(binding)
-        notify(req.user, "device_reset", "Device reset approved",
-               "Your device reset was approved. Log in on your new phone to bind it.")
+        notify(req.user, "device_reset", N_("Device reset approved"),
+               N_("Your device reset was approved. Log in on your new phone to bind it."))
     else:
-        notify(req.user, "device_reset", "Device reset rejected", f"Your device reset was rejected: {notes}")
+        notify(req.user, "device_reset", N_("Device reset rejected"),
+               N_("Your device reset was rejected: %(notes)s"), notes=notes)
     db.session.flush()
     return req
 

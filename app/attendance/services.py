@@ -8,13 +8,15 @@ Rules (contract 001, "Absensi"; issue 2, section 3):
 - the position is compared with the office geofence; outside it, with a fix
   less precise than the radius, or without an office, the event is recorded
   and flagged for review — never accepted silently, never dropped;
-- a repeated ``client_ref`` returns the event already recorded (idempotent retry).
+- a repeated ``client_ref`` returns the event already recorded (idempotent retry);
+  reusing it for the other kind (check-in key on a check-out) is refused.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from ..common.i18n import N_
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -72,8 +74,19 @@ class RecordResult:
 
 
 def _window_error(schedule, kind: str, local_now: datetime) -> OutsideWindow:
-    make = schedules.check_in_window if kind == "check_in" else schedules.check_out_window
-    window = make(schedule, local_now.date(), local_now.tzinfo)
+    """The refusal for a moment outside every window: "not available yet" or "has closed".
+
+    A check-in is judged against today's window; a check-out against the shift
+    whose check-in opened last, so a night shift's check-out after 06:00 (the
+    "Shift Malam" of contract 001) has closed rather than being "not yet" open.
+    """
+    day = local_now.date()
+    if kind == "check_in":
+        window = schedules.check_in_window(schedule, day, local_now.tzinfo)
+    else:
+        if local_now < datetime.combine(day, schedule.check_in_start, tzinfo=local_now.tzinfo):
+            day -= timedelta(days=1)
+        window = schedules.check_out_window(schedule, day, local_now.tzinfo)
     noun = "Check-in" if kind == "check_in" else "Check-out"
     if local_now < window.start:
         return OutsideWindow(f"{noun} not available yet", opens_at=window.start)
@@ -118,12 +131,16 @@ def record_attendance(
     :raises NoActiveSchedule, OutsideWindow: (rule violations, contract rcode 83)
     :raises AlreadyCheckedIn, AlreadyCheckedOut: (conflicts, rcode 82)
     :raises NotCheckedIn: check-out without a check-in that day.
+    :raises ValidationFailed: ``client_ref`` already used for the other ``kind``.
     """
     if kind not in ("check_in", "check_out"):
         raise ValidationFailed({"kind": ["Unknown attendance kind."]})
     if client_ref:
         existing = db.session.scalar(db.select(AttendanceEvent).filter_by(user_id=user.id, client_ref=client_ref))
         if existing is not None:
+            if existing.kind != kind:
+                raise ValidationFailed({"client_ref": [
+                    "This idempotency key was already used for another request."]})
             daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=existing.work_date))
             return RecordResult(existing, daily, replayed=True)
 
@@ -283,14 +300,16 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
         elif daily.check_in_event_id is not None:
             daily.status = _status(daily)
         _refresh_totals(daily)
-    what = "check-in" if event.kind == "check_in" else "check-out"
     local = to_local(event.occurred_at).strftime("%d-%m-%Y %H:%M")
-    if approve:
-        notify(event.user, "attendance_review", f"Your {what} was approved",
-               f"Your {what} of {local} was approved.")
+    if event.kind == "check_in":
+        title = N_("Your check-in was approved") if approve else N_("Your check-in was rejected")
+        body = N_("Your check-in of %(time)s was approved.") if approve else \
+            N_("Your check-in of %(time)s was rejected: %(note)s")
     else:
-        notify(event.user, "attendance_review", f"Your {what} was rejected",
-               f"Your {what} of {local} was rejected: {note}")
+        title = N_("Your check-out was approved") if approve else N_("Your check-out was rejected")
+        body = N_("Your check-out of %(time)s was approved.") if approve else \
+            N_("Your check-out of %(time)s was rejected: %(note)s")
+    notify(event.user, "attendance_review", title, body, time=local, note=note or "")
     db.session.flush()
     return event
 
@@ -322,3 +341,42 @@ def today_overview(work_date: date) -> dict[str, int]:
         "flagged": flagged,
         "staff": staff,
     }
+
+
+# --- admin web app (issue 2, section 4) -------------------------------------
+
+def pending_event_count() -> int:
+    """How many attendance events wait for review."""
+    return db.session.scalar(
+        db.select(db.func.count(AttendanceEvent.id)).where(AttendanceEvent.review_state == "pending"))
+
+
+def recent_check_ins(work_date: date, *, limit: int = 10) -> list[DailyAttendance]:
+    """The days of ``work_date`` that have a check-in, latest check-in first."""
+    return list(db.session.scalars(
+        db.select(DailyAttendance)
+        .where(DailyAttendance.work_date == work_date, DailyAttendance.time_in.is_not(None))
+        .order_by(DailyAttendance.time_in.desc(), DailyAttendance.id.desc())
+        .limit(limit)
+    ))
+
+
+def review_events(event_ids, reviewer, *, approve: bool, note: str | None = None) -> list[AttendanceEvent]:
+    """Review several events at once with :func:`review_event`, all or nothing.
+
+    Every event is reviewed in the current transaction; the first refusal
+    propagates, and the caller's rollback then undoes the whole batch.
+
+    :raises ValidationFailed: no event chosen (field ``event_ids``).
+    :raises NotFound: one of the ids does not exist.
+    :raises RuleViolation: one of the events is no longer pending.
+    """
+    ids = sorted({int(i) for i in event_ids})
+    if not ids:
+        raise ValidationFailed({"event_ids": ["Select at least one event."]})
+    events = {e.id: e for e in db.session.scalars(db.select(AttendanceEvent).where(AttendanceEvent.id.in_(ids)))}
+    missing = [i for i in ids if i not in events]
+    if missing:
+        raise NotFound("Attendance event not found", ids=missing)
+    ordered = sorted(events.values(), key=lambda e: (e.occurred_at, e.id))
+    return [review_event(event, reviewer, approve=approve, note=note) for event in ordered]

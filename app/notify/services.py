@@ -9,8 +9,20 @@ from ..extensions import db
 from .models import Notification, PushToken
 
 
-def notify(user, type_: str, title: str, body: str) -> Notification:
-    """Add an in-app notification for ``user`` (flushed, committed with the request)."""
+def notify(user, type_: str, title, body, **params) -> Notification:
+    """Add an in-app notification for ``user`` (flushed, committed with the request).
+
+    ``title`` and ``body`` are gettext msgids (mark them with ``lazy_gettext``
+    or ``N_``); they are translated into the organisation's default language
+    (``BABEL_DEFAULT_LOCALE``, Indonesian), not the acting admin's, then
+    formatted with ``params``.
+    """
+    from flask import current_app
+    from flask_babel import force_locale, gettext
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+        title = gettext(title, **params)
+        body = gettext(body, **params)
     note = Notification(user_id=user.id, type=type_, title=title[:200], body=body)
     db.session.add(note)
     db.session.flush()
