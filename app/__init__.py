@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, redirect, request, session, url_for
 
 from .config import load_config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -69,6 +69,11 @@ def create_app(config: dict | None = None) -> Flask:
         from .common.sqlite import tune_sqlite
         with app.app_context():
             tune_sqlite(db.engine)
+
+    @app.get("/")
+    def index():
+        """The root opens the admin web app."""
+        return redirect(url_for("admin.dashboard"))
 
     @app.get("/healthz")
     def healthz():

@@ -72,3 +72,9 @@ def test_different_methods_on_one_path_do_not_conflict():
 
 def test_healthz(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_the_root_opens_the_admin_app(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/")

@@ -79,84 +79,85 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
+def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
+    """Validate the profile keys present in ``values``; returns ``(clean, errors)``."""
+    clean: dict = {}
+    errors: dict[str, list[str]] = {}
+    if "name" in values:
+        name = (values["name"] or "").strip()
+        if not name or len(name) > 120:
+            errors["name"] = ["Name is required (at most 120 characters)."]
+        clean["name"] = name
+    if "email" in values:
+        email = (values["email"] or "").strip().lower() or None
+        if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+            errors["email"] = ["Not a valid email address."]
+        clean["email"] = email
+    for field in ("npp", "nisn_nip_nik"):
+        if field in values:
+            value = (values[field] or "").strip() or None
+            if value and len(value) > 32:
+                errors[field] = ["At most 32 characters."]
+            clean[field] = value
+    if "role" in values:
+        if values["role"] not in ROLE_BY_KEY:
+            errors["role"] = ["Unknown role."]
+        clean["role"] = values["role"]
+    if "office" in values:
+        clean["office_id"] = values["office"].id if values["office"] else None
+    if "is_active" in values:
+        clean["is_active"] = bool(values["is_active"])
+    return clean, errors
+
+
+def _check_unique(clean: dict, exclude_id: int | None = None) -> None:
+    """:raises Conflict: an identifier in ``clean`` belongs to another user (checked before any change)."""
+    for field in ("email", "npp", "nisn_nip_nik"):
+        value = clean.get(field)
+        if value is None:
+            continue
+        stmt = db.select(User.id).where(getattr(User, field) == value)
+        if exclude_id is not None:
+            stmt = stmt.where(User.id != exclude_id)
+        if db.session.scalar(stmt) is not None:
+            raise Conflict(f"This {field} is already used by another user", field=field)
+
+
 def create_user(*, name: str, password: str, role: str, email: str | None = None, npp: str | None = None,
                 nisn_nip_nik: str | None = None, office=None, is_active: bool = True) -> User:
     """Create a user.
 
-    :raises ValidationFailed: empty name, unknown role, malformed email, short password.
+    :raises ValidationFailed: empty name, unknown role, malformed email, identifiers over
+        32 characters, short password.
     :raises Conflict: email, NPP or NISN/NIP/NIK already taken (``field`` names which).
     """
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        errors["name"] = ["Name is required (at most 120 characters)."]
-    if role not in ROLE_BY_KEY:
-        errors["role"] = ["Unknown role."]
-    email = (email or "").strip().lower() or None
-    if email and not EMAIL_RE.match(email):
-        errors["email"] = ["Not a valid email address."]
-    npp = (npp or "").strip() or None
-    nisn_nip_nik = (nisn_nip_nik or "").strip() or None
-    for field, value in (("npp", npp), ("nisn_nip_nik", nisn_nip_nik)):
-        if value and len(value) > 32:
-            errors[field] = ["At most 32 characters."]
-    user = User(name=name, role=role, email=email, npp=npp, nisn_nip_nik=nisn_nip_nik,
-                office_id=office.id if office else None, is_active=is_active, password_hash="")
+    clean, errors = _clean_profile(dict(name=name, role=role, email=email, npp=npp, nisn_nip_nik=nisn_nip_nik,
+                                        office=office, is_active=is_active))
+    user = User(password_hash="", **clean)
     try:
         set_password(user, password)
     except ValidationFailed as exc:
         errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors)
-    _check_unique(user)
+    _check_unique(clean)
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def _check_unique(user: User) -> None:
-    for field in ("email", "npp", "nisn_nip_nik"):
-        value = getattr(user, field)
-        if value is None:
-            continue
-        stmt = db.select(User.id).where(getattr(User, field) == value)
-        if user.id is not None:
-            stmt = stmt.where(User.id != user.id)
-        if db.session.scalar(stmt) is not None:
-            raise Conflict(f"This {field} is already used by another user", field=field)
-
-
 def update_user(user: User, **values) -> User:
     """Update name, email, npp, nisn_nip_nik, role, office, is_active (only keys given).
 
+    Nothing changes when a value is refused.
     :raises ValidationFailed, Conflict: as :func:`create_user`.
     """
-    errors: dict[str, list[str]] = {}
-    if "name" in values:
-        name = (values["name"] or "").strip()
-        if not name or len(name) > 120:
-            errors["name"] = ["Name is required (at most 120 characters)."]
-        user.name = name
-    if "email" in values:
-        email = (values["email"] or "").strip().lower() or None
-        if email and not EMAIL_RE.match(email):
-            errors["email"] = ["Not a valid email address."]
-        user.email = email
-    for field in ("npp", "nisn_nip_nik"):
-        if field in values:
-            setattr(user, field, (values[field] or "").strip() or None)
-    if "role" in values:
-        if values["role"] not in ROLE_BY_KEY:
-            errors["role"] = ["Unknown role."]
-        else:
-            user.role = values["role"]
-    if "office" in values:
-        user.office_id = values["office"].id if values["office"] else None
-    if "is_active" in values:
-        user.is_active = bool(values["is_active"])
+    clean, errors = _clean_profile(values)
     if errors:
         raise ValidationFailed(errors)
-    _check_unique(user)
+    _check_unique(clean, exclude_id=user.id)
+    for key, value in clean.items():
+        setattr(user, key, value)
     db.session.flush()
     return user
 

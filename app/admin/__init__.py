@@ -1,21 +1,77 @@
-"""The admin web app: server-rendered pages with HTMX, Flask-Login sessions, CSRF."""
+"""The admin web app: server-rendered pages with HTMX, Flask-Login sessions, CSRF.
+
+Each domain keeps its admin pages in ``app/<domain>/views.py`` (one blueprint
+per domain, mounted under ``/admin``); this package holds what they share:
+access decorators (:mod:`.access`), the page-or-fragment renderer
+(:mod:`.rendering`), the form base class (:mod:`.forms`), template filters
+(:mod:`.filters`) and the login, logout, dashboard and language views
+(:mod:`.views`).
+"""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, flash, redirect, request
+from flask_babel import lazy_gettext as _l
 
-from ..extensions import db, login_manager
+from ..extensions import db, htmx, login_manager
+
+#: Blueprints of the admin pages, as ``module path, attribute`` (registered in this order).
+ADMIN_BLUEPRINTS = (
+    ("app.admin.views", "bp"),
+    ("app.accounts.views", "bp"),
+    ("app.places.views", "bp"),
+    ("app.schedules.views", "bp"),
+    ("app.attendance.views", "bp"),
+    ("app.posts.views", "bp"),
+    ("app.system.views", "bp"),
+)
 
 
 def register_admin(app: Flask) -> None:
-    """Register the admin blueprints and the session user loader."""
+    """Register the admin blueprints, the session user loader, filters and security headers."""
+    import importlib
+
     from ..accounts.models import User
-    from .views import bp
+    from .filters import register_filters
+    from .navigation import register_navigation
+    from .access import login_url_for_current_request
 
     login_manager.login_view = "admin.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
 
     @login_manager.user_loader
     def _load_user(user_id: str):
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_active else None
 
-    app.register_blueprint(bp)
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        """Anonymous request: send the browser to the login page (htmx: via ``HX-Redirect``)."""
+        target = login_url_for_current_request()
+        if htmx:
+            response = app.response_class(status=401)
+            response.headers["HX-Redirect"] = target
+            return response
+        flash(str(login_manager.login_message), login_manager.login_message_category)
+        return redirect(target)
+
+    blueprint_names = []
+    for module_path, attribute in ADMIN_BLUEPRINTS:
+        bp = getattr(importlib.import_module(module_path), attribute)
+        app.register_blueprint(bp)
+        blueprint_names.append(bp.name)
+    app.extensions["hadir_admin_blueprints"] = tuple(blueprint_names)
+
+    register_filters(app)
+    register_navigation(app)
+
+    @app.after_request
+    def _admin_headers(response):
+        """Admin pages: never cached, never framed; pages and fragments vary on ``HX-Request``."""
+        if request.blueprint in app.extensions["hadir_admin_blueprints"]:
+            response.vary.add("HX-Request")
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,4 +1,118 @@
-"""Admin pages (being written)."""
-from flask import Blueprint
+"""Sign-in, sign-out, the language switch and the dashboard of today."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+
+from ..accounts import services as accounts
+from ..accounts.roles import ADMIN_ROLES
+from ..attendance import services as attendance
+from ..common.timeutil import local_today
+from ..extensions import db, limiter
+from .access import is_safe_next, public, staff_required
+from .forms import AdminForm, max_length, required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: Sign-in attempts per client IP address (Flask-Limiter syntax).
+LOGIN_RATE_LIMIT = "10 per minute"
+#: How many of today's check-ins the dashboard lists.
+DASHBOARD_CHECK_INS = 10
+
+
+class LoginForm(AdminForm):
+    """Email or NPP, and password."""
+
+    identifier = StringField(_l("Email or NPP"), validators=[required(_l("Enter your email or NPP.")), max_length(254)])
+    password = PasswordField(_l("Password"), validators=[required(_l("Enter your password.")), max_length(1024)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class LanguageForm(AdminForm):
+    """The id/en switch in the top bar."""
+
+    lang = SelectField(choices=[("id", "Bahasa Indonesia"), ("en", "English")], validators=[required()])
+    next = HiddenField()
+
+
+def _next_target(default_endpoint: str = "admin.dashboard") -> str:
+    target = request.values.get("next")
+    return target if is_safe_next(target) else url_for(default_endpoint)
+
+
+def _reset_session() -> None:
+    """Start a fresh session (keeps only the chosen language)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
+@public
+def login():
+    """Sign in with email or NPP + password; only admins and petugas are let in."""
+    if current_user.is_authenticated and current_user.role in ADMIN_ROLES:
+        return redirect(_next_target())
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.identifier.data, form.password.data, allowed_roles=ADMIN_ROLES)
+        except accounts.BadCredentials:
+            db.session.rollback()
+            form.add_error("password", _("The email/NPP or the password is wrong."))
+        except accounts.InactiveUser:
+            db.session.rollback()
+            form.add_error("identifier", _("This account is deactivated. Ask an administrator to activate it."))
+        except accounts.RoleNotAllowed:
+            db.session.rollback()
+            form.add_error("identifier", _("Only administrators and HR staff (petugas) may sign in here. "
+                                           "Please use the Hadir mobile app."))
+        else:
+            _reset_session()
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(_next_target())
+    form.password.data = ""
+    next_path = request.values.get("next")
+    return render_template("admin/login.html", form=form, next=next_path if is_safe_next(next_path) else None)
+
+
+@bp.post("/logout")
+@public
+def logout():
+    """Sign out (POST only, CSRF-checked) and go back to the login page."""
+    # the CSRF token is checked by CSRFProtect before any view runs
+    if current_user.is_authenticated:
+        logout_user()
+    _reset_session()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("admin.login"))
+
+
+@bp.post("/language")
+@public
+def language():
+    """Store the chosen UI language (``id`` or ``en``) in the session and go back."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+    target = form.next.data
+    return redirect(target if is_safe_next(target) else url_for("admin.dashboard"))
+
+
+@bp.get("/")
+@staff_required
+def dashboard():
+    """Today at a glance: stat tiles, the latest check-ins, work waiting for review."""
+    today = local_today()
+    return render_template(
+        "admin/dashboard.html",
+        today=today,
+        overview=attendance.today_overview(today),
+        check_ins=attendance.recent_check_ins(today, limit=DASHBOARD_CHECK_INS),
+        pending_resets=accounts.pending_device_reset_count(),
+    )

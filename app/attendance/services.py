@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from ..common.i18n import N_
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ..common.timeutil import to_local
@@ -178,16 +180,38 @@ def record_attendance(
     return RecordResult(event, daily)
 
 
+@cache
+def _day_query():
+    """One person's day, built once (every check-in runs it); its ``user`` is loaded when used."""
+    return (db.select(DailyAttendance)
+            .where(DailyAttendance.user_id == bindparam("user_id"), DailyAttendance.work_date == bindparam("work_date"))
+            .options(lazyload(DailyAttendance.user)))
+
+
 def _claim_check_in(user, schedule, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
-    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
+    daily = db.session.scalar(_day_query(), {"user_id": user.id, "work_date": work_date})
     if daily is not None and daily.check_in_event_id is not None:
         raise AlreadyCheckedIn()
+    if daily is None:
+        # The usual case, the day's first event: the event and its day, complete, in
+        # one flush.  The unique (user, day) row is the lock: a concurrent check-in
+        # fails on it, and its savepoint takes its event back.
+        daily = DailyAttendance(user_id=user.id, work_date=work_date, schedule_id=schedule.id,
+                                check_in_event=event, time_in=event.occurred_at,
+                                late_minutes=schedules.late_minutes(schedule, work_date, local_now))
+        daily.status = _status(daily)
+        _refresh_totals(daily)
+        try:
+            with db.session.begin_nested():
+                db.session.add(event)
+                db.session.add(daily)
+                db.session.flush()
+        except IntegrityError:
+            raise AlreadyCheckedIn() from None
+        return daily
+    # The day exists without a check-in (its check-in was rejected): claim it.
     try:
         with db.session.begin_nested():
-            if daily is None:
-                daily = DailyAttendance(user_id=user.id, work_date=work_date, schedule_id=schedule.id)
-                db.session.add(daily)
-                db.session.flush()  # the unique (user, day) row is the lock
             db.session.add(event)
             db.session.flush()
             claimed = db.session.execute(

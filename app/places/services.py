@@ -76,11 +76,10 @@ def parse_coordinate(value, *, field: str, limit: float) -> float:
     return number
 
 
-def create_office(*, code: str, name: str, latitude, longitude, radius_m, address: str | None = None) -> Office:
-    """Create an office.
+def _clean_office(*, code, name, latitude, longitude, radius_m, address) -> dict:
+    """Validate office fields; returns the model's column values.
 
-    :raises ValidationFailed: bad coordinates, radius not in 1..100000 m, empty code/name.
-    :raises Conflict: the code is taken.
+    :raises ValidationFailed: every refused field at once.
     """
     errors: dict[str, list[str]] = {}
     code = (code or "").strip()
@@ -89,7 +88,9 @@ def create_office(*, code: str, name: str, latitude, longitude, radius_m, addres
         errors["code"] = ["Code is required (at most 20 characters)."]
     if not name:
         errors["name"] = ["Name is required."]
-    lat = lon = None
+    elif len(name) > 120:
+        errors["name"] = ["The name may not be greater than 120 characters."]
+    lat = lon = radius = None
     try:
         lat = parse_coordinate(latitude, field="latitude", limit=90)
     except ValidationFailed as exc:
@@ -104,13 +105,86 @@ def create_office(*, code: str, name: str, latitude, longitude, radius_m, addres
             raise ValueError
     except (TypeError, ValueError):
         errors["radius"] = ["Radius must be a whole number of metres between 1 and 100000."]
-        radius = None
     if errors:
         raise ValidationFailed(errors)
-    if db.session.scalar(db.select(Office.id).filter_by(code=code)) is not None:
+    return dict(code=code, name=name, latitude=lat, longitude=lon, geofence_radius_m=radius,
+                address=(address or "").strip() or None)
+
+
+def _check_code_free(code: str, exclude_id: int | None = None) -> None:
+    stmt = db.select(Office.id).where(Office.code == code)
+    if exclude_id is not None:
+        stmt = stmt.where(Office.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
         raise Conflict(f"Office code {code} already exists", field="code")
-    office = Office(code=code, name=name, latitude=lat, longitude=lon, geofence_radius_m=radius,
-                    address=(address or None))
+
+
+def create_office(*, code: str, name: str, latitude, longitude, radius_m, address: str | None = None) -> Office:
+    """Create an office.
+
+    :raises ValidationFailed: bad coordinates, radius not in 1..100000 m, empty code/name,
+        name over 120 characters.
+    :raises Conflict: the code is taken.
+    """
+    values = _clean_office(code=code, name=name, latitude=latitude, longitude=longitude, radius_m=radius_m,
+                           address=address)
+    _check_code_free(values["code"])
+    office = Office(**values)
     db.session.add(office)
     db.session.flush()
     return office
+
+
+# --- admin web app (issue 2, section 4) -------------------------------------
+
+def offices_query():
+    """Select statement of every office, ordered by code."""
+    return db.select(Office).order_by(Office.code, Office.id)
+
+
+def list_offices() -> list[Office]:
+    """Every office, ordered by code (for choosing a user's office)."""
+    return list(db.session.scalars(offices_query()))
+
+
+def get_office(office_id: int) -> Office:
+    """:raises NotFound: no office with this id."""
+    from ..common.errors import NotFound
+
+    office = db.session.get(Office, office_id)
+    if office is None:
+        raise NotFound("Office not found")
+    return office
+
+
+def update_office(office: Office, *, code: str, name: str, latitude, longitude, radius_m,
+                  address: str | None = None, is_active: bool | None = None) -> Office:
+    """Change an office; the same rules as :func:`create_office`.
+
+    Nothing is changed when a value is refused.
+    :raises ValidationFailed: bad coordinates, radius not in 1..100000 m, empty code/name.
+    :raises Conflict: the code is used by another office.
+    """
+    values = _clean_office(code=code, name=name, latitude=latitude, longitude=longitude, radius_m=radius_m,
+                           address=address)
+    _check_code_free(values["code"], exclude_id=office.id)
+    for key, value in values.items():
+        setattr(office, key, value)
+    if is_active is not None:
+        office.is_active = bool(is_active)
+    db.session.flush()
+    return office
+
+
+def staff_counts(office_ids) -> dict[int, int]:
+    """How many users belong to each of ``office_ids`` (offices without users are left out)."""
+    from ..accounts.models import User
+
+    office_ids = list(office_ids)
+    if not office_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(User.office_id, db.func.count(User.id)).where(User.office_id.in_(office_ids))
+        .group_by(User.office_id)
+    ).all()
+    return {office_id: count for office_id, count in rows}

@@ -57,3 +57,104 @@ def read_published(*, post_id: int | None = None, slug: str | None = None) -> Po
                        .execution_options(synchronize_session=False))
     db.session.refresh(post)
     return post
+
+
+# --- admin web app (issue 2, section 4) -------------------------------------
+
+from ..common.errors import ValidationFailed  # noqa: E402
+from .models import CATEGORIES, STATUSES  # noqa: E402
+
+_POST_FIELDS = ("title", "content", "excerpt", "category", "status", "is_featured", "is_pinned", "published_at")
+
+
+def posts_query(*, status: str | None = None, search: str | None = None):
+    """Select statement of every post (any status) for the admin list: newest first."""
+    stmt = db.select(Post)
+    if status:
+        stmt = stmt.where(Post.status == status)
+    search = (search or "").strip()
+    if search:
+        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(db.func.lower(Post.title).like(pattern, escape="\\"))
+    return stmt.order_by(Post.created_at.desc(), Post.id.desc())
+
+
+def get_post(post_id: int) -> Post:
+    """:raises NotFound: no post with this id."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        raise NotFound("Post not found")
+    return post
+
+
+def _clean_post(values: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    title = (values.get("title") or "").strip()
+    if not title:
+        errors["title"] = ["The title is required."]
+    elif len(title) > 200:
+        errors["title"] = ["The title may not be greater than 200 characters."]
+    clean["title"] = title
+    content = (values.get("content") or "").strip()
+    if not content:
+        errors["content"] = ["The content is required."]
+    clean["content"] = content
+    clean["excerpt"] = (values.get("excerpt") or "").strip() or None
+    if values.get("category") not in CATEGORIES:
+        errors["category"] = ["Unknown category."]
+    clean["category"] = values.get("category")
+    if values.get("status") not in STATUSES:
+        errors["status"] = ["Unknown status."]
+    clean["status"] = values.get("status")
+    clean["is_featured"] = bool(values.get("is_featured"))
+    clean["is_pinned"] = bool(values.get("is_pinned"))
+    published_at = values.get("published_at")
+    if published_at is not None and published_at.tzinfo is None:
+        errors["published_at"] = ["The publication time needs a time zone."]
+    clean["published_at"] = published_at
+    if errors:
+        raise ValidationFailed(errors)
+    if clean["status"] == "published" and clean["published_at"] is None:
+        clean["published_at"] = utcnow()
+    return clean
+
+
+def create_post(author, **values) -> Post:
+    """Create a post with a unique slug made from its title.
+
+    Keys: ``title``, ``content`` (required), ``excerpt``, ``category``
+    (:data:`~.models.CATEGORIES`), ``status`` (:data:`~.models.STATUSES`),
+    ``is_featured``, ``is_pinned``, ``published_at`` (aware datetime; a
+    published post without one is published now).
+    :raises ValidationFailed: a missing or unknown value.
+    """
+    clean = _clean_post(values)
+    post = Post(slug=unique_slug(clean["title"]), author_id=author.id if author else None, **clean)
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def update_post(post: Post, **values) -> Post:
+    """Change a post (the same keys and rules as :func:`create_post`).
+
+    The slug follows the title only while the post has never been published,
+    so links to a published post keep working.  Nothing changes when refused.
+    """
+    clean = _clean_post(values)
+    if clean["title"] != post.title and post.published_at is None:
+        post.slug = unique_slug(clean["title"], exclude_id=post.id)
+    for key, value in clean.items():
+        setattr(post, key, value)
+    db.session.flush()
+    return post
+
+
+def publish_post(post: Post) -> Post:
+    """Publish ``post`` now (keeps an earlier ``published_at``)."""
+    post.status = "published"
+    if post.published_at is None:
+        post.published_at = utcnow()
+    db.session.flush()
+    return post

@@ -11,6 +11,7 @@ the check-in start lies on the day after the shift began (contract 001, the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import update
@@ -90,9 +91,14 @@ def late_minutes(schedule: WorkSchedule, work_date: date, moment: datetime) -> i
     return max(0, int((moment - limit).total_seconds() // 60))
 
 
+@cache
+def _active_query():
+    return db.select(WorkSchedule).filter_by(is_active=True)
+
+
 def active_schedule() -> WorkSchedule | None:
     """The active work schedule, or None if none is set."""
-    return db.session.scalar(db.select(WorkSchedule).filter_by(is_active=True))
+    return db.session.scalar(_active_query())
 
 
 def get_schedule(schedule_id: int) -> WorkSchedule:

@@ -52,3 +52,69 @@ def check_version(platform: str, build_number: int) -> VersionVerdict:
     if build_number < row.build_number:
         return VersionVerdict("update_available", row)
     return VersionVerdict("up_to_date", row)
+
+
+# --- admin web app (issue 2, section 4) -------------------------------------
+
+import re  # noqa: E402
+
+_VERSION_RE = re.compile(r"^\d+(\.\d+){0,3}$")
+
+
+def app_versions() -> dict[str, AppVersion | None]:
+    """The version row of each platform (None where none is set yet), in :data:`PLATFORMS` order."""
+    rows = {row.platform: row for row in db.session.scalars(db.select(AppVersion))}
+    return {platform: rows.get(platform) for platform in PLATFORMS}
+
+
+def save_app_version(platform: str, *, version_code: str, build_number, min_version_code: str, min_build_number,
+                     store_url: str | None = None, changelog: str | None = None, update_message: str | None = None,
+                     maintenance_mode: bool = False, maintenance_message: str | None = None) -> AppVersion:
+    """Create or update the version row of ``platform``.
+
+    Versions are dotted numbers (``2.1.0``), builds whole numbers >= 0, the
+    minimum build no higher than the latest, the store URL http(s), and a
+    maintenance message is required while maintenance mode is on.
+    :raises ValidationFailed: (keys of the model).
+    """
+    platform = parse_platform(platform)
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for key, value in (("version_code", version_code), ("min_version_code", min_version_code)):
+        value = (value or "").strip()
+        if not value or len(value) > 20 or not _VERSION_RE.match(value):
+            errors[key] = ["Use a version like 2.1.0 (at most 20 characters)."]
+        values[key] = value
+    for key, value in (("build_number", build_number), ("min_build_number", min_build_number)):
+        try:
+            number = int(value)
+            if isinstance(value, bool) or not 0 <= number <= 2_147_483_647:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[key] = ["The build number must be a whole number of at least 0."]
+            number = None
+        values[key] = number
+    if "build_number" not in errors and "min_build_number" not in errors \
+            and values["min_build_number"] > values["build_number"]:
+        errors["min_build_number"] = ["The minimum build may not be higher than the latest build."]
+    store_url = (store_url or "").strip() or None
+    if store_url and (len(store_url) > 255 or not re.match(r"^https?://[^\s/]+\S*$", store_url)):
+        errors["store_url"] = ["Enter an http(s) address of at most 255 characters."]
+    values["store_url"] = store_url
+    values["changelog"] = (changelog or "").strip() or None
+    values["update_message"] = (update_message or "").strip() or None
+    values["maintenance_mode"] = bool(maintenance_mode)
+    values["maintenance_message"] = (maintenance_message or "").strip() or None
+    if values["maintenance_mode"] and not values["maintenance_message"]:
+        errors["maintenance_message"] = ["A message is required while maintenance mode is on."]
+    if errors:
+        raise ValidationFailed(errors)
+    row = db.session.scalar(db.select(AppVersion).filter_by(platform=platform))
+    if row is None:
+        row = AppVersion(platform=platform, **values)
+        db.session.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    db.session.flush()
+    return row

@@ -1,0 +1,179 @@
+"""Admin pages of accounts: users (admins only) and device resets (admins and petugas)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..admin.access import admin_required, staff_required
+from ..admin.messages import translate_message
+from ..admin.rendering import render, wants_fragment
+from ..common.errors import DomainError, NotFound
+from ..extensions import db
+from ..places.services import list_offices
+from . import services as accounts
+from .forms import NewUserForm, RejectDeviceResetForm, UserForm
+from .models import User
+from .roles import ROLE_BY_KEY, ROLES
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin")
+
+#: Rows per page of the user list and of the device-reset list.
+PER_PAGE = 20
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _conflict_messages() -> dict[str, str]:
+    return {
+        "email": _("This email is already used by another user."),
+        "npp": _("This NPP is already used by another user."),
+        "nisn_nip_nik": _("This NISN/NIP/NIK is already used by another user."),
+    }
+
+
+# --- users ------------------------------------------------------------------
+
+def _load_user(user_id: int) -> User:
+    try:
+        return accounts.get_user(user_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    """Users with search (name, email, NPP, NISN/NIP/NIK) and a role filter, paginated."""
+    search = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") or ""
+    if role not in ROLE_BY_KEY:
+        role = ""
+    stmt = accounts.users_query(search=search, role=role or None).options(selectinload(User.device))
+    page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False)
+    filters = {k: v for k, v in (("q", search), ("role", role)) if v}
+    return render("accounts/users.html", "accounts/_partials/user_list.html",
+                  page=page, search=search, role=role, roles=ROLES, filters=filters)
+
+
+def _user_form(form_class, **kwargs):
+    form = form_class(**kwargs)
+    offices = list_offices()
+    form.set_office_choices(offices, _("— No office —"))
+    return form, {o.id: o for o in offices}
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    """Create a user (password required)."""
+    form, office_by_id = _user_form(NewUserForm)
+    if request.method == "GET":
+        form.role.data = "pegawai"
+    if form.validate_on_submit():
+        values = form.values(office_by_id)
+        try:
+            user = accounts.create_user(password=form.password.data, **values)
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_domain_error(exc, conflict_messages=_conflict_messages())
+        else:
+            flash(_("User “%(name)s” was created.", name=user.name), "success")
+            return redirect(url_for("accounts.users"), code=303)
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id: int):
+    """Edit a user; a new password is optional.  Admins cannot lock themselves out."""
+    user = _load_user(user_id)
+    form, office_by_id = _user_form(UserForm, obj=user)
+    if request.method == "GET":
+        form.office_id.data = user.office_id or 0
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != "admin" or not form.is_active.data):
+            form.add_error("role" if form.role.data != "admin" else "is_active",
+                           _("You cannot remove your own administrator access."))
+        else:
+            try:
+                accounts.update_user(user, **form.values(office_by_id))
+                if form.password.data:
+                    accounts.set_password(user, form.password.data)
+            except DomainError as exc:
+                db.session.rollback()
+                form.apply_domain_error(exc, conflict_messages=_conflict_messages())
+            else:
+                flash(_("User “%(name)s” was saved.", name=user.name), "success")
+                return redirect(url_for("accounts.users"), code=303)
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+# --- device resets --------------------------------------------------------------
+
+def _device_reset_list(*, notice=None, notice_kind="success", reject_form=None, reject_id=None):
+    page = db.paginate(accounts.device_reset_requests_query(), page=_page_number(), per_page=PER_PAGE,
+                       error_out=False)
+    return render("accounts/device_resets.html", "accounts/_partials/device_reset_list.html",
+                  page=page, notice=notice, notice_kind=notice_kind,
+                  reject_form=reject_form, reject_id=reject_id,
+                  pending_count=accounts.pending_device_reset_count())
+
+
+def _load_reset(request_id: int):
+    try:
+        return accounts.get_reset_request(request_id)
+    except NotFound:
+        abort(404)
+
+
+def _after_process(message: str, kind: str = "success"):
+    if wants_fragment():
+        return _device_reset_list(notice=message, notice_kind=kind)
+    flash(message, kind)
+    return redirect(url_for("accounts.device_resets", page=_page_number()), code=303)
+
+
+@bp.get("/device-resets")
+@staff_required
+def device_resets():
+    """Device-reset requests: pending first (oldest first), then processed ones, paginated."""
+    return _device_reset_list()
+
+
+@bp.post("/device-resets/<int:request_id>/approve")
+@staff_required
+def device_reset_approve(request_id: int):
+    """Approve: the phone binding is removed and the person is notified."""
+    req = _load_reset(request_id)
+    try:
+        accounts.process_device_reset(req, current_user._get_current_object(), approve=True)
+    except DomainError as exc:
+        db.session.rollback()
+        return _after_process(translate_message(exc.message), "error")
+    return _after_process(_("Device reset of %(name)s approved. They can sign in on their new phone now.",
+                            name=req.user.name))
+
+
+@bp.post("/device-resets/<int:request_id>/reject")
+@staff_required
+def device_reset_reject(request_id: int):
+    """Reject with a note (required, shown next to the field when missing)."""
+    req = _load_reset(request_id)
+    form = RejectDeviceResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.process_device_reset(req, current_user._get_current_object(), approve=False,
+                                          notes=form.admin_notes.data)
+        except DomainError as exc:
+            db.session.rollback()
+            if getattr(exc, "errors", None):
+                form.apply_domain_error(exc)
+            else:
+                return _after_process(translate_message(exc.message), "error")
+        else:
+            return _after_process(_("Device reset of %(name)s rejected.", name=req.user.name))
+    return _device_reset_list(reject_form=form, reject_id=request_id)

@@ -1,0 +1,143 @@
+"""Jinja filters and globals of the admin pages: local times, numbers and labels.
+
+Times are stored in UTC and shown in the organisation's zone
+(:func:`app.common.timeutil.to_local`), formatted for the user's language.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from flask import Flask
+from flask_babel import get_locale, lazy_gettext as _l
+
+from ..accounts.roles import ROLE_BY_KEY
+from ..common.timeutil import local_today, local_zone, to_local
+
+#: Attendance event kinds.
+KIND_LABELS = {"check_in": _l("Check-in"), "check_out": _l("Check-out")}
+#: Why an event waits for review.
+FLAG_REASON_LABELS = {
+    "outside_geofence": _l("Outside the geofence"),
+    "low_accuracy": _l("GPS too imprecise"),
+    "no_office": _l("No office assigned"),
+}
+#: How an event was captured.
+SOURCE_LABELS = {
+    "mobile_gps": _l("Mobile app (GPS)"),
+    "qr": _l("QR code"),
+    "face": _l("Face recognition"),
+    "manual": _l("Manual entry"),
+    "offline": _l("Offline sync"),
+}
+#: Review, request and daily-attendance states → (label, badge modifier).
+STATUS_BADGES = {
+    "pending": (_l("Pending"), "pending"),
+    "approved": (_l("Approved"), "approved"),
+    "rejected": (_l("Rejected"), "rejected"),
+    "present": (_l("Present"), "present"),
+    "late": (_l("Late"), "late"),
+    "pending_review": (_l("Awaiting review"), "pending"),
+    "not_required": (_l("Accepted"), "approved"),
+    "draft": (_l("Draft"), "inactive"),
+    "published": (_l("Published"), "approved"),
+    "archived": (_l("Archived"), "inactive"),
+}
+#: Post categories.
+CATEGORY_LABELS = {
+    "announcement": _l("Announcement"),
+    "news": _l("News"),
+    "event": _l("Event"),
+    "info": _l("Information"),
+    "other": _l("Other"),
+}
+#: Mobile platforms.
+PLATFORM_LABELS = {"android": _l("Android"), "ios": _l("iOS")}
+
+
+def _locale():
+    return get_locale() or "id"
+
+
+def local_datetime(moment: datetime | None, pattern: str = "d MMM y, HH.mm") -> str:
+    """``moment`` (UTC) in the organisation's zone, e.g. ``30 Jan 2026, 08.15``."""
+    if moment is None:
+        return "—"
+    return format_datetime(to_local(moment), pattern, tzinfo=local_zone(), locale=_locale())
+
+
+def local_time(moment: datetime | time | None) -> str:
+    """Only the local clock time (``08.15``), also for a plain ``time``."""
+    if moment is None:
+        return "—"
+    if isinstance(moment, time):
+        return moment.strftime("%H:%M")
+    return format_datetime(to_local(moment), "HH:mm", tzinfo=local_zone(), locale=_locale())
+
+
+def long_date(day: date) -> str:
+    """``Jumat, 30 Januari 2026`` in the user's language."""
+    return format_date(day, "full", locale=_locale())
+
+
+def short_date(day: date) -> str:
+    """``30 Jan 2026`` in the user's language."""
+    return format_date(day, "d MMM y", locale=_locale())
+
+
+def metres(value: float | None) -> str:
+    """A distance or accuracy in whole metres (``1.234 m`` in Indonesian)."""
+    if value is None:
+        return "—"
+    return f"{format_decimal(round(value), locale=_locale())} m"
+
+
+def coordinate(value: float | None) -> str:
+    """Decimal degrees with 6 places (about 0.1 m), as typed into a map."""
+    return "—" if value is None else f"{value:.6f}"
+
+
+def map_url(latitude: float | None, longitude: float | None) -> str | None:
+    """An OpenStreetMap link centred on the point with a marker, or None without a position."""
+    if latitude is None or longitude is None:
+        return None
+    lat, lon = f"{latitude:.6f}", f"{longitude:.6f}"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+
+
+def role_label(key: str) -> str:
+    """The translated name of a role key."""
+    role = ROLE_BY_KEY.get(key)
+    return str(role.label) if role else key
+
+
+def initials(name: str | None) -> str:
+    """Up to two initials for the avatar (``Admin HRD`` → ``AH``)."""
+    parts = [p for p in (name or "").split() if p[:1].isalnum()]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+def _label(mapping):
+    def lookup(key):
+        value = mapping.get(key)
+        return str(value) if value is not None else (key or "—")
+    return lookup
+
+
+def status_badge(key: str) -> tuple[str, str]:
+    """``(label, modifier)`` of a state for ``<span class="badge badge--{modifier}">``."""
+    label, modifier = STATUS_BADGES.get(key, (key, "info"))
+    return str(label), modifier
+
+
+def register_filters(app: Flask) -> None:
+    """Install the filters and label helpers in ``app``'s Jinja environment."""
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime, local_time=local_time, long_date=long_date, short_date=short_date,
+        metres=metres, coordinate=coordinate, role_label=role_label, initials=initials,
+        kind_label=_label(KIND_LABELS), flag_reason_label=_label(FLAG_REASON_LABELS),
+        source_label=_label(SOURCE_LABELS), category_label=_label(CATEGORY_LABELS),
+        platform_label=_label(PLATFORM_LABELS),
+    )
+    app.jinja_env.globals.update(map_url=map_url, status_badge=status_badge, today_local=local_today)

@@ -1,0 +1,95 @@
+"""Translations of the English messages that services and WTForms produce.
+
+Services speak English (they serve five API dialects too); the admin pages
+show their messages in the user's language.  Every message a service or
+WTForms may put next to a field is listed here with ``lazy_gettext`` so that
+``pybabel extract`` puts it in the catalogs; :func:`translate_message` looks a
+message up at render time and falls back to the English text.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l
+
+KNOWN_MESSAGES = (
+    # app.accounts.services
+    _l("Name is required (at most 120 characters)."),
+    _l("Unknown role."),
+    _l("Not a valid email address."),
+    _l("At most 32 characters."),
+    _l("The password must be at least 8 characters."),
+    _l("This request has already been processed"),
+    _l("A note is required to reject a request."),
+    _l("Device reset request not found"),
+    _l("User not found"),
+    # app.attendance.services
+    _l("This attendance event has already been reviewed"),
+    _l("A reason is required to reject."),
+    _l("Select at least one event."),
+    _l("Attendance event not found"),
+    # app.places.services
+    _l("Code is required (at most 20 characters)."),
+    _l("Name is required."),
+    _l("The name may not be greater than 120 characters."),
+    _l("The latitude field is required."),
+    _l("The longitude field is required."),
+    _l("The latitude must be a number."),
+    _l("The longitude must be a number."),
+    _l("The latitude may not be greater than 50 characters."),
+    _l("The longitude may not be greater than 50 characters."),
+    _l("The latitude must be a finite number."),
+    _l("The longitude must be a finite number."),
+    _l("The latitude must be between -90 and 90."),
+    _l("The longitude must be between -180 and 180."),
+    _l("Radius must be a whole number of metres between 1 and 100000."),
+    _l("Office not found"),
+    # app.schedules.services
+    _l("The name field is required."),
+    _l("The check_in_start field is required."),
+    _l("The check_out_start field is required."),
+    _l("The name must be a non-empty string."),
+    _l("The name may not be greater than 100 characters."),
+    _l("The check_in_start must be a time in HH:mm:ss format."),
+    _l("The check_in_end must be a time in HH:mm:ss format."),
+    _l("The check_out_start must be a time in HH:mm:ss format."),
+    _l("The check_out_end must be a time in HH:mm:ss format."),
+    _l("The late_after must be a time in HH:mm:ss format."),
+    _l("The check-in window must not be empty."),
+    _l("The check-out window must not be empty."),
+    _l("Check-out cannot start when check-in starts."),
+    _l("Cannot delete the last attendance time setting"),
+    _l("Cannot delete the active attendance time setting; activate another one first"),
+    _l("Activate another attendance time setting instead of deactivating the active one"),
+    _l("Attendance time setting not found"),
+    # app.posts.services
+    _l("The title is required."),
+    _l("The title may not be greater than 200 characters."),
+    _l("The content is required."),
+    _l("Unknown category."),
+    _l("Unknown status."),
+    _l("The publication time needs a time zone."),
+    _l("Post not found"),
+    # app.system.services
+    _l("Use a version like 2.1.0 (at most 20 characters)."),
+    _l("The build number must be a whole number of at least 0."),
+    _l("The minimum build may not be higher than the latest build."),
+    _l("Enter an http(s) address of at most 255 characters."),
+    _l("A message is required while maintenance mode is on."),
+    _l("The platform must be android or ios."),
+    # WTForms' own messages (fields that parse their input)
+    _l("Not a valid integer value."),
+    _l("Not a valid float value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid time value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid date value."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("This field is required."),
+    _l("Invalid input."),
+)
+
+
+def translate_message(message) -> str:
+    """``message`` in the current language when the catalogs know it, else unchanged."""
+    return gettext(str(message))

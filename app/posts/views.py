@@ -1,0 +1,95 @@
+"""Admin pages of blog posts / announcements: list, create, edit, publish (admins only)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..admin.access import admin_required
+from ..admin.rendering import render, wants_fragment
+from ..common.errors import DomainError, NotFound
+from ..common.timeutil import local_zone, to_local
+from ..common.types import utcnow
+from ..extensions import db
+from . import services as posts
+from .forms import PostForm, STATUS_CHOICES
+from .models import STATUSES
+
+bp = Blueprint("posts", __name__, url_prefix="/admin/posts")
+
+#: Posts per page.
+PER_PAGE = 20
+
+
+def _load(post_id: int):
+    try:
+        return posts.get_post(post_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """Every post (any status), newest first, with a status filter and a title search."""
+    status = request.args.get("status") or ""
+    if status not in STATUSES:
+        status = ""
+    search = (request.args.get("q") or "").strip()[:100]
+    page = db.paginate(posts.posts_query(status=status or None, search=search),
+                       page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
+    filters = {k: v for k, v in (("status", status), ("q", search)) if v}
+    return render("posts/index.html", "posts/_partials/list.html", page=page, status=status, search=search,
+                  statuses=STATUS_CHOICES, filters=filters, now=utcnow())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    """Write a post; its slug is made unique from the title."""
+    form = PostForm()
+    if request.method == "GET":
+        form.category.data = "news"
+        form.status.data = "draft"
+    if form.validate_on_submit():
+        try:
+            post = posts.create_post(current_user._get_current_object(), **form.values(local_zone()))
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_domain_error(exc)
+        else:
+            flash(_("Post “%(title)s” was saved.", title=post.title), "success")
+            return redirect(url_for("posts.index"), code=303)
+    return render_template("posts/form.html", form=form, post=None)
+
+
+@bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(post_id: int):
+    """Edit a post (the slug stays once it has been published)."""
+    post = _load(post_id)
+    form = PostForm(obj=post)
+    if request.method == "GET" and post.published_at is not None:
+        form.published_at.data = to_local(post.published_at).replace(tzinfo=None, second=0, microsecond=0)
+    if form.validate_on_submit():
+        try:
+            posts.update_post(post, **form.values(local_zone()))
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_domain_error(exc)
+        else:
+            flash(_("Post “%(title)s” was saved.", title=post.title), "success")
+            return redirect(url_for("posts.index"), code=303)
+    return render_template("posts/form.html", form=form, post=post)
+
+
+@bp.post("/<int:post_id>/publish")
+@admin_required
+def publish(post_id: int):
+    """Publish now (inline: the row is swapped in place)."""
+    post = _load(post_id)
+    posts.publish_post(post)
+    if wants_fragment():
+        return render_template("posts/_partials/row.html", post=post, now=utcnow())
+    flash(_("Post “%(title)s” was published.", title=post.title), "success")
+    return redirect(url_for("posts.index"), code=303)

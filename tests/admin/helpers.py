@@ -1,0 +1,103 @@
+"""Helpers for driving the admin web app through its public surface (HTML + forms)."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+_CSRF_RE = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*?value="([^"]+)"')
+HTMX = {"HX-Request": "true"}
+
+
+def compile_catalogs() -> None:
+    """Build translations/*/LC_MESSAGES/messages.mo from the .po files (``pybabel compile -d translations``)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=po_path.parts[-3])
+        with mo_path.open("wb") as fh:
+            write_mo(fh, catalog)
+
+
+def csrf_from(page_html: str) -> str:
+    """The CSRF token of the first form on a rendered page."""
+    match = _CSRF_RE.search(page_html)
+    assert match, "no CSRF token on the page"
+    return html.unescape(match.group(1))
+
+
+def text_of(page_html: str) -> str:
+    """Visible text, roughly: tags removed, entities decoded, whitespace collapsed."""
+    no_tags = re.sub(r"<script.*?</script>|<[^>]+>", " ", page_html, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
+
+
+def field_error(page_html: str, field_id: str) -> str | None:
+    """Text of the error shown next to the field with this id (``<p class="field-error" id="ID-error">``)."""
+    match = re.search(rf'<p class="field-error" id="{re.escape(field_id)}-error">(.*?)</p>', page_html, re.S)
+    return text_of(match.group(1)) if match else None
+
+
+def field_has_error_class(page_html: str, field_id: str) -> bool:
+    """True when the field's wrapper carries ``has-error`` (red border) and the input ``aria-invalid``."""
+    pattern = rf'<div class="field has-error">\s*<label for="{re.escape(field_id)}"'
+    return re.search(pattern, page_html) is not None and re.search(
+        rf'<[^>]*id="{re.escape(field_id)}"[^>]*aria-invalid="true"|<[^>]*aria-invalid="true"[^>]*id="{re.escape(field_id)}"',
+        page_html) is not None
+
+
+class AdminSession:
+    """A test client that behaves like a browser user: reads pages, posts their forms with the scraped token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, htmx: bool = False, **kwargs):
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if htmx:
+            headers.update(HTMX)
+        return self.client.get(url, headers=headers, **kwargs)
+
+    def token(self, page_url: str) -> str:
+        """Load ``page_url`` and take the CSRF token from its form."""
+        response = self.client.get(page_url)
+        assert response.status_code == 200, (page_url, response.status_code)
+        return csrf_from(response.get_data(as_text=True))
+
+    def submit(self, page_url: str, action_url: str, data: dict | None = None, *, htmx: bool = False, **kwargs):
+        """Post ``data`` to ``action_url`` with the token from ``page_url``'s form (as the page would)."""
+        payload = dict(data or {})
+        payload["csrf_token"] = self.token(page_url)
+        headers = dict(HTMX) if htmx else {}
+        return self.client.post(action_url, data=payload, headers=headers, **kwargs)
+
+    def login(self, identifier: str, password: str = "password123", next_url: str | None = None):
+        url = "/admin/login" + (f"?next={next_url}" if next_url else "")
+        return self.submit(url, url, {"identifier": identifier, "password": password})
+
+
+def fetch(app, model, ident):
+    """A fresh copy of one row (``None`` if it is gone)."""
+    with app.app_context():
+        db.session.expire_all()
+        obj = db.session.get(model, ident)
+        if obj is not None:
+            db.session.expunge(obj)
+        return obj
+
+
+def count(app, model, *where) -> int:
+    """How many rows of ``model`` match ``where``."""
+    with app.app_context():
+        stmt = db.select(db.func.count()).select_from(model)
+        for clause in where:
+            stmt = stmt.where(clause)
+        return db.session.scalar(stmt)
