@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.json.sort_keys = False  # keep the contracts' field order (rcode, message, data ...)
     app.config.update(load_config(Path(app.instance_path)))
     if config:
         app.config.update(config)
