@@ -8,16 +8,35 @@ when its user is deactivated or its device binding is released (device reset).
 from __future__ import annotations
 
 import time
-from functools import wraps
+from functools import cache, wraps
 
 import jwt
 from flask import current_app, g, request
+from sqlalchemy import bindparam
+from sqlalchemy.orm import lazyload
 
 from ...accounts.models import DeviceBinding, User
 from ...extensions import db
 from .envelope import unauthorized
 
 ALGORITHM = "HS256"
+
+
+@cache
+def _user_and_device_query():
+    """The token's user and the device bound to it, in one query.
+
+    Every authenticated request runs it, so it is built once (the first time: the
+    mappers must be complete) and reused with its cache key.  ``User.office`` is
+    loaded when first used instead of joined here: most requests never touch it,
+    and a check-in that names its office finds it in the session's identity map.
+    """
+    return (
+        db.select(User, DeviceBinding.device_id)
+        .outerjoin(DeviceBinding, DeviceBinding.user_id == User.id)
+        .where(User.id == bindparam("user_id"))
+        .options(lazyload(User.office))
+    )
 
 
 def issue_access_token(user: User, device_id: str) -> tuple[str, int]:
@@ -86,11 +105,7 @@ def token_required(view):
             claims = bearer_claims()
         except TokenError as exc:
             return unauthorized(str(exc))
-        row = db.session.execute(
-            db.select(User, DeviceBinding.device_id)
-            .outerjoin(DeviceBinding, DeviceBinding.user_id == User.id)
-            .where(User.id == int(claims["sub"]))
-        ).first()
+        row = db.session.execute(_user_and_device_query(), {"user_id": int(claims["sub"])}).first()
         if row is None or not row[0].is_active or row[1] != claims.get("dev"):
             return unauthorized("Token is invalid")
         g.user = row[0]
