@@ -21,8 +21,9 @@ def create_blueprint() -> Blueprint:
 def render_http_error(exc: HTTPException):
     """Contract 001 "Error Handling" bodies for HTTP errors inside the mount.
 
-    404 → ``81 Resource not found``; 405/400/413/415 → ``01`` with a field-less
-    message; 429 → ``83`` with ``retry_after``; 5xx → ``99 Error: ...``.
+    404 → ``81 Resource not found``; 405/413/415 → ``01`` with a field-less
+    message; 400 (malformed JSON) → ``01`` with ``errors.body``; 429 → ``83``
+    (the wait is in the ``Retry-After`` header); 5xx → ``99 Error: ...``.
     """
     code = exc.code or 500
     if code == 404:
@@ -31,7 +32,6 @@ def render_http_error(exc: HTTPException):
         allowed = ", ".join(m for m in (exc.valid_methods or []) if m not in ("HEAD", "OPTIONS"))
         response = envelope.fail(envelope.VALIDATION, f"Method not allowed. Supported methods: {allowed}.", 405)
     elif code == 429:
-        retry = getattr(exc, "retry_after", None)
         response = envelope.fail(envelope.RULE, "Too many requests. Please try again later.", 429)
     elif code == 413:
         response = envelope.fail(envelope.VALIDATION, "Request body too large", 413)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ...accounts import services as accounts
+from ...attendance import services as attendance
 from ...common.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation, ValidationFailed
 
 OK, VALIDATION, NOT_FOUND, CONFLICT, RULE, SERVER = "00", "01", "81", "82", "83", "99"
@@ -38,7 +39,7 @@ def validation_failed(errors: dict[str, list[str]]):
 
 
 def from_domain_error(exc: DomainError):
-    """Translate a service's domain error into this dialect's response."""
+    """Translate a service's domain error into this dialect's response (contract wording where it has one)."""
     if isinstance(exc, ValidationFailed):
         return validation_failed(exc.errors)
     if isinstance(exc, accounts.BadCredentials):
@@ -49,6 +50,10 @@ def from_domain_error(exc: DomainError):
         return fail(NOT_FOUND, "Device Tidak Sesuai. Silakan ajukan reset device.", 403)
     if isinstance(exc, accounts.InactiveUser):
         return fail(RULE, "User tidak aktif", 403)
+    if isinstance(exc, attendance.AlreadyCheckedIn):
+        return fail(CONFLICT, "You have already checked in today", 400)
+    if isinstance(exc, attendance.AlreadyCheckedOut):
+        return fail(CONFLICT, "You have already checked out today", 400)
     if isinstance(exc, accounts.PendingResetExists):
         return fail(CONFLICT, "Anda sudah memiliki permintaan reset device yang sedang diproses", 400)
     if isinstance(exc, NotFound):

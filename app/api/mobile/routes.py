@@ -35,7 +35,9 @@ def _login_key() -> str:
     return f"mobile:login:{request.remote_addr}:{str(npp)[:32] if npp else '-'}"
 
 
-limiter.limit(DEFAULT_LIMIT, key_func=rate_limit_key)(bp)
+# One budget per caller (the token's user, else the address) shared by every
+# endpoint of the dialect, not 60 per endpoint; login has its own limit instead.
+limiter.shared_limit(DEFAULT_LIMIT, scope="mobile", key_func=rate_limit_key)(bp)
 
 
 @bp.errorhandler(DomainError)

@@ -1,6 +1,8 @@
 """Response shapes of contract 001, field for field."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ...common.timeutil import iso_utc, to_local
 
 
@@ -43,13 +45,21 @@ def daily(d) -> dict:
     }
 
 
+def _coordinate(value) -> str | None:
+    """Decimal degrees as a plain string with every stored digit (``-6.20881234``, never ``1e-05``)."""
+    if value is None:
+        return None
+    text = format(Decimal(repr(float(value) + 0.0)), "f")  # + 0.0 turns -0.0 into 0.0
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def office(o) -> dict:
     """``kantor`` object; coordinates as strings like the contract's example."""
     return {
         "kode_kantor": o.code,
         "nama_kantor": o.name,
-        "latitude": format(o.latitude, "g") if o.latitude is not None else None,
-        "longitude": format(o.longitude, "g") if o.longitude is not None else None,
+        "latitude": _coordinate(o.latitude),
+        "longitude": _coordinate(o.longitude),
         "radius": o.geofence_radius_m,
     }
 
