@@ -44,6 +44,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a reverse proxy the client address (rate-limit keys) comes from X-Forwarded-For.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
     from . import models  # noqa: F401  (registers every table)
 
     db.init_app(app)

@@ -78,3 +78,19 @@ def test_the_root_opens_the_admin_app(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/")
+
+
+def test_behind_a_trusted_proxy_login_limits_are_per_client_address(database_url):
+    """With TRUSTED_PROXIES=1 two clients behind the proxy get their own login budget."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://", 1),
+                      "SECRET_KEY": "x" * 32, "TRUSTED_PROXIES": 1, "RATELIMIT_STORAGE_URI": "memory://",
+                      "RATELIMIT_KEY_PREFIX": "proxy-test"})
+    client = app.test_client()
+    body = {"npp": "55555", "password": "whatever-pass", "device_id": "d"}
+
+    def login(addr):
+        return client.post("/api/login", json=body, headers={"X-Forwarded-For": addr}).status_code
+
+    assert [login("10.0.0.1") for _ in range(5)] == [404] * 5
+    assert login("10.0.0.1") == 429
+    assert login("10.0.0.2") == 404
