@@ -74,13 +74,9 @@ def user_new():
     if request.method == "GET":
         form.role.data = "pegawai"
     if form.validate_on_submit():
-        values = form.values(office_by_id)
-        try:
-            user = accounts.create_user(password=form.password.data, **values)
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_domain_error(exc, conflict_messages=_conflict_messages())
-        else:
+        ok, user = form.call(lambda: accounts.create_user(password=form.password.data, **form.values(office_by_id)),
+                             conflict_messages=_conflict_messages())
+        if ok:
             flash(_("User “%(name)s” was created.", name=user.name), "success")
             return redirect(url_for("accounts.users"), code=303)
     return render_template("accounts/user_form.html", form=form, user=None)
@@ -99,14 +95,13 @@ def user_edit(user_id: int):
             form.add_error("role" if form.role.data != "admin" else "is_active",
                            _("You cannot remove your own administrator access."))
         else:
-            try:
+            def save():
                 accounts.update_user(user, **form.values(office_by_id))
                 if form.password.data:
                     accounts.set_password(user, form.password.data)
-            except DomainError as exc:
-                db.session.rollback()
-                form.apply_domain_error(exc, conflict_messages=_conflict_messages())
-            else:
+
+            ok, _saved = form.call(save, conflict_messages=_conflict_messages())
+            if ok:
                 flash(_("User “%(name)s” was saved.", name=user.name), "success")
                 return redirect(url_for("accounts.users"), code=303)
     return render_template("accounts/user_form.html", form=form, user=user)

@@ -5,6 +5,7 @@ from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 
 from ..common.errors import Conflict, DomainError, ValidationFailed
+from ..extensions import db
 from .messages import translate_message
 
 
@@ -43,6 +44,21 @@ class AdminForm(FlaskForm):
         if message not in errors:
             errors.append(message)
         field.errors = errors
+
+    def call(self, action, field_map: dict[str, str] | None = None,
+             conflict_messages: dict[str, str] | None = None) -> tuple[bool, object]:
+        """Run the service call ``action()`` for this form.
+
+        :returns: ``(True, result)``; or, when the service refuses with a
+            :class:`~app.common.errors.DomainError`, ``(False, None)`` after rolling
+            back and showing the refusal next to its field (see :meth:`apply_domain_error`).
+        """
+        try:
+            return True, action()
+        except DomainError as exc:
+            db.session.rollback()
+            self.apply_domain_error(exc, field_map, conflict_messages)
+            return False, None
 
     def apply_domain_error(self, exc: DomainError, field_map: dict[str, str] | None = None,
                            conflict_messages: dict[str, str] | None = None) -> None:

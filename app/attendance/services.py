@@ -188,6 +188,29 @@ def _day_query():
             .options(lazyload(DailyAttendance.user)))
 
 
+def _claim_slot(daily: DailyAttendance, event: AttendanceEvent, column: str, conflict: type[Conflict]) -> None:
+    """Insert ``event`` and point ``daily.<column>`` at it, unless another request got there first.
+
+    The conditional UPDATE (``WHERE <column> IS NULL``) is the lock: of two racing
+    requests one updates a row, the other none and gets ``conflict`` — its
+    savepoint takes its event back, so nothing of it is recorded.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(event)
+            db.session.flush()
+            claimed = db.session.execute(
+                update(DailyAttendance)
+                .where(DailyAttendance.id == daily.id, getattr(DailyAttendance, column).is_(None))
+                .values({column: event.id})
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                raise conflict()
+    except IntegrityError:
+        raise conflict() from None
+
+
 def _claim_check_in(user, schedule, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
     daily = db.session.scalar(_day_query(), {"user_id": user.id, "work_date": work_date})
     if daily is not None and daily.check_in_event_id is not None:
@@ -210,20 +233,7 @@ def _claim_check_in(user, schedule, work_date: date, event: AttendanceEvent, loc
             raise AlreadyCheckedIn() from None
         return daily
     # The day exists without a check-in (its check-in was rejected): claim it.
-    try:
-        with db.session.begin_nested():
-            db.session.add(event)
-            db.session.flush()
-            claimed = db.session.execute(
-                update(DailyAttendance)
-                .where(DailyAttendance.id == daily.id, DailyAttendance.check_in_event_id.is_(None))
-                .values(check_in_event_id=event.id)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if claimed != 1:
-                raise AlreadyCheckedIn()
-    except IntegrityError:
-        raise AlreadyCheckedIn() from None
+    _claim_slot(daily, event, "check_in_event_id", AlreadyCheckedIn)
     daily.check_in_event_id = event.id
     daily.check_in_event = event
     daily.schedule_id = schedule.id
@@ -241,17 +251,7 @@ def _claim_check_out(user, work_date: date, event: AttendanceEvent) -> DailyAtte
         raise NotCheckedIn()
     if daily.check_out_event_id is not None:
         raise AlreadyCheckedOut()
-    with db.session.begin_nested():
-        db.session.add(event)
-        db.session.flush()
-        claimed = db.session.execute(
-            update(DailyAttendance)
-            .where(DailyAttendance.id == daily.id, DailyAttendance.check_out_event_id.is_(None))
-            .values(check_out_event_id=event.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            raise AlreadyCheckedOut()
+    _claim_slot(daily, event, "check_out_event_id", AlreadyCheckedOut)
     daily.check_out_event_id = event.id
     daily.check_out_event = event
     daily.time_out = event.occurred_at

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..admin.access import admin_required
-from ..common.errors import DomainError, NotFound
+from ..common.errors import NotFound
 from ..extensions import db
 from . import services as places
 from .forms import FIELD_MAP, OfficeForm
@@ -36,12 +36,8 @@ def office_new():
     """Create an office."""
     form = OfficeForm()
     if form.validate_on_submit():
-        try:
-            office = places.create_office(**form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_domain_error(exc, FIELD_MAP, _conflict_messages())
-        else:
+        ok, office = form.call(lambda: places.create_office(**form.values()), FIELD_MAP, _conflict_messages())
+        if ok:
             flash(_("Office “%(name)s” was created.", name=office.name), "success")
             return redirect(url_for("places.offices"), code=303)
     return render_template("places/office_form.html", form=form, office=None)
@@ -60,12 +56,9 @@ def office_edit(office_id: int):
         form.latitude.data = f"{office.latitude:.6f}"
         form.longitude.data = f"{office.longitude:.6f}"
     if form.validate_on_submit():
-        try:
-            places.update_office(office, is_active=bool(form.is_active.data), **form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_domain_error(exc, FIELD_MAP, _conflict_messages())
-        else:
+        ok, _saved = form.call(lambda: places.update_office(office, is_active=bool(form.is_active.data), **form.values()),
+                               FIELD_MAP, _conflict_messages())
+        if ok:
             flash(_("Office “%(name)s” was saved.", name=office.name), "success")
             return redirect(url_for("places.offices"), code=303)
     return render_template("places/office_form.html", form=form, office=office)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..admin.access import admin_required
 from ..admin.rendering import render, wants_fragment
-from ..common.errors import DomainError, NotFound
+from ..common.errors import NotFound
 from ..common.timeutil import local_zone, to_local
 from ..common.types import utcnow
 from ..extensions import db
@@ -52,12 +52,8 @@ def new():
         form.category.data = "news"
         form.status.data = "draft"
     if form.validate_on_submit():
-        try:
-            post = posts.create_post(current_user._get_current_object(), **form.values(local_zone()))
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_domain_error(exc)
-        else:
+        ok, post = form.call(lambda: posts.create_post(current_user._get_current_object(), **form.values(local_zone())))
+        if ok:
             flash(_("Post “%(title)s” was saved.", title=post.title), "success")
             return redirect(url_for("posts.index"), code=303)
     return render_template("posts/form.html", form=form, post=None)
@@ -72,12 +68,8 @@ def edit(post_id: int):
     if request.method == "GET" and post.published_at is not None:
         form.published_at.data = to_local(post.published_at).replace(tzinfo=None, second=0, microsecond=0)
     if form.validate_on_submit():
-        try:
-            posts.update_post(post, **form.values(local_zone()))
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_domain_error(exc)
-        else:
+        ok, _saved = form.call(lambda: posts.update_post(post, **form.values(local_zone())))
+        if ok:
             flash(_("Post “%(title)s” was saved.", title=post.title), "success")
             return redirect(url_for("posts.index"), code=303)
     return render_template("posts/form.html", form=form, post=post)

@@ -61,12 +61,8 @@ def create():
     """Add a schedule (the first one ever, or one marked so, becomes active)."""
     form = NewWorkScheduleForm(prefix="new")
     if form.validate_on_submit():
-        try:
-            schedule = schedules.create_schedule(form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_domain_error(exc)
-        else:
+        ok, schedule = form.call(lambda: schedules.create_schedule(form.values()))
+        if ok:
             return _done(_("Work schedule “%(name)s” was added.", name=schedule.name))
     return _section(create_form=form)
 
@@ -86,12 +82,8 @@ def update(schedule_id: int):
     schedule = _load(schedule_id)
     form = WorkScheduleForm(prefix="edit")
     if form.validate_on_submit():
-        try:
-            schedules.update_schedule(schedule, form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            form.apply_domain_error(exc)
-        else:
+        ok, _saved = form.call(lambda: schedules.update_schedule(schedule, form.values()))
+        if ok:
             return _done(_("Work schedule “%(name)s” was saved.", name=schedule.name))
     return _section(edit_form=form, editing_id=schedule_id)
 

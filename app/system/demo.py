@@ -6,7 +6,7 @@ twice changes nothing.  The accounts are listed in the README.
 """
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 from ..accounts.models import User
 from ..accounts.services import create_user
