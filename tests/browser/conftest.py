@@ -18,6 +18,16 @@ def pytest_configure(config):
     compile_catalogs()
 
 
+def _require_chromium() -> None:
+    """Skip without Chromium, except in CI (``REQUIRE_BROWSER``), where its absence is a failure."""
+    if Path(CHROMIUM).exists():
+        return
+    message = f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)"
+    if os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture
 def live_server(app):
     """The app (a second instance on the same test database) served by werkzeug in a thread."""
@@ -26,8 +36,7 @@ def live_server(app):
     from app import create_app
     from app.extensions import db
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)")
+    _require_chromium()
     served = create_app({
         "TESTING": True,
         "SECRET_KEY": app.config["SECRET_KEY"],
@@ -49,8 +58,7 @@ def live_server(app):
 @pytest.fixture
 def browser_page():
     """A fresh headless Chromium page (desktop size)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)")
+    _require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
