@@ -13,6 +13,7 @@ from pathlib import Path
 #: Where each JSON dialect is mounted by default (DESIGN.md, "The five client APIs").
 DEFAULT_DIALECT_MOUNTS = {
     "mobile": "/api",
+    "school": "/api",
 }
 
 

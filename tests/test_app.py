@@ -26,25 +26,26 @@ def test_environment_settings(tmp_path, monkeypatch):
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
     assert config["TIMEZONE"] == "Asia/Makassar"
-    assert config["DIALECT_MOUNTS"] == {"mobile": "/mobile/api"}
+    assert config["DIALECT_MOUNTS"] == {"mobile": "/mobile/api", "school": "/api"}
 
 
 def test_defaults_are_the_embedded_deployment(tmp_path, monkeypatch):
-    for name in ("DATABASE_URL", "REDIS_URL", "TIMEZONE", "MOUNT_MOBILE"):
+    for name in ("DATABASE_URL", "REDIS_URL", "TIMEZONE", "MOUNT_MOBILE", "MOUNT_SCHOOL"):
         monkeypatch.delenv(name, raising=False)
     config = load_config(tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'hadir.sqlite3'}"
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert config["TIMEZONE"] == "Asia/Jakarta"
-    assert config["DIALECT_MOUNTS"] == {"mobile": "/api"}
+    assert config["DIALECT_MOUNTS"] == {"mobile": "/api", "school": "/api"}
 
 
 def test_a_dialect_can_be_moved_to_another_prefix(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                      "DIALECT_MOUNTS": {"mobile": "/m"}, "SECRET_KEY": "x" * 32})
+                      "DIALECT_MOUNTS": {"mobile": "/m", "school": "/api"}, "SECRET_KEY": "x" * 32})
     client = app.test_client()
     assert client.post("/m/login", json={}).status_code == 422
     assert client.post("/api/login", json={}).status_code == 404
+    assert client.post("/api/auth/login", json={}).status_code == 422  # school stays at /api
 
 
 def _two_blueprints(method_a="POST", method_b="POST"):

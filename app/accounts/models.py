@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     password_hash: Mapped[str] = mapped_column(String(255))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    photo_path: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -100,3 +102,31 @@ class DeviceResetRequest(db.Model):
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     processed_by = relationship("User", foreign_keys=[processed_by_id])
+
+
+class ApiToken(db.Model):
+    """An opaque bearer token (``"<id>|<secret>"``, Laravel Sanctum's form; contracts 000, 002, 004).
+
+    Only the SHA-256 of the secret is stored (``token_hash``, hex); the secret
+    itself is shown once, at issue.  A token works until ``expires_at`` (UTC,
+    None = no expiry) and until it is revoked (``revoked_at``).  Each token is
+    one session: ``name`` (device name), ``ip``, ``user_agent``, ``last_used_at``.
+    ``dialect`` says which client API issued it, so one app's token is not
+    accepted by another's endpoints.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    dialect: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")

@@ -19,6 +19,7 @@ from ..extensions import csrf
 #: dialect name → module implementing it.
 DIALECT_MODULES = {
     "mobile": "app.api.mobile",
+    "school": "app.api.school",
 }
 
 
@@ -56,12 +57,14 @@ def register_dialects(app: Flask) -> None:
     """Mount every dialect of ``app.config['DIALECT_MOUNTS']`` and route errors to them."""
     mounted: list[tuple[str, object]] = []
     names: dict[str, str] = {}
+    by_blueprint: dict[str, object] = {}
     for dialect, prefix in app.config["DIALECT_MOUNTS"].items():
         module = importlib.import_module(DIALECT_MODULES[dialect])
         bp = module.create_blueprint()
         csrf.exempt(bp)
         app.register_blueprint(bp, url_prefix=prefix or None)
         names[bp.name] = dialect
+        by_blueprint[bp.name] = module
         mounted.append((prefix, module))
     check_conflicts(app, names)
     # Longest prefix first, so /face/api wins over /api.
@@ -69,10 +72,26 @@ def register_dialects(app: Flask) -> None:
     app.extensions["hadir_dialects"] = mounted
 
     def dialect_for_path(path: str):
-        for prefix, module in mounted:
-            if path == prefix or path.startswith(prefix + "/"):
+        """The dialect that answers errors for ``path``.
+
+        A request that reached a route belongs to that route's dialect.  Otherwise
+        (unknown path, wrong method) the longest mount prefix decides; where two
+        dialects share a prefix (``mobile`` and ``school`` at ``/api``), the first
+        whose ``owns_request()`` recognises the request (e.g. its token's form) wins.
+        """
+        if request.blueprint in by_blueprint:
+            return by_blueprint[request.blueprint]
+        candidates = [module for prefix, module in mounted
+                      if path == prefix or path.startswith(prefix + "/") or prefix == ""]
+        if not candidates:
+            return None
+        best_len = max(len(prefix) for prefix, module in mounted if module in candidates)
+        candidates = [module for prefix, module in mounted if module in candidates and len(prefix) == best_len]
+        for module in candidates:
+            owns = getattr(module, "owns_request", None)
+            if owns is not None and owns(request):
                 return module
-        return None
+        return candidates[0]
 
     app.extensions["hadir_dialect_for_path"] = dialect_for_path
 

@@ -34,3 +34,20 @@ class AppVersion(db.Model):
     maintenance_mode: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     maintenance_message: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Setting(db.Model):
+    """One organisation setting: ``key`` → ``value`` (text), typed by :mod:`app.system.settings`.
+
+    The registry in :mod:`app.system.settings` names every known key, its type
+    (integer, number, boolean, time, string), its range and its default; a row
+    exists once a value was saved, otherwise the default applies.
+    """
+
+    __tablename__ = "settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    value: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

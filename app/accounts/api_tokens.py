@@ -1,0 +1,79 @@
+"""Opaque bearer tokens in Laravel Sanctum's ``"<id>|<secret>"`` form (contracts 000, 002, 004).
+
+The secret is 40 random characters (:func:`secrets.token_urlsafe`); only its
+SHA-256 is stored, so a database leak yields no usable token.  Verification
+looks the row up by id and compares hashes in constant time
+(:func:`hmac.compare_digest`).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from ..common.types import utcnow
+from ..extensions import db
+from .models import ApiToken, User
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(user: User, dialect: str, *, name: str | None = None, ip: str | None = None,
+                user_agent: str | None = None, expires_at: datetime | None = None) -> tuple[str, ApiToken]:
+    """Create a token for ``user`` issued by ``dialect``.
+
+    :returns: ``(plain_text, row)``; the plain text (``"<id>|<secret>"``) is never stored.
+    """
+    secret = secrets.token_urlsafe(30)[:40]
+    row = ApiToken(user_id=user.id, dialect=dialect, name=(name or None) and name[:120], token_hash=_digest(secret),
+                   ip=ip, user_agent=(user_agent or None) and user_agent[:255], expires_at=expires_at)
+    db.session.add(row)
+    db.session.flush()
+    return f"{row.id}|{secret}", row
+
+
+def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiToken | None:
+    """The live token row for ``plain`` issued by ``dialect``, or None.
+
+    None when the text is malformed, unknown, of another dialect, revoked,
+    expired, or its user is deactivated.  ``touch`` records ``last_used_at``.
+    """
+    if not plain or "|" not in plain:
+        return None
+    token_id, _, secret = plain.partition("|")
+    if not token_id.isdigit() or not secret or len(secret) > 200:
+        return None
+    row = db.session.get(ApiToken, int(token_id))
+    if row is None or row.dialect != dialect or not hmac.compare_digest(row.token_hash, _digest(secret)):
+        return None
+    now = utcnow()
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    if not row.user.is_active:
+        return None
+    if touch:
+        row.last_used_at = now
+    return row
+
+
+def revoke(row: ApiToken) -> None:
+    """End one token (logout)."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.flush()
+
+
+def revoke_all(user: User, dialect: str | None = None) -> int:
+    """End every live token of ``user`` (of one dialect if given); returns how many."""
+    stmt = db.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if dialect:
+        stmt = stmt.where(ApiToken.dialect == dialect)
+    rows = list(db.session.scalars(stmt))
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+    db.session.flush()
+    return len(rows)
