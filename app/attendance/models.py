@@ -30,7 +30,8 @@ class AttendanceEvent(db.Model):
     the event belongs to.  Position: WGS84 degrees, ``accuracy_m`` and
     ``distance_m`` in metres (distance to ``office``).  The only columns that
     change after insert are the review ones.  ``client_ref`` (unique per user)
-    makes retries idempotent.
+    makes retries idempotent.  ``photo_path``: the audit photo, relative to
+    the upload folder (never a data URL).
     """
 
     __tablename__ = "attendance_events"
@@ -56,6 +57,7 @@ class AttendanceEvent(db.Model):
     device_id: Mapped[str | None] = mapped_column(String(191))
     client_ref: Mapped[str | None] = mapped_column(String(64))
     client_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    photo_path: Mapped[str | None] = mapped_column(String(255))
     review_state: Mapped[str] = mapped_column(String(12), default="not_required")
     flag_reason: Mapped[str | None] = mapped_column(String(20))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

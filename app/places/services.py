@@ -188,3 +188,30 @@ def staff_counts(office_ids) -> dict[int, int]:
         .group_by(User.office_id)
     ).all()
     return {office_id: count for office_id, count in rows}
+
+
+# --- the school's geofence (issue 3: contract 002 settings) -------------------
+
+@dataclass(frozen=True)
+class SchoolGeofence:
+    """The school's circle from the settings, shaped like an :class:`Office` for :func:`check_geofence`.
+
+    ``latitude``/``longitude`` WGS84 degrees (``school_latitude``/``school_longitude``),
+    ``geofence_radius_m`` metres (``attendance_radius``).  ``id`` is None: it is no
+    office row, so events checked against it carry no ``office_id``.
+    """
+
+    latitude: float
+    longitude: float
+    geofence_radius_m: int
+    id: None = None
+
+
+def school_geofence() -> SchoolGeofence | None:
+    """The school's geofence from the settings, or None while its coordinates are unset."""
+    from ..system.settings import get_setting
+
+    lat, lon = get_setting("school_latitude"), get_setting("school_longitude")
+    if lat is None or lon is None:
+        return None
+    return SchoolGeofence(float(lat), float(lon), int(get_setting("attendance_radius") or 100))

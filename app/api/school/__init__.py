@@ -16,6 +16,8 @@ def create_blueprint() -> Blueprint:
     """The dialect's blueprint with every section's routes registered."""
     from .blueprint import bp
     from . import routes_auth  # noqa: F401  (sections register their routes on import)
+    from . import routes_attendance  # noqa: F401
+    from . import routes_dashboard, routes_settings, routes_users  # noqa: F401
     return bp
 
 

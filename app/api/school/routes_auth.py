@@ -5,12 +5,15 @@ from flask import g, request
 
 from ...accounts import services as accounts
 from ...accounts.api_tokens import issue_token, revoke
-from ...accounts.models import User
+from ...accounts.models import ApiToken, User
+from ...common.errors import Conflict, ValidationFailed
+from ...common.types import utcnow
 from ...extensions import db, limiter
 from . import envelope
-from .auth import DIALECT, token_required
+from .auth import DIALECT, rate_limit_key, token_required
 from .blueprint import bp
 from .serializers import user as user_json
+from .validation import Checker, body, unique_failed
 
 
 def _login_key() -> str:
@@ -45,3 +48,86 @@ def login():
 def logout():
     revoke(g.api_token)
     return envelope.ok("Logout berhasil")
+
+
+# --- section 2: user & profile ------------------------------------------------
+
+@bp.get("/user")
+@token_required()
+def current_user():
+    """The signed-in user: ``data.user`` (contract 002, ``GET /api/user``)."""
+    return envelope.ok("Data user berhasil diambil", {"user": user_json(g.user)})
+
+
+@bp.get("/profile")
+@token_required()
+def profile():
+    """The signed-in user's profile: ``data`` is the user object (``GET /api/profile``)."""
+    return envelope.ok("Data profil berhasil diambil", user_json(g.user))
+
+
+@bp.put("/profile")
+@token_required()
+def update_profile():
+    """Change one's own ``name``, ``email``, ``phone`` (each optional; email/phone null clears).
+
+    422 names the field: empty or over-long name, malformed or taken email,
+    phone over 32 characters.  Other keys (role, identifiers) are ignored.
+    """
+    check = Checker(body())
+    check.string("name", nullable=False, max_length=120)
+    check.string("email", email=True, max_length=254)
+    check.string("phone", max_length=32)
+    values = check.done()
+    try:
+        accounts.update_user(g.user, **values)
+    except Conflict as exc:
+        raise unique_failed(exc) from None
+    return envelope.ok("Profil berhasil diperbarui", user_json(g.user))
+
+
+@bp.put("/profile/password")
+@limiter.limit("10 per minute", key_func=rate_limit_key)
+@token_required()
+def change_password():
+    """Change one's own password.
+
+    Body: ``current_password``, ``new_password`` (at least 8 characters),
+    ``new_password_confirmation`` (equal to ``new_password``); missing or
+    mismatched fields → 422 naming them.  A wrong current password → 400
+    ``{"success": false, "message": "Password saat ini salah"}``.  On success
+    every other school token of the user is revoked; the one used stays valid.
+    """
+    data = body()
+    errors: dict[str, list[str]] = {}
+    current, new, confirmation = (data.get(k) for k in ("current_password", "new_password",
+                                                         "new_password_confirmation"))
+    if not isinstance(current, str) or not current:
+        errors["current_password"] = ["The current password field is required."]
+    if not isinstance(new, str) or not new:
+        errors["new_password"] = ["The new password field is required."]
+    elif len(new) < accounts.MIN_PASSWORD_LENGTH:
+        errors["new_password"] = [f"The new password must be at least {accounts.MIN_PASSWORD_LENGTH} characters."]
+    elif len(new) > 255:
+        errors["new_password"] = ["The new password may not be greater than 255 characters."]
+    elif confirmation != new:
+        errors["new_password"] = ["The new password confirmation does not match."]
+    if errors:
+        raise ValidationFailed(errors)
+    if not accounts.check_password(g.user, current):
+        return envelope.fail("Password saat ini salah", 400)
+    accounts.set_password(g.user, new)
+    revoke_others(g.user, keep=g.api_token)
+    return envelope.ok("Password berhasil diubah")
+
+
+def revoke_others(user: User, *, keep) -> int:
+    """Revoke every live school token of ``user`` except ``keep``; returns how many."""
+    now = utcnow()
+    rows = list(db.session.scalars(db.select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.dialect == DIALECT, ApiToken.revoked_at.is_(None),
+        ApiToken.id != keep.id)))
+    for row in rows:
+        row.revoked_at = now
+    db.session.flush()
+    return len(rows)

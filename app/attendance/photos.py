@@ -1,0 +1,118 @@
+"""Attendance photos sent as base64 (contract 002: ``photo`` on check-in/out and QR verify).
+
+A photo is decoded with a size cap (:data:`MAX_PHOTO_BYTES`, decoded bytes) and
+a pixel cap (:data:`MAX_PHOTO_SIDE_PX` per side), checked with Pillow, and
+stored as a file — never as a data URL in the database — under
+``<UPLOAD_FOLDER>/attendance/<yyyy>/<mm>/<event-id>-<uuid>.<jpg|png>``.
+``UPLOAD_FOLDER`` defaults to ``<instance>/uploads``.  The path returned to
+clients (``photo_path``) is relative to ``UPLOAD_FOLDER``, like the contract's
+``profiles/admin.jpg``.
+
+The path is kept on the event (``AttendanceEvent.photo_path``); the event id is
+also in the file name, for people browsing the folder.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from ..common.errors import ValidationFailed
+
+#: Largest decoded photo accepted, in bytes (2 MiB).
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+#: Largest width or height accepted, in pixels.
+MAX_PHOTO_SIDE_PX = 4096
+#: Request body limit (bytes) for the routes that carry a photo: the base64 of
+#: :data:`MAX_PHOTO_BYTES` (4/3 of it) plus room for the other fields.
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+#: Pillow format → file extension of the formats accepted.
+FORMATS = {"JPEG": "jpg", "PNG": "png"}
+_DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,", re.ASCII)
+_B64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A checked photo: its bytes, ``extension`` (``jpg``/``png``) and size in pixels."""
+
+    data: bytes
+    extension: str
+    width: int
+    height: int
+
+
+def _fail(message: str) -> ValidationFailed:
+    return ValidationFailed({"photo": [message]})
+
+
+def decode_photo(value, *, field: str = "photo") -> Photo:
+    """Decode and check a base64 photo (a bare string or a ``data:image/...;base64,`` URL).
+
+    :raises ValidationFailed: (``photo``) not a string, not base64, over
+        :data:`MAX_PHOTO_BYTES` decoded, not a JPEG or PNG image, or wider or
+        taller than :data:`MAX_PHOTO_SIDE_PX`.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not isinstance(value, str) or not value.strip():
+        raise _fail("The photo must be a base64 encoded image.")
+    text = _DATA_URL.sub("", value.strip(), count=1)
+    raw = re.sub(r"\s+", "", text).encode("ascii", "replace")
+    if len(raw) > (MAX_PHOTO_BYTES * 4) // 3 + 4:
+        raise _fail(f"The photo may not be greater than {MAX_PHOTO_BYTES // 1024} kilobytes.")
+    if not _B64.match(raw) or len(raw) % 4:
+        raise _fail("The photo must be a base64 encoded image.")
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise _fail("The photo must be a base64 encoded image.") from None
+    if len(data) > MAX_PHOTO_BYTES:
+        raise _fail(f"The photo may not be greater than {MAX_PHOTO_BYTES // 1024} kilobytes.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
+            fmt, (width, height) = image.format, image.size
+            if fmt not in FORMATS:
+                raise _fail("The photo must be a JPEG or PNG image.")
+            if width > MAX_PHOTO_SIDE_PX or height > MAX_PHOTO_SIDE_PX:
+                raise _fail(f"The photo may not be larger than {MAX_PHOTO_SIDE_PX}x{MAX_PHOTO_SIDE_PX} pixels.")
+            image.verify()
+    except ValidationFailed:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise _fail("The photo must be a JPEG or PNG image.") from None
+    return Photo(data, FORMATS[fmt], width, height)
+
+
+def upload_root() -> Path:
+    """``UPLOAD_FOLDER`` (config), default ``<instance>/uploads``."""
+    return Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
+
+
+def save_photo(photo: Photo, event) -> str:
+    """Write ``photo`` for attendance ``event`` and record its path on the event.
+
+    Directory: ``attendance/<yyyy>/<mm>`` of the event's ``work_date``; the
+    file is written under a temporary name and renamed, so no half file is seen.
+    :returns: the path relative to :func:`upload_root`.
+    """
+    relative = Path("attendance", f"{event.work_date:%Y}", f"{event.work_date:%m}",
+                    f"{event.id}-{uuid.uuid4().hex}.{photo.extension}")
+    target = upload_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".part")
+    tmp.write_bytes(photo.data)
+    tmp.replace(target)
+    event.photo_path = relative.as_posix()
+    return event.photo_path
+
+
+def find_photo(event) -> str | None:
+    """The stored photo path of ``event`` (relative to :func:`upload_root`), or None."""
+    return event.photo_path

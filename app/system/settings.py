@@ -1,0 +1,283 @@
+"""The registry of known organisation settings and their typed access.
+
+Each setting is stored as text in :class:`~app.system.models.Setting` (one row
+once a value was saved); this module names every known key, its type, its
+range and its default.  Types:
+
+- ``integer``: whole number within ``[low, high]``;
+- ``number``: decimal within ``[low, high]``;
+- ``time``: a local wall-clock time ``HH:MM:SS`` (``HH:MM`` accepted and stored
+  with ``:00``), in the organisation's time zone (``TIMEZONE``);
+- ``boolean``: ``1/0``, ``true/false`` (stored ``"true"``/``"false"``);
+- ``string``: free text up to ``max_length`` characters.
+
+Unknown keys are refused (:class:`~app.common.errors.NotFound`), so a typo
+never creates a setting nobody reads.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from ..common.errors import NotFound, ValidationFailed
+from ..extensions import db
+from .models import Setting
+
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One known setting: ``key``, ``type``, bounds, ``default`` (typed, None = unset) and description."""
+
+    key: str
+    type: str
+    description: str
+    default: object = None
+    low: float | None = None
+    high: float | None = None
+    max_length: int = 255
+
+
+#: Every known setting, in listing order.  Descriptions are in the contract's
+#: language (Indonesian); units are in the descriptions.
+REGISTRY: tuple[SettingSpec, ...] = (
+    SettingSpec("attendance_radius", "integer", "Radius absensi dalam meter", 100, 1, 100_000),
+    SettingSpec("school_latitude", "number", "Koordinat latitude sekolah", None, -90, 90),
+    SettingSpec("school_longitude", "number", "Koordinat longitude sekolah", None, -180, 180),
+    SettingSpec("checkin_start", "time", "Waktu mulai check-in (HH:MM:SS, waktu setempat)", time(6, 0)),
+    SettingSpec("checkin_end", "time", "Batas waktu check-in (HH:MM:SS, waktu setempat)", time(8, 0)),
+    SettingSpec("checkout_start", "time", "Waktu mulai check-out (HH:MM:SS, waktu setempat)", time(14, 0)),
+    SettingSpec("checkout_end", "time", "Batas waktu check-out (HH:MM:SS, waktu setempat)", time(17, 0)),
+    SettingSpec("qr_period_seconds", "integer", "Masa berlaku QR dinamis dalam detik", 30, 10, 3600),
+    SettingSpec("late_tolerance_minutes", "integer", "Toleransi keterlambatan dalam menit", 0, 0, 240),
+    SettingSpec("school_name", "string", "Nama sekolah", None, max_length=120),
+)
+
+SPECS: dict[str, SettingSpec] = {s.key: s for s in REGISTRY}
+
+
+@dataclass(frozen=True)
+class SettingView:
+    """A setting as shown to clients: ``key``, ``value`` (text, None when unset), ``description``, ``updated_at``."""
+
+    key: str
+    value: str | None
+    description: str | None
+    updated_at: object
+
+
+def spec(key: str) -> SettingSpec:
+    """The registry entry of ``key``.
+
+    :raises NotFound: not a known setting.
+    """
+    found = SPECS.get(key) if isinstance(key, str) else None
+    if found is None:
+        raise NotFound("Pengaturan tidak ditemukan", field="key")
+    return found
+
+
+def _format(s: SettingSpec, value) -> str | None:
+    """The stored text of a typed value."""
+    if value is None:
+        return None
+    if s.type == "time":
+        return value.strftime("%H:%M:%S")
+    if s.type == "boolean":
+        return "true" if value else "false"
+    if s.type == "number":
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)
+
+
+def parse_value(key: str, raw) -> object:
+    """Check ``raw`` (text or JSON scalar) against ``key``'s type and range; returns the typed value.
+
+    :raises NotFound: unknown key.
+    :raises ValueError: with a human message when the value is not acceptable.
+    """
+    s = spec(key)
+    if isinstance(raw, bool) and s.type != "boolean":
+        raise ValueError("The value has the wrong type.")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValueError("The value field is required.")
+    if not isinstance(raw, (str, int, float, bool)):
+        raise ValueError("The value must be a string or a number.")
+    text = raw.strip() if isinstance(raw, str) else raw
+    if s.type == "integer":
+        if isinstance(text, float):
+            if not text.is_integer():
+                raise ValueError("The value must be an integer.")
+            text = int(text)
+        if isinstance(text, str):
+            if not re.fullmatch(r"[+-]?\d{1,12}", text):
+                raise ValueError("The value must be an integer.")
+            text = int(text)
+        if not s.low <= text <= s.high:
+            raise ValueError(f"The value must be between {s.low} and {s.high}.")
+        return text
+    if s.type == "number":
+        try:
+            number = float(text)
+        except (TypeError, ValueError):
+            raise ValueError("The value must be a number.") from None
+        if not math.isfinite(number) or (isinstance(text, str) and not re.fullmatch(r"[+-]?\d+(\.\d+)?", text)):
+            raise ValueError("The value must be a number.")
+        if not s.low <= number <= s.high:
+            raise ValueError(f"The value must be between {s.low} and {s.high}.")
+        return number
+    if s.type == "time":
+        match = _TIME_RE.match(text) if isinstance(text, str) else None
+        if not match:
+            raise ValueError("The value must be a time in the format HH:MM:SS.")
+        return time(int(match[1]), int(match[2]), int(match[3] or 0))
+    if s.type == "boolean":
+        lowered = str(text).lower()
+        if lowered in ("1", "true"):
+            return True
+        if lowered in ("0", "false"):
+            return False
+        raise ValueError("The value must be true or false.")
+    if not isinstance(text, str):
+        raise ValueError("The value must be a string.")
+    if len(text) > s.max_length:
+        raise ValueError(f"The value may not be greater than {s.max_length} characters.")
+    return text
+
+
+def _row(key: str) -> Setting | None:
+    return db.session.scalar(db.select(Setting).filter_by(key=key))
+
+
+def _view(s: SettingSpec, row: Setting | None) -> SettingView:
+    if row is None:
+        return SettingView(s.key, _format(s, s.default), s.description, None)
+    return SettingView(s.key, row.value, row.description if row.description is not None else s.description,
+                       row.updated_at)
+
+
+def get_setting(key: str):
+    """The typed value of ``key``: the saved value, else the registry default (may be None).
+
+    Types: ``int`` (integer; ``attendance_radius`` in metres, ``qr_period_seconds``
+    in seconds, ``late_tolerance_minutes`` in minutes), ``float`` (number; degrees
+    for ``school_latitude``/``school_longitude``), :class:`datetime.time` (local
+    wall-clock time), ``bool``, ``str``.  A saved value that no longer parses
+    (edited by hand) falls back to the default.
+
+    :raises NotFound: unknown key.
+    """
+    s = spec(key)
+    row = _row(key)
+    if row is None:
+        return s.default
+    try:
+        return parse_value(key, row.value)
+    except ValueError:
+        return s.default
+
+
+def get_view(key: str) -> SettingView:
+    """One setting as clients see it (saved row or default).
+
+    :raises NotFound: unknown key.
+    """
+    s = spec(key)
+    return _view(s, _row(key))
+
+
+def list_settings() -> list[SettingView]:
+    """Every known setting in registry order, saved value or default."""
+    rows = {r.key: r for r in db.session.scalars(db.select(Setting).where(Setting.key.in_(SPECS)))}
+    return [_view(s, rows.get(s.key)) for s in REGISTRY]
+
+
+def _write(key: str, typed, description: str | None) -> Setting:
+    s = SPECS[key]
+    row = _row(key)
+    if row is None:
+        row = Setting(key=key, value=_format(s, typed), description=description or s.description)
+        db.session.add(row)
+    else:
+        row.value = _format(s, typed)
+        if description is not None:
+            row.description = description
+    return row
+
+
+def _clean_description(description, field: str) -> str | None:
+    if description is None:
+        return None
+    if not isinstance(description, str) or len(description) > 1000:
+        raise ValidationFailed({field: ["The description must be a string of at most 1000 characters."]})
+    return description.strip() or None
+
+
+def update_setting(key: str, value, description: str | None = None) -> SettingView:
+    """Save ``value`` (text or JSON scalar, checked against the registry) for ``key``.
+
+    ``description`` replaces the stored description when given.
+    :raises NotFound: unknown key.
+    :raises ValidationFailed: ``value`` (or ``description``) not acceptable; nothing changes.
+    """
+    spec(key)
+    description = _clean_description(description, "description")
+    try:
+        typed = parse_value(key, value)
+    except ValueError as exc:
+        raise ValidationFailed({"value": [str(exc)]}) from None
+    _write(key, typed, description)
+    db.session.flush()
+    return get_view(key)
+
+
+def bulk_update(items) -> list[SettingView]:
+    """Save several settings at once, all or nothing.
+
+    ``items``: a list of ``{"key": ..., "value": ..., ["description": ...]}``.
+    Every item is checked before anything is written; the errors name
+    ``settings.N.key`` / ``settings.N.value`` (N from 0, Laravel's style).
+
+    :raises ValidationFailed: not a non-empty list, a malformed item, an
+        unknown key, a value out of type or range, or a key given twice.
+    """
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed({"settings": ["The settings field must be a non-empty list."]})
+    if len(items) > len(SPECS):
+        raise ValidationFailed({"settings": [f"The settings field may not have more than {len(SPECS)} items."]})
+    errors: dict[str, list[str]] = {}
+    clean: list[tuple[str, object, str | None]] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[f"settings.{n}"] = ["Each item must be an object with key and value."]
+            continue
+        key = item.get("key")
+        if not isinstance(key, str) or key not in SPECS:
+            errors[f"settings.{n}.key"] = ["The selected key is invalid."]
+            continue
+        if key in seen:
+            errors[f"settings.{n}.key"] = ["The key appears more than once."]
+            continue
+        seen.add(key)
+        try:
+            typed = parse_value(key, item.get("value"))
+        except ValueError as exc:
+            errors[f"settings.{n}.value"] = [str(exc)]
+            continue
+        try:
+            description = _clean_description(item.get("description"), f"settings.{n}.description")
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+            continue
+        clean.append((key, typed, description))
+    if errors:
+        raise ValidationFailed(errors)
+    for key, typed, description in clean:
+        _write(key, typed, description)
+    db.session.flush()
+    return [get_view(key) for key, _typed, _description in clean]

@@ -1,0 +1,268 @@
+"""Contract 002, section 13: user management, administrators only."""
+import pytest
+
+from app.accounts.models import ApiToken, User
+from app.accounts.passwords import verify_password
+from app.extensions import db
+
+from .tokens import bearer, school_user
+
+PAGINATOR_KEYS = {"current_page", "data", "first_page_url", "from", "last_page", "last_page_url", "next_page_url",
+                  "path", "per_page", "prev_page_url", "to", "total"}
+
+
+@pytest.fixture
+def admin(factory):
+    return school_user(factory, "admin", "5001", name="Admin Utama", email="admin@sekolah.sch.id")
+
+
+@pytest.fixture
+def headers(app, admin):
+    return bearer(app, admin)
+
+
+def _row(app, user_id):
+    with app.app_context():
+        row = db.session.get(User, user_id)
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def _new_user(**kw):
+    body = {"nisn_nip_nik": "1005", "name": "Eka Putri", "email": "eka@siswa.sch.id", "phone": "081234567899",
+            "password": "password123", "role_id": 1, "photo_path": "profiles/eka.jpg", "is_active": True}
+    body.update(kw)
+    return body
+
+
+# --- access -------------------------------------------------------------------
+
+def test_every_users_endpoint_needs_a_token(client, admin):
+    for method, path in (("get", "/api/users"), ("post", "/api/users"), ("get", f"/api/users/{admin.id}"),
+                         ("put", f"/api/users/{admin.id}"), ("delete", f"/api/users/{admin.id}")):
+        for headers in ({}, {"Authorization": "Bearer 99|forged"}):
+            response = getattr(client, method)(path, headers=headers, json={})
+            assert response.status_code == 401, (method, path)
+            assert response.json == {"success": False, "message": "Token tidak valid"}
+
+
+@pytest.mark.parametrize("role", ["siswa", "guru", "pegawai", "kepsek"])
+def test_non_admins_get_403_everywhere_and_cannot_raise_their_role(app, client, factory, admin, role):
+    user = school_user(factory, role, "7001")
+    headers = bearer(app, user)
+    for method, path, body in (
+        ("get", "/api/users", None), ("post", "/api/users", _new_user()), ("get", f"/api/users/{admin.id}", None),
+        ("put", f"/api/users/{user.id}", {"role_id": 5}), ("put", f"/api/users/{admin.id}", {"role_id": 1}),
+        ("delete", f"/api/users/{admin.id}", None),
+    ):
+        response = getattr(client, method)(path, headers=headers, json=body)
+        assert response.status_code == 403, (method, path)
+        assert response.json == {"success": False, "message": "Akses ditolak"}
+    assert _row(app, user.id).role == role
+    assert _row(app, admin.id).is_active and _row(app, admin.id).role == "admin"
+
+
+# --- list ---------------------------------------------------------------------
+
+def test_list_is_a_laravel_paginator_ordered_by_id(app, client, admin, headers, factory):
+    others = [school_user(factory, "siswa", f"10{n:02d}") for n in range(3)]
+    response = client.get("/api/users", headers=headers)
+    assert response.status_code == 200
+    assert response.json["message"] == "Data pengguna berhasil diambil"
+    page = response.json["data"]
+    assert set(page) == PAGINATOR_KEYS
+    assert [u["id"] for u in page["data"]] == [admin.id] + [u.id for u in others]
+    assert page["current_page"] == 1 and page["per_page"] == 15 and page["total"] == 4
+    assert page["from"] == 1 and page["to"] == 4 and page["last_page"] == 1
+    assert page["next_page_url"] is None and page["prev_page_url"] is None
+    assert page["path"] == "http://localhost/api/users"
+    assert page["first_page_url"] == "http://localhost/api/users?page=1"
+
+
+def test_list_pages_and_per_page(client, admin, headers, factory):
+    for n in range(4):
+        school_user(factory, "siswa", f"10{n:02d}")
+    page = client.get("/api/users?per_page=2&page=2", headers=headers).json["data"]
+    assert page["current_page"] == 2 and page["per_page"] == 2 and page["total"] == 5 and page["last_page"] == 3
+    assert page["from"] == 3 and page["to"] == 4 and len(page["data"]) == 2
+    assert page["next_page_url"] == "http://localhost/api/users?per_page=2&page=3"
+    assert page["prev_page_url"] == "http://localhost/api/users?per_page=2&page=1"
+    beyond = client.get("/api/users?per_page=2&page=9", headers=headers).json["data"]
+    assert beyond["data"] == [] and beyond["from"] is None and beyond["to"] is None
+    assert len(client.get("/api/users?per_page=100", headers=headers).json["data"]["data"]) == 5
+
+
+@pytest.mark.parametrize("query,field", [("per_page=0", "per_page"), ("per_page=101", "per_page"),
+                                         ("per_page=abc", "per_page"), ("page=0", "page"),
+                                         ("role_id=99", "role_id"), ("role_id=x", "role_id"),
+                                         ("is_active=maybe", "is_active")])
+def test_list_bad_query_is_422_naming_the_parameter(client, headers, query, field):
+    response = client.get(f"/api/users?{query}", headers=headers)
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {field}
+
+
+def test_list_filters_by_role_id_and_is_active(client, admin, headers, factory):
+    guru = school_user(factory, "guru", "2001")
+    siswa = school_user(factory, "siswa", "1001")
+    gone = school_user(factory, "siswa", "1002", is_active=False)
+    ids = lambda q: [u["id"] for u in client.get(f"/api/users?{q}", headers=headers).json["data"]["data"]]  # noqa: E731
+    assert ids("role_id=1") == [siswa.id, gone.id]
+    assert ids("role_id=2") == [guru.id]
+    assert ids("is_active=0") == [gone.id]
+    assert ids("is_active=1") == [admin.id, guru.id, siswa.id]
+    assert ids("role_id=1&is_active=1") == [siswa.id]
+
+
+# --- create -------------------------------------------------------------------
+
+def test_create_returns_201_and_the_user(app, client, headers):
+    response = client.post("/api/users", headers=headers, json=_new_user())
+    assert response.status_code == 201, response.json
+    assert response.json["message"] == "Pengguna berhasil ditambahkan"
+    data = response.json["data"]
+    assert {k: data[k] for k in ("nisn_nip_nik", "name", "email", "phone", "role_id", "photo_path", "is_active")} == {
+        "nisn_nip_nik": "1005", "name": "Eka Putri", "email": "eka@siswa.sch.id", "phone": "081234567899",
+        "role_id": 1, "photo_path": "profiles/eka.jpg", "is_active": True}
+    row = _row(app, data["id"])
+    assert row.role == "siswa" and verify_password(row.password_hash, "password123")[0]
+    login = client.post("/api/auth/login", json={"nisn_nip_nik": "1005", "password": "password123"})
+    assert login.status_code == 200
+
+
+def test_create_defaults_to_active_and_accepts_numeric_identifier(client, headers):
+    body = _new_user(nisn_nip_nik=1006, email=None, phone=None, photo_path=None)
+    del body["is_active"]
+    response = client.post("/api/users", headers=headers, json=body)
+    assert response.status_code == 201
+    assert response.json["data"]["is_active"] is True and response.json["data"]["nisn_nip_nik"] == "1006"
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"nisn_nip_nik": None}, "nisn_nip_nik"), ({"nisn_nip_nik": "1" * 33}, "nisn_nip_nik"),
+    ({"name": ""}, "name"), ({"email": "nope"}, "email"), ({"phone": "9" * 33}, "phone"),
+    ({"password": "short"}, "password"), ({"password": None}, "password"),
+    ({"role_id": 99}, "role_id"), ({"role_id": "guru"}, "role_id"), ({"role_id": True}, "role_id"),
+    ({"role_id": None}, "role_id"), ({"is_active": "maybe"}, "is_active"),
+    ({"photo_path": "p" * 256}, "photo_path"),
+])
+def test_create_field_errors_are_422_and_create_nothing(app, client, headers, change, field):
+    response = client.post("/api/users", headers=headers, json=_new_user(**change))
+    assert response.status_code == 422, change
+    assert set(response.json["errors"]) == {field}
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 1
+
+
+def test_create_missing_required_fields(client, headers):
+    response = client.post("/api/users", headers=headers, json={})
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"nisn_nip_nik", "name", "password", "role_id"}
+
+
+@pytest.mark.parametrize("field,value", [("nisn_nip_nik", "5001"), ("email", "ADMIN@sekolah.sch.id")])
+def test_create_taken_identifier_is_422_naming_it(client, headers, field, value):
+    response = client.post("/api/users", headers=headers, json=_new_user(**{field: value}))
+    assert response.status_code == 422
+    assert response.json["errors"] == {field: [f"The {field.replace('_', ' ')} has already been taken."]}
+
+
+# --- show / update --------------------------------------------------------------
+
+def test_show_user_and_404(client, headers, factory):
+    siswa = school_user(factory, "siswa", "1001", name="Andi Pratama")
+    response = client.get(f"/api/users/{siswa.id}", headers=headers)
+    assert response.status_code == 200
+    assert response.json["message"] == "Data pengguna berhasil diambil"
+    assert response.json["data"]["name"] == "Andi Pratama" and response.json["data"]["role_id"] == 1
+    missing = client.get("/api/users/999999", headers=headers)
+    assert missing.status_code == 404 and missing.json == {"success": False, "message": "Pengguna tidak ditemukan"}
+    for method in ("put", "delete"):
+        assert getattr(client, method)("/api/users/999999", headers=headers, json={}).status_code == 404
+
+
+def test_update_changes_the_given_keys(app, client, headers, factory):
+    siswa = school_user(factory, "siswa", "1001", name="Andi", email="andi@siswa.sch.id", phone="0811")
+    response = client.put(f"/api/users/{siswa.id}", headers=headers, json={
+        "name": "Andi Pratama - Updated", "email": "andi.updated@siswa.sch.id", "role_id": 2})
+    assert response.status_code == 200, response.json
+    assert response.json["message"] == "Data pengguna berhasil diperbarui"
+    row = _row(app, siswa.id)
+    assert (row.name, row.email, row.role, row.phone, row.nisn_nip_nik) == (
+        "Andi Pratama - Updated", "andi.updated@siswa.sch.id", "guru", "0811", "1001")
+
+
+def test_update_password_revokes_the_users_tokens(app, client, headers, factory):
+    siswa = school_user(factory, "siswa", "1001")
+    theirs = bearer(app, siswa)
+    response = client.put(f"/api/users/{siswa.id}", headers=headers, json={"password": "brand-new-pass"})
+    assert response.status_code == 200
+    assert verify_password(_row(app, siswa.id).password_hash, "brand-new-pass")[0]
+    assert client.get("/api/user", headers=theirs).status_code == 401
+
+
+def test_update_errors_change_nothing(app, client, headers, factory):
+    school_user(factory, "guru", "2001", email="guru@sekolah.sch.id")
+    siswa = school_user(factory, "siswa", "1001", name="Andi")
+    for body, field in (({"name": "X", "email": "guru@sekolah.sch.id"}, "email"),
+                        ({"name": "X", "nisn_nip_nik": "2001"}, "nisn_nip_nik"),
+                        ({"name": "X", "role_id": 0}, "role_id"),
+                        ({"name": "X", "password": "short"}, "password"),
+                        ({"name": "X", "nisn_nip_nik": ""}, "nisn_nip_nik")):
+        response = client.put(f"/api/users/{siswa.id}", headers=headers, json=body)
+        assert response.status_code == 422, body
+        assert set(response.json["errors"]) == {field}, body
+    assert _row(app, siswa.id).name == "Andi"
+
+
+def test_admin_cannot_change_own_role_or_deactivate_self(app, client, admin, headers):
+    for body in ({"role_id": 1}, {"role_id": 4, "name": "Changed"}, {"is_active": False}):
+        response = client.put(f"/api/users/{admin.id}", headers=headers, json=body)
+        assert response.status_code == 403, body
+        assert response.json["success"] is False
+    row = _row(app, admin.id)
+    assert row.role == "admin" and row.is_active and row.name == "Admin Utama"
+    same = client.put(f"/api/users/{admin.id}", headers=headers, json={"role_id": 5, "name": "Admin Baru"})
+    assert same.status_code == 200 and same.json["data"]["name"] == "Admin Baru"
+
+
+def test_admin_can_demote_another_admin(app, client, headers, factory):
+    other = school_user(factory, "admin", "5002")
+    response = client.put(f"/api/users/{other.id}", headers=headers, json={"role_id": 3})
+    assert response.status_code == 200 and _row(app, other.id).role == "pegawai"
+
+
+# --- delete -------------------------------------------------------------------
+
+def test_delete_deactivates_and_revokes_tokens(app, client, headers, factory):
+    siswa = school_user(factory, "siswa", "1001")
+    theirs = bearer(app, siswa)
+    response = client.delete(f"/api/users/{siswa.id}", headers=headers)
+    assert response.status_code == 200
+    assert response.json == {"success": True, "message": "Pengguna berhasil dihapus"}
+    assert _row(app, siswa.id).is_active is False
+    assert client.get("/api/user", headers=theirs).status_code == 401
+    with app.app_context():
+        token = db.session.scalar(db.select(ApiToken).filter_by(user_id=siswa.id))
+        assert token.revoked_at is not None
+    ids = [u["id"] for u in client.get("/api/users?is_active=1", headers=headers).json["data"]["data"]]
+    assert siswa.id not in ids
+    login = client.post("/api/auth/login", json={"nisn_nip_nik": "1001", "password": "password123"})
+    assert login.status_code == 401
+
+
+def test_deleting_yourself_is_refused(app, client, admin, headers):
+    response = client.delete(f"/api/users/{admin.id}", headers=headers)
+    assert response.status_code == 403
+    assert response.json == {"success": False, "message": "Anda tidak dapat menghapus akun Anda sendiri"}
+    assert _row(app, admin.id).is_active is True
+    assert client.get("/api/user", headers=headers).status_code == 200
+
+
+def test_admin_changing_own_password_keeps_the_token_used(app, client, admin, headers):
+    other = bearer(app, admin)
+    response = client.put(f"/api/users/{admin.id}", headers=headers, json={"password": "brand-new-pass"})
+    assert response.status_code == 200
+    assert client.get("/api/user", headers=headers).status_code == 200
+    assert client.get("/api/user", headers=other).status_code == 401
