@@ -6,3 +6,5 @@ from .places.models import Office  # noqa: F401
 from .posts.models import Post  # noqa: F401
 from .schedules.models import WorkSchedule  # noqa: F401
 from .system.models import AppVersion, Setting  # noqa: F401
+from .leave.models import LeaveRequest  # noqa: F401
+from .school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard  # noqa: F401

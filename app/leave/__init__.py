@@ -1,0 +1,1 @@
+"""Leave: leave requests (izin, cuti, dinas luar, sakit) and their approval."""

@@ -1,0 +1,1 @@
+"""School: classes, enrolments per academic year, student QR cards, student attendance."""

@@ -1,0 +1,102 @@
+"""Classes, enrolments, student QR cards and student attendance (contract 002, sections 5, 8, 9)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..common.types import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class SchoolClass(db.Model):
+    """A class (*kelas*, e.g. "X IPA 1") with an optional homeroom teacher (*wali kelas*)."""
+
+    __tablename__ = "school_classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    homeroom_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    homeroom_teacher = relationship("User")
+
+
+class ClassEnrollment(db.Model):
+    """A student's place in a class for one academic year (*tahun ajaran*, e.g. 2025).
+
+    Unique (student, academic year): a student is in one class per academic year.
+    """
+
+    __tablename__ = "class_enrollments"
+    __table_args__ = (
+        UniqueConstraint("student_id", "academic_year", name="uq_class_enrollments_student_year"),
+        Index("ix_class_enrollments_class_year", "class_id", "academic_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    academic_year: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    school_class = relationship("SchoolClass")
+    student = relationship("User")
+
+
+class StudentQrCard(db.Model):
+    """A printed card whose QR encodes ``qr_code``; at most one active card per student.
+
+    Generating a new card deactivates the previous one (partial unique index on
+    active cards); scanning an inactive card is refused.
+    """
+
+    __tablename__ = "student_qr_cards"
+    __table_args__ = (
+        Index("uq_student_qr_cards_one_active", "student_id", unique=True,
+              sqlite_where=text("is_active"), postgresql_where=text("is_active")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    qr_code: Mapped[str] = mapped_column(String(64), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    student = relationship("User")
+
+
+class StudentAttendance(db.Model):
+    """A student's presence on one local date, recorded by a teacher, the principal or an admin.
+
+    Unique (student, date): once per student per day, also under races.
+    ``method``: ``qr_card``, ``manual`` (by NISN/NIP/NIK) or ``bulk``.
+    Position in WGS84 degrees, accuracy in metres; ``photo_path`` relative to
+    the upload folder.
+    """
+
+    __tablename__ = "student_attendance"
+    __table_args__ = (
+        UniqueConstraint("student_id", "date", name="uq_student_attendance_student_date"),
+        CheckConstraint("method IN ('qr_card', 'manual', 'bulk')", name="method_known"),
+        Index("ix_student_attendance_class_date", "class_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_classes.id", ondelete="SET NULL"))
+    date: Mapped[date] = mapped_column(Date())
+    method: Mapped[str] = mapped_column(String(10))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    photo_path: Mapped[str | None] = mapped_column(String(255))
+
+    student = relationship("User", foreign_keys=[student_id])
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
