@@ -23,7 +23,8 @@ def test_two_app_instances_share_the_login_limit_through_redis(database_url):
               "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
               "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     worker_a, worker_b = create_app(config), create_app(config)
-    body = {"npp": "77777", "password": "whatever-pass", "device_id": "d"}
+    # A fresh NPP and key prefix per run: other processes may share this Redis.
+    body = {"npp": str(uuid.uuid4().int)[:12], "password": "whatever-pass", "device_id": "d"}
     statuses = []
     for i in range(6):
         worker = worker_a if i % 2 == 0 else worker_b

@@ -158,3 +158,121 @@ def publish_post(post: Post) -> Post:
         post.published_at = utcnow()
     db.session.flush()
     return post
+
+
+# --- announcements of the school app (contract 002, section 7) --------------
+
+#: Longest announcement text, characters.
+MAX_ANNOUNCEMENT_CONTENT = 50_000
+
+
+def announcements_query(viewer_id: int | None = None, *, all_drafts: bool = False):
+    """Select statement of announcements (posts of category ``announcement``), newest first.
+
+    Published ones (``status == 'published'`` and ``published_at`` not in the
+    future) for everyone; plus the unpublished ones authored by ``viewer_id``,
+    or every unpublished one when ``all_drafts`` (administrators).
+    """
+    from sqlalchemy import and_, or_, true
+
+    visible = and_(Post.status == "published", Post.published_at <= utcnow())
+    if all_drafts:
+        condition = true()
+    elif viewer_id is not None:
+        condition = or_(visible, Post.author_id == viewer_id)
+    else:
+        condition = visible
+    return (db.select(Post).where(Post.category == "announcement", condition)
+            .order_by(Post.created_at.desc(), Post.id.desc()))
+
+
+def is_published(post: Post) -> bool:
+    """True when ``post`` is visible to everyone: published and ``published_at`` reached."""
+    return post.status == "published" and post.published_at is not None and post.published_at <= utcnow()
+
+
+def get_announcement(post_id: int, viewer_id: int | None = None, *, all_drafts: bool = False) -> Post:
+    """One announcement the viewer may read (same visibility as :func:`announcements_query`).
+
+    :raises NotFound: no such announcement, or an unpublished one of someone else.
+    """
+    post = db.session.scalar(announcements_query(viewer_id, all_drafts=all_drafts).where(Post.id == post_id))
+    if post is None:
+        raise NotFound("Announcement not found")
+    return post
+
+
+def _clean_announcement(values: dict, *, partial: bool) -> dict:
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+    for field, limit in (("title", 200), ("content", MAX_ANNOUNCEMENT_CONTENT)):
+        if field not in values and partial:
+            continue
+        value = values.get(field)
+        if value is not None and not isinstance(value, str):
+            errors[field] = [f"The {field} must be a string."]
+        elif not (value or "").strip():
+            errors[field] = [f"The {field} field is required."]
+        elif len(value.strip()) > limit:
+            errors[field] = [f"The {field} may not be greater than {limit} characters."]
+        else:
+            clean[field] = value.strip()
+    if "is_published" in values:
+        if not isinstance(values["is_published"], bool):
+            errors["is_published"] = ["The is published field must be true or false."]
+        else:
+            clean["is_published"] = values["is_published"]
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _apply_published(post: Post, published: bool) -> None:
+    if published:
+        post.status = "published"
+        if post.published_at is None or post.published_at > utcnow():
+            post.published_at = utcnow()
+    else:
+        post.status = "draft"
+
+
+def create_announcement(author, title: str, content: str, is_published: bool = True) -> Post:
+    """Create an announcement by ``author``; published now unless ``is_published`` is False (a draft).
+
+    :param title: required, at most 200 characters; :param content: required, at most
+        :data:`MAX_ANNOUNCEMENT_CONTENT` characters; :param is_published: a bool.
+    :raises ValidationFailed: a bad field (keyed by field name).
+    """
+    clean = _clean_announcement({"title": title, "content": content, "is_published": is_published}, partial=False)
+    post = Post(title=clean["title"], content=clean["content"], slug=unique_slug(clean["title"]),
+                category="announcement", author_id=author.id, status="draft")
+    _apply_published(post, clean.get("is_published", True))
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def update_announcement(post: Post, **values) -> Post:
+    """Change ``title``, ``content`` and/or ``is_published`` (the keys given).
+
+    Unpublishing makes it a draft again and keeps the first ``published_at`` (the
+    slug stays stable); the slug follows the title only while never published.
+    Who may change it (author, administrator) is the caller's check.
+    :raises ValidationFailed: a bad field; nothing changes.
+    """
+    clean = _clean_announcement(values, partial=True)
+    if "title" in clean and clean["title"] != post.title and post.published_at is None:
+        post.slug = unique_slug(clean["title"], exclude_id=post.id)
+    for key in ("title", "content"):
+        if key in clean:
+            setattr(post, key, clean[key])
+    if "is_published" in clean:
+        _apply_published(post, clean["is_published"])
+    db.session.flush()
+    return post
+
+
+def delete_post(post: Post) -> None:
+    """Remove ``post`` for good."""
+    db.session.delete(post)
+    db.session.flush()

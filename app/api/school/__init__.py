@@ -18,6 +18,8 @@ def create_blueprint() -> Blueprint:
     from . import routes_auth  # noqa: F401  (sections register their routes on import)
     from . import routes_attendance  # noqa: F401
     from . import routes_dashboard, routes_settings, routes_users  # noqa: F401
+    from . import routes_classes, routes_qr_cards, routes_students  # noqa: F401
+    from . import routes_announcements, routes_leaves  # noqa: F401
     return bp
 
 

@@ -1,7 +1,7 @@
 def test_login_then_check_in(client, factory, freeze_time):
     office = factory.office()
     factory.schedule()
-    user = factory.user(npp="10001", office=office)
+    factory.user(npp="10001", office=office)
     freeze_time("2026-01-30T07:55:00+07:00")
     r = client.post("/api/login", json={"npp": "10001", "password": "password123", "device_id": "dev-1"})
     assert r.status_code == 200, r.json

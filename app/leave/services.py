@@ -1,0 +1,287 @@
+"""Leave requests: asking, listing, reviewing, editing and withdrawing (contract 002, section 6).
+
+Dates are the organisation's local calendar dates, inclusive at both ends
+(``start_date == end_date`` is one day).  Statuses in code are
+``pending``/``approved``/``rejected`` (the school dialect prints
+``menunggu``/``disetujui``/``ditolak``).  Services only flush; the request
+boundary commits (DESIGN.md, "One commit per request").
+
+Rules (issue 3, "leave types ... statuses"):
+
+- a person may not hold two pending/approved leaves whose dates overlap
+  (:class:`~app.common.errors.Conflict`);
+- only a pending leave is reviewed, edited by its owner or deleted; a
+  reviewed leave is history and stays;
+- the requester is notified of the review (:func:`app.notify.services.notify`).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..common.errors import Conflict, PermissionDenied, RuleViolation, ValidationFailed
+from ..common.i18n import N_
+from ..common.types import utcnow
+from ..extensions import db
+from .models import LEAVE_TYPES, LeaveRequest
+
+#: Longest leave, in days counted inclusively (one calendar year, leap day included).
+MAX_SPAN_DAYS = 366
+#: Longest reason / review comment, characters.
+MAX_REASON_LENGTH = 2000
+#: Longest attachment path, characters (the column's size).
+MAX_ATTACHMENT_LENGTH = 255
+#: States that block another leave on the same days.
+ACTIVE_STATUSES = ("pending", "approved")
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(value, field: str) -> date:
+    """A ``YYYY-MM-DD`` string (or a :class:`date`) as a date.
+
+    :raises ValidationFailed: anything else, naming ``field``.
+    """
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationFailed({field: [f"The {field.replace('_', ' ')} does not match the format Y-m-d."]})
+
+
+def _check_attachment(path) -> str | None:
+    """A storage-relative path (``leaves/surat.pdf``) or None; no absolute paths, ``..``, URLs or control chars."""
+    if path is None:
+        return None
+    if not isinstance(path, str):
+        raise ValidationFailed({"attachment_path": ["The attachment path must be a string."]})
+    path = path.strip()
+    if not path:
+        return None
+    if len(path) > MAX_ATTACHMENT_LENGTH:
+        raise ValidationFailed({"attachment_path": [
+            f"The attachment path may not be greater than {MAX_ATTACHMENT_LENGTH} characters."]})
+    parts = re.split(r"[\\/]", path)
+    if (path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path) or "://" in path
+            or any(p in ("..", ".") for p in parts) or any(ord(c) < 32 or ord(c) == 127 for c in path)):
+        raise ValidationFailed({"attachment_path": ["The attachment path must be a relative path inside storage."]})
+    return path
+
+
+def _clean(values: dict, *, partial: bool) -> dict:
+    """Validate leave fields (all of them when not ``partial``); returns the given keys cleaned.
+
+    :raises ValidationFailed: every bad field at once.
+    """
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+    if "leave_type" in values or not partial:
+        if values.get("leave_type") not in LEAVE_TYPES:
+            errors["leave_type"] = ["The selected leave type is invalid."] if values.get("leave_type") else \
+                ["The leave type field is required."]
+        else:
+            clean["leave_type"] = values["leave_type"]
+    for field in ("start_date", "end_date"):
+        if field in values or not partial:
+            raw = values.get(field)
+            if raw in (None, ""):
+                errors[field] = [f"The {field.replace('_', ' ')} field is required."]
+                continue
+            try:
+                clean[field] = parse_date(raw, field)
+            except ValidationFailed as exc:
+                errors.update(exc.errors)
+    if "reason" in values or not partial:
+        reason = values.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            errors["reason"] = ["The reason must be a string."]
+        elif not (reason or "").strip():
+            errors["reason"] = ["The reason field is required."]
+        elif len(reason.strip()) > MAX_REASON_LENGTH:
+            errors["reason"] = [f"The reason may not be greater than {MAX_REASON_LENGTH} characters."]
+        else:
+            clean["reason"] = reason.strip()
+    if "attachment_path" in values:
+        try:
+            clean["attachment_path"] = _check_attachment(values["attachment_path"])
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _check_span(start: date, end: date) -> None:
+    if end < start:
+        raise ValidationFailed({"end_date": ["The end date must be a date after or equal to start date."]})
+    if (end - start).days + 1 > MAX_SPAN_DAYS:
+        raise ValidationFailed({"end_date": [f"The leave may not be longer than {MAX_SPAN_DAYS} days."]})
+
+
+def _check_overlap(user_id: int, start: date, end: date, exclude_id: int | None = None) -> None:
+    stmt = db.select(LeaveRequest.id).where(
+        LeaveRequest.user_id == user_id, LeaveRequest.status.in_(ACTIVE_STATUSES),
+        LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)
+    if exclude_id is not None:
+        stmt = stmt.where(LeaveRequest.id != exclude_id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        raise Conflict("A pending or approved leave already covers some of these dates", field="start_date")
+
+
+def create_leave(user, leave_type: str, start_date, end_date, reason: str,
+                 attachment_path: str | None = None) -> LeaveRequest:
+    """Ask for leave for ``user`` (status ``pending``).
+
+    :param leave_type: one of :data:`~.models.LEAVE_TYPES` (izin, cuti, dinas_luar, sakit).
+    :param start_date: first day, ``YYYY-MM-DD`` or a date (local calendar).
+    :param end_date: last day, inclusive; not before ``start_date``; the span is at
+        most :data:`MAX_SPAN_DAYS` days.
+    :param reason: required text, at most :data:`MAX_REASON_LENGTH` characters.
+    :param attachment_path: optional storage-relative path (no ``..``, no absolute path).
+    :raises ValidationFailed: a bad field (keyed by field name).
+    :raises Conflict: ``user`` already has a pending/approved leave overlapping these dates.
+    """
+    clean = _clean({"leave_type": leave_type, "start_date": start_date, "end_date": end_date,
+                    "reason": reason, "attachment_path": attachment_path}, partial=False)
+    _check_span(clean["start_date"], clean["end_date"])
+    _check_overlap(user.id, clean["start_date"], clean["end_date"])
+    leave = LeaveRequest(user_id=user.id, status="pending", **clean)
+    db.session.add(leave)
+    db.session.flush()
+    return leave
+
+
+def leaves_query(*, user_id: int | None = None, status: str | None = None, leave_type: str | None = None,
+                 start_date: date | None = None, end_date: date | None = None):
+    """Select statement of leave requests, newest first.
+
+    :param user_id: only this person's.
+    :param status: ``pending``/``approved``/``rejected``.
+    :param leave_type: one of :data:`~.models.LEAVE_TYPES`.
+    :param start_date: only leaves ending on or after this day (overlap with the window).
+    :param end_date: only leaves starting on or before this day.
+    """
+    stmt = db.select(LeaveRequest)
+    if user_id is not None:
+        stmt = stmt.where(LeaveRequest.user_id == user_id)
+    if status is not None:
+        stmt = stmt.where(LeaveRequest.status == status)
+    if leave_type is not None:
+        stmt = stmt.where(LeaveRequest.leave_type == leave_type)
+    if start_date is not None:
+        stmt = stmt.where(LeaveRequest.end_date >= start_date)
+    if end_date is not None:
+        stmt = stmt.where(LeaveRequest.start_date <= end_date)
+    return stmt.order_by(LeaveRequest.created_at.desc(), LeaveRequest.id.desc())
+
+
+def get_leave(leave_id: int) -> LeaveRequest | None:
+    """The leave request with this id, or None."""
+    return db.session.get(LeaveRequest, leave_id)
+
+
+_TYPE_LABELS = {"izin": N_("leave of absence"), "cuti": N_("annual leave"), "dinas_luar": N_("off-site duty"),
+                "sakit": N_("sick leave")}
+
+
+def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | None = None) -> LeaveRequest:
+    """Approve or reject a pending leave and notify its requester.
+
+    Sets ``status``, ``reviewed_by_id``, ``reviewed_at`` (now, UTC) and
+    ``review_comment`` (stripped; empty → None; at most :data:`MAX_REASON_LENGTH`).
+    Who may review (principal, admin) is the caller's check.
+
+    :raises PermissionDenied: the reviewer is the requester (nobody approves their own leave).
+    :raises RuleViolation: the leave is no longer pending.
+    :raises ValidationFailed: the comment is not text or is too long.
+    """
+    from flask import current_app
+    from flask_babel import force_locale, gettext
+
+    from ..notify.services import notify
+
+    if comment is not None and not isinstance(comment, str):
+        raise ValidationFailed({"approval_comment": ["The approval comment must be a string."]})
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_REASON_LENGTH:
+        raise ValidationFailed({"approval_comment": [
+            f"The approval comment may not be greater than {MAX_REASON_LENGTH} characters."]})
+    if leave.status != "pending":
+        raise RuleViolation("This leave request has already been reviewed")
+    if reviewer.id == leave.user_id:
+        raise PermissionDenied("You cannot review your own leave request")
+    leave.status = "approved" if approve else "rejected"
+    leave.reviewed_by_id = reviewer.id
+    leave.reviewed_at = utcnow()
+    leave.review_comment = comment
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+        kind = gettext(_TYPE_LABELS[leave.leave_type])
+    dates = leave.start_date.strftime("%d-%m-%Y")
+    if leave.end_date != leave.start_date:
+        dates += " – " + leave.end_date.strftime("%d-%m-%Y")
+    if approve:
+        title, body = N_("Your leave request was approved"), N_("Your %(kind)s request for %(dates)s was approved.")
+    else:
+        title, body = N_("Your leave request was rejected"), N_("Your %(kind)s request for %(dates)s was rejected.")
+    if comment:
+        body = N_("Your %(kind)s request for %(dates)s was approved: %(comment)s") if approve else \
+            N_("Your %(kind)s request for %(dates)s was rejected: %(comment)s")
+    notify(leave.user, "leave_review", title, body, kind=kind, dates=dates, comment=comment or "")
+    db.session.flush()
+    return leave
+
+
+def update_leave(leave: LeaveRequest, actor, **values) -> LeaveRequest:
+    """Change a pending leave's ``leave_type``, ``start_date``, ``end_date``, ``reason`` or
+    ``attachment_path`` (the keys given), by its owner.  Same rules as :func:`create_leave`.
+
+    :raises PermissionDenied: ``actor`` is not the owner.
+    :raises RuleViolation: the leave is no longer pending.
+    :raises ValidationFailed: a bad field; :raises Conflict: the new dates overlap another leave.
+    """
+    if actor.id != leave.user_id:
+        raise PermissionDenied("Only the requester may change a leave request")
+    if leave.status != "pending":
+        raise RuleViolation("A reviewed leave request cannot be changed")
+    unknown = set(values) - {"leave_type", "start_date", "end_date", "reason", "attachment_path"}
+    if unknown:
+        raise TypeError(f"unknown leave fields: {sorted(unknown)}")
+    clean = _clean(values, partial=True)
+    start = clean.get("start_date", leave.start_date)
+    end = clean.get("end_date", leave.end_date)
+    _check_span(start, end)
+    _check_overlap(leave.user_id, start, end, exclude_id=leave.id)
+    for key, value in clean.items():
+        setattr(leave, key, value)
+    db.session.flush()
+    return leave
+
+
+def delete_leave(leave: LeaveRequest, actor, *, is_admin: bool = False) -> None:
+    """Withdraw a pending leave: its owner, or an administrator (``is_admin``).
+
+    :raises RuleViolation: the leave was reviewed (approved/rejected leaves are kept).
+    :raises PermissionDenied: neither the owner nor an administrator.
+    """
+    if actor.id != leave.user_id and not is_admin:
+        raise PermissionDenied("Only the requester or an administrator may delete a leave request")
+    if leave.status != "pending":
+        raise RuleViolation("A reviewed leave request cannot be deleted")
+    db.session.delete(leave)
+    db.session.flush()
+
+
+def approved_leave_on(user, day: date) -> LeaveRequest | None:
+    """The approved leave of ``user`` covering ``day`` (a local calendar date), or None.
+
+    For attendance reports: such a day shows as the leave's type instead of absent
+    (issue 3).  Approved leaves never overlap, so there is at most one.
+    """
+    user_id = user if isinstance(user, int) else user.id
+    return db.session.scalar(db.select(LeaveRequest).where(
+        LeaveRequest.user_id == user_id, LeaveRequest.status == "approved",
+        LeaveRequest.start_date <= day, LeaveRequest.end_date >= day).order_by(LeaveRequest.id).limit(1))
+

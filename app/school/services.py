@@ -1,0 +1,441 @@
+"""Classes, enrolments, student QR cards and student attendance (contract 002, sections 5, 8, 9).
+
+Services take plain values and the acting user, only ``flush`` (the request
+boundary commits) and raise domain errors from :mod:`app.common.errors`;
+they never read the request.
+
+Rules:
+
+- a class name is unique; a homeroom teacher is a ``guru`` or ``kepsek``;
+- a student (role ``siswa`` or ``mahasiswa``) is in one class per academic
+  year (unique enrolment); assigning a student who is already in another class
+  that year **moves** them (the enrolment row is updated, so the rule holds);
+- at most one active QR card per student: generating a card or activating one
+  deactivates the student's other active card in the same transaction;
+  scanning an inactive card is refused (:class:`CardInactive`);
+- a student is recorded present at most once per local date (unique
+  ``student_id, date``; a concurrent second insert fails on it inside a
+  savepoint and becomes :class:`AlreadyAttended`).
+
+The academic year of a date (:func:`academic_year_of`) is the calendar year in
+which the school year began: Indonesian school years start in July, so
+2026-01-30 belongs to 2025 (2025/2026) and 2026-07-13 to 2026.
+"""
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..attendance.photos import Photo, upload_root
+from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from ..common.types import utcnow
+from ..extensions import db
+from .models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
+
+#: Roles that are students.
+STUDENT_ROLES = ("siswa", "mahasiswa")
+#: Roles that may be a class's homeroom teacher.
+HOMEROOM_ROLES = ("guru", "kepsek")
+#: Accepted academic years.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+#: Most student ids in one assign/remove request.
+MAX_BATCH = 500
+#: Month in which the school year starts.
+SCHOOL_YEAR_START_MONTH = 7
+
+
+class CardNotFound(NotFound):
+    """No student QR card has this code."""
+
+    code = "card_not_found"
+
+
+class CardInactive(RuleViolation):
+    """This student QR card is no longer active."""
+
+    code = "card_inactive"
+
+
+class StudentNotFound(NotFound):
+    """No active student has this identifier."""
+
+    code = "student_not_found"
+
+
+class NotEnrolled(RuleViolation):
+    """The student is not enrolled in this class for the academic year."""
+
+    code = "not_enrolled"
+
+
+class AlreadyAttended(Conflict):
+    """The student is already recorded present on this date."""
+
+    code = "already_attended"
+
+
+def academic_year_of(day: date) -> int:
+    """The academic year (its starting calendar year) that ``day`` belongs to."""
+    return day.year if day.month >= SCHOOL_YEAR_START_MONTH else day.year - 1
+
+
+# --- classes -------------------------------------------------------------------
+
+def _clean_class(values: dict, *, exclude_id: int | None = None) -> dict:
+    """Check ``name`` (unique, 1..100) and ``homeroom_teacher_id`` (a guru/kepsek or None).
+
+    :raises ValidationFailed: a refused field.
+    :raises Conflict: (``field="name"``) the name is taken.
+    """
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    if "name" in values:
+        name = (values["name"] or "").strip()
+        if not name:
+            errors["name"] = ["The name field is required."]
+        elif len(name) > 100:
+            errors["name"] = ["The name may not be greater than 100 characters."]
+        else:
+            clean["name"] = name
+    if "homeroom_teacher_id" in values:
+        teacher_id = values["homeroom_teacher_id"]
+        if teacher_id is not None:
+            teacher = db.session.get(User, teacher_id)
+            if teacher is None or teacher.role not in HOMEROOM_ROLES or not teacher.is_active:
+                errors["homeroom_teacher_id"] = ["The selected homeroom teacher id is invalid."]
+        clean["homeroom_teacher_id"] = teacher_id
+    if errors:
+        raise ValidationFailed(errors)
+    if "name" in clean:
+        stmt = db.select(SchoolClass.id).where(db.func.lower(SchoolClass.name) == clean["name"].lower())
+        if exclude_id is not None:
+            stmt = stmt.where(SchoolClass.id != exclude_id)
+        if db.session.scalar(stmt) is not None:
+            raise Conflict("Class name already taken", field="name")
+    return clean
+
+
+def _flush_unique(field_name: str) -> None:
+    """Flush in a savepoint; a unique violation (a concurrent twin) becomes :class:`Conflict`."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("Already taken", field=field_name) from None
+
+
+def create_class(*, name: str, homeroom_teacher_id: int | None = None) -> SchoolClass:
+    """Create a class.
+
+    :raises ValidationFailed: empty/long name, homeroom teacher not a guru/kepsek.
+    :raises Conflict: (``field="name"``) name taken.
+    """
+    clean = _clean_class({"name": name, "homeroom_teacher_id": homeroom_teacher_id})
+    school_class = SchoolClass(**clean)
+    db.session.add(school_class)
+    _flush_unique("name")
+    return school_class
+
+
+def update_class(school_class: SchoolClass, **values) -> SchoolClass:
+    """Change ``name`` and/or ``homeroom_teacher_id`` (only the keys given; None clears the teacher).
+
+    :raises ValidationFailed, Conflict: as :func:`create_class`; nothing changes then.
+    """
+    clean = _clean_class(values, exclude_id=school_class.id)
+    for key, value in clean.items():
+        setattr(school_class, key, value)
+    if clean:
+        school_class.updated_at = utcnow()
+    _flush_unique("name")
+    return school_class
+
+
+def delete_class(school_class: SchoolClass) -> None:
+    """Delete a class and its enrolments; attendance already recorded stays (its class becomes None)."""
+    db.session.execute(db.delete(ClassEnrollment).where(ClassEnrollment.class_id == school_class.id))
+    db.session.execute(update(StudentAttendance).where(StudentAttendance.class_id == school_class.id)
+                       .values(class_id=None).execution_options(synchronize_session=False))
+    db.session.delete(school_class)
+    db.session.flush()
+
+
+def class_students(school_class: SchoolClass, academic_year: int | None = None) -> list[User]:
+    """Students enrolled in ``school_class`` (one year, or any year when None), ordered by name then id."""
+    stmt = (db.select(User).join(ClassEnrollment, ClassEnrollment.student_id == User.id)
+            .where(ClassEnrollment.class_id == school_class.id).distinct().order_by(User.name, User.id))
+    if academic_year is not None:
+        stmt = stmt.where(ClassEnrollment.academic_year == academic_year)
+    return list(db.session.scalars(stmt))
+
+
+def enrollments_of(students: list[User], school_class: SchoolClass) -> dict[int, list[ClassEnrollment]]:
+    """Each student's enrolments in ``school_class`` (by student id), ordered by year."""
+    if not students:
+        return {}
+    rows = db.session.scalars(db.select(ClassEnrollment).where(
+        ClassEnrollment.class_id == school_class.id, ClassEnrollment.student_id.in_([s.id for s in students]))
+        .order_by(ClassEnrollment.academic_year, ClassEnrollment.id))
+    result: dict[int, list[ClassEnrollment]] = {}
+    for row in rows:
+        result.setdefault(row.student_id, []).append(row)
+    return result
+
+
+def _students(student_ids: list[int]) -> list[User]:
+    """The users of ``student_ids`` (in order, duplicates dropped), all students.
+
+    :raises ValidationFailed: (``student_ids.<n>``) an id that is not a student.
+    """
+    unique_ids = list(dict.fromkeys(student_ids))
+    users = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(unique_ids)))} if unique_ids else {}
+    errors = {}
+    for index, student_id in enumerate(student_ids):
+        user = users.get(student_id)
+        if user is None or user.role not in STUDENT_ROLES:
+            errors[f"student_ids.{index}"] = [f"The selected student_ids.{index} is invalid."]
+    if errors:
+        raise ValidationFailed(errors)
+    return [users[i] for i in unique_ids]
+
+
+def _check_year(academic_year: int) -> None:
+    if not MIN_YEAR <= academic_year <= MAX_YEAR:
+        raise ValidationFailed({"academic_year": [f"The academic year must be between {MIN_YEAR} and {MAX_YEAR}."]})
+
+
+def assign_students(school_class: SchoolClass, student_ids: list[int], academic_year: int) -> list[ClassEnrollment]:
+    """Enrol students in ``school_class`` for ``academic_year``.
+
+    A student already in another class that year is moved here (their
+    enrolment row changes class); one already here keeps their row.
+    :returns: the enrolments of the given students in this class, in request order.
+    :raises ValidationFailed: an id that is not a student, a year out of range.
+    :raises Conflict: a concurrent request enrolled the same student first.
+    """
+    _check_year(academic_year)
+    students = _students(student_ids)
+    existing = {e.student_id: e for e in db.session.scalars(db.select(ClassEnrollment).where(
+        ClassEnrollment.academic_year == academic_year,
+        ClassEnrollment.student_id.in_([s.id for s in students])))} if students else {}
+    rows = []
+    for student in students:
+        row = existing.get(student.id)
+        if row is None:
+            row = ClassEnrollment(class_id=school_class.id, student_id=student.id, academic_year=academic_year)
+            db.session.add(row)
+        elif row.class_id != school_class.id:
+            row.class_id = school_class.id
+            row.created_at = utcnow()
+        rows.append(row)
+    _flush_unique("student_ids")
+    return rows
+
+
+def remove_students(school_class: SchoolClass, student_ids: list[int], academic_year: int) -> int:
+    """Remove students' enrolments in ``school_class`` for ``academic_year``.
+
+    Ids not enrolled there are ignored.  :returns: the number of enrolments removed.
+    :raises ValidationFailed: an id that is not a student, a year out of range.
+    """
+    _check_year(academic_year)
+    students = _students(student_ids)
+    if not students:
+        return 0
+    result = db.session.execute(db.delete(ClassEnrollment).where(
+        ClassEnrollment.class_id == school_class.id, ClassEnrollment.academic_year == academic_year,
+        ClassEnrollment.student_id.in_([s.id for s in students])).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+# --- QR cards --------------------------------------------------------------------
+
+def new_card_code() -> str:
+    """A random, unguessable card code: 16 upper-case hex characters (64 bits)."""
+    return secrets.token_hex(8).upper()
+
+
+def _deactivate_others(student_id: int, keep_id: int | None = None) -> None:
+    stmt = update(StudentQrCard).where(StudentQrCard.student_id == student_id, StudentQrCard.is_active.is_(True))
+    if keep_id is not None:
+        stmt = stmt.where(StudentQrCard.id != keep_id)
+    db.session.execute(stmt.values(is_active=False, updated_at=utcnow()).execution_options(synchronize_session="fetch"))
+
+
+def _save_card():
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("Another card of this student was activated at the same time", field="student_id") from None
+
+
+def generate_card(student: User) -> StudentQrCard:
+    """A new active card for ``student``; the previous active card is deactivated (same transaction).
+
+    :raises ValidationFailed: (``student_id``) the user is not a student.
+    :raises Conflict: a concurrent request activated another card first.
+    """
+    if student.role not in STUDENT_ROLES:
+        raise ValidationFailed({"student_id": ["The selected student id is invalid."]})
+    _deactivate_others(student.id)
+    now = utcnow()
+    card = StudentQrCard(student_id=student.id, qr_code=new_card_code(), is_active=True,
+                         generated_at=now, created_at=now, updated_at=now)
+    db.session.add(card)
+    _save_card()
+    return card
+
+
+def set_card_status(card: StudentQrCard, active: bool) -> StudentQrCard:
+    """Activate or deactivate ``card``; activating deactivates the student's other active card.
+
+    :raises Conflict: a concurrent request activated another card first.
+    """
+    if active and not card.is_active:
+        _deactivate_others(card.student_id, keep_id=card.id)
+    if card.is_active != active:
+        card.is_active = active
+        card.updated_at = utcnow()
+    _save_card()
+    return card
+
+
+def find_active_card(code: str) -> StudentQrCard:
+    """The card whose code is ``code`` (case-insensitive, spaces trimmed).
+
+    :raises CardNotFound: no card has it.
+    :raises CardInactive: the card was deactivated (or replaced).
+    """
+    code = (code or "").strip().upper()
+    card = db.session.scalar(db.select(StudentQrCard).where(StudentQrCard.qr_code == code)) if code else None
+    if card is None:
+        raise CardNotFound()
+    if not card.is_active:
+        raise CardInactive()
+    return card
+
+
+def find_student(identifier: str) -> User:
+    """The active student whose ``nisn_nip_nik`` is ``identifier``.
+
+    :raises StudentNotFound: none.
+    """
+    identifier = (identifier or "").strip()
+    student = db.session.scalar(db.select(User).where(User.nisn_nip_nik == identifier)) if identifier else None
+    if student is None or student.role not in STUDENT_ROLES or not student.is_active:
+        raise StudentNotFound()
+    return student
+
+
+# --- student attendance ------------------------------------------------------------
+
+def is_enrolled(student: User, school_class: SchoolClass, academic_year: int) -> bool:
+    """True when ``student`` is in ``school_class`` for ``academic_year``."""
+    return db.session.scalar(db.select(ClassEnrollment.id).where(
+        ClassEnrollment.student_id == student.id, ClassEnrollment.class_id == school_class.id,
+        ClassEnrollment.academic_year == academic_year)) is not None
+
+
+def _save_student_photo(photo: Photo, row: StudentAttendance) -> str:
+    """Write ``photo`` under ``student-attendance/<yyyy>/<mm>/`` and record its path on ``row``."""
+    relative = Path("student-attendance", f"{row.date:%Y}", f"{row.date:%m}",
+                    f"{row.id}-{uuid.uuid4().hex}.{photo.extension}")
+    target = upload_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".part")
+    tmp.write_bytes(photo.data)
+    tmp.replace(target)
+    row.photo_path = relative.as_posix()
+    return row.photo_path
+
+
+def record_student(student: User, school_class: SchoolClass, recorded_by: User, *, method: str, on: date,
+                   latitude: float | None = None, longitude: float | None = None,
+                   accuracy_m: float | None = None, photo: Photo | None = None) -> StudentAttendance:
+    """Record ``student`` present in ``school_class`` on local date ``on`` (once per student per date).
+
+    :param method: ``qr_card`` or ``manual``.
+    :raises NotEnrolled: the student is not in the class for the date's academic year.
+    :raises AlreadyAttended: already recorded that date (also when a concurrent request won).
+    """
+    if method not in ("qr_card", "manual"):
+        raise ValueError(method)
+    if not is_enrolled(student, school_class, academic_year_of(on)):
+        raise NotEnrolled()
+    row = StudentAttendance(student_id=student.id, class_id=school_class.id, date=on, method=method,
+                            recorded_by_id=recorded_by.id, occurred_at=utcnow(), latitude=latitude,
+                            longitude=longitude, accuracy_m=accuracy_m)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyAttended() from None
+    if photo is not None:
+        _save_student_photo(photo, row)
+        db.session.flush()
+    return row
+
+
+@dataclass
+class StudentStatus:
+    """One enrolled student's attendance on a date; ``newly`` when this bulk run recorded it."""
+
+    student: User
+    attended: bool
+    newly: bool = False
+
+
+@dataclass
+class BulkResult:
+    """The outcome of :func:`bulk_record`."""
+
+    class_id: int
+    date: date
+    total: int = 0
+    already: int = 0
+    newly: int = 0
+    students: list[StudentStatus] = field(default_factory=list)
+
+
+def class_status(school_class: SchoolClass, on: date) -> list[StudentStatus]:
+    """Every student enrolled in ``school_class`` for the academic year of ``on``, with ``attended``."""
+    students = class_students(school_class, academic_year_of(on))
+    present = set(db.session.scalars(db.select(StudentAttendance.student_id).where(
+        StudentAttendance.date == on, StudentAttendance.student_id.in_([s.id for s in students])))) \
+        if students else set()
+    return [StudentStatus(s, s.id in present) for s in students]
+
+
+def bulk_record(school_class: SchoolClass, on: date, recorded_by: User) -> BulkResult:
+    """Mark every enrolled student not yet present on ``on`` as present (method ``bulk``).
+
+    Each student's ``attended`` in the result says whether they were present
+    *before* this run; ``newly`` whether this run recorded them.  A student
+    recorded concurrently counts as already attended.
+    """
+    result = BulkResult(class_id=school_class.id, date=on)
+    for status in class_status(school_class, on):
+        if not status.attended:
+            row = StudentAttendance(student_id=status.student.id, class_id=school_class.id, date=on, method="bulk",
+                                    recorded_by_id=recorded_by.id, occurred_at=utcnow())
+            try:
+                with db.session.begin_nested():
+                    db.session.add(row)
+                    db.session.flush()
+                status.newly = True
+            except IntegrityError:
+                status.attended = True
+        result.students.append(status)
+    result.total = len(result.students)
+    result.newly = sum(1 for s in result.students if s.newly)
+    result.already = result.total - result.newly
+    return result
