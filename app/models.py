@@ -1,6 +1,6 @@
 """Import every model so Alembic and ``db.create_all`` see the whole schema."""
 from .accounts.models import ApiToken, DeviceBinding, DeviceResetRequest, User  # noqa: F401
-from .attendance.models import AttendanceEvent, DailyAttendance  # noqa: F401
+from .attendance.models import AttendanceEvent, DailyAttendance, OfflineSyncLog  # noqa: F401
 from .notify.models import Notification, PushToken  # noqa: F401
 from .places.models import Office  # noqa: F401
 from .posts.models import Post  # noqa: F401

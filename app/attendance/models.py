@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.types import UTCDateTime, utcnow
@@ -101,3 +101,35 @@ class DailyAttendance(db.Model):
     user = relationship("User", lazy="joined")
     check_in_event = relationship("AttendanceEvent", foreign_keys=[check_in_event_id])
     check_out_event = relationship("AttendanceEvent", foreign_keys=[check_out_event_id])
+
+
+class OfflineSyncLog(db.Model):
+    """One item a phone recorded offline and sent later (contract 002, section 10).
+
+    ``action_type`` is ``attendance`` for now; ``data`` is the item as the phone
+    sent it (JSON); ``status`` is ``pending``, ``success`` or ``failed`` with
+    ``error_message``.  ``dedupe_key`` (user, type and the phone's timestamp)
+    is unique, so a replayed item is recognised and never recorded twice.
+    ``event_id`` points at the attendance event the item produced.
+    """
+
+    __tablename__ = "offline_sync_logs"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'success', 'failed')", name="status_known"),
+        Index("ix_offline_sync_logs_user_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    action_type: Mapped[str] = mapped_column(String(20), default="attendance")
+    data: Mapped[dict] = mapped_column(JSON)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    error_message: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_events.id", ondelete="SET NULL"))
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user = relationship("User")
+    event = relationship("AttendanceEvent")
