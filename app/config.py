@@ -66,7 +66,8 @@ def load_config(instance_path: Path) -> dict:
     Keys: ``SQLALCHEMY_DATABASE_URI``, ``SECRET_KEY``, ``REDIS_URL`` (or None),
     ``TIMEZONE`` (IANA name, default ``Asia/Jakarta``), ``DIALECT_MOUNTS``
     (dialect → URL prefix), ``JWT_ACCESS_TTL_S`` (seconds, default 12 h),
-    ``TRUSTED_PROXIES`` (how many reverse proxies set ``X-Forwarded-*``; 0 = none) and
+    ``TRUSTED_PROXIES`` (how many reverse proxies set ``X-Forwarded-*``; 0 = none),
+    ``UPLOAD_FOLDER`` (photos; default ``instance/uploads``) and
     the extension settings derived from them.
     """
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -84,6 +85,7 @@ def load_config(instance_path: Path) -> dict:
         "DIALECT_MOUNTS": _dialect_mounts(),
         "JWT_ACCESS_TTL_S": int(os.environ.get("JWT_ACCESS_TTL_S", 12 * 3600)),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_SUPPORTED_LOCALES": ["id", "en"],
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,

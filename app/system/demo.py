@@ -36,14 +36,21 @@ SCHEDULES = [
 ]
 
 USERS = [
-    dict(name="Admin HRD", role="admin", email="admin@hadir.test", npp="90001", office="0001"),
+    dict(name="Admin HRD", role="admin", email="admin@hadir.test", npp="90001", office="0001", nisn_nip_nik="5001"),
     dict(name="Petugas HR", role="petugas", email="petugas@hadir.test", npp="90002", office="0001"),
     dict(name="Andi Pratama", role="pegawai", email="andi@hadir.test", npp="10001", office="0001"),
     dict(name="Siti Rahmawati", role="pegawai", email="siti@hadir.test", npp="10002", office="0001"),
     dict(name="Budi Santoso", role="pegawai", email="budi@hadir.test", npp="10003", office="0001"),
     dict(name="Dewi Lestari", role="pegawai", email="dewi@hadir.test", npp="10004", office="0002"),
     dict(name="Rudi Hartono", role="pegawai", email="rudi@hadir.test", npp="10005", office="0002"),
+    # The school (contract 002): a principal, a homeroom teacher and two students of class X IPA 1.
+    dict(name="Hj. Sri Wahyuni", role="kepsek", email="kepsek@hadir.test", npp=None, office="0001", nisn_nip_nik="4001"),
+    dict(name="Budi Setiawan", role="guru", email="guru@hadir.test", npp=None, office="0001", nisn_nip_nik="2001"),
+    dict(name="Andi Saputra", role="siswa", email=None, npp=None, office="0001", nisn_nip_nik="1001"),
+    dict(name="Citra Dewi", role="siswa", email=None, npp=None, office="0001", nisn_nip_nik="1002"),
 ]
+
+DEMO_CLASS = "X IPA 1"
 
 POSTS = [
     dict(title="Pengumuman Libur Tahun Baru", category="announcement", is_featured=True, is_pinned=True,
@@ -67,9 +74,30 @@ VERSIONS = [
 ]
 
 
+def _demo_class(users: dict, created: dict) -> None:
+    """Class X IPA 1 with its homeroom teacher, both students enrolled this academic year, and their cards."""
+    from ..common.timeutil import local_today
+    from ..school.models import ClassEnrollment, SchoolClass, StudentQrCard
+    from ..school.services import academic_year_of, assign_students, create_class, generate_card
+
+    school_class = db.session.scalar(db.select(SchoolClass).filter_by(name=DEMO_CLASS))
+    if school_class is None:
+        school_class = create_class(name=DEMO_CLASS, homeroom_teacher_id=users["Budi Setiawan"].id)
+        created["classes"] += 1
+    students = [users["Andi Saputra"], users["Citra Dewi"]]
+    year = academic_year_of(local_today())
+    enrolled = set(db.session.scalars(db.select(ClassEnrollment.student_id).filter_by(academic_year=year)))
+    missing = [s.id for s in students if s.id not in enrolled]
+    if missing:
+        assign_students(school_class, missing, year)
+    for student in students:
+        if db.session.scalar(db.select(StudentQrCard.id).filter_by(student_id=student.id, is_active=True)) is None:
+            generate_card(student)
+
+
 def load_demo() -> dict[str, int]:
     """Create whatever demo rows are missing; returns how many of each kind were created."""
-    created = {"offices": 0, "schedules": 0, "users": 0, "posts": 0, "app_versions": 0}
+    created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0}
     offices = {}
     for spec in OFFICES:
         office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
@@ -82,14 +110,19 @@ def load_demo() -> dict[str, int]:
             create_schedule(dict(spec))
             created["schedules"] += 1
     admin = None
+    users = {}
     for spec in USERS:
-        user = db.session.scalar(db.select(User).filter_by(npp=spec["npp"]))
+        key = {"npp": spec["npp"]} if spec["npp"] else {"nisn_nip_nik": spec["nisn_nip_nik"]}
+        user = db.session.scalar(db.select(User).filter_by(**key))
         if user is None:
             user = create_user(name=spec["name"], role=spec["role"], email=spec["email"], npp=spec["npp"],
-                               password=DEMO_PASSWORD, office=offices[spec["office"]])
+                               nisn_nip_nik=spec.get("nisn_nip_nik"), password=DEMO_PASSWORD,
+                               office=offices[spec["office"]])
             created["users"] += 1
+        users[spec["name"]] = user
         if spec["role"] == "admin":
             admin = user
+    _demo_class(users, created)
     now = utcnow()
     for i, spec in enumerate(POSTS):
         from ..posts.services import slugify

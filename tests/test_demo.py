@@ -1,0 +1,26 @@
+"""``flask demo load``: idempotent demo data that the README's accounts can use."""
+from app.accounts.models import User
+from app.extensions import db
+from app.school.models import ClassEnrollment, StudentQrCard
+from app.schedules.models import WorkSchedule
+
+
+def test_demo_load_twice_creates_everything_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0 and "0 users" in second.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 11
+        assert db.session.scalar(db.select(db.func.count(WorkSchedule.id)).filter_by(is_active=True)) == 1
+        assert db.session.scalar(db.select(db.func.count(ClassEnrollment.id))) == 2
+        assert db.session.scalar(db.select(db.func.count(StudentQrCard.id)).filter_by(is_active=True)) == 2
+
+
+def test_demo_accounts_sign_in_to_both_apps(app, client):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    mobile = client.post("/api/login", json={"npp": "10001", "password": "hadir-demo-2026", "device_id": "demo-phone"})
+    assert mobile.status_code == 200 and mobile.json["rcode"] == "00"
+    school = client.post("/api/auth/login", json={"nisn_nip_nik": "2001", "password": "hadir-demo-2026"})
+    assert school.status_code == 200 and school.json["data"]["user"]["role_id"] == 2
