@@ -22,6 +22,7 @@ FLAG_REASON_LABELS = {
     "outside_geofence": _l("Outside the geofence"),
     "low_accuracy": _l("GPS too imprecise"),
     "no_office": _l("No office assigned"),
+    "offline": _l("Offline sync"),
 }
 #: How an event was captured.
 SOURCE_LABELS = {

@@ -14,8 +14,9 @@ EVENT_KINDS = ("check_in", "check_out")
 SOURCES = ("mobile_gps", "qr", "face", "manual", "offline")
 #: ``not_required``: accepted as is; ``pending``: waits for a reviewer.
 REVIEW_STATES = ("not_required", "pending", "approved", "rejected")
-#: Why an event was flagged for review.
-FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office")
+#: Why an event was flagged for review (``offline``: sent later by offline sync,
+#: whose phone clock is not trusted).
+FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office", "offline")
 
 
 def _in(column: str, values) -> str:

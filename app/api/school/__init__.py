@@ -20,6 +20,7 @@ def create_blueprint() -> Blueprint:
     from . import routes_dashboard, routes_settings, routes_users  # noqa: F401
     from . import routes_classes, routes_qr_cards, routes_students  # noqa: F401
     from . import routes_announcements, routes_leaves  # noqa: F401
+    from . import routes_offline_sync  # noqa: F401
     return bp
 
 

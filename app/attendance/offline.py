@@ -1,0 +1,443 @@
+"""Offline sync: attendance a phone recorded without a connection and sends later.
+
+Contract 002, section 10; issue 3 ("each item processed on its own ...").
+
+- Every item is processed on its own, inside its own savepoint: a refused item
+  is reported (and logged as ``failed``) without touching the others.
+- ``dedupe_key = "<user_id>:<type>:<timestamp>"`` (unique on
+  :class:`~.models.OfflineSyncLog`): an item whose key already has a
+  ``success`` log is a replay and is reported as processed with the event
+  already recorded — nothing new is written.  A key whose log ``failed`` is
+  processed again and that same log row is updated (no second log).
+  The event's ``client_ref = "offline:<type>:<timestamp>"`` (unique per user)
+  is the second lock, also against two batches racing.
+- The server's clock decides when something happened: ``occurred_at`` is the
+  server's time of the sync.  The phone's claim is kept as ``client_time``
+  (UTC) and used for the day's ``time_in``/``time_out`` because that is what
+  the person claims; every offline event waits for a reviewer
+  (``review_state="pending"``, ``flag_reason="offline"``) because a phone's
+  clock is not trusted.
+- Work day: the active schedule's window that contains the phone's local time
+  (:func:`app.schedules.services.window_at`, so a night shift's 02:00
+  check-out belongs to the previous day); outside every window (or without a
+  schedule) the phone's local calendar date.  Limitation: a night-shift item
+  outside the windows is filed on its calendar date.
+- Once per work day still holds: a second check-in (or check-out) for the day
+  fails, a check-out needs the day's check-in.
+- Failures are stored with their message and the item's data, so they can be
+  retried (:func:`retry_log`).  Items whose user, type or timestamp cannot be
+  read, or that name someone the caller may not act for, get a key derived from
+  the caller and the item's content (``raw:<caller>:<sha256>``), so a replay
+  of the same bad item updates the same failed log.
+
+Messages are Indonesian: the log and its ``error_message`` belong to contract 002.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from ..common.errors import DomainError, ValidationFailed
+from ..common.timeutil import local_zone, to_local
+from ..common.types import utcnow
+from ..extensions import db
+from ..places.services import parse_coordinate
+from ..schedules import services as schedules
+from .models import AttendanceEvent, DailyAttendance, OfflineSyncLog
+from .services import AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals
+
+#: Contract ``type`` → event kind.
+KINDS = {"checkin": "check_in", "checkout": "check_out"}
+#: How far a phone's clock may run ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=5)
+#: Oldest item accepted.
+MAX_AGE = timedelta(days=30)
+#: Most items in one batch.
+MAX_BATCH = 200
+#: Largest accepted GPS accuracy, metres.
+MAX_ACCURACY_M = 100_000
+#: The item fields kept in the log (``data``).
+ITEM_FIELDS = ("user_id", "type", "timestamp", "latitude", "longitude", "accuracy", "photo_path")
+#: Roles whose attendance is recorded as events (students use their class attendance).
+NOT_STAFF = ("siswa", "mahasiswa")
+#: Roles that may send items of other people.
+ACTS_FOR_OTHERS = ("admin",)
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+_PHOTO_PATH = re.compile(r"[A-Za-z0-9_./-]{1,255}")
+
+
+class OfflineItemRefused(DomainError):
+    """The offline item was refused."""
+
+    code = "offline_item_refused"
+
+
+@dataclass(frozen=True)
+class _Item:
+    user: object
+    kind: str
+    type: str
+    timestamp: str
+    client_time: datetime  # UTC
+    latitude: float | None
+    longitude: float | None
+    accuracy: float | None
+    photo_path: str | None
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"{self.user.id}:{self.type}:{self.timestamp}"
+
+    @property
+    def client_ref(self) -> str:
+        return f"offline:{self.type}:{self.timestamp}"
+
+
+@dataclass
+class ItemOutcome:
+    """What happened to one item: its ``log``, the ``event`` (success) or ``error``."""
+
+    data: dict
+    log: OfflineSyncLog | None = None
+    event: AttendanceEvent | None = None
+    daily: DailyAttendance | None = None
+    error: str | None = None
+    replayed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BatchResult:
+    processed: list[ItemOutcome] = field(default_factory=list)
+    failed: list[ItemOutcome] = field(default_factory=list)
+
+
+def clean_data(item) -> dict:
+    """The item as kept in the log: the known fields only, scalar values, text capped at 255."""
+    if not isinstance(item, dict):
+        return {}
+    data = {}
+    for name in ITEM_FIELDS:
+        if name in item:
+            value = item[name]
+            if isinstance(value, str):
+                value = value[:255]
+            elif value is not None and not isinstance(value, (int, float, bool)):
+                value = str(value)[:255]
+            elif isinstance(value, float) and not math.isfinite(value):
+                value = str(value)
+            data[name] = value
+    return data
+
+
+def _raw_key(acting_user, data: dict) -> str:
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return f"raw:{acting_user.id}:{digest[:64]}"
+
+
+def _refuse(message: str) -> OfflineItemRefused:
+    return OfflineItemRefused(message)
+
+
+def _number(value, name: str, errors: dict, *, limit: float | None = None, low: float = 0):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if limit is not None:
+        try:
+            return parse_coordinate(value, field=name, limit=limit)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+            return None
+    number = None
+    if not isinstance(value, bool) and isinstance(value, (int, float, str)) and len(str(value)) <= 50:
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or not low <= number <= MAX_ACCURACY_M:
+        errors[name] = [f"The {name} must be a number between 0 and {MAX_ACCURACY_M}."]
+        return None
+    return number
+
+
+def _identify(acting_user, data: dict):
+    """``(user, type, timestamp, local time)`` of the item, or raise with the raw key to log under."""
+    from ..accounts.models import User
+
+    errors: dict[str, list[str]] = {}
+    raw_user = data.get("user_id")
+    target = acting_user
+    if raw_user not in (None, ""):
+        user_id = raw_user if isinstance(raw_user, int) and not isinstance(raw_user, bool) else (
+            int(raw_user) if isinstance(raw_user, str) and re.fullmatch(r"\d{1,12}", raw_user) else None)
+        if user_id is None:
+            errors["user_id"] = ["The user id must be an integer."]
+        elif user_id != acting_user.id:
+            if acting_user.role not in ACTS_FOR_OTHERS:
+                raise _refuse("Tidak diizinkan mengirim absensi pengguna lain")
+            target = db.session.get(User, user_id)
+            if target is None or not target.is_active or target.role in NOT_STAFF:
+                raise _refuse("User tidak ditemukan")
+    type_ = data.get("type")
+    if type_ not in KINDS:
+        errors["type"] = ["The selected type is invalid (checkin or checkout)."]
+    stamp = data.get("timestamp")
+    local = None
+    if not isinstance(stamp, str) or not _TIMESTAMP.fullmatch(stamp):
+        errors["timestamp"] = ["The timestamp does not match the format Y-m-d H:i:s."]
+    else:
+        try:
+            local = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=local_zone())
+        except ValueError:
+            errors["timestamp"] = ["The timestamp is not a valid date."]
+    if errors:
+        raise ValidationFailed(errors)
+    return target, type_, stamp, local
+
+
+def _parse(acting_user, data: dict, now: datetime) -> _Item:
+    """Validate one item.  :raises DomainError: refused (message for the log)."""
+    target, type_, stamp, local = _identify(acting_user, data)
+    errors: dict[str, list[str]] = {}
+    client_time = local.astimezone(now.tzinfo)
+    latitude = _number(data.get("latitude"), "latitude", errors, limit=90)
+    longitude = _number(data.get("longitude"), "longitude", errors, limit=180)
+    if (latitude is None) != (longitude is None) and not errors:
+        errors["latitude" if latitude is None else "longitude"] = [
+            "Latitude and longitude must be given together."]
+    accuracy = _number(data.get("accuracy"), "accuracy", errors)
+    photo = data.get("photo_path")
+    if photo in (None, ""):
+        photo = None
+    elif not isinstance(photo, str) or not _PHOTO_PATH.fullmatch(photo) or photo.startswith("/") \
+            or ".." in photo.split("/"):
+        errors["photo_path"] = ["The photo path must be a relative path."]
+    if errors:
+        raise ValidationFailed(errors)
+    return _Item(target, KINDS[type_], type_, stamp, client_time, latitude, longitude, accuracy, photo)
+
+
+def _check_age(item: _Item, now: datetime) -> None:
+    if item.client_time > now + CLOCK_SKEW:
+        raise _refuse("Waktu absensi berada di masa depan")
+    if item.client_time < now - MAX_AGE:
+        raise _refuse(f"Waktu absensi lebih dari {MAX_AGE.days} hari yang lalu")
+
+
+def _work_day(item: _Item):
+    """``(schedule, work_date, in a window?, local time)`` of the item (see the module's notes)."""
+    local = to_local(item.client_time)
+    schedule = schedules.active_schedule()
+    window = schedules.window_at(schedule, item.kind, local) if schedule is not None else None
+    return schedule, (window.work_date if window else local.date()), window is not None, local
+
+
+def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendance]:
+    """Write the event and update its day (caller's savepoint).  :raises OfflineItemRefused:"""
+    schedule, work_date, in_window, local = _work_day(item)
+    event = AttendanceEvent(
+        user_id=item.user.id, kind=item.kind, occurred_at=now, work_date=work_date, source="offline",
+        latitude=item.latitude, longitude=item.longitude, accuracy_m=item.accuracy,
+        office_id=item.user.office_id, client_ref=item.client_ref, client_time=item.client_time,
+        photo_path=item.photo_path, review_state="pending", flag_reason="offline",
+    )
+    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=item.user.id, work_date=work_date))
+    if item.kind == "check_in":
+        if daily is not None and daily.check_in_event_id is not None:
+            raise _refuse("Sudah absen masuk pada tanggal itu")
+        late = schedules.late_minutes(schedule, work_date, local) if (schedule and in_window) else 0
+        if daily is None:
+            daily = DailyAttendance(user_id=item.user.id, work_date=work_date,
+                                    schedule_id=schedule.id if schedule else None, check_in_event=event,
+                                    time_in=item.client_time, late_minutes=late, status="pending_review")
+            _refresh_totals(daily)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(event)
+                    db.session.add(daily)
+                    db.session.flush()
+            except IntegrityError:
+                raise _refuse("Sudah absen masuk pada tanggal itu") from None
+            return event, daily
+        try:
+            _claim_slot(daily, event, "check_in_event_id", AlreadyCheckedIn)
+        except AlreadyCheckedIn:
+            raise _refuse("Sudah absen masuk pada tanggal itu") from None
+        daily.check_in_event_id = event.id
+        daily.check_in_event = event
+        daily.schedule_id = schedule.id if schedule else daily.schedule_id
+        daily.time_in = item.client_time
+        daily.late_minutes = late
+        daily.status = "pending_review"
+    else:
+        if daily is None or daily.check_in_event_id is None:
+            raise _refuse("Belum absen masuk pada tanggal itu")
+        if daily.check_out_event_id is not None:
+            raise _refuse("Sudah absen keluar pada tanggal itu")
+        if daily.time_in is not None and item.client_time < daily.time_in:
+            raise _refuse("Waktu absen keluar lebih awal dari absen masuk")
+        try:
+            _claim_slot(daily, event, "check_out_event_id", AlreadyCheckedOut)
+        except AlreadyCheckedOut:
+            raise _refuse("Sudah absen keluar pada tanggal itu") from None
+        daily.check_out_event_id = event.id
+        daily.check_out_event = event
+        daily.time_out = item.client_time
+    _refresh_totals(daily)
+    db.session.flush()
+    return event, daily
+
+
+def _day_of(event: AttendanceEvent) -> DailyAttendance | None:
+    return db.session.scalar(db.select(DailyAttendance).filter_by(user_id=event.user_id, work_date=event.work_date))
+
+
+def _message(exc: DomainError) -> str:
+    if isinstance(exc, ValidationFailed):
+        return "; ".join(m for messages in exc.errors.values() for m in messages)
+    return exc.message
+
+
+def _find_log(key: str) -> OfflineSyncLog | None:
+    return db.session.scalar(db.select(OfflineSyncLog).filter_by(dedupe_key=key))
+
+
+def _save_log(log: OfflineSyncLog | None, *, key: str, user_id: int, data: dict, now: datetime,
+              event: AttendanceEvent | None, error: str | None) -> OfflineSyncLog | None:
+    """Create or update the log of one item (in a savepoint); None if a racing request owns the key."""
+    try:
+        with db.session.begin_nested():
+            if log is None:
+                log = OfflineSyncLog(user_id=user_id, action_type="attendance", dedupe_key=key)
+                db.session.add(log)
+            log.data = data
+            log.status = "failed" if error else "success"
+            log.error_message = error
+            log.event_id = event.id if event is not None else None
+            log.synced_at = now if error is None else None
+            db.session.flush()
+    except IntegrityError:
+        return None
+    return log
+
+
+def process_item(acting_user, raw, *, now: datetime | None = None,
+                 log: OfflineSyncLog | None = None) -> ItemOutcome:
+    """Process one item on its own; never raises for a refused item (see :class:`ItemOutcome`).
+
+    :param log: the failed log being retried (updated in place when the item's key is its key).
+    """
+    now = now or utcnow()
+    data = clean_data(raw)
+    outcome = ItemOutcome(data=data)
+    try:
+        item = _parse(acting_user, data, now)
+    except DomainError as exc:
+        key = log.dedupe_key if log is not None else _raw_key(acting_user, data)
+        existing = log if log is not None else _find_log(key)
+        outcome.error = _message(exc)
+        outcome.log = _save_log(existing, key=key, user_id=existing.user_id if existing else acting_user.id,
+                                data=data, now=now, event=None, error=outcome.error)
+        return outcome
+
+    key = item.dedupe_key
+    existing = _find_log(key)
+    if existing is not None and existing.status == "success" and existing.event is not None:
+        outcome.log, outcome.event, outcome.replayed = existing, existing.event, True
+        outcome.daily = _day_of(existing.event)
+        if log is not None and log.id != existing.id:
+            outcome.log = _save_log(log, key=log.dedupe_key, user_id=log.user_id, data=data, now=now,
+                                    event=existing.event, error=None) or existing
+        return outcome
+    if existing is None and log is not None and log.dedupe_key == key:
+        existing = log
+    target_log = log if (log is not None and existing is None) else existing
+    target_key = target_log.dedupe_key if target_log is not None else key
+    try:
+        with db.session.begin_nested():
+            _check_age(item, now)
+            # The same event recorded before (its log lost or held by a racing request): a replay.
+            event = db.session.scalar(db.select(AttendanceEvent).filter_by(user_id=item.user.id,
+                                                                           client_ref=item.client_ref))
+            if event is not None:
+                outcome.replayed = True
+                daily = _day_of(event)
+            else:
+                event, daily = _record(item, now)
+    except IntegrityError:
+        outcome.error = "Absensi dengan timestamp yang sama sedang diproses, coba lagi"
+    except DomainError as exc:
+        outcome.error = _message(exc)
+    if outcome.error is not None:
+        # A racing request may have recorded this very item meanwhile (its unique
+        # client_ref refused ours): then this is a replay, not a failure.
+        raced = db.session.scalar(db.select(AttendanceEvent).filter_by(user_id=item.user.id,
+                                                                       client_ref=item.client_ref))
+        if raced is not None:
+            outcome.error, outcome.replayed, event, daily = None, True, raced, _day_of(raced)
+    if outcome.error is None:
+        saved = _save_log(target_log, key=target_key, user_id=item.user.id, data=data, now=now,
+                          event=event, error=None)
+        if saved is None:  # a racing batch logged the same key first: it recorded the same item
+            db.session.expire_all()
+            other = _find_log(key)
+            if other is not None and other.status == "success" and other.event is not None:
+                outcome.log, outcome.event, outcome.replayed = other, other.event, True
+                outcome.daily = _day_of(other.event)
+                return outcome
+            outcome.error = "Absensi dengan timestamp yang sama sedang diproses, coba lagi"
+            return outcome
+        outcome.log, outcome.event, outcome.daily = saved, event, daily
+        return outcome
+    outcome.log = _save_log(target_log, key=target_key, user_id=item.user.id, data=data, now=now,
+                            event=None, error=outcome.error)
+    return outcome
+
+
+def process_offline_batch(acting_user, items: list, *, now: datetime | None = None) -> BatchResult:
+    """Process every item on its own (oldest phone time first); see the module's notes.
+
+    :raises ValidationFailed: ``items`` is not a list of 1..:data:`MAX_BATCH` entries.
+    """
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed({"attendances": ["The attendances field is required."]})
+    if len(items) > MAX_BATCH:
+        raise ValidationFailed({"attendances": [f"The attendances may not have more than {MAX_BATCH} items."]})
+    now = now or utcnow()
+
+    def order(pair):
+        stamp = pair[1].get("timestamp") if isinstance(pair[1], dict) else None
+        return (stamp if isinstance(stamp, str) else "", pair[0])
+
+    result = BatchResult()
+    for _index, raw in sorted(enumerate(items), key=order):
+        outcome = process_item(acting_user, raw, now=now)
+        (result.processed if outcome.ok else result.failed).append(outcome)
+    return result
+
+
+def retry_log(acting_user, log: OfflineSyncLog, *, now: datetime | None = None) -> ItemOutcome:
+    """Process a failed log's item again, as ``acting_user``.
+
+    :raises OfflineItemRefused: the log did not fail, or the item is still refused
+        (the caller rolls back: the log stays as it was).
+    """
+    if log.status != "failed":
+        raise _refuse("Hanya log yang gagal yang dapat diulang")
+    data = dict(log.data or {})
+    if data.get("user_id") in (None, ""):
+        data["user_id"] = log.user_id  # the item is the log owner's, whoever retries it
+    outcome = process_item(acting_user, data, now=now, log=log)
+    if not outcome.ok:
+        raise _refuse(outcome.error)
+    return outcome
