@@ -47,7 +47,7 @@ from ..common.errors import DomainError, ValidationFailed
 from ..common.timeutil import local_zone, to_local
 from ..common.types import utcnow
 from ..extensions import db
-from ..places.services import parse_coordinate
+from ..places.services import parse_accuracy, parse_coordinate
 from ..schedules import services as schedules
 from .models import AttendanceEvent, DailyAttendance, OfflineSyncLog
 from .services import AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals
@@ -60,8 +60,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_AGE = timedelta(days=30)
 #: Most items in one batch.
 MAX_BATCH = 200
-#: Largest accepted GPS accuracy, metres.
-MAX_ACCURACY_M = 100_000
 #: The item fields kept in the log (``data``).
 ITEM_FIELDS = ("user_id", "type", "timestamp", "latitude", "longitude", "accuracy", "photo_path")
 #: Roles whose attendance is recorded as events (students use their class attendance).
@@ -158,16 +156,11 @@ def _number(value, name: str, errors: dict, *, limit: float | None = None, low: 
         except ValidationFailed as exc:
             errors.update(exc.errors)
             return None
-    number = None
-    if not isinstance(value, bool) and isinstance(value, (int, float, str)) and len(str(value)) <= 50:
-        try:
-            number = float(value)
-        except ValueError:
-            number = None
-    if number is None or not math.isfinite(number) or not low <= number <= MAX_ACCURACY_M:
-        errors[name] = [f"The {name} must be a number between 0 and {MAX_ACCURACY_M}."]
+    try:
+        return parse_accuracy(value, field=name)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
         return None
-    return number
 
 
 def _identify(acting_user, data: dict):

@@ -95,21 +95,25 @@ def upload_root() -> Path:
     return Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
 
 
-def save_photo(photo: Photo, event) -> str:
-    """Write ``photo`` for attendance ``event`` and record its path on the event.
+def store_photo(photo: Photo, folder: str, day, record_id: int) -> str:
+    """Write ``photo`` to ``<folder>/<yyyy>/<mm>/<record_id>-<uuid>.<ext>`` under :func:`upload_root`.
 
-    Directory: ``attendance/<yyyy>/<mm>`` of the event's ``work_date``; the
-    file is written under a temporary name and renamed, so no half file is seen.
-    :returns: the path relative to :func:`upload_root`.
+    The file is written under a temporary name and renamed, so nobody sees a
+    half-written photo.
+    :returns: the path relative to :func:`upload_root` (what the database keeps).
     """
-    relative = Path("attendance", f"{event.work_date:%Y}", f"{event.work_date:%m}",
-                    f"{event.id}-{uuid.uuid4().hex}.{photo.extension}")
+    relative = Path(folder, f"{day:%Y}", f"{day:%m}", f"{record_id}-{uuid.uuid4().hex}.{photo.extension}")
     target = upload_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".part")
     tmp.write_bytes(photo.data)
     tmp.replace(target)
-    event.photo_path = relative.as_posix()
+    return relative.as_posix()
+
+
+def save_photo(photo: Photo, event) -> str:
+    """Store ``photo`` for attendance ``event`` (folder ``attendance``) and record its path on the event."""
+    event.photo_path = store_photo(photo, "attendance", event.work_date, event.id)
     return event.photo_path
 
 

@@ -119,6 +119,30 @@ def _check_code_free(code: str, exclude_id: int | None = None) -> None:
         raise Conflict(f"Office code {code} already exists", field="code")
 
 
+#: Largest GPS accuracy accepted, in metres (a fix worse than 100 km says nothing).
+MAX_ACCURACY_M = 100_000
+
+
+def parse_accuracy(value, *, field: str = "accuracy") -> float | None:
+    """Optional reported GPS accuracy in metres (radius of 68 % confidence, as Android/iOS report it).
+
+    Accepts numbers or numeric strings of at most 50 characters; None or an
+    empty string → None.
+    :raises ValidationFailed: a boolean, not a number, NaN/Infinity, or outside 0..100000.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = None
+    if not isinstance(value, bool) and isinstance(value, (int, float, str)) and len(str(value)) <= 50:
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or not 0 <= number <= MAX_ACCURACY_M:
+        raise ValidationFailed({field: [f"The {field} must be a number of metres between 0 and {MAX_ACCURACY_M}."]})
+    return number
+
+
 def create_office(*, code: str, name: str, latitude, longitude, radius_m, address: str | None = None) -> Office:
     """Create an office.
 

@@ -24,16 +24,14 @@ which the school year began: Indonesian school years start in July, so
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..attendance.photos import Photo, upload_root
+from ..attendance.photos import Photo, store_photo
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ..common.types import utcnow
 from ..extensions import db
@@ -345,15 +343,8 @@ def is_enrolled(student: User, school_class: SchoolClass, academic_year: int) ->
 
 
 def _save_student_photo(photo: Photo, row: StudentAttendance) -> str:
-    """Write ``photo`` under ``student-attendance/<yyyy>/<mm>/`` and record its path on ``row``."""
-    relative = Path("student-attendance", f"{row.date:%Y}", f"{row.date:%m}",
-                    f"{row.id}-{uuid.uuid4().hex}.{photo.extension}")
-    target = upload_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    tmp.write_bytes(photo.data)
-    tmp.replace(target)
-    row.photo_path = relative.as_posix()
+    """Store ``photo`` under ``student-attendance/`` and record its path on ``row``."""
+    row.photo_path = store_photo(photo, "student-attendance", row.date, row.id)
     return row.photo_path
 
 

@@ -5,13 +5,12 @@ contract's field names, so the client can show the message next to the field.
 """
 from __future__ import annotations
 
-import math
 
 from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ...common.errors import ValidationFailed
-from ...places.services import parse_coordinate
+from ...places.services import parse_accuracy, parse_coordinate
 
 
 def body() -> dict:
@@ -98,14 +97,10 @@ def position(data: dict) -> tuple[float, float, float | None]:
             lat = value
         else:
             lon = value
-    raw = data.get("accuracy")
-    if raw not in (None, ""):
-        try:
-            accuracy = float(raw) if not isinstance(raw, bool) else math.nan
-        except (TypeError, ValueError):
-            accuracy = math.nan
-        if not math.isfinite(accuracy) or not 0 <= accuracy <= 100_000:
-            errors["accuracy"] = ["The accuracy must be a number of metres between 0 and 100000."]
+    try:
+        accuracy = parse_accuracy(data.get("accuracy"))
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors)
     return lat, lon, accuracy

@@ -17,7 +17,6 @@ check-out; sending the same request again returns the event already recorded.
 """
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 
@@ -32,7 +31,7 @@ from ...common.errors import DomainError, ValidationFailed
 from ...common.timeutil import iso_utc
 from ...extensions import db
 from ...places.models import Office
-from ...places.services import parse_coordinate, school_geofence
+from ...places.services import parse_accuracy, parse_coordinate, school_geofence
 from ...qr import services as qr
 from . import envelope
 from .auth import token_required
@@ -46,8 +45,6 @@ ACTS_FOR_OTHERS = ("admin",)
 #: Contract ``type`` → service ``kind``.
 KINDS = {"checkin": "check_in", "checkout": "check_out"}
 TYPES = {v: k for k, v in KINDS.items()}
-#: Largest accepted GPS accuracy radius, metres.
-MAX_ACCURACY_M = 100_000
 
 _DONE = {"check_in": "Absen masuk berhasil", "check_out": "Absen keluar berhasil"}
 _PENDING = {"check_in": "Absen masuk tercatat dan menunggu verifikasi admin: {reason}",
@@ -89,24 +86,6 @@ def _error(exc: DomainError, kind: str):
     return envelope.fail(message, status, errors)
 
 
-def _accuracy(value) -> float | None:
-    """Optional GPS accuracy in metres: a finite number in ``0..MAX_ACCURACY_M``.
-
-    :raises ValidationFailed: (``accuracy``) anything else.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    number = None
-    if not isinstance(value, bool) and isinstance(value, (int, float, str)) and len(str(value)) <= 50:
-        try:
-            number = float(value)
-        except ValueError:
-            number = None
-    if number is None or not math.isfinite(number) or not 0 <= number <= MAX_ACCURACY_M:
-        raise ValidationFailed({"accuracy": [f"The accuracy must be a number between 0 and {MAX_ACCURACY_M}."]})
-    return number
-
-
 def _parse(data: dict, *, photo_required: bool) -> dict:
     """Check ``qr_token``, ``latitude``, ``longitude``, ``accuracy``, ``photo``; every error at once.
 
@@ -118,7 +97,7 @@ def _parse(data: dict, *, photo_required: bool) -> dict:
         ("qr_token", lambda: qr.normalise(data.get("qr_token"))),
         ("latitude", lambda: parse_coordinate(data.get("latitude"), field="latitude", limit=90)),
         ("longitude", lambda: parse_coordinate(data.get("longitude"), field="longitude", limit=180)),
-        ("accuracy", lambda: _accuracy(data.get("accuracy"))),
+        ("accuracy", lambda: parse_accuracy(data.get("accuracy"))),
     )
     for name, check in checks:
         try:

@@ -16,7 +16,6 @@ A ``photo`` (base64, optional) is stored as a file under
 """
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 
@@ -25,7 +24,7 @@ from flask import g, request
 from ...attendance import photos
 from ...common.errors import DomainError, ValidationFailed
 from ...common.timeutil import local_today
-from ...places.services import parse_coordinate
+from ...places.services import parse_accuracy, parse_coordinate
 from ...school import services as school
 from . import envelope
 from .auth import token_required
@@ -33,8 +32,6 @@ from .blueprint import bp
 from .routes_classes import SCHOOL_STAFF, load_class
 from .validation import Checker
 
-#: Largest accepted GPS accuracy radius, metres.
-MAX_ACCURACY_M = 100_000
 
 #: Domain error class → (Indonesian message, HTTP status).
 _ERRORS = {
@@ -51,21 +48,6 @@ def _body() -> dict:
     request.max_content_length = photos.MAX_REQUEST_BYTES
     data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     return data if isinstance(data, dict) else {}
-
-
-def _accuracy(value, errors: dict) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    number = None
-    if not isinstance(value, bool) and isinstance(value, (int, float, str)) and len(str(value)) <= 50:
-        try:
-            number = float(value)
-        except ValueError:
-            number = None
-    if number is None or not math.isfinite(number) or not 0 <= number <= MAX_ACCURACY_M:
-        errors["accuracy"] = [f"The accuracy must be a number between 0 and {MAX_ACCURACY_M}."]
-        return None
-    return number
 
 
 def _date(raw, errors: dict) -> date:
@@ -121,7 +103,11 @@ def scan_student_qr():
             position[name] = parse_coordinate(data.get(name), field=name, limit=limit)
         except ValidationFailed as exc:
             errors.update(exc.errors)
-    accuracy = _accuracy(data.get("accuracy"), errors)
+    try:
+        accuracy = parse_accuracy(data.get("accuracy"))
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+        accuracy = None
     photo = None
     raw_photo = data.get("photo")
     if raw_photo is not None and not (isinstance(raw_photo, str) and not raw_photo.strip()):
