@@ -17,6 +17,13 @@ from ..common.timeutil import local_today, local_zone, to_local
 
 #: Attendance event kinds.
 KIND_LABELS = {"check_in": _l("Check-in"), "check_out": _l("Check-out")}
+#: Leave types (app.leave.models.LEAVE_TYPES).
+LEAVE_TYPE_LABELS = {
+    "izin": _l("Permission"),
+    "cuti": _l("Annual leave"),
+    "dinas_luar": _l("Off-site duty"),
+    "sakit": _l("Sick leave"),
+}
 #: Why an event waits for review.
 FLAG_REASON_LABELS = {
     "outside_geofence": _l("Outside the geofence"),
@@ -139,6 +146,6 @@ def register_filters(app: Flask) -> None:
         metres=metres, coordinate=coordinate, role_label=role_label, initials=initials,
         kind_label=_label(KIND_LABELS), flag_reason_label=_label(FLAG_REASON_LABELS),
         source_label=_label(SOURCE_LABELS), category_label=_label(CATEGORY_LABELS),
-        platform_label=_label(PLATFORM_LABELS),
+        platform_label=_label(PLATFORM_LABELS), leave_type_label=_label(LEAVE_TYPE_LABELS),
     )
     app.jinja_env.globals.update(map_url=map_url, status_badge=status_badge, today_local=local_today)

@@ -53,9 +53,11 @@ NAVIGATION = (
 def _counters() -> dict[str, int]:
     from ..accounts.services import pending_device_reset_count
     from ..attendance.services import pending_event_count
+    from ..leave.services import pending_leave_count
 
     try:
-        return {"review": pending_event_count(), "device_resets": pending_device_reset_count()}
+        return {"review": pending_event_count() + pending_leave_count(),
+                "device_resets": pending_device_reset_count()}
     except SQLAlchemyError:  # an error page must still render
         return {}
 

@@ -6,27 +6,38 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..admin.access import staff_required
+from ..admin.access import admin_required, is_admin, staff_required
 from ..admin.filters import KIND_LABELS
 from ..admin.messages import translate_message
 from ..admin.rendering import render, wants_fragment
 from ..common.errors import DomainError, NotFound
 from ..extensions import db
 from . import services as attendance
-from .forms import BulkApproveForm, RejectEventForm
+from ..leave import services as leave_services
+from ..leave.models import LeaveRequest
+from .forms import ApproveLeaveForm, BulkApproveForm, RejectEventForm, RejectLeaveForm
 from .models import AttendanceEvent
 
 bp = Blueprint("attendance", __name__, url_prefix="/admin/attendance")
 
 #: Events per page of the review list.
 PER_PAGE = 25
+#: Leave requests shown at once (oldest first; the total is shown with them).
+LEAVE_LIMIT = 25
 
 
 def _page_number() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
-def _review_list(*, notice=None, notice_kind="success", reject_form=None, reject_id=None, bulk_form=None):
+def _pending_leaves() -> tuple[list[LeaveRequest], int]:
+    stmt = leave_services.pending_leaves_query().options(selectinload(LeaveRequest.user))
+    return list(db.session.scalars(stmt.limit(LEAVE_LIMIT))), leave_services.pending_leave_count()
+
+
+def _review_list(*, notice=None, notice_kind="success", reject_form=None, reject_id=None, bulk_form=None,
+                 leave_form=None, leave_form_id=None, leave_action=None):
+    leaves, leave_total = _pending_leaves()
     stmt = attendance.pending_events_query().options(selectinload(AttendanceEvent.office))
     page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False)
     if not page.items and page.page > 1:  # the last page was emptied by a decision
@@ -34,7 +45,9 @@ def _review_list(*, notice=None, notice_kind="success", reject_form=None, reject
     return render("attendance/review.html", "attendance/_partials/review_list.html",
                   page=page, notice=notice, notice_kind=notice_kind,
                   reject_form=reject_form, reject_id=reject_id,
-                  bulk_form=bulk_form or BulkApproveForm(formdata=None))
+                  bulk_form=bulk_form or BulkApproveForm(formdata=None),
+                  leaves=leaves, leave_total=leave_total, can_review_leave=is_admin(current_user),
+                  leave_form=leave_form, leave_form_id=leave_form_id, leave_action=leave_action)
 
 
 def _after_review(message: str, kind: str = "success"):
@@ -58,7 +71,15 @@ def _describe(event: AttendanceEvent) -> dict:
 @bp.get("/review")
 @staff_required
 def review():
-    """Events waiting for review (outside the geofence, imprecise, no office), oldest first."""
+    """Events waiting for review (outside the geofence, imprecise, no office), oldest first,
+    and below them the pending leave requests, oldest first.
+
+    Who reviews leave: the contract (002, section 6) gives it to the principal
+    (``kepsek``) and admins.  The admin web app only lets admin and petugas sign
+    in, so here an admin approves / rejects leave, and a petugas sees the leave
+    section read-only (no buttons; the leave POST routes answer 403).  The
+    principal reviews through the API.
+    """
     return _review_list()
 
 
@@ -110,3 +131,52 @@ def bulk_approve():
         message = translate_message(exc.message)
         return _after_review(_("Nothing was approved: %(reason)s", reason=message), "error")
     return _after_review(ngettext("%(num)d event was approved.", "%(num)d events were approved.", len(events)))
+
+
+def _load_leave(leave_id: int) -> LeaveRequest:
+    leave = leave_services.get_leave(leave_id)
+    if leave is None:
+        abort(404)
+    return leave
+
+
+def _describe_leave(leave: LeaveRequest) -> dict:
+    from ..admin.filters import LEAVE_TYPE_LABELS
+
+    return {"name": leave.user.name, "kind": str(LEAVE_TYPE_LABELS.get(leave.leave_type, leave.leave_type))}
+
+
+def _decide_leave(leave_id: int, form, *, approve: bool):
+    leave = _load_leave(leave_id)
+    if form.validate_on_submit():
+        try:
+            leave_services.review_leave(leave, current_user._get_current_object(), approve=approve,
+                                        comment=form.comment.data)
+        except DomainError as exc:
+            db.session.rollback()
+            if getattr(exc, "errors", None):
+                form.apply_domain_error(exc, field_map={"approval_comment": "comment"})
+            else:
+                return _after_review(translate_message(exc.message), "error")
+        else:
+            message = _("%(kind)s of %(name)s approved.", **_describe_leave(leave)) if approve else \
+                _("%(kind)s of %(name)s rejected.", **_describe_leave(leave))
+            return _after_review(message)
+    return _review_list(leave_form=form, leave_form_id=leave_id, leave_action="approve" if approve else "reject")
+
+
+@bp.post("/review/leave/<int:leave_id>/approve")
+@admin_required
+def approve_leave(leave_id: int):
+    """Approve one pending leave request, with an optional comment; the requester is notified.
+
+    Admin only: a petugas sees the leave section read-only (see :func:`review`).
+    """
+    return _decide_leave(leave_id, ApproveLeaveForm(), approve=True)
+
+
+@bp.post("/review/leave/<int:leave_id>/reject")
+@admin_required
+def reject_leave(leave_id: int):
+    """Reject one pending leave request; the comment is required (shown next to the field when missing)."""
+    return _decide_leave(leave_id, RejectLeaveForm(), approve=False)

@@ -285,3 +285,14 @@ def approved_leave_on(user, day: date) -> LeaveRequest | None:
         LeaveRequest.user_id == user_id, LeaveRequest.status == "approved",
         LeaveRequest.start_date <= day, LeaveRequest.end_date >= day).order_by(LeaveRequest.id).limit(1))
 
+
+
+def pending_leave_count() -> int:
+    """How many leave requests wait for review."""
+    return db.session.scalar(db.select(db.func.count(LeaveRequest.id)).where(LeaveRequest.status == "pending"))
+
+
+def pending_leaves_query():
+    """Select statement of the pending leave requests, oldest first (the review inbox)."""
+    return (db.select(LeaveRequest).where(LeaveRequest.status == "pending")
+            .order_by(LeaveRequest.created_at, LeaveRequest.id))
