@@ -16,6 +16,8 @@ Rules (issue 3, "leave types ... statuses"):
 """
 from __future__ import annotations
 
+from contextlib import suppress
+
 import re
 from datetime import date
 
@@ -44,11 +46,12 @@ def parse_date(value, field: str) -> date:
     """
     if isinstance(value, date):
         return value
+    parsed = None
     if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        with suppress(ValueError):  # 2025-02-30 has the shape but is no date
+            parsed = date.fromisoformat(value.strip())
+    if parsed is not None:
+        return parsed
     raise ValidationFailed({field: [f"The {field.replace('_', ' ')} does not match the format Y-m-d."]})
 
 
