@@ -26,11 +26,11 @@ translations: $(STAMP)
 
 setup: $(STAMP) translations
 
-run: setup
+run: setup  ## one BLAS thread per gunicorn worker: face matching is memory-bound (bench/README.md)
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo load
 	@echo "Hadir on http://$(HOST):$(PORT)/admin/ (accounts: see README)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	OPENBLAS_NUM_THREADS=1 $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 system-deps:
 	bash scripts/install-system-deps.sh

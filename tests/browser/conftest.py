@@ -42,6 +42,7 @@ def live_server(app):
         "SECRET_KEY": app.config["SECRET_KEY"],
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
     })
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -71,3 +72,57 @@ def browser_page():
         finally:
             context.close()
             browser.close()
+
+
+def mjpeg_feed(image, path: Path) -> Path:
+    """Write ``image`` (a file path or a PIL image) as a one-frame MJPEG that Chromium loops as its webcam.
+
+    ``-pix_fmt yuvj420p``: without it Chromium shows uniform grey frames
+    (``shared/notes/browser-testing.md``); width scaled to 640 px.
+    """
+    import subprocess
+
+    source = Path(image) if not hasattr(image, "save") else path.with_suffix(".png")
+    if hasattr(image, "save"):
+        image.save(source)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(source), "-frames:v", "1",
+                    "-vf", "scale=640:-2", "-c:v", "mjpeg", "-pix_fmt", "yuvj420p", "-q:v", "2", "-f", "mjpeg",
+                    str(path)], check=True)
+    return path
+
+
+@pytest.fixture
+def webcam_page(tmp_path):
+    """``open(feed) -> page``: a headless Chromium page whose webcam shows the MJPEG ``feed``
+    (camera permission granted); ``open(None)``: a plain page (another person's browser, in
+    the same Playwright: a test cannot also use ``browser_page``).  Closed after the test."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    contexts = []
+
+    def open_page(feed: Path | None):
+        camera = [] if feed is None else ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                          f"--use-file-for-fake-video-capture={feed}"]
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / f"profile-{len(contexts)}"), executable_path=CHROMIUM, headless=True,
+            viewport={"width": 1280, "height": 800}, args=FLAGS + camera)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    try:
+        yield open_page
+    finally:
+        for context in contexts:
+            context.close()
+        playwright.stop()
+
+
+def pair_kiosk(page, base_url: str, code: str) -> None:
+    """Open the pairing link on ``page`` and confirm: the kiosk page is shown."""
+    page.goto(f"{base_url}/kiosk/pair?code={code}")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/kiosk/")

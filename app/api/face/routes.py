@@ -1,0 +1,342 @@
+"""Every endpoint of contract 003 (Face Attendance), paths relative to the mount (``/face/api``).
+
+=================  =====================  ==========================================
+method + path      who                    success
+=================  =====================  ==========================================
+POST /login        anyone                 200 ``{ok, user}`` + ``token`` cookie
+POST /register     anyone                 201 ``{message, user}`` (role ``pegawai``)
+POST /logout       anyone                 200 ``{message}``, token revoked, cookie gone
+GET  /profile      signed in              200 ``{user}``
+PUT  /profile      signed in              200 ``{message, user}`` (``name`` only)
+POST /attendance   signed in              201 ``{message, attendance}`` (face verified 1:1)
+GET  /attendance   signed in              200 ``{records}`` (own check-ins, newest first)
+GET  /users        role ``admin``         200 ``{total_users, users}`` with ``attendance_count``
+=================  =====================  ==========================================
+
+Errors are ``{"message": ...}`` (:mod:`.errors`); the contract's documented
+messages are used verbatim, and the cases it does not name get messages in
+the same style (listed on each route).
+"""
+from __future__ import annotations
+
+from flask import g, request
+from sqlalchemy.exc import IntegrityError
+
+from ...accounts import services as accounts
+from ...accounts.api_tokens import find_token, issue_token, revoke
+from ...accounts.models import User
+from ...accounts.roles import ROLE_KEYS
+from ...attendance import photos
+from ...attendance import services as attendance
+from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...common.errors import Conflict, ValidationFailed
+from ...common.timeutil import to_local
+from ...common.types import utcnow
+from ...extensions import db, limiter
+from ...faces import services as faces
+from ...faces import verify
+from ...schedules import services as schedules
+from . import serializers, settings
+from .auth import (DIALECT, TOKEN_LIFETIME, clear_token_cookie, cookie_token, json_body, login_required,
+                   rate_limit_key, set_token_cookie)
+from .blueprint import bp
+from .errors import ApiError, body
+
+#: Login attempts per address and email (contract 003 names none; as the other dialects).
+LOGIN_LIMIT = "5 per minute"
+#: New accounts per address.
+REGISTER_LIMIT = "10 per hour"
+#: Attendance submissions per signed-in person (each costs ~0.2-0.5 s of face encoding).
+ATTENDANCE_LIMIT = "10 per minute"
+#: Role given to everyone who registers through this API (see :func:`register`).
+REGISTERED_ROLE = "pegawai"
+#: Most records returned by GET /attendance (newest first): about four years of work days.
+MAX_RECORDS = 1000
+MAX_NAME = 120
+MAX_EMAIL = 254
+MAX_PASSWORD = 255
+
+ALREADY_TODAY = "Anda sudah absen hari ini"
+NOT_ENROLLED = "Wajah Anda belum terdaftar, hubungi admin untuk pendaftaran wajah"
+
+
+def _text(data: dict, field: str) -> str | None:
+    """``data[field]`` stripped when it is a non-empty string, else None (missing, null, wrong type)."""
+    value = data.get(field)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()
+
+
+def _login_key() -> str:
+    data = request.get_json(silent=True) if request.is_json else None
+    email = data.get("email") if isinstance(data, dict) else None
+    return f"face:login:{request.remote_addr}:{str(email)[:64].lower() if email else '-'}"
+
+
+def _register_key() -> str:
+    return f"face:register:{request.remote_addr}"
+
+
+# --- Authentication ------------------------------------------------------------
+
+@bp.post("/login")
+@limiter.limit(LOGIN_LIMIT, key_func=_login_key)
+def login():
+    """POST /api/login: ``{email, password}`` → 200 ``{ok: true, user}`` and the ``token`` cookie.
+
+    Errors: 400 ``Email dan password harus diisi`` (missing, empty or not text);
+    401 ``Email atau password salah`` (unknown email or wrong password,
+    indistinguishable); 403 ``Akun Anda dinonaktifkan`` (deactivated, said only
+    after a right password); 415 not JSON; 429 over :data:`LOGIN_LIMIT`.
+    """
+    data = json_body("Email dan password harus diisi")
+    email, password = _text(data, "email"), data.get("password")
+    if email is None or not isinstance(password, str) or not password:
+        raise ApiError(400, "Email dan password harus diisi")
+    if "@" not in email or len(email) > MAX_EMAIL or len(password) > 1024:
+        raise ApiError(401, "Email atau password salah")
+    try:
+        user = accounts.authenticate(email, password, allowed_roles=ROLE_KEYS)
+    except accounts.BadCredentials:
+        raise ApiError(401, "Email atau password salah") from None
+    except accounts.InactiveUser:
+        raise ApiError(403, "Akun Anda dinonaktifkan") from None
+    agent = request.headers.get("User-Agent")
+    token, _row = issue_token(user, DIALECT, name=(agent or "")[:120] or None, ip=request.remote_addr,
+                              user_agent=agent, expires_at=utcnow() + TOKEN_LIFETIME)
+    response = body(ok=True, user=serializers.user_brief(user))
+    set_token_cookie(response, token)
+    return response
+
+
+@bp.post("/register")
+@limiter.limit(REGISTER_LIMIT, key_func=_register_key)
+def register():
+    """POST /api/register: ``{email, password, name, role?}`` → 201 ``{message, user}``.
+
+    Everyone registering here becomes an ordinary employee (role
+    :data:`REGISTERED_ROLE`): ``role`` may be left out, null, ``mahasiswa``
+    (the contract's default) or ``pegawai``; ``admin`` is refused, since an
+    open form must not hand out administrator rights.  Registering does not
+    sign in (the contract sets no cookie here).
+
+    Errors: 400 ``Email, password, dan nama harus diisi``; 400 ``Format email
+    tidak valid``; 400 ``Password minimal 8 karakter``; 400 ``Nama maksimal
+    120 karakter``; 400 ``Role tidak valid`` (unknown role); 403 ``Anda tidak
+    memiliki akses`` (``role: admin``); 409 ``Email sudah terdaftar``; 415 not
+    JSON; 429 over :data:`REGISTER_LIMIT`.
+    """
+    data = json_body("Email, password, dan nama harus diisi")
+    email, name, password = _text(data, "email"), _text(data, "name"), data.get("password")
+    if email is None or name is None or not isinstance(password, str) or not password:
+        raise ApiError(400, "Email, password, dan nama harus diisi")
+    role = data.get("role")
+    if role == "admin":
+        raise ApiError(403, "Anda tidak memiliki akses")
+    if role not in (None, "", "mahasiswa", REGISTERED_ROLE):
+        raise ApiError(400, "Role tidak valid")
+    email = email.lower()
+    if len(email) > MAX_EMAIL or not accounts.EMAIL_RE.match(email):
+        raise ApiError(400, "Format email tidak valid")
+    if len(name) > MAX_NAME:
+        raise ApiError(400, f"Nama maksimal {MAX_NAME} karakter")
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise ApiError(400, f"Password minimal {accounts.MIN_PASSWORD_LENGTH} karakter")
+    if len(password) > MAX_PASSWORD:
+        raise ApiError(400, f"Password maksimal {MAX_PASSWORD} karakter")
+    try:
+        with db.session.begin_nested():
+            user = accounts.create_user(name=name, password=password, role=REGISTERED_ROLE, email=email)
+    except Conflict:
+        raise ApiError(409, "Email sudah terdaftar") from None
+    except IntegrityError:  # the same email registered by a concurrent request
+        raise ApiError(409, "Email sudah terdaftar") from None
+    except ValidationFailed as exc:
+        raise ApiError(400, next(iter(exc.errors.values()))[0]) from None
+    return body(201, message="Registrasi berhasil", user=serializers.user_brief(user))
+
+
+@bp.post("/logout")
+def logout():
+    """POST /api/logout → 200 ``{"message": "Logout berhasil"}``; revokes the token and deletes the cookie.
+
+    Also 200 without a (live) cookie: the result, being signed out, is the same.
+    """
+    row = find_token(cookie_token(), DIALECT, touch=False)
+    if row is not None:
+        revoke(row)
+    response = body(message="Logout berhasil")
+    clear_token_cookie(response)
+    return response
+
+
+# --- Profile -------------------------------------------------------------------
+
+@bp.get("/profile")
+@login_required()
+def profile():
+    """GET /api/profile → 200 ``{user: {id, email, name, role, created_at, updated_at}}``.
+
+    Errors: 401 ``Anda belum login``; 404 ``User tidak ditemukan``.
+    """
+    return body(user=serializers.user_profile(g.user))
+
+
+@bp.put("/profile")
+@login_required()
+def update_profile():
+    """PUT /api/profile ``{name}`` → 200 ``{message: "Profile updated", user}``.
+
+    Only ``name`` can change here (email, role and password are not part of
+    this endpoint and are ignored).  Errors: 400 ``Nama harus diisi``
+    (missing, empty, not text); 400 ``Nama maksimal 120 karakter``; 401; 415.
+    """
+    data = json_body("Nama harus diisi")
+    name = _text(data, "name")
+    if name is None:
+        raise ApiError(400, "Nama harus diisi")
+    if len(name) > MAX_NAME:
+        raise ApiError(400, f"Nama maksimal {MAX_NAME} karakter")
+    accounts.update_user(g.user, name=name)
+    return body(message="Profile updated", user=serializers.user_updated(g.user))
+
+
+# --- Attendance ----------------------------------------------------------------
+
+def _check_in_day(user, now):
+    """The work day a check-in at ``now`` would count for, refusing early what would fail anyway.
+
+    Runs before the (slow) face work: no schedule, no open window, or a
+    check-in already recorded for that day.  :func:`attendance.record_attendance`
+    checks all of it again, race-safe.
+    :raises ApiError: 400 (no schedule, window closed), 409 ``Anda sudah absen hari ini``.
+    """
+    schedule = schedules.active_schedule()
+    if schedule is None:
+        raise ApiError(400, "Jadwal absensi belum diatur")
+    window = schedules.window_at(schedule, "check_in", to_local(now))
+    if window is None:
+        raise ApiError(400, "Di luar waktu absensi")
+    done = db.session.scalar(db.select(DailyAttendance.id).where(
+        DailyAttendance.user_id == user.id, DailyAttendance.work_date == window.work_date,
+        DailyAttendance.check_in_event_id.is_not(None)))
+    if done is not None:
+        raise ApiError(409, ALREADY_TODAY)
+    return window.work_date
+
+
+def _decode(value: str) -> faces.FaceImage:
+    try:
+        return faces.decode_base64_image(value)
+    except faces.FaceImageTooLarge:
+        raise ApiError(413, "Ukuran image terlalu besar") from None
+    except faces.FaceImageInvalid:
+        raise ApiError(400, "Image tidak valid (harus gambar JPEG atau PNG dalam base64)") from None
+
+
+def _verify(user, image: faces.FaceImage) -> None:
+    """Refuse unless the one face of ``image`` is ``user``'s (1:1, :mod:`app.faces.verify`).
+
+    A person without any enrolled face is refused, unless the deployment sets
+    ``FACE_ENROL_ON_FIRST_USE`` (:mod:`.settings`, default off): then this
+    image becomes their first sample (``created_by`` = the person themselves,
+    so admins can tell self-enrolments apart).  Off by default because whoever knows the password
+    could otherwise enrol their own face for someone else and check in for
+    them every day after; enrolment belongs to an admin who sees the person.
+    """
+    try:
+        verdict = verify.verify_face(user, image)
+    except faces.NoFaceFound:
+        raise ApiError(400, "Wajah tidak terdeteksi") from None
+    except faces.SeveralFaces:
+        raise ApiError(400, "Terdeteksi lebih dari satu wajah, pastikan hanya Anda yang terlihat di kamera") from None
+    if verdict.decision == verify.NOT_ENROLLED:
+        if not settings.enrol_on_first_use():
+            raise ApiError(403, NOT_ENROLLED)
+        faces.enrol(user, image, actor=user)  # created_by = the person: a self-enrolment
+    elif not verdict.accepted:
+        raise ApiError(403, "Wajah tidak cocok")
+
+
+@bp.post("/attendance")
+@limiter.limit(ATTENDANCE_LIMIT, key_func=rate_limit_key)
+@login_required()
+def create_attendance():
+    """POST /api/attendance ``{image}`` (base64 JPEG/PNG, data URL allowed) → 201 ``{message, attendance}``.
+
+    The signed-in person's check-in for today, once per work day, after the
+    face in ``image`` is verified 1:1 against their own enrolled samples.  The
+    verified image is stored as the event's photo (a file under
+    ``UPLOAD_FOLDER``, never base64 in the database); refused images are not kept.
+
+    Errors: 400 ``Image tidak ditemukan`` (missing, empty, not text); 400
+    image not JPEG/PNG base64; 400 ``Wajah tidak terdeteksi``; 400 several
+    faces; 400 no schedule / outside the check-in window; 401; 403 ``Wajah
+    tidak cocok``; 403 not enrolled; 404 ``User tidak ditemukan``; 409 ``Anda
+    sudah absen hari ini``; 413 over 3 MB of request (the photos' limit of
+    :mod:`app.attendance.photos`); 415 not JSON; 429 over :data:`ATTENDANCE_LIMIT`.
+    """
+    request.max_content_length = photos.MAX_REQUEST_BYTES
+    data = json_body("Image tidak ditemukan")
+    value = data.get("image")
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, "Image tidak ditemukan")
+    user = g.user
+    now = utcnow()
+    _check_in_day(user, now)
+    if not settings.enrol_on_first_use() and not verify.has_samples(user):
+        raise ApiError(403, NOT_ENROLLED)  # before decoding: nothing to compare with
+    image = _decode(value)
+    _verify(user, image)
+    try:
+        result = attendance.record_attendance(user, "check_in", source="face", now=now)
+    except attendance.AlreadyCheckedIn:
+        raise ApiError(409, ALREADY_TODAY) from None
+    except attendance.NoActiveSchedule:
+        raise ApiError(400, "Jadwal absensi belum diatur") from None
+    except attendance.OutsideWindow:
+        raise ApiError(400, "Di luar waktu absensi") from None
+    photos.save_photo(photos.Photo(image.data, image.extension, image.width, image.height), result.event)
+    db.session.flush()
+    return body(201, message="Absensi berhasil dicatat", attendance=serializers.attendance_created(result.event))
+
+
+@bp.get("/attendance")
+@login_required()
+def list_attendance():
+    """GET /api/attendance → 200 ``{records: [{id, userId, timestamp, status, created_at}]}``.
+
+    The signed-in person's own check-ins (from any source: this page, the
+    kiosk, the mobile apps), newest first, at most :data:`MAX_RECORDS`.
+    ``status`` is ``success``, or ``failed`` for one an admin rejected.
+    Refused face images record nothing, so they are not listed.
+    """
+    rows = db.session.scalars(
+        db.select(AttendanceEvent)
+        .where(AttendanceEvent.user_id == g.user.id, AttendanceEvent.kind == "check_in")
+        .order_by(AttendanceEvent.occurred_at.desc(), AttendanceEvent.id.desc())
+        .limit(MAX_RECORDS))
+    return body(records=[serializers.attendance_record(e) for e in rows])
+
+
+# --- Admin ---------------------------------------------------------------------
+
+@bp.get("/users")
+@login_required(admin=True)
+def list_users():
+    """GET /api/users (role ``admin``) → 200 ``{total_users, users: [... attendance_count, created_at]}``.
+
+    Every user, ordered by id; ``attendance_count`` counts their check-ins
+    not rejected on review (one per work day).  Errors: 401 ``Anda belum
+    login``; 403 ``Anda tidak memiliki akses`` (not an admin).
+    """
+    counts = (db.select(AttendanceEvent.user_id, db.func.count(AttendanceEvent.id).label("n"))
+              .where(AttendanceEvent.kind == "check_in", AttendanceEvent.review_state != "rejected")
+              .group_by(AttendanceEvent.user_id).subquery())
+    rows = db.session.execute(
+        db.select(User, db.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.user_id == User.id)
+        .order_by(User.id)).all()
+    users = [serializers.user_with_count(user, n) for user, n in rows]
+    return body(total_users=len(users), users=users)

@@ -1,0 +1,1 @@
+"""Faces: enrolment samples (128-d dlib encodings) and 1:N identification (issue 4)."""

@@ -1,0 +1,64 @@
+"""Face samples: one enrolled photo of a person and its 128-d face encoding."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..common.types import UTCDateTime, utcnow
+from ..extensions import db
+
+#: Storage dtype of :attr:`FaceSample.encoding`: little-endian float32.
+ENCODING_DTYPE = np.dtype("<f4")
+#: Length of a face encoding (dlib's ResNet face descriptor).
+ENCODING_SIZE = 128
+#: Bytes of one stored encoding: 128 × 4 = 512.
+ENCODING_BYTES = ENCODING_SIZE * ENCODING_DTYPE.itemsize
+
+
+class FaceSample(db.Model):
+    """One enrolment photo of ``user`` and the face found in it.
+
+    ``encoding`` is dlib's 128-d face descriptor (``face_recognition.face_encodings``,
+    computed as float64) stored as 128 little-endian float32 values, 512 bytes
+    (:data:`ENCODING_BYTES`): half the size of float64; rounding changes
+    distances by less than 1e-6, far below any tolerance that matters.
+    ``photo_path`` is the uploaded photo as received, relative to ``UPLOAD_FOLDER``
+    (kept for audit); ``box_top/right/bottom/left`` are the face box in pixels in
+    that photo as displayed (EXIF orientation applied).  ``created_by`` is the
+    admin (or None for the command line) who enrolled it.
+    """
+
+    __tablename__ = "face_samples"
+    __table_args__ = (
+        CheckConstraint("box_bottom > box_top AND box_right > box_left", name="box_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    encoding: Mapped[bytes] = mapped_column(LargeBinary(ENCODING_BYTES))
+    photo_path: Mapped[str] = mapped_column(String(255))
+    box_top: Mapped[int] = mapped_column(Integer)
+    box_right: Mapped[int] = mapped_column(Integer)
+    box_bottom: Mapped[int] = mapped_column(Integer)
+    box_left: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user = relationship("User", foreign_keys=[user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The encoding as a (128,) float64 array."""
+        return np.frombuffer(self.encoding, dtype=ENCODING_DTYPE).astype(np.float64)
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """The face box ``(top, right, bottom, left)`` in pixels (face_recognition's order)."""
+        return (self.box_top, self.box_right, self.box_bottom, self.box_left)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"<FaceSample {self.id} user={self.user_id}>"

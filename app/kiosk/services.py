@@ -1,0 +1,174 @@
+"""Registering, pairing and revoking kiosks (issue 4, section 1).
+
+Pairing codes are 8 characters from an alphabet without look-alikes
+(``23456789ABCDEFGHJKLMNPQRSTUVWXYZ``, 40 bits), shown as ``K7MX-3PQA``,
+valid :data:`PAIRING_TTL_S` seconds, usable once.  A paired tablet holds the
+credential ``<kiosk id>.<secret>`` (secret: 32 random bytes, URL-safe base64)
+in a cookie of its own — never an admin session, so opening the kiosk logs
+nobody out and the kiosk reaches no admin page.  Only SHA-256 digests of codes
+and secrets are stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..common.errors import NotFound, RuleViolation, ValidationFailed
+from ..common.types import utcnow
+from ..extensions import db
+from ..places.models import Office
+from .models import KIOSK_MODES, Kiosk
+
+#: How long a pairing code works, in seconds.
+PAIRING_TTL_S = 15 * 60
+#: Characters of pairing codes: no 0/O, 1/I (read aloud or typed on a tablet).
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+#: ``last_seen_at`` is written at most this often per kiosk (seconds), not on every request.
+SEEN_RESOLUTION_S = 60
+
+
+class PairingCodeInvalid(RuleViolation):
+    """This pairing code is not valid (unknown, used or expired)."""
+
+
+@dataclass(frozen=True)
+class PairingCode:
+    """A freshly issued code: ``code`` (``K7MX-3PQA``) and ``expires_at`` (UTC)."""
+
+    code: str
+    expires_at: datetime
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalise_code(raw) -> str:
+    """``"k7mx 3pqa"`` / ``"K7MX-3PQA"`` → ``"K7MX3PQA"``; anything else → ``""``."""
+    if not isinstance(raw, str):
+        return ""
+    cleaned = "".join(ch for ch in raw.upper() if ch not in " -\t")
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return ""
+    return cleaned
+
+
+def _clean(name, office_id, modes) -> dict:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name or len(name) > 100:
+        errors["name"] = ["Name is required (at most 100 characters)."]
+    if office_id is not None and db.session.get(Office, office_id) is None:
+        errors["office_id"] = ["Unknown office."]
+    modes = [m for m in KIOSK_MODES if m in set(modes or ())]
+    if not modes:
+        errors["modes"] = ["Choose at least one mode."]
+    if errors:
+        raise ValidationFailed(errors)
+    return {"name": name, "office_id": office_id, "modes": ",".join(modes)}
+
+
+def create_kiosk(admin, *, name: str, office_id: int | None, modes) -> Kiosk:
+    """Register a kiosk (not paired yet).
+
+    :param office_id: where it stands (None: the school, QR location 0).
+    :param modes: iterable of :data:`~.models.KIOSK_MODES` keys, at least one.
+    :raises ValidationFailed: ``name``/``office_id``/``modes`` errors.
+    """
+    kiosk = Kiosk(created_by_id=admin.id if admin else None, **_clean(name, office_id, modes))
+    db.session.add(kiosk)
+    db.session.flush()
+    return kiosk
+
+
+def update_kiosk(kiosk: Kiosk, *, name: str, office_id: int | None, modes) -> Kiosk:
+    """Change name, office and modes; a paired tablet picks them up on its next request.
+
+    :raises ValidationFailed: as :func:`create_kiosk`.
+    """
+    for key, value in _clean(name, office_id, modes).items():
+        setattr(kiosk, key, value)
+    db.session.flush()
+    return kiosk
+
+
+def get_kiosk(kiosk_id: int) -> Kiosk:
+    """:raises NotFound: no such kiosk."""
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFound("Kiosk not found")
+    return kiosk
+
+
+def issue_pairing_code(kiosk: Kiosk, now: datetime | None = None) -> PairingCode:
+    """A new one-time code for ``kiosk`` (replaces any earlier unused code).
+
+    The tablet currently paired keeps working until the code is used.
+    """
+    now = now or utcnow()
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    kiosk.pairing_code_hash = _digest(raw)
+    kiosk.pairing_expires_at = now + timedelta(seconds=PAIRING_TTL_S)
+    db.session.flush()
+    return PairingCode(f"{raw[:4]}-{raw[4:]}", kiosk.pairing_expires_at)
+
+
+def pair(raw_code, now: datetime | None = None) -> tuple[Kiosk, str]:
+    """Use a pairing code: ``(kiosk, credential)``; the code stops working, an earlier
+    credential of that kiosk too (the old tablet is unpaired).
+
+    :raises PairingCodeInvalid: unknown, used or expired code.
+    """
+    now = now or utcnow()
+    code = normalise_code(raw_code)
+    kiosk = db.session.scalar(db.select(Kiosk).filter_by(pairing_code_hash=_digest(code))) if code else None
+    if kiosk is None or kiosk.pairing_expires_at is None or kiosk.pairing_expires_at <= now:
+        raise PairingCodeInvalid()
+    secret = secrets.token_urlsafe(32)
+    kiosk.pairing_code_hash = None
+    kiosk.pairing_expires_at = None
+    kiosk.credential_hash = _digest(secret)
+    kiosk.paired_at = now
+    kiosk.last_seen_at = now
+    kiosk.revoked_at = None
+    db.session.flush()
+    return kiosk, f"{kiosk.id}.{secret}"
+
+
+def authenticate(credential, now: datetime | None = None) -> Kiosk | None:
+    """The kiosk a credential belongs to, or None (malformed, unknown, revoked, replaced).
+
+    Updates ``last_seen_at`` at most every :data:`SEEN_RESOLUTION_S` seconds.
+    """
+    if not isinstance(credential, str) or len(credential) > 200 or "." not in credential:
+        return None
+    kiosk_id, _, secret = credential.partition(".")
+    if not kiosk_id.isdigit() or not secret:
+        return None
+    kiosk = db.session.get(Kiosk, int(kiosk_id))
+    if kiosk is None or not kiosk.credential_hash or not hmac.compare_digest(kiosk.credential_hash, _digest(secret)):
+        return None
+    now = now or utcnow()
+    if kiosk.last_seen_at is None or (now - kiosk.last_seen_at).total_seconds() >= SEEN_RESOLUTION_S:
+        kiosk.last_seen_at = now
+    return kiosk
+
+
+def revoke(kiosk: Kiosk, now: datetime | None = None) -> Kiosk:
+    """Stop the paired tablet at its next request and void any unused pairing code."""
+    kiosk.credential_hash = None
+    kiosk.pairing_code_hash = None
+    kiosk.pairing_expires_at = None
+    kiosk.revoked_at = now or utcnow()
+    db.session.flush()
+    return kiosk
+
+
+def delete_kiosk(kiosk: Kiosk) -> None:
+    """Remove a kiosk for good (its tablet stops at its next request)."""
+    db.session.delete(kiosk)
+    db.session.flush()

@@ -1,0 +1,87 @@
+"""The ER kiosk mode (issue 6, section 3): whoever brings a patient in registers with a photo;
+the registration is an escort like the igd API's, pending, with its photo stored as a file."""
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import pytest
+
+from app.escorts.models import Escort
+from app.extensions import db
+from tests.admin.helpers import count
+
+URL = "/kiosk/escorts"
+
+
+def _jpeg_b64(size=(64, 48)) -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (120, 90, 60)).save(buffer, "JPEG")
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _csrf(tablet) -> str:
+    return re.search(r'data-csrf="([^"]+)"', tablet.get("/kiosk/").get_data(as_text=True)).group(1)
+
+
+def _register(tablet, **changes):
+    body = {"category": "ambulance", "name": "Budi Santoso", "gender": "male", "phone": "081234567890",
+            "plate_number": "B 1234 XYZ", "patient_name": "Siti Aminah", "photo": _jpeg_b64()}
+    body.update(changes)
+    return tablet.post(URL, json=body, headers={"X-CSRFToken": _csrf(tablet)})
+
+
+def test_a_registration_is_a_pending_escort_with_its_photo(app, paired_tablet, uploads):
+    tablet = paired_tablet(modes=("escorts",))
+    response = _register(tablet)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["result"] == "registered" and re.fullmatch(r"reg_[0-9a-f]{13}", body["reference"])
+    assert body["message"].startswith("Terima kasih, Budi Santoso.")
+    with app.app_context():
+        escort = db.session.scalar(db.select(Escort))
+        assert (escort.category, escort.status, escort.api_submission, escort.created_by_id) == (
+            "ambulance", "pending", False, None)
+        assert escort.submission_id == body["reference"]
+        assert (uploads / escort.photo_path).read_bytes()[:2] == b"\xff\xd8"
+
+
+def test_each_bad_field_gets_a_friendly_message_and_nothing_is_stored(app, paired_tablet):
+    tablet = paired_tablet(modes=("escorts",))
+    response = _register(tablet, category="alien", name="B", gender="", phone="12ab", plate_number="",
+                         patient_name=None, photo="not a photo")
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert set(errors) == {"category", "name", "gender", "phone", "plate_number", "patient_name", "photo"}
+    assert errors["photo"] == ["Ambil foto terlebih dahulu."]
+    assert count(app, Escort) == 0
+
+
+@pytest.mark.parametrize("photo", [_jpeg_b64((5000, 10)), "data:image/gif;base64,R0lGODlhAQABAAAAACw=",
+                                   "A" * (4 * 1024 * 1024)])
+def test_photos_are_checked_with_caps(app, paired_tablet, photo):
+    response = _register(paired_tablet(modes=("escorts",)), photo=photo)
+    assert response.status_code in (413, 422)
+    assert count(app, Escort) == 0
+
+
+def test_mode_csrf_json_and_pairing_are_required(app, paired_tablet, client):
+    other = paired_tablet(modes=("qr",), name="Lobi")
+    assert _register(other).status_code == 403
+    er = paired_tablet(modes=("escorts",))
+    assert er.post(URL, json={"name": "x"}).status_code == 400                       # no CSRF token
+    not_json = er.post(URL, data="name=x", content_type="application/x-www-form-urlencoded",
+                       headers={"X-CSRFToken": _csrf(er)})
+    assert not_json.status_code == 415
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/kiosk/pair").get_data(as_text=True))[1]
+    assert client.post(URL, json={}, headers={"X-CSRFToken": token}).status_code == 401     # not a kiosk
+    assert count(app, Escort) == 0
+
+
+def test_the_kiosk_page_offers_the_three_categories(paired_tablet):
+    page = paired_tablet(modes=("escorts",)).get("/kiosk/").get_data(as_text=True)
+    assert [m for m in re.findall(r'data-category="(\w+)"', page)] == ["police", "ambulance", "individual"]
+    assert "kiosk/escorts.js" in page and "Polisi" in page and "Ambulans" in page and "Perorangan" in page
