@@ -1,0 +1,1 @@
+"""Contract tests of the igd dialect (contract 004, Pendataan IGD)."""
