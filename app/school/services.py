@@ -348,11 +348,12 @@ def _save_student_photo(photo: Photo, row: StudentAttendance) -> str:
     return row.photo_path
 
 
-def record_student(student: User, school_class: SchoolClass, recorded_by: User, *, method: str, on: date,
+def record_student(student: User, school_class: SchoolClass, recorded_by: User | None, *, method: str, on: date,
                    latitude: float | None = None, longitude: float | None = None,
                    accuracy_m: float | None = None, photo: Photo | None = None) -> StudentAttendance:
     """Record ``student`` present in ``school_class`` on local date ``on`` (once per student per date).
 
+    :param recorded_by: the teacher, principal or admin; None for a kiosk reading the card.
     :param method: ``qr_card`` or ``manual``.
     :raises NotEnrolled: the student is not in the class for the date's academic year.
     :raises AlreadyAttended: already recorded that date (also when a concurrent request won).
@@ -362,7 +363,8 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User, 
     if not is_enrolled(student, school_class, academic_year_of(on)):
         raise NotEnrolled()
     row = StudentAttendance(student_id=student.id, class_id=school_class.id, date=on, method=method,
-                            recorded_by_id=recorded_by.id, occurred_at=utcnow(), latitude=latitude,
+                            recorded_by_id=recorded_by.id if recorded_by else None, occurred_at=utcnow(),
+                            latitude=latitude,
                             longitude=longitude, accuracy_m=accuracy_m)
     try:
         with db.session.begin_nested():
@@ -374,6 +376,48 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User, 
         _save_student_photo(photo, row)
         db.session.flush()
     return row
+
+
+def class_of(student: User, academic_year: int) -> SchoolClass | None:
+    """The class ``student`` is enrolled in for ``academic_year`` (one at most), or None."""
+    return db.session.scalar(db.select(SchoolClass).join(ClassEnrollment, ClassEnrollment.class_id == SchoolClass.id)
+                             .where(ClassEnrollment.student_id == student.id,
+                                    ClassEnrollment.academic_year == academic_year))
+
+
+@dataclass
+class CardScan:
+    """What reading a student card did: ``attendance`` is the row recorded now, or the one
+    recorded earlier that day (``already`` True)."""
+
+    student: User
+    school_class: SchoolClass
+    attendance: StudentAttendance
+    already: bool
+
+
+def record_card_scan(code: str, on: date) -> CardScan:
+    """A kiosk read a student card: record the student present in their class of the year.
+
+    :param code: the card's QR text; ``on``: the local date.
+    :raises CardNotFound: / :raises CardInactive: as :func:`find_active_card`.
+    :raises NotEnrolled: the student has no class for ``on``'s academic year.
+    """
+    student = find_active_card(code).student
+    school_class = class_of(student, academic_year_of(on))
+    if school_class is None:
+        raise NotEnrolled()
+    try:
+        row = record_student(student, school_class, None, method="qr_card", on=on)
+        return CardScan(student, school_class, row, already=False)
+    except AlreadyAttended:
+        row = db.session.scalar(db.select(StudentAttendance).filter_by(student_id=student.id, date=on))
+        return CardScan(student, school_class, row, already=True)
+
+
+def present_count(on: date) -> int:
+    """How many students were recorded present on local date ``on`` (every class)."""
+    return db.session.scalar(db.select(db.func.count(StudentAttendance.id)).where(StudentAttendance.date == on))
 
 
 @dataclass

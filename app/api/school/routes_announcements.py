@@ -29,7 +29,7 @@ from ...posts.models import Post
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
-from .pagination import paginate
+from ..laravel import paginate
 from .validation import body, parse_bool
 
 #: Roles that may publish announcements.

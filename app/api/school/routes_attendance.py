@@ -36,7 +36,7 @@ from ...qr import services as qr
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
-from .pagination import paginate
+from ..laravel import paginate
 
 #: Roles that check in with the dynamic QR (contract 002 section 4: pegawai, guru, kepsek; admins too).
 STAFF_ROLES = tuple(k for k in ROLE_KEYS if k not in ("siswa", "mahasiswa"))

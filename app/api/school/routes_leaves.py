@@ -29,7 +29,7 @@ from ...leave.models import LEAVE_TYPES, LeaveRequest
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
-from .pagination import paginate
+from ..laravel import paginate
 from .validation import body, parse_int
 
 #: Roles that see everyone's leave and review it (issue 3: "only the principal and admins approve").

@@ -18,7 +18,7 @@ from ...extensions import db
 from . import envelope, serializers
 from .auth import token_required
 from .blueprint import bp
-from .pagination import paginate
+from ..laravel import paginate
 from .routes_attendance import STAFF_ROLES, _record_json
 from .validation import body, parse_int
 

@@ -22,7 +22,7 @@ from ...school.models import StudentQrCard
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
-from .pagination import paginate
+from ..laravel import paginate
 from .routes_classes import SCHOOL_STAFF
 from .serializers import user as user_json
 from .validation import Checker, body, parse_bool, parse_int

@@ -25,7 +25,7 @@ from ...extensions import db
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
-from .pagination import paginate
+from ..laravel import paginate
 from .routes_auth import revoke_others
 from .serializers import user as user_json
 from .validation import Checker, body, parse_bool, parse_int, unique_failed

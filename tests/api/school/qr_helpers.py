@@ -31,12 +31,6 @@ def clock(monkeypatch):
     return _set
 
 
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path, monkeypatch):
-    """Photos go to a temporary ``UPLOAD_FOLDER``, never to the real ``instance/``."""
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
-    return folder
 
 
 def set_settings(app, **values) -> None:

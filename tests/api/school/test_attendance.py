@@ -13,9 +13,8 @@ from . import qr_helpers
 from .qr_helpers import INSIDE, OUTSIDE, dynamic_token, png_b64, set_settings
 from .tokens import bearer, school_user
 
-# Fixtures of qr_helpers: the frozen clock, and photos in a temporary folder (autouse).
+# Fixture of qr_helpers: the frozen clock.
 clock = qr_helpers.clock
-uploads = qr_helpers.uploads
 
 T_ON_TIME = "2026-01-30T07:45:00+07:00"
 RECORD_KEYS = {"id", "user_id", "type", "latitude", "longitude", "accuracy", "photo_path", "qr_token_used",

@@ -15,9 +15,8 @@ from . import qr_helpers
 from .qr_helpers import INSIDE, dynamic_token, png_b64, set_settings
 from .tokens import bearer, school_user
 
-# Fixtures of qr_helpers: the frozen clock, and photos in a temporary folder (autouse).
+# Fixture of qr_helpers: the frozen clock.
 clock = qr_helpers.clock
-uploads = qr_helpers.uploads
 
 # 08:00:10 WIB = 01:00:10 UTC; with 30 s steps the step ends at 01:00:30 UTC.
 T0 = "2026-01-30T08:00:10+07:00"

@@ -178,3 +178,16 @@ def test_bulk_update_item_errors(app, client, admin_headers, body, field):
     assert response.status_code == 422
     assert field in response.json["errors"]
     assert _stored(app) == {}
+
+
+def test_working_days_are_iso_weekdays(app, client, admin_headers):
+    """``working_days`` (used by the attendance report) takes ISO weekdays, ranges allowed."""
+    response = client.put("/api/settings/working_days", headers=admin_headers, json={"value": "1-5, 6"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["data"]["value"] == "1,2,3,4,5,6"
+    with app.app_context():
+        assert registry.get_setting("working_days") == (1, 2, 3, 4, 5, 6)
+    for bad in ("0", "8", "5-1", "senin", "1,,2"):
+        refused = client.put("/api/settings/working_days", headers=admin_headers, json={"value": bad})
+        assert refused.status_code == 422, bad
+    assert _stored(app)["working_days"] == "1,2,3,4,5,6"

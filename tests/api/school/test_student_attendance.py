@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 
-from .qr_helpers import png_b64, uploads  # noqa: F401  (uploads: photos go to a temporary folder)
+from .qr_helpers import png_b64
 from .tokens import bearer, school_user
 
 TODAY = date(2026, 1, 30)  # academic year 2025 (2025/2026)

@@ -1,0 +1,189 @@
+"""Attendance reports: who was present, late, on leave or absent, day by day.
+
+One day of one person has exactly one :class:`DayStatus`, decided in this order:
+
+1. an attendance record of that day — staff: :class:`~.models.DailyAttendance`
+   (``present``, ``late``, ``pending_review``; a ``rejected`` check-in counts as
+   absent); students: :class:`~app.school.models.StudentAttendance` (``present``);
+2. else an **approved** leave covering the day — the leave's type (``izin``,
+   ``cuti``, ``dinas_luar``, ``sakit``) instead of absent (issue 3, contract 002
+   section 6: "approved leave shows in attendance reports as that leave type");
+3. else, on a working day (setting ``working_days``, ISO weekdays) before today:
+   ``absent``; today without a record: ``not_yet`` (the day is not over); later
+   days: ``future``; other weekdays: ``off``.
+
+Dates are local calendar dates in the organisation's zone (``TIMEZONE``).
+Three queries serve any number of people (attendance rows, student attendance,
+approved leaves overlapping the range), whatever the range's length.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from ..accounts.models import User
+from ..common.errors import ValidationFailed
+from ..common.timeutil import local_today
+from ..extensions import db
+from ..leave.models import LEAVE_TYPES, LeaveRequest
+from ..school.models import ClassEnrollment, StudentAttendance
+from ..system.settings import get_setting
+from .models import DailyAttendance
+
+#: The longest range one report covers, in days (a school term's month view fits twice).
+MAX_RANGE_DAYS = 62
+
+#: Codes of a day that count towards a person's totals, in column order.
+COUNTED = ("present", "late", "pending_review", *LEAVE_TYPES, "absent")
+#: Codes of a day that are not counted (no obligation that day, or not over yet).
+UNCOUNTED = ("off", "not_yet", "future")
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """One person's day: ``code`` (one of :data:`COUNTED` or :data:`UNCOUNTED`) and,
+    when present, ``time_in`` (UTC datetime; None for a student marked by a teacher
+    without a time)."""
+
+    code: str
+    time_in: datetime | None = None
+
+
+@dataclass
+class PersonRow:
+    """A report line: ``user``, ``days`` (one :class:`DayStatus` per report day, in order)
+    and ``counts`` (code → number of days, for the codes of :data:`COUNTED`)."""
+
+    user: User
+    days: list[DayStatus]
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def expected_days(self) -> int:
+        """Days that counted (working days until yesterday, plus any day with a record)."""
+        return sum(self.counts[code] for code in COUNTED)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Present or late days / counted days, 0..1 (None when nothing counted yet)."""
+        expected = self.expected_days
+        if not expected:
+            return None
+        return (self.counts["present"] + self.counts["late"] + self.counts["pending_review"]) / expected
+
+
+@dataclass
+class Report:
+    """``start``..``end`` (inclusive local dates), ``days`` (every date of the range)
+    and ``rows`` (:class:`PersonRow`, in the order the people were given)."""
+
+    start: date
+    end: date
+    days: list[date]
+    rows: list[PersonRow]
+
+    def totals(self) -> Counter:
+        """Sum of every row's counts (code → days)."""
+        total: Counter = Counter()
+        for row in self.rows:
+            total.update(row.counts)
+        return total
+
+
+def check_range(start: date, end: date) -> None:
+    """Refuse a range that is reversed or longer than :data:`MAX_RANGE_DAYS`.
+
+    :raises ValidationFailed: ``{"end": [...]}``.
+    """
+    if end < start:
+        raise ValidationFailed({"end": ["The end date must not be before the start date."]})
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise ValidationFailed({"end": [f"A report covers at most {MAX_RANGE_DAYS} days."]})
+
+
+def people_query(*, role: str | None = None, class_id: int | None = None, academic_year: int | None = None,
+                 search: str | None = None):
+    """Select statement of the active people a report covers, by name.
+
+    ``role``: a role key (None: everyone but ``admin`` and ``petugas``, who do
+    not record attendance); ``class_id`` with ``academic_year``: the students
+    enrolled in that class that year; ``search``: part of the name or an
+    identifier (NPP, NISN/NIP/NIK, e-mail).
+    """
+    stmt = db.select(User).where(User.is_active.is_(True))
+    if role:
+        stmt = stmt.where(User.role == role)
+    else:
+        stmt = stmt.where(User.role.not_in(("admin", "petugas")))
+    if class_id is not None:
+        stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(
+            ClassEnrollment.class_id == class_id, ClassEnrollment.academic_year == academic_year)
+    if search:
+        pattern = f"%{search.lower()}%"
+        stmt = stmt.where(db.or_(db.func.lower(User.name).like(pattern), db.func.lower(User.email).like(pattern),
+                                 User.npp.like(pattern), User.nisn_nip_nik.like(pattern)))
+    return stmt.order_by(User.name, User.id)
+
+
+def _day_codes(start: date, end: date, today: date, working_days) -> list[tuple[date, str]]:
+    """Each day of the range with the code it has when nothing was recorded."""
+    days = []
+    day = start
+    while day <= end:
+        if day > today:
+            code = "future"
+        elif day.isoweekday() not in working_days:
+            code = "off"
+        elif day == today:
+            code = "not_yet"
+        else:
+            code = "absent"
+        days.append((day, code))
+        day += timedelta(days=1)
+    return days
+
+
+def build_report(users: list[User], start: date, end: date, *, today: date | None = None) -> Report:
+    """The report of ``users`` (kept in order) from ``start`` to ``end`` (local dates, inclusive).
+
+    ``today`` defaults to the organisation's local date; working days come from
+    the ``working_days`` setting.
+
+    :raises ValidationFailed: a reversed range or one longer than :data:`MAX_RANGE_DAYS`.
+    """
+    check_range(start, end)
+    today = today or local_today()
+    blank = _day_codes(start, end, today, set(get_setting("working_days")))
+    ids = [u.id for u in users]
+    recorded: dict[tuple[int, date], DayStatus] = {}
+    leaves: dict[int, list[LeaveRequest]] = {}
+    if ids:
+        for row in db.session.execute(db.select(DailyAttendance.user_id, DailyAttendance.work_date,
+                                                DailyAttendance.status, DailyAttendance.time_in).where(
+                DailyAttendance.user_id.in_(ids), DailyAttendance.work_date.between(start, end))):
+            if row.status != "rejected":
+                recorded[(row.user_id, row.work_date)] = DayStatus(row.status, row.time_in)
+        for row in db.session.execute(db.select(StudentAttendance.student_id, StudentAttendance.date,
+                                                StudentAttendance.occurred_at).where(
+                StudentAttendance.student_id.in_(ids), StudentAttendance.date.between(start, end))):
+            recorded.setdefault((row.student_id, row.date), DayStatus("present", row.occurred_at))
+        for leave in db.session.scalars(db.select(LeaveRequest).where(
+                LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
+                LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
+            leaves.setdefault(leave.user_id, []).append(leave)
+    rows = []
+    for user in users:
+        days = []
+        for day, code in blank:
+            status = recorded.get((user.id, day))
+            if status is None:
+                leave = next((lv for lv in leaves.get(user.id, ()) if lv.start_date <= day <= lv.end_date), None)
+                if leave is not None and code in ("absent", "not_yet"):
+                    status = DayStatus(leave.leave_type)
+                else:
+                    status = DayStatus(code)
+            days.append(status)
+        counts = Counter(s.code for s in days if s.code in COUNTED)
+        rows.append(PersonRow(user, days, counts))
+    return Report(start, end, [day for day, _code in blank], rows)

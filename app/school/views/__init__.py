@@ -1,0 +1,14 @@
+"""Admin pages of the school, one blueprint (``school_admin``; ``school`` is the API dialect, under ``/admin/school``):
+
+- :mod:`.classes`: classes, homeroom teachers, enrolment per academic year,
+  today's attendance grid;
+- :mod:`.cards`: student QR cards (generate, deactivate, the printable A4 sheet
+  and its PDF).
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("school_admin", __name__, url_prefix="/admin/school")
+
+from . import cards, classes  # noqa: E402,F401  (their routes register on bp)

@@ -1,0 +1,484 @@
+"""Admin pages of classes: list, create, edit, delete, enrolment per academic year, today's attendance grid.
+
+Access: admins only (the access rule table keeps petugas to the dashboard,
+device resets and review).  The list and today's grid hide their editing
+buttons from anyone else, so either may become ``staff_required`` alone.
+Enrolment and attendance actions answer an htmx request with the fragment
+they change (and a message inside it); without JavaScript they redirect back
+to their page with a flash message.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...accounts.models import User
+from ...admin.access import admin_required, is_admin
+from ...admin.messages import translate_message
+from ...admin.rendering import render, wants_fragment
+from ...common.errors import DomainError, ValidationFailed
+from ...common.timeutil import local_today
+from ...extensions import db
+from ...leave.services import approved_leave_on
+from .. import services as school
+from ..forms import ClassForm, ConfirmForm, StudentActionForm
+from ..models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
+from . import bp
+
+#: Classes per page of the list.
+PER_PAGE = 50
+#: Most results of the enrol picker.
+MAX_CANDIDATES = 20
+#: Longest search text accepted (longer input is cut).
+MAX_SEARCH = 100
+
+
+# --- loading and small queries ------------------------------------------------------
+
+def _load(class_id: int) -> SchoolClass:
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None:
+        abort(404)
+    return school_class
+
+
+def _current_year() -> int:
+    return school.academic_year_of(local_today())
+
+
+def _like(text: str) -> str:
+    """A case-insensitive LIKE pattern matching ``text`` anywhere (``%``, ``_`` and ``\\`` escaped)."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search_arg(source) -> str:
+    return (source.get("q") or "").strip()[:MAX_SEARCH]
+
+
+def _parse_year(value) -> int | None:
+    """``value`` as an academic year within the accepted range, else None."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if school.MIN_YEAR <= year <= school.MAX_YEAR else None
+
+
+def _year_error() -> str:
+    return _("The academic year must be between %(min)d and %(max)d.", min=school.MIN_YEAR, max=school.MAX_YEAR)
+
+
+def _teachers() -> list[User]:
+    """Active users who may be a homeroom teacher (guru, kepsek), by name."""
+    return list(db.session.scalars(db.select(User).where(
+        User.role.in_(school.HOMEROOM_ROLES), User.is_active.is_(True)).order_by(db.func.lower(User.name), User.id)))
+
+
+def _years(current: int) -> list[int]:
+    """Academic years to choose from: every year with enrolments, the current one and the next, newest first."""
+    years = set(db.session.scalars(db.select(ClassEnrollment.academic_year).distinct()))
+    years.update({current, current + 1})
+    return sorted(years, reverse=True)
+
+
+def _counts(class_ids: list[int], year: int, day) -> tuple[dict[int, int], dict[int, int]]:
+    """``(enrolled, present)`` per class id: students enrolled in ``year``, and of them those present on ``day``."""
+    if not class_ids:
+        return {}, {}
+    enrolled = dict(db.session.execute(
+        db.select(ClassEnrollment.class_id, db.func.count(ClassEnrollment.id))
+        .where(ClassEnrollment.class_id.in_(class_ids), ClassEnrollment.academic_year == year)
+        .group_by(ClassEnrollment.class_id)).all())
+    present = dict(db.session.execute(
+        db.select(ClassEnrollment.class_id, db.func.count(StudentAttendance.id))
+        .join(StudentAttendance, StudentAttendance.student_id == ClassEnrollment.student_id)
+        .where(ClassEnrollment.class_id.in_(class_ids), ClassEnrollment.academic_year == year,
+               StudentAttendance.date == day)
+        .group_by(ClassEnrollment.class_id)).all())
+    return enrolled, present
+
+
+def _card_states(student_ids: list[int]) -> dict[int, str]:
+    """Each student's card state: ``active``, ``inactive`` (cards, none active) or absent from the dict (none)."""
+    if not student_ids:
+        return {}
+    states: dict[int, str] = {}
+    for student_id, active in db.session.execute(db.select(StudentQrCard.student_id, StudentQrCard.is_active)
+                                                 .where(StudentQrCard.student_id.in_(student_ids))):
+        if active or states.get(student_id) != "active":
+            states[student_id] = "active" if active else "inactive"
+    return states
+
+
+@dataclass
+class Candidate:
+    """A student offered by the enrol picker, with their class in the chosen year (None: not enrolled)."""
+
+    student: User
+    current_class: SchoolClass | None
+
+
+def _candidates(search: str, year: int) -> list[Candidate]:
+    """Up to :data:`MAX_CANDIDATES` active students whose name or NISN contains ``search``, by name."""
+    if not search:
+        return []
+    pattern = _like(search)
+    students = list(db.session.scalars(
+        db.select(User).where(User.role.in_(school.STUDENT_ROLES), User.is_active.is_(True),
+                              db.or_(db.func.lower(User.name).like(pattern, escape="\\"),
+                                     db.func.lower(User.nisn_nip_nik).like(pattern, escape="\\")))
+        .order_by(db.func.lower(User.name), User.id).limit(MAX_CANDIDATES)))
+    classes = {}
+    if students:
+        classes = dict(db.session.execute(
+            db.select(ClassEnrollment.student_id, SchoolClass).join(SchoolClass, SchoolClass.id == ClassEnrollment.class_id)
+            .where(ClassEnrollment.academic_year == year,
+                   ClassEnrollment.student_id.in_([s.id for s in students]))).tuples().all())
+    return [Candidate(s, classes.get(s.id)) for s in students]
+
+
+# --- the list and the class form -------------------------------------------------------
+
+@bp.get("/classes")
+@admin_required
+def classes():
+    """Every class with its homeroom teacher, students enrolled this academic year and today's attendance."""
+    search = _search_arg(request.args)
+    stmt = db.select(SchoolClass).order_by(db.func.lower(SchoolClass.name), SchoolClass.id)
+    if search:
+        stmt = stmt.where(db.func.lower(SchoolClass.name).like(_like(search), escape="\\"))
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
+    year, today = _current_year(), local_today()
+    enrolled, present = _counts([c.id for c in page.items], year, today)
+    filters = {"q": search} if search else {}
+    return render("school/classes.html", "school/_partials/class_list.html", page=page, search=search,
+                  filters=filters, enrolled=enrolled, present=present, year=year, today=today,
+                  can_edit=is_admin(current_user))
+
+
+def _class_form(**kwargs) -> ClassForm:
+    form = ClassForm(**kwargs)
+    form.set_teacher_choices(_teachers(), _("— No homeroom teacher —"))
+    return form
+
+
+def _conflicts() -> dict[str, str]:
+    return {"name": _("Another class already has this name.")}
+
+
+@bp.route("/classes/new", methods=["GET", "POST"])
+@admin_required
+def class_new():
+    """Create a class (name unique, homeroom teacher optional)."""
+    form = _class_form()
+    if form.validate_on_submit():
+        ok, school_class = form.call(lambda: school.create_class(**form.values()), conflict_messages=_conflicts())
+        if ok:
+            flash(_("Class “%(name)s” was created.", name=school_class.name), "success")
+            return redirect(url_for("school_admin.class_show", class_id=school_class.id), code=303)
+    return render_template("school/classes_form.html", form=form, school_class=None)
+
+
+@bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
+@admin_required
+def class_edit(class_id: int):
+    """Rename a class or change its homeroom teacher."""
+    school_class = _load(class_id)
+    form = _class_form(obj=school_class)
+    if request.method == "GET":
+        form.homeroom_teacher_id.data = school_class.homeroom_teacher_id or 0
+        if school_class.homeroom_teacher is not None and school_class.homeroom_teacher_id not in dict(
+                form.homeroom_teacher_id.choices):
+            # keep showing a teacher who has since become inactive (saving asks for another one)
+            form.homeroom_teacher_id.choices.append((school_class.homeroom_teacher_id,
+                                                     school_class.homeroom_teacher.name))
+    if form.validate_on_submit():
+        ok, _saved = form.call(lambda: school.update_class(school_class, **form.values()),
+                               conflict_messages=_conflicts())
+        if ok:
+            flash(_("Class “%(name)s” was saved.", name=school_class.name), "success")
+            return redirect(url_for("school_admin.class_show", class_id=school_class.id), code=303)
+    return render_template("school/classes_form.html", form=form, school_class=school_class)
+
+
+@bp.route("/classes/<int:class_id>/delete", methods=["GET", "POST"])
+@admin_required
+def class_delete(class_id: int):
+    """Ask, then delete a class: its enrolments (every year) go, recorded attendance stays."""
+    school_class = _load(class_id)
+    if request.method == "POST":
+        form = ConfirmForm()
+        if not form.validate_on_submit():
+            abort(400)
+        name = school_class.name
+        school.delete_class(school_class)
+        flash(_("Class “%(name)s” was deleted.", name=name), "success")
+        return redirect(url_for("school_admin.classes"), code=303)
+    enrolments = db.session.scalar(db.select(db.func.count(ClassEnrollment.id))
+                                   .where(ClassEnrollment.class_id == school_class.id))
+    current = db.session.scalar(db.select(db.func.count(ClassEnrollment.id)).where(
+        ClassEnrollment.class_id == school_class.id, ClassEnrollment.academic_year == _current_year()))
+    attendance = db.session.scalar(db.select(db.func.count(StudentAttendance.id))
+                                   .where(StudentAttendance.class_id == school_class.id))
+    return render_template("school/classes_delete.html", school_class=school_class, enrolments=enrolments,
+                           current=current, attendance=attendance, year=_current_year())
+
+
+# --- the class page: enrolment ---------------------------------------------------------
+
+def _page_year() -> tuple[int, str | None]:
+    """The academic year asked for (``year`` argument), or the current one with an error message."""
+    raw = request.args.get("year")
+    if raw in (None, ""):
+        return _current_year(), None
+    year = _parse_year(raw)
+    if year is None:
+        return _current_year(), _year_error()
+    return year, None
+
+
+def _roster_context(school_class: SchoolClass, year: int, search: str) -> dict:
+    """What the enrolled list and the picker results show."""
+    students = school.class_students(school_class, year)
+    other_classes = list(db.session.scalars(db.select(SchoolClass).where(SchoolClass.id != school_class.id)
+                                            .order_by(db.func.lower(SchoolClass.name), SchoolClass.id)))
+    return dict(school_class=school_class, year=year, students=students, search=search,
+                cards=_card_states([s.id for s in students]), other_classes=other_classes,
+                candidates=_candidates(search, year), max_candidates=MAX_CANDIDATES)
+
+
+@bp.get("/classes/<int:class_id>")
+@admin_required
+def class_show(class_id: int):
+    """A class in one academic year: its students (remove, move) and the enrol picker."""
+    school_class = _load(class_id)
+    year, error = _page_year()
+    search = _search_arg(request.args)
+    return render_template("school/classes_show.html", years=_years(_current_year()), current_year=_current_year(),
+                           notice=error, notice_kind="error", **_roster_context(school_class, year, search))
+
+
+@bp.get("/classes/<int:class_id>/candidates")
+@admin_required
+def class_candidates(class_id: int):
+    """The enrol picker's results (htmx fragment; the page itself without htmx)."""
+    school_class = _load(class_id)
+    year, error = _page_year()
+    search = _search_arg(request.args)
+    if not wants_fragment():
+        return redirect(url_for("school_admin.class_show", class_id=class_id, year=year, q=search or None))
+    response = make_response(render_template("school/_partials/class_candidates.html", oob=False, results_notice=error,
+                                             **_roster_context(school_class, year, search)))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _roster_done(school_class: SchoolClass, year: int | None, search: str, message: str, kind: str = "success"):
+    """Answer an enrolment action: the enrolled list plus the picker results (htmx) or a redirect."""
+    year = year or _current_year()
+    if wants_fragment():
+        context = _roster_context(school_class, year, search)
+        body = (render_template("school/_partials/class_students.html", notice=message, notice_kind=kind, **context)
+                + render_template("school/_partials/class_candidates.html", oob=True, **context))
+        response = make_response(body)
+        response.vary.add("HX-Request")
+        return response
+    flash(message, kind)
+    return redirect(url_for("school_admin.class_show", class_id=school_class.id, year=year, q=search or None),
+                    code=303)
+
+
+def _first_error(form: StudentActionForm) -> str:
+    for field_name in ("student_id", "academic_year", "target_class_id", "q"):
+        errors = form[field_name].errors
+        if errors:
+            return f"{form[field_name].label.text}: {errors[0]}"
+    return " ".join(str(m) for m in form.form_errors) or _("The action failed. Reload the page and try again.")
+
+
+def _domain_message(exc: DomainError) -> str:
+    if isinstance(exc, ValidationFailed):
+        for key, messages in exc.errors.items():
+            if key.startswith("student_ids"):
+                return _("This person is not a student.")
+            return translate_message(messages[0])
+    return translate_message(exc.message)
+
+
+def _student_action():
+    """Validate a :class:`StudentActionForm` post: ``(form, year, student, search, error message or None)``."""
+    form = StudentActionForm()
+    search = (request.form.get("q") or "").strip()[:MAX_SEARCH]
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return form, None, None, search, _first_error(form)
+    year = form.academic_year.data if form.academic_year.data is not None else _current_year()
+    if _parse_year(year) is None:
+        return form, None, None, search, _year_error()
+    student = db.session.get(User, form.student_id.data)
+    if student is None or student.role not in school.STUDENT_ROLES:
+        return form, year, None, search, _("This person is not a student.")
+    return form, year, student, search, None
+
+
+@bp.post("/classes/<int:class_id>/enrol")
+@admin_required
+def class_enrol(class_id: int):
+    """Enrol one student for the academic year; a student in another class that year moves here."""
+    school_class = _load(class_id)
+    form, year, student, search, error = _student_action()
+    if error:
+        return _roster_done(school_class, year, search, error, "error")
+    if not student.is_active:
+        return _roster_done(school_class, year, search, _("This student's account is inactive."), "error")
+    before = db.session.scalar(db.select(SchoolClass).join(ClassEnrollment, ClassEnrollment.class_id == SchoolClass.id)
+                               .where(ClassEnrollment.student_id == student.id, ClassEnrollment.academic_year == year))
+    try:
+        school.assign_students(school_class, [student.id], year)
+    except DomainError as exc:
+        db.session.rollback()
+        return _roster_done(school_class, year, search, _domain_message(exc), "error")
+    if before is not None and before.id == school_class.id:
+        message = _("%(student)s is already in this class.", student=student.name)
+    elif before is not None:
+        message = _("%(student)s moved from %(old)s to %(new)s.", student=student.name, old=before.name,
+                    new=school_class.name)
+    else:
+        message = _("%(student)s was enrolled in %(new)s.", student=student.name, new=school_class.name)
+    return _roster_done(school_class, year, search, message)
+
+
+@bp.post("/classes/<int:class_id>/remove")
+@admin_required
+def class_remove(class_id: int):
+    """Remove one student from the class for the academic year (their attendance history stays)."""
+    school_class = _load(class_id)
+    form, year, student, search, error = _student_action()
+    if error:
+        return _roster_done(school_class, year, search, error, "error")
+    try:
+        removed = school.remove_students(school_class, [student.id], year)
+    except DomainError as exc:
+        db.session.rollback()
+        return _roster_done(school_class, year, search, _domain_message(exc), "error")
+    if not removed:
+        return _roster_done(school_class, year, search,
+                            _("%(student)s is not in this class.", student=student.name), "error")
+    return _roster_done(school_class, year, search,
+                        _("%(student)s was removed from %(name)s.", student=student.name, name=school_class.name))
+
+
+@bp.post("/classes/<int:class_id>/move")
+@admin_required
+def class_move(class_id: int):
+    """Move one student of this class to another class, same academic year."""
+    school_class = _load(class_id)
+    form, year, student, search, error = _student_action()
+    if error:
+        return _roster_done(school_class, year, search, error, "error")
+    target = db.session.get(SchoolClass, form.target_class_id.data) if form.target_class_id.data else None
+    if target is None or target.id == school_class.id:
+        return _roster_done(school_class, year, search, _("Choose the class to move the student to."), "error")
+    if not school.is_enrolled(student, school_class, year):
+        return _roster_done(school_class, year, search,
+                            _("%(student)s is not in this class.", student=student.name), "error")
+    try:
+        school.assign_students(target, [student.id], year)
+    except DomainError as exc:
+        db.session.rollback()
+        return _roster_done(school_class, year, search, _domain_message(exc), "error")
+    return _roster_done(school_class, year, search,
+                        _("%(student)s moved from %(old)s to %(new)s.", student=student.name, old=school_class.name,
+                          new=target.name))
+
+
+# --- today's attendance grid -------------------------------------------------------------
+
+@dataclass
+class GridRow:
+    """One enrolled student today: ``state`` is ``present``, ``leave`` or ``absent``."""
+
+    student: User
+    state: str
+    attendance: StudentAttendance | None = None
+    leave: object = None
+
+
+def _grid(school_class: SchoolClass, day) -> tuple[list[GridRow], dict[str, int]]:
+    """Every student enrolled in the academic year of ``day`` with their state, and the count per state."""
+    statuses = school.class_status(school_class, day)
+    ids = [s.student.id for s in statuses]
+    rows_by_student = {row.student_id: row for row in db.session.scalars(db.select(StudentAttendance).where(
+        StudentAttendance.date == day, StudentAttendance.student_id.in_(ids)))} if ids else {}
+    rows = []
+    for status in statuses:
+        record = rows_by_student.get(status.student.id)
+        if record is not None:
+            rows.append(GridRow(status.student, "present", attendance=record))
+            continue
+        leave = approved_leave_on(status.student, day)
+        rows.append(GridRow(status.student, "leave" if leave else "absent", leave=leave))
+    counts = {state: sum(1 for r in rows if r.state == state) for state in ("present", "leave", "absent")}
+    counts["total"] = len(rows)
+    return rows, counts
+
+
+def _today_context(school_class: SchoolClass, **extra) -> dict:
+    day = local_today()
+    rows, counts = _grid(school_class, day)
+    return dict(school_class=school_class, day=day, year=school.academic_year_of(day), rows=rows, counts=counts,
+                can_edit=is_admin(current_user), **extra)
+
+
+@bp.get("/classes/<int:class_id>/today")
+@admin_required
+def class_today(class_id: int):
+    """Today's attendance of a class: present (time, method), on approved leave (its type) or absent."""
+    school_class = _load(class_id)
+    return render("school/classes_today.html", "school/_partials/class_today.html",
+                  **_today_context(school_class, notice=None))
+
+
+def _today_done(school_class: SchoolClass, message: str, kind: str = "success"):
+    if wants_fragment():
+        response = make_response(render_template("school/_partials/class_today.html",
+                                                 **_today_context(school_class, notice=message, notice_kind=kind)))
+        response.vary.add("HX-Request")
+        return response
+    flash(message, kind)
+    return redirect(url_for("school_admin.class_today", class_id=school_class.id), code=303)
+
+
+@bp.post("/classes/<int:class_id>/today/present")
+@admin_required
+def class_mark_present(class_id: int):
+    """Record one enrolled student present today (method ``manual``)."""
+    school_class = _load(class_id)
+    form, _year, student, _search, error = _student_action()
+    if error:
+        return _today_done(school_class, error, "error")
+    try:
+        school.record_student(student, school_class, current_user._get_current_object(), method="manual",
+                              on=local_today())
+    except school.NotEnrolled:
+        db.session.rollback()
+        return _today_done(school_class, _("%(student)s is not in this class.", student=student.name), "error")
+    except school.AlreadyAttended:
+        db.session.rollback()
+        return _today_done(school_class, _("%(student)s is already present today.", student=student.name), "error")
+    return _today_done(school_class, _("%(student)s was marked present.", student=student.name))
+
+
+@bp.post("/classes/<int:class_id>/today/present-all")
+@admin_required
+def class_mark_all_present(class_id: int):
+    """Record every enrolled student not yet present today as present (method ``bulk``)."""
+    school_class = _load(class_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = school.bulk_record(school_class, local_today(), current_user._get_current_object())
+    return _today_done(school_class, _("Marked present: %(count)d.", count=result.newly))
