@@ -4,17 +4,24 @@ The secret is 40 random characters (:func:`secrets.token_urlsafe`); only its
 SHA-256 is stored, so a database leak yields no usable token.  Verification
 looks the row up by id and compares hashes in constant time
 (:func:`hmac.compare_digest`).
+
+Each token is one session (device name, address, user agent, last activity);
+``last_used_at`` is written at most once per :data:`TOUCH_INTERVAL`, so a busy
+client does not turn every read into a database write.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..common.types import utcnow
 from ..extensions import db
 from .models import ApiToken, User
+
+#: Least time between two writes of a token's ``last_used_at`` (last activity).
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def _digest(secret: str) -> str:
@@ -22,14 +29,18 @@ def _digest(secret: str) -> str:
 
 
 def issue_token(user: User, dialect: str, *, name: str | None = None, ip: str | None = None,
-                user_agent: str | None = None, expires_at: datetime | None = None) -> tuple[str, ApiToken]:
+                user_agent: str | None = None, expires_at: datetime | None = None,
+                device_id: str | None = None) -> tuple[str, ApiToken]:
     """Create a token for ``user`` issued by ``dialect``.
 
+    :param expires_at: UTC end of validity; None = no expiry.
+    :param device_id: the client's own device identifier, if it sent one (at most 191 characters).
     :returns: ``(plain_text, row)``; the plain text (``"<id>|<secret>"``) is never stored.
     """
     secret = secrets.token_urlsafe(30)[:40]
     row = ApiToken(user_id=user.id, dialect=dialect, name=(name or None) and name[:120], token_hash=_digest(secret),
-                   ip=ip, user_agent=(user_agent or None) and user_agent[:255], expires_at=expires_at)
+                   ip=ip, user_agent=(user_agent or None) and user_agent[:255], expires_at=expires_at,
+                   device_id=(device_id or None) and device_id[:191], last_used_at=utcnow())
     db.session.add(row)
     db.session.flush()
     return f"{row.id}|{secret}", row
@@ -39,7 +50,8 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
     """The live token row for ``plain`` issued by ``dialect``, or None.
 
     None when the text is malformed, unknown, of another dialect, revoked,
-    expired, or its user is deactivated.  ``touch`` records ``last_used_at``.
+    expired, or its user is deactivated.  ``touch`` records ``last_used_at``
+    (at most once per :data:`TOUCH_INTERVAL`).
     """
     if not plain or "|" not in plain:
         return None
@@ -54,7 +66,7 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
         return None
     if not row.user.is_active:
         return None
-    if touch:
+    if touch and (row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL):
         row.last_used_at = now
     return row
 
@@ -66,11 +78,13 @@ def revoke(row: ApiToken) -> None:
         db.session.flush()
 
 
-def revoke_all(user: User, dialect: str | None = None) -> int:
-    """End every live token of ``user`` (of one dialect if given); returns how many."""
+def revoke_all(user: User, dialect: str | None = None, *, keep: ApiToken | None = None) -> int:
+    """End every live token of ``user`` (of one dialect if given) except ``keep``; returns how many."""
     stmt = db.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if dialect:
         stmt = stmt.where(ApiToken.dialect == dialect)
+    if keep is not None:
+        stmt = stmt.where(ApiToken.id != keep.id)
     rows = list(db.session.scalars(stmt))
     now = utcnow()
     for row in rows:

@@ -111,6 +111,10 @@ class ApiToken(db.Model):
     itself is shown once, at issue.  A token works until ``expires_at`` (UTC,
     None = no expiry) and until it is revoked (``revoked_at``).  Each token is
     one session: ``name`` (device name), ``ip``, ``user_agent``, ``last_used_at``.
+    ``device_id`` is the client's own device identifier when it sends one, and
+    ``biometric_type`` / ``biometric_enabled_at`` record that the device unlocks
+    this session with a local biometric check (contract 000, "Biometric
+    Authentication"); no biometric data is ever stored.
     ``dialect`` says which client API issued it, so one app's token is not
     accepted by another's endpoints.
     """
@@ -128,5 +132,8 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    device_id: Mapped[str | None] = mapped_column(String(191))
+    biometric_type: Mapped[str | None] = mapped_column(String(20))
+    biometric_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User")

@@ -9,33 +9,53 @@ from ..extensions import db
 from .models import Notification, PushToken
 
 
-def notify(user, type_: str, title, body, **params) -> Notification:
+#: Notification priorities, most urgent first (contract 000).
+PRIORITIES = ("high", "medium", "low")
+
+
+def notify(user, type_: str, title, body, *, priority: str = "medium", data: dict | None = None,
+           **params) -> Notification | None:
     """Add an in-app notification for ``user`` (flushed, committed with the request).
 
     ``title`` and ``body`` are gettext msgids (mark them with ``lazy_gettext``
     or ``N_``); they are translated into the organisation's default language
     (``BABEL_DEFAULT_LOCALE``, Indonesian), not the acting admin's, then
     formatted with ``params``.
+
+    :param priority: one of :data:`PRIORITIES` (contract 000's ``priority``).
+    :param data: JSON facts for the client (``{"tindakan_id": 123, ...}``).
+    :returns: the notification, or None when ``user`` turned this type off in their
+        own settings (:func:`app.notify.settings.wants`).
+    :raises ValueError: an unknown ``priority`` (a programming error).
     """
     from flask import current_app
     from flask_babel import force_locale, gettext
 
+    from .settings import wants
+
+    if priority not in PRIORITIES:
+        raise ValueError(f"unknown notification priority {priority!r}")
+    if not wants(user, type_):
+        return None
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
         title = gettext(title, **params)
         body = gettext(body, **params)
-    note = Notification(user_id=user.id, type=type_, title=title[:200], body=body)
+    note = Notification(user_id=user.id, type=type_, title=title[:200], body=body, priority=priority, data=data)
     db.session.add(note)
     db.session.flush()
     return note
 
 
-def notifications_query(user, *, is_read: bool | None = None, type_: str | None = None):
+def notifications_query(user, *, is_read: bool | None = None, type_: str | None = None,
+                        priority: str | None = None):
     """Select statement of ``user``'s notifications, newest first, optionally filtered."""
     stmt = db.select(Notification).where(Notification.user_id == user.id)
     if is_read is not None:
         stmt = stmt.where(Notification.is_read.is_(is_read))
     if type_:
         stmt = stmt.where(Notification.type == type_)
+    if priority:
+        stmt = stmt.where(Notification.priority == priority)
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
@@ -44,6 +64,19 @@ def unread_count(user) -> int:
     return db.session.scalar(
         db.select(db.func.count(Notification.id)).where(Notification.user_id == user.id, Notification.is_read.is_(False))
     )
+
+
+def unread_priority_counts(user) -> dict[str, int]:
+    """``user``'s unread notifications by priority: ``{"high": n, "medium": n, "low": n}`` (zeros included)."""
+    rows = db.session.execute(
+        db.select(Notification.priority, db.func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.is_read.is_(False))
+        .group_by(Notification.priority)
+    )
+    counts = dict.fromkeys(PRIORITIES, 0)
+    for priority, count in rows:
+        counts[priority] = count
+    return counts
 
 
 def mark_read(user, notification_id: int) -> Notification:
@@ -73,19 +106,24 @@ def mark_all_read(user) -> int:
     return result.rowcount
 
 
-def register_push_token(user, token: str, *, device_type: str | None, device_id: str | None) -> PushToken:
+def register_push_token(user, token: str, *, device_type: str | None, device_id: str | None,
+                        device_types: tuple[str, ...] = ("android", "ios"),
+                        token_field: str = "fcm_token") -> PushToken:
     """Register (or re-activate and re-own) an FCM token for ``user``.
 
     A token belongs to one device; registering it again moves it to the
     current user.  :raises ValidationFailed: empty or over-long token, unknown device type.
+
+    :param device_types: the device types the calling contract allows.
+    :param token_field: the name of the token's field in the calling contract's errors.
     """
     errors = {}
     if not isinstance(token, str) or not token.strip():
-        errors["fcm_token"] = ["The fcm_token field is required."]
+        errors[token_field] = [f"The {token_field} field is required."]
     elif len(token) > 512:
-        errors["fcm_token"] = ["The fcm_token may not be greater than 512 characters."]
-    if device_type is not None and device_type not in ("android", "ios"):
-        errors["device_type"] = ["The device_type must be android or ios."]
+        errors[token_field] = [f"The {token_field} may not be greater than 512 characters."]
+    if device_type is not None and device_type not in device_types:
+        errors["device_type"] = [f"The device_type must be {' or '.join(device_types)}."]
     if device_id is not None and (not isinstance(device_id, str) or len(device_id) > 191):
         errors["device_id"] = ["The device_id must be a string of at most 191 characters."]
     if errors:

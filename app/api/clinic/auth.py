@@ -1,0 +1,91 @@
+"""Bearer tokens as sessions for the clinic dialect (contract 000, "Autentikasi").
+
+Tokens are Laravel Sanctum's opaque ``"<id>|<secret>"`` (:mod:`app.accounts.api_tokens`:
+only the secret's SHA-256 is stored, ``dialect="clinic"`` so another app's token
+is refused).  Each token is one session: device name, client address, user
+agent, last activity (written at most once a minute), optional device id.
+
+Lifetimes: :data:`SESSION_DAYS` (30 days, as the contract's login example: issued
+2025-07-15, expires 2025-08-15), :data:`REMEMBER_ME_DAYS` (90 days) with
+``remember_me``; configurable with ``CLINIC_SESSION_DAYS`` / ``CLINIC_REMEMBER_ME_DAYS``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+
+from flask import current_app, g, request
+
+from ...accounts.api_tokens import find_token, issue_token
+from ...accounts.models import ApiToken, User
+from ...common.types import utcnow
+from . import envelope
+
+DIALECT = "clinic"
+#: Roles that may sign in to the clinic app (contract 000: dokter, paramedis, non-paramedis, petugas; admins).
+CLINIC_ROLES = ("dokter", "paramedis", "non_paramedis", "petugas", "admin")
+SESSION_DAYS = 30
+REMEMBER_ME_DAYS = 90
+
+
+def bearer_token() -> str | None:
+    """The ``Authorization: Bearer <token>`` text, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def session_lifetime(remember_me: bool) -> timedelta:
+    """How long a new session lasts: 30 days, or 90 with ``remember_me`` (app config may change both)."""
+    if remember_me:
+        return timedelta(days=current_app.config.get("CLINIC_REMEMBER_ME_DAYS", REMEMBER_ME_DAYS))
+    return timedelta(days=current_app.config.get("CLINIC_SESSION_DAYS", SESSION_DAYS))
+
+
+def start_session(user: User, *, device_name: str | None, lifetime: timedelta,
+                  device_id: str | None = None) -> tuple[str, ApiToken]:
+    """Issue a clinic token for ``user`` recording this request's address and user agent.
+
+    :returns: ``(plain_token, row)``; ``row.expires_at`` is now + ``lifetime`` (UTC).
+    """
+    agent = request.headers.get("User-Agent") or None
+    return issue_token(user, DIALECT, name=device_name or (agent or "")[:120] or None, ip=request.remote_addr,
+                       user_agent=agent, expires_at=utcnow() + lifetime, device_id=device_id)
+
+
+def lifetime_of(row: ApiToken) -> timedelta:
+    """The lifetime ``row`` was issued with (for ``refresh``); 30 days when it has no expiry."""
+    if row.expires_at is None or row.created_at is None:
+        return timedelta(days=SESSION_DAYS)
+    return max(timedelta(minutes=1), _aware(row.expires_at) - _aware(row.created_at))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def token_required(*roles: str):
+    """Decorator: the request must carry a live clinic token; sets ``g.user`` and ``g.api_token``.
+
+    :param roles: role keys of :mod:`app.accounts.roles` allowed (``"dokter"``, ``"paramedis"``,
+        ``"non_paramedis"``, ``"petugas"``, ``"admin"``); none given: any signed-in user.
+    Answers 401 ``Unauthenticated.`` (``errors.token``) for a missing, malformed, unknown,
+    revoked or expired token or a deactivated user, and 403 ``This action is unauthorized.``
+    (``errors.role``) for a role not in ``roles``.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            row = find_token(bearer_token(), DIALECT)
+            if row is None:
+                return envelope.unauthenticated()
+            if roles and row.user.role not in roles:
+                return envelope.forbidden()
+            g.api_token = row
+            g.user = row.user
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,529 @@
+"""Contract 000 "Admin Panel Endpoints": non-paramedis management, attendance approvals, reports.
+
+Every route here is for admins only (``Role: admin`` in the contract): any other
+signed-in role gets the contract's 403 (``errors.role``), no token 401.
+
+- **Non-paramedis management** (``/admin/nonparamedis``) manages users whose role is
+  ``non_paramedis`` through :mod:`app.accounts.services` (``users_query``,
+  ``create_user``, ``update_user``, ``set_password``).  An id of a user with another
+  role is 404, as an unknown one: this section cannot touch doctors or admins.
+  Deactivating someone (update or toggle) and resetting a password end all of that
+  person's sessions in every app.  The contract's ``address`` is accepted (a string
+  of at most 500 characters) but not stored: the shared user has no address column.
+- **Attendance approvals** (``/admin/attendance-approvals``): the flagged attendance
+  *events* (check-in or check-out outside the geofence, imprecise, without an office,
+  or sent by offline sync) that wait for review, reviewed with
+  :func:`app.attendance.services.review_event` — the same review as the admin web
+  app (the person is notified; rejecting a check-in clears the day's check-in).
+  ``attendance_id`` is the event's id.  Bulk approve is all or nothing
+  (:func:`~app.attendance.services.review_events`, rolled back at the request boundary).
+- **Reports** (``/admin/reports``): the admin attendance report
+  (:func:`app.attendance.reports.build_report`: present / late / pending review /
+  leave types / absent per person and day) over active clinic staff (dokter,
+  paramedis, non_paramedis), plus work, late and overtime minutes of the recorded
+  days; the CSV goes through :func:`app.common.csv_export.csv_response` (cells that
+  start with ``=``, ``+``, ``-``, ``@`` are escaped).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import g, request
+
+from ...accounts import services as accounts
+from ...accounts.api_tokens import revoke_all
+from ...accounts.models import User
+from ...attendance import reports
+from ...attendance import services as attendance
+from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...common.csv_export import csv_response
+from ...common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from ...common.timeutil import iso_utc, local_today
+from ...extensions import db
+from . import envelope
+from .auth import token_required
+from .blueprint import bp
+from .pagination import paginate
+from .routes_attendance import _REVIEW_REASONS
+from .serializers import clock, duration, overtime_minutes
+from .validation import Checker, json_body, parse_int, query_date
+
+#: The role this section manages.
+MANAGED_ROLE = "non_paramedis"
+#: Roles whose attendance the clinic's reports cover (admins and petugas record none).
+REPORT_ROLES = ("dokter", "paramedis", "non_paramedis")
+#: ``?status=`` of the user list.
+USER_STATUSES = ("active", "inactive")
+#: Most ids one bulk approval or one export may name.
+MAX_BULK_IDS = 100
+MAX_EXPORT_USERS = 500
+#: ``review_reason`` of events flagged by offline sync (the other reasons: :mod:`.routes_attendance`).
+_OFFLINE_REASON = "Recorded offline and sent later; the phone's clock is not trusted."
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+# ---------------------------------------------------------------------------
+# Shapes
+
+def staff_user_json(user: User) -> dict:
+    """A managed user: ``{id, name, email, phone, role, is_active, status ("active"|"inactive"),
+    last_login, created_at, updated_at}`` (instants in UTC, the contract's format)."""
+    return {"id": user.id, "name": user.name, "email": user.email, "phone": user.phone, "role": user.role,
+            "is_active": user.is_active, "status": "active" if user.is_active else "inactive",
+            "last_login": iso_utc(user.last_login_at), "created_at": iso_utc(user.created_at),
+            "updated_at": iso_utc(user.updated_at)}
+
+
+def _person(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.id, "name": user.name, "email": user.email, "role": user.role}
+
+
+def approval_json(event: AttendanceEvent) -> dict:
+    """One attendance event under review: ``{id, user {id, name, email, role}, type
+    ("check_in"|"check_out"), date (work day), time (local HH:MM:SS), occurred_at (UTC),
+    source, latitude, longitude, accuracy (m), location {id, name, distance_meters},
+    flag_reason, review_reason, status (pending|approved|rejected), reviewed_by, reviewed_at,
+    review_note}``."""
+    office = event.office if event.office_id else None
+    reason = _OFFLINE_REASON if event.flag_reason == "offline" else _REVIEW_REASONS.get(event.flag_reason)
+    return {
+        "id": event.id, "user": _person(event.user), "type": event.kind, "date": event.work_date.isoformat(),
+        "time": clock(event.occurred_at), "occurred_at": iso_utc(event.occurred_at), "source": event.source,
+        "latitude": event.latitude, "longitude": event.longitude, "accuracy": event.accuracy_m,
+        "location": {"id": office.id if office else None, "name": office.name if office else None,
+                     "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None},
+        "flag_reason": event.flag_reason, "review_reason": reason, "status": event.review_state,
+        "reviewed_by": _person(event.reviewed_by), "reviewed_at": iso_utc(event.reviewed_at),
+        "review_note": event.review_note,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Checks shared by the routes
+
+def _id_list(check: Checker, field: str, *, required: bool, maximum: int) -> None:
+    """``field``: an array of 1..``maximum`` positive integers (JSON numbers or digit strings).
+
+    Refusals go to ``check`` under ``field`` (not an array, empty, too long) or
+    ``field.<index>`` (an element that is not a positive integer).
+    """
+    value = check.data.get(field)
+    label = field.replace("_", " ")
+    if value is None:
+        if required:
+            check.fail(field, f"The {label} field is required.")
+        return
+    if not isinstance(value, list):
+        check.fail(field, f"The {label} must be an array.")
+        return
+    if not value:
+        check.fail(field, f"The {label} field is required." if required else f"The {label} must not be empty.")
+        return
+    if len(value) > maximum:
+        check.fail(field, f"The {label} must not have more than {maximum} items.")
+        return
+    ids = []
+    for index, item in enumerate(value):
+        number = parse_int(item)
+        if number is None or not 1 <= number <= 2**63 - 1:
+            check.fail(f"{field}.{index}", f"The {field}.{index} must be a positive integer.")
+        else:
+            ids.append(number)
+    if len(ids) == len(value):
+        check.clean[field] = ids
+
+
+def _body_date(check: Checker, field: str) -> None:
+    """A required ``YYYY-MM-DD`` date in the body (Laravel's ``date_format:Y-m-d`` wording)."""
+    value = check.data.get(field)
+    label = field.replace("_", " ")
+    if value in (None, ""):
+        check.fail(field, f"The {label} field is required.")
+        return
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        check.fail(field, f"The {label} does not match the format Y-m-d.")
+        return
+    try:
+        check.clean[field] = date.fromisoformat(value)
+    except ValueError:
+        check.fail(field, f"The {label} is not a valid date.")
+
+
+def _range_errors(start: date | None, end: date | None, end_field: str) -> dict[str, list[str]]:
+    """Errors of a report range: ``end`` before ``start``, or longer than :data:`reports.MAX_RANGE_DAYS`."""
+    if start is None or end is None:
+        return {}
+    if end < start:
+        return {end_field: [f"The {end_field.replace('_', ' ')} must be a date after or equal to the start."]}
+    if (end - start).days + 1 > reports.MAX_RANGE_DAYS:
+        return {end_field: [f"A report covers at most {reports.MAX_RANGE_DAYS} days."]}
+    return {}
+
+
+def _managed_user(user_id: int) -> User:
+    """The non-paramedis user ``user_id``.
+
+    :raises NotFound: no user with this id, or one of another role (``errors.user_id``).
+    """
+    user = db.session.get(User, user_id)
+    if user is None or user.role != MANAGED_ROLE:
+        raise NotFound("Non-paramedis user not found.", field="user_id")
+    return user
+
+
+def _end_sessions_if_inactive(user: User, was_active: bool) -> None:
+    """A person just deactivated loses every session, so a later reactivation does not revive them."""
+    if was_active and not user.is_active:
+        revoke_all(user)
+
+
+def _conflict_errors(exc: Conflict) -> dict[str, list[str]]:
+    field = exc.field or "email"
+    return {field: [f"The {field} has already been taken."]}
+
+
+# ---------------------------------------------------------------------------
+# Non-paramedis management
+
+@bp.get("/admin/nonparamedis")
+@token_required("admin")
+def list_non_paramedis():
+    """``GET /api/v2/admin/nonparamedis?page=&per_page=&search=&status=active|inactive``.
+
+    Non-paramedis users by name; ``search`` matches part of the name, email, NPP or
+    NISN/NIP/NIK (case-insensitive); ``data`` items as :func:`staff_user_json`,
+    ``meta.pagination``.  422 for another ``status`` or bad paging.
+    """
+    status = request.args.get("status") or None
+    if status is not None and status not in USER_STATUSES:
+        raise ValidationFailed({"status": ["The selected status is invalid."]})
+    search = (request.args.get("search") or "")[:120]
+    stmt = accounts.users_query(search=search, role=MANAGED_ROLE)
+    if status is not None:
+        stmt = stmt.where(User.is_active.is_(status == "active"))
+    items, pagination = paginate(stmt, staff_user_json)
+    return envelope.ok(items, "Non-paramedis users", pagination=pagination)
+
+
+@bp.post("/admin/nonparamedis")
+@token_required("admin")
+def create_non_paramedis():
+    """``POST /api/v2/admin/nonparamedis``: ``name`` (≤ 120), ``email``, ``password`` (8..255)
+    required; ``phone`` (≤ 32), ``address`` (≤ 500, not stored), ``is_active`` (default true).
+
+    201 ``Non-paramedis user created`` with :func:`staff_user_json`; 422 naming each
+    refused field (``The email has already been taken.`` for a used email).
+    """
+    check = Checker(json_body())
+    check.string("name", required=True, max_length=120)
+    check.string("email", required=True, max_length=254, email=True)
+    check.string("password", required=True, min_length=accounts.MIN_PASSWORD_LENGTH, strip=False)
+    check.string("phone", max_length=32)
+    check.string("address", max_length=500)
+    check.boolean("is_active")
+    values = check.done()
+    try:
+        user = accounts.create_user(name=values["name"], email=values["email"], password=values["password"],
+                                    role=MANAGED_ROLE, phone=values.get("phone"),
+                                    is_active=values.get("is_active", True))
+    except Conflict as exc:
+        return envelope.validation_failed(_conflict_errors(exc))
+    return envelope.ok(staff_user_json(user), "Non-paramedis user created", 201)
+
+
+@bp.put("/admin/nonparamedis/<int:user_id>")
+@token_required("admin")
+def update_non_paramedis(user_id: int):
+    """``PUT /api/v2/admin/nonparamedis/{user_id}``: any of ``name``, ``email``, ``phone``,
+    ``address`` (not stored), ``is_active``; keys not sent stay as they are.
+
+    200 ``Non-paramedis user updated`` with :func:`staff_user_json`; 404 (``errors.user_id``)
+    unknown id or not a non-paramedis user; 422 refused fields or an email already taken.
+    Deactivating ends the person's sessions.
+    """
+    user = _managed_user(user_id)
+    check = Checker(json_body())
+    check.string("name", max_length=120, nullable=False)
+    check.string("email", max_length=254, email=True, nullable=False)
+    check.string("phone", max_length=32)
+    check.string("address", max_length=500)
+    check.boolean("is_active")
+    values = check.done()
+    values.pop("address", None)
+    was_active = user.is_active
+    try:
+        accounts.update_user(user, **values)
+    except Conflict as exc:
+        return envelope.validation_failed(_conflict_errors(exc))
+    _end_sessions_if_inactive(user, was_active)
+    return envelope.ok(staff_user_json(user), "Non-paramedis user updated")
+
+
+@bp.patch("/admin/nonparamedis/<int:user_id>/toggle-status")
+@token_required("admin")
+def toggle_non_paramedis(user_id: int):
+    """``PATCH /api/v2/admin/nonparamedis/{user_id}/toggle-status``: active ↔ inactive.
+
+    200 ``User activated`` / ``User deactivated`` with :func:`staff_user_json`; 404 as update.
+    Deactivating ends the person's sessions.
+    """
+    user = _managed_user(user_id)
+    was_active = user.is_active
+    accounts.update_user(user, is_active=not was_active)
+    _end_sessions_if_inactive(user, was_active)
+    return envelope.ok(staff_user_json(user), "User activated" if user.is_active else "User deactivated")
+
+
+@bp.post("/admin/nonparamedis/<int:user_id>/reset-password")
+@token_required("admin")
+def reset_non_paramedis_password(user_id: int):
+    """``POST /api/v2/admin/nonparamedis/{user_id}/reset-password``: ``new_password`` (8..255).
+
+    200 ``Password reset successfully`` with ``data {user_id, revoked_sessions}``: every
+    session of the person (in every app) ends.  404 as update; 422 missing or short password.
+    """
+    user = _managed_user(user_id)
+    check = Checker(json_body())
+    check.string("new_password", required=True, min_length=accounts.MIN_PASSWORD_LENGTH, strip=False)
+    values = check.done()
+    accounts.set_password(user, values["new_password"])
+    revoked = revoke_all(user)
+    return envelope.ok({"user_id": user.id, "revoked_sessions": revoked}, "Password reset successfully")
+
+
+# ---------------------------------------------------------------------------
+# Attendance approvals
+
+def _review(attendance_id: int, *, approve: bool, note: str | None):
+    """Review one event; 404 ``errors.attendance_id`` unknown, 422 ``errors.attendance`` already reviewed."""
+    try:
+        event = attendance.get_event(attendance_id)
+    except NotFound:
+        message = "Attendance record not found."
+        return envelope.fail(message, 404, {"attendance_id": [message]})
+    try:
+        attendance.review_event(event, g.user, approve=approve, note=note)
+    except RuleViolation as exc:
+        return envelope.fail(exc.message, 422, {"attendance": [exc.message]})
+    return envelope.ok(approval_json(event), "Attendance approved" if approve else "Attendance rejected")
+
+
+@bp.get("/admin/attendance-approvals/pending")
+@token_required("admin")
+def pending_approvals():
+    """``GET /api/v2/admin/attendance-approvals/pending?page=&per_page=``: events waiting for
+    review, oldest first, items as :func:`approval_json`, ``meta.pagination``."""
+    items, pagination = paginate(attendance.pending_events_query(), approval_json)
+    return envelope.ok(items, "Pending attendance approvals", pagination=pagination)
+
+
+@bp.post("/admin/attendance-approvals/<int:attendance_id>/approve")
+@token_required("admin")
+def approve_attendance(attendance_id: int):
+    """``POST /api/v2/admin/attendance-approvals/{attendance_id}/approve``: ``comment`` (optional, ≤ 1000).
+
+    200 ``Attendance approved`` with :func:`approval_json`; 404 ``errors.attendance_id``;
+    422 ``errors.attendance`` when it was already reviewed.
+    """
+    check = Checker(json_body())
+    check.string("comment", max_length=1000)
+    values = check.done()
+    return _review(attendance_id, approve=True, note=values.get("comment"))
+
+
+@bp.post("/admin/attendance-approvals/<int:attendance_id>/reject")
+@token_required("admin")
+def reject_attendance(attendance_id: int):
+    """``POST /api/v2/admin/attendance-approvals/{attendance_id}/reject``: ``reason`` (required,
+    ≤ 255), ``comment`` (optional, ≤ 1000).
+
+    The review note is ``"<reason>: <comment>"`` (or the reason alone), shown to the person.
+    200 ``Attendance rejected``; 404 / 422 as approve; 422 ``errors.reason`` when missing.
+    """
+    check = Checker(json_body())
+    check.string("reason", required=True, max_length=255)
+    check.string("comment", max_length=1000)
+    values = check.done()
+    note = values["reason"] if not values.get("comment") else f"{values['reason']}: {values['comment']}"
+    return _review(attendance_id, approve=False, note=note)
+
+
+@bp.post("/admin/attendance-approvals/bulk-approve")
+@token_required("admin")
+def bulk_approve_attendance():
+    """``POST /api/v2/admin/attendance-approvals/bulk-approve``: ``attendance_ids`` (1..100 ids),
+    ``comment`` (optional, ≤ 1000).
+
+    All or nothing: 422 naming every id that is unknown or already reviewed
+    (``errors["attendance_ids.<index>"]``) and nothing is approved; else 200
+    ``Attendance approved`` with ``data {approved_count, attendance_ids, items}``.
+    """
+    check = Checker(json_body())
+    _id_list(check, "attendance_ids", required=True, maximum=MAX_BULK_IDS)
+    check.string("comment", max_length=1000)
+    values = check.done()
+    ids = values["attendance_ids"]
+    found = {e.id: e for e in db.session.scalars(db.select(AttendanceEvent).where(AttendanceEvent.id.in_(ids)))}
+    errors: dict[str, list[str]] = {}
+    for index, event_id in enumerate(ids):
+        event = found.get(event_id)
+        if event is None:
+            errors[f"attendance_ids.{index}"] = [f"The selected attendance_ids.{index} is invalid."]
+        elif event.review_state != "pending":
+            errors[f"attendance_ids.{index}"] = [f"Attendance {event_id} has already been reviewed."]
+    if errors:
+        raise ValidationFailed(errors)
+    events = attendance.review_events(ids, g.user, approve=True, note=values.get("comment"))
+    return envelope.ok({"approved_count": len(events), "attendance_ids": [e.id for e in events],
+                        "items": [approval_json(e) for e in events]}, "Attendance approved")
+
+
+# ---------------------------------------------------------------------------
+# Reports
+
+def _report_people(user_ids: list[int] | None = None, role: str | None = None) -> list[User]:
+    """Active clinic staff (:data:`REPORT_ROLES`) by name, optionally only ``user_ids`` / ``role``."""
+    stmt = reports.people_query(role=role).where(User.role.in_(REPORT_ROLES))
+    if user_ids is not None:
+        stmt = stmt.where(User.id.in_(user_ids))
+    return list(db.session.scalars(stmt))
+
+
+def _recorded_days(people: list[User], start: date, end: date) -> dict[tuple[int, date], DailyAttendance]:
+    """The attendance rows of ``people`` in ``start..end``, keyed by ``(user id, work date)``."""
+    if not people:
+        return {}
+    rows = db.session.scalars(db.select(DailyAttendance).where(
+        DailyAttendance.user_id.in_([p.id for p in people]), DailyAttendance.work_date.between(start, end)))
+    return {(row.user_id, row.work_date): row for row in rows}
+
+
+def _minutes(days) -> dict[str, int]:
+    """Worked, late and overtime minutes of recorded days (a rejected check-in counts nothing)."""
+    counted = [d for d in days if d.time_in is not None]
+    return {"work_minutes": sum(d.worked_minutes or 0 for d in counted),
+            "late_minutes": sum(d.late_minutes for d in counted),
+            "overtime_minutes": sum(overtime_minutes(d) for d in counted)}
+
+
+def _rate(counts, expected: int) -> float | None:
+    """Present, late or pending-review days per counted day, in percent (1 decimal); None when none counted."""
+    if not expected:
+        return None
+    return round(100 * (counts["present"] + counts["late"] + counts["pending_review"]) / expected, 1)
+
+
+@bp.get("/admin/reports/attendance-summary")
+@token_required("admin")
+def attendance_summary():
+    """``GET /api/v2/admin/reports/attendance-summary?from=YYYY-MM-DD&to=YYYY-MM-DD&user_id=&role=``.
+
+    Defaults: ``from`` the first day of this local month, ``to`` today; at most 62 days.
+    ``user_id`` (an active dokter, paramedis or non-paramedis) or ``role`` (one of them)
+    narrow the people.  ``data {period {from, to, days}, totals {people, present, late,
+    pending_review, izin, cuti, dinas_luar, sakit, absent, expected_days, attendance_rate
+    (percent), work_minutes, late_minutes, overtime_minutes}, users [{user {id, name, email,
+    role}, <the same counts and minutes>, work_duration}]}``.  Day codes as
+    :mod:`app.attendance.reports` (approved leave shows as its type; working days until
+    yesterday without a record are absent).  422 for a malformed date, a reversed or
+    too-long range, an unknown ``user_id`` or ``role``.
+    """
+    errors: dict[str, list[str]] = {}
+    today = local_today()
+    start = query_date("from", errors) or (None if "from" in errors else today.replace(day=1))
+    end = query_date("to", errors) or (None if "to" in errors else today)
+    errors.update(_range_errors(start, end, "to"))
+    user_id = None
+    raw_user = request.args.get("user_id")
+    if raw_user not in (None, ""):
+        user_id = parse_int(raw_user)
+        if user_id is None or user_id < 1:
+            errors["user_id"] = ["The user id must be an integer."]
+    role = request.args.get("role") or None
+    if role is not None and role not in REPORT_ROLES:
+        errors["role"] = ["The selected role is invalid."]
+    if errors:
+        raise ValidationFailed(errors)
+    people = _report_people([user_id] if user_id else None, role)
+    if user_id and not people:
+        raise ValidationFailed({"user_id": ["The selected user id is invalid."]})
+    report = reports.build_report(people, start, end, today=today)
+    recorded = _recorded_days(people, start, end)
+    users = []
+    totals_minutes = {"work_minutes": 0, "late_minutes": 0, "overtime_minutes": 0}
+    by_user: dict[int, list[DailyAttendance]] = {}
+    for (uid, _day), record in recorded.items():
+        by_user.setdefault(uid, []).append(record)
+    for row in report.rows:
+        minutes = _minutes(by_user.get(row.user.id, ()))
+        for key, value in minutes.items():
+            totals_minutes[key] += value
+        users.append({"user": _person(row.user), **{code: row.counts[code] for code in reports.COUNTED},
+                      "expected_days": row.expected_days, "attendance_rate": _rate(row.counts, row.expected_days),
+                      **minutes, "work_duration": duration(minutes["work_minutes"])})
+    totals = report.totals()
+    expected = sum(totals[code] for code in reports.COUNTED)
+    data = {
+        "period": {"from": start.isoformat(), "to": end.isoformat(), "days": len(report.days)},
+        "totals": {"people": len(report.rows), **{code: totals[code] for code in reports.COUNTED},
+                   "expected_days": expected, "attendance_rate": _rate(totals, expected), **totals_minutes},
+        "users": users,
+    }
+    return envelope.ok(data, "Attendance summary report")
+
+
+#: Columns of the CSV export (``overtime_minutes`` only with ``include_overtime``).
+EXPORT_COLUMNS = ("date", "user_id", "name", "email", "role", "status", "time_in", "time_out",
+                  "work_minutes", "late_minutes")
+
+
+@bp.post("/admin/reports/export-csv")
+@token_required("admin")
+def export_attendance_csv():
+    """``POST /api/v2/admin/reports/export-csv``: ``from_date``, ``to_date`` (required, Y-m-d,
+    at most 62 days), ``user_ids`` (optional, 1..500 active clinic staff ids), ``include_overtime``
+    (optional boolean).
+
+    200 ``text/csv`` download ``attendance-<from>-<to>.csv`` (UTF-8 with BOM): one line per
+    person and day, columns :data:`EXPORT_COLUMNS` (+ ``overtime_minutes``); ``status`` is the
+    report's day code (present, late, pending_review, a leave type, absent, off, not_yet,
+    future); times local ``HH:MM:SS``.  Cells starting with ``=``, ``+``, ``-``, ``@`` are
+    prefixed with ``'``.  422 (envelope) naming each refused field or unknown id.
+    """
+    check = Checker(json_body())
+    _body_date(check, "from_date")
+    _body_date(check, "to_date")
+    _id_list(check, "user_ids", required=False, maximum=MAX_EXPORT_USERS)
+    check.boolean("include_overtime")
+    values = check.done()
+    start, end = values["from_date"], values["to_date"]
+    range_errors = _range_errors(start, end, "to_date")
+    if range_errors:
+        raise ValidationFailed(range_errors)
+    wanted = values.get("user_ids")
+    people = _report_people(wanted)
+    if wanted:
+        known = {p.id for p in people}
+        unknown = {f"user_ids.{i}": [f"The selected user_ids.{i} is invalid."]
+                   for i, user_id in enumerate(wanted) if user_id not in known}
+        if unknown:
+            raise ValidationFailed(unknown)
+    include_overtime = values.get("include_overtime", False)
+    report = reports.build_report(people, start, end)
+    recorded = _recorded_days(people, start, end)
+    rows = [list(EXPORT_COLUMNS) + (["overtime_minutes"] if include_overtime else [])]
+    for row in report.rows:
+        user = row.user
+        for day, status in zip(report.days, row.days):
+            record = recorded.get((user.id, day))
+            counted = record is not None and record.time_in is not None
+            line = [day.isoformat(), user.id, user.name, user.email, user.role, status.code,
+                    clock(record.time_in) if counted else None, clock(record.time_out) if counted else None,
+                    record.worked_minutes if counted else None, record.late_minutes if counted else None]
+            if include_overtime:
+                line.append(overtime_minutes(record) if counted else None)
+            rows.append(line)
+    return csv_response(rows, f"attendance-{start.isoformat()}-{end.isoformat()}.csv")

@@ -1,0 +1,63 @@
+"""Contract 000 "Public Endpoints": system health, version, work locations (no token needed)."""
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ...common.timeutil import iso_utc
+from ...common.types import utcnow
+from ...extensions import db
+from ...places.models import Office
+from ...places.services import offices_query
+from . import envelope
+from .blueprint import bp
+from .serializers import work_location
+
+#: ``features`` of ``GET /system/version``: what this server serves of the contract
+#: (push_notifications: devices register push tokens, but nothing sends pushes yet).
+FEATURES = {
+    "authentication": "✓",
+    "attendance": "✓",
+    "dashboards": "✓",
+    "role_based_access": "✓",
+    "mobile_optimization": "✓",
+    "offline_sync": "✓",
+    "push_notifications": "pending",
+}
+RELEASE_DATE = "2025-07-15"
+
+
+@bp.get("/system/health")
+def health():
+    """``GET /api/v2/system/health``: runs ``SELECT 1`` on the database.
+
+    200 ``API is healthy`` with ``data {status "ok", version, timestamp, database "connected"}``;
+    when the query fails, 503 ``API is unhealthy`` with ``status "error"``,
+    ``database "disconnected"`` and ``errors.database`` (no driver details).
+    """
+    try:
+        db.session.execute(text("SELECT 1"))
+        connected = True
+    except SQLAlchemyError:
+        db.session.rollback()
+        connected = False
+    data = {"status": "ok" if connected else "error", "version": envelope.API_VERSION,
+            "timestamp": iso_utc(utcnow()), "database": "connected" if connected else "disconnected"}
+    if connected:
+        return envelope.ok(data, "API is healthy")
+    return envelope.fail("API is unhealthy", 503, {"database": ["The database is not reachable."]}, data=data)
+
+
+@bp.get("/system/version")
+def version():
+    """``GET /api/v2/system/version``: ``api_version``, ``laravel_version`` (the contract's
+    client reads it; here the server's name), ``release_date``, ``features``."""
+    return envelope.ok({"api_version": envelope.API_VERSION, "laravel_version": "hadir",
+                        "release_date": RELEASE_DATE, "features": FEATURES}, "API version information")
+
+
+@bp.get("/locations/work-locations")
+def work_locations():
+    """``GET /api/v2/locations/work-locations``: the active offices (GPS reference), by name."""
+    rows = db.session.scalars(offices_query().where(Office.is_active.is_(True)))
+    return envelope.ok([work_location(office) for office in rows], "Work locations")

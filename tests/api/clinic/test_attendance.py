@@ -1,0 +1,258 @@
+"""Contract 000 "Attendance Endpoints": check-in, check-out, today, history, statistics."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from app.attendance.models import AttendanceEvent, DailyAttendance
+from app.extensions import db
+
+from .conftest import BASE, assert_envelope, auth
+
+NEAR = {"latitude": -6.2089, "longitude": 106.8456, "accuracy": 10.5}  # ~11 m from the office
+FAR = {"latitude": -6.2200, "longitude": 106.8456, "accuracy": 8.0}  # ~1.2 km away
+
+
+@pytest.fixture
+def clock(freeze_time, monkeypatch):
+    """Freeze the server clock for the attendance rules and the dialect's "today"."""
+    from app.api.clinic import routes_attendance
+
+    def _set(iso: str):
+        moment = freeze_time(iso)
+        local = datetime.fromisoformat(iso)
+        monkeypatch.setattr(routes_attendance, "local_today", lambda: local.date())
+        return moment
+
+    return _set
+
+
+@pytest.fixture
+def setup(factory, staff, login):
+    office = factory.office()
+    factory.schedule()
+    user = staff(role="paramedis", office=office)
+    return {"office": office, "user": user, "token": login(user)}
+
+
+def test_check_in_records_the_shared_attendance(client, setup, clock, app):
+    clock("2026-01-30T08:15+07:00")
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json={
+        **NEAR, "work_location_id": setup["office"].id,
+        "device_info": {"device_id": "dev-1", "device_type": "ios", "app_version": "1.0.0"}})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert_envelope(body, success=True)
+    assert body["message"] == "Check-in successful"
+    data = body["data"]
+    assert data["date"] == "2026-01-30" and data["time_in"] == "08:15:00" and data["status"] == "checked_in"
+    assert data["location"]["name"] == "Kantor Pusat Jakarta"
+    assert 10 < data["location"]["distance_meters"] < 12.5
+    assert data["requires_review"] is False and data["late_minutes"] == 15
+    with app.app_context():
+        event = db.session.scalar(db.select(AttendanceEvent))
+        assert (event.source, event.kind, event.device_id) == ("mobile_gps", "check_in", "dev-1")
+        assert db.session.get(DailyAttendance, data["id"]).user_id == setup["user"].id
+
+
+def test_check_in_outside_the_geofence_is_recorded_for_review(client, setup, clock):
+    clock("2026-01-30T08:00+07:00")
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=FAR)
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert data["requires_review"] is True and data["review_reason"]
+    assert 1100 < data["location"]["distance_meters"] < 1300
+    assert response.get_json()["message"] == "Check-in recorded, awaiting review"
+
+
+def test_second_check_in_and_refusals(client, setup, clock):
+    clock("2026-01-30T08:00+07:00")
+    headers = auth(setup["token"])
+    assert client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR).status_code == 200
+    response = client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"attendance": ["You have already checked in today."]}
+
+
+def test_check_in_outside_the_window(client, setup, clock):
+    clock("2026-01-30T05:00+07:00")
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=NEAR)
+    assert response.status_code == 422
+    assert "attendance" in response.get_json()["errors"]
+
+
+def test_check_in_without_active_schedule(client, factory, staff, login, clock):
+    user = staff(office=factory.office())
+    clock("2026-01-30T08:00+07:00")
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(login(user)), json=NEAR)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"attendance": ["No work schedule is active."]}
+
+
+def test_work_location_must_be_ones_own(client, setup, factory, clock):
+    other = factory.office(code="0002", name="Klinik Cabang")
+    clock("2026-01-30T08:00+07:00")
+    headers = auth(setup["token"])
+    for location_id in (other.id, 99999, "x"):
+        response = client.post(f"{BASE}/attendance/checkin", headers=headers,
+                               json={**NEAR, "work_location_id": location_id})
+        assert response.status_code == 422
+        assert "work_location_id" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize("raw, field", [
+    ('{"latitude": NaN, "longitude": 106.8}', "latitude"),
+    ('{"latitude": -6.2, "longitude": Infinity}', "longitude"),
+    ('{"latitude": 91, "longitude": 106.8}', "latitude"),
+    ('{"latitude": -6.2, "longitude": -180.5}', "longitude"),
+    ('{"latitude": "abc", "longitude": 106.8}', "latitude"),
+    ('{"latitude": true, "longitude": 106.8}', "latitude"),
+    ('{"longitude": 106.8}', "latitude"),
+    ('{"latitude": -6.2, "longitude": 106.8, "accuracy": -1}', "accuracy"),
+    ('{"latitude": -6.2, "longitude": 106.8, "accuracy": 1e309}', "accuracy"),
+    ('{"latitude": -6.2, "longitude": 106.8, "device_info": "ios"}', "device_info"),
+])
+def test_bad_positions_are_refused_and_change_nothing(client, setup, clock, app, raw, field):
+    clock("2026-01-30T08:00+07:00")
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), data=raw,
+                           content_type="application/json")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert_envelope(body, success=False)
+    assert field in body["errors"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(AttendanceEvent.id))) == 0
+
+
+def test_check_out_gives_duration_and_overtime_from_the_schedule(client, setup, clock):
+    headers = auth(setup["token"])
+    clock("2026-01-30T08:15+07:00")
+    client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR)
+    clock("2026-01-30T17:30+07:00")
+    response = client.post(f"{BASE}/attendance/checkout", headers=headers, json=NEAR)
+    assert response.status_code == 200, response.get_json()
+    data = response.get_json()["data"]
+    assert data["status"] == "checked_out" and data["time_out"] == "17:30:00"
+    assert data["work_duration"] == "9h 15m" and data["work_minutes"] == 555
+    assert data["overtime_minutes"] == 90
+    response = client.post(f"{BASE}/attendance/checkout", headers=headers, json=NEAR)
+    assert response.get_json()["errors"] == {"attendance": ["You have already checked out today."]}
+
+
+def test_check_out_without_check_in(client, setup, clock):
+    clock("2026-01-30T17:00+07:00")
+    response = client.post(f"{BASE}/attendance/checkout", headers=auth(setup["token"]), json=NEAR)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"attendance": ["You have not checked in today."]}
+
+
+def test_today(client, setup, clock):
+    headers = auth(setup["token"])
+    clock("2026-01-30T07:30+07:00")
+    data = client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]
+    assert data["status"] == "not_checked_in" and data["date"] == "2026-01-30"
+    client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR)
+    data = client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]
+    assert data["status"] == "checked_in" and data["time_in"] == "07:30:00"
+    assert data["location"] == "Kantor Pusat Jakarta"
+    clock("2026-01-30T16:30+07:00")
+    client.post(f"{BASE}/attendance/checkout", headers=headers, json=NEAR)
+    data = client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]
+    assert data["status"] == "checked_out" and data["work_duration"] == "9h 0m" and data["overtime_minutes"] == 30
+
+
+def test_a_kiosk_check_in_is_the_same_day(client, setup, clock, app):
+    from app.accounts.models import User
+    from app.attendance import services
+
+    clock("2026-01-30T08:00+07:00")
+    with app.app_context():
+        services.record_attendance(db.session.get(User, setup["user"].id), "check_in", source="face")
+        db.session.commit()
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=NEAR)
+    assert response.get_json()["errors"] == {"attendance": ["You have already checked in today."]}
+    data = client.get(f"{BASE}/attendance/today", headers=auth(setup["token"])).get_json()["data"]
+    assert data["status"] == "checked_in"
+
+
+def _days(app, user, dates):
+    with app.app_context():
+        for i, day in enumerate(dates):
+            time_in = datetime.fromisoformat(f"{day}T01:00+00:00")  # 08:00 Jakarta
+            time_out = datetime.fromisoformat(f"{day}T10:30+00:00")  # 17:30 Jakarta
+            db.session.add(DailyAttendance(user_id=user.id, work_date=date.fromisoformat(day), time_in=time_in,
+                                           time_out=time_out, worked_minutes=570, late_minutes=i % 2,
+                                           status="late" if i % 2 else "present"))
+        db.session.commit()
+
+
+def test_history_pages_and_filters(client, setup, staff, app):
+    _days(app, setup["user"], [f"2025-07-{d:02d}" for d in range(1, 21)])
+    _days(app, staff(), ["2025-07-05"])
+    headers = auth(setup["token"])
+    response = client.get(f"{BASE}/attendance/history?page=1&per_page=15&from=2025-07-01&to=2025-07-15",
+                          headers=headers)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert_envelope(body, success=True)
+    assert body["meta"]["pagination"] == {"current_page": 1, "per_page": 15, "total": 15, "last_page": 1}
+    first = body["data"][0]
+    assert first["date"] == "2025-07-15"
+    assert (first["time_in"], first["time_out"], first["work_duration"], first["status"]) == \
+        ("08:00:00", "17:30:00", "9h 30m", "completed")
+    assert first["overtime_minutes"] == 90
+    body = client.get(f"{BASE}/attendance/history?per_page=5&page=4", headers=headers).get_json()
+    assert body["meta"]["pagination"] == {"current_page": 4, "per_page": 5, "total": 20, "last_page": 4}
+    assert [d["date"] for d in body["data"]] == [f"2025-07-{d:02d}" for d in range(5, 0, -1)]
+
+
+@pytest.mark.parametrize("query, field", [
+    ("from=2025-13-01", "from"), ("to=15-07-2025", "to"), ("from=2025-07-15&to=2025-07-01", "to"),
+    ("page=0", "page"), ("per_page=1000", "per_page"), ("page=abc", "page"),
+])
+def test_history_validation(client, setup, query, field):
+    response = client.get(f"{BASE}/attendance/history?{query}", headers=auth(setup["token"]))
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+
+
+def test_statistics_by_month(client, setup, app):
+    _days(app, setup["user"], ["2025-07-01", "2025-07-02", "2025-07-03", "2025-08-01"])
+    response = client.get(f"{BASE}/attendance/statistics?period=month&year=2025&month=7",
+                          headers=auth(setup["token"]))
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert (data["year"], data["month"], data["days_present"], data["days_completed"]) == (2025, 7, 3, 3)
+    assert data["days_late"] == 1
+    assert data["total_work_minutes"] == 1710 and data["total_work_duration"] == "28h 30m"
+    assert data["average_work_minutes"] == 570 and data["total_overtime_minutes"] == 270
+
+
+@pytest.mark.parametrize("query, field", [("period=week", "period"), ("month=13", "month"), ("year=1800", "year")])
+def test_statistics_validation(client, setup, query, field):
+    response = client.get(f"{BASE}/attendance/statistics?{query}", headers=auth(setup["token"]))
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+
+
+def test_attendance_budget_is_10_per_minute(client, setup, clock):
+    clock("2026-01-30T05:00+07:00")
+    statuses = [client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=NEAR)
+                for _ in range(11)]
+    assert statuses[0].headers["X-RateLimit-Limit"] == "10"
+    assert [r.status_code for r in statuses][-1] == 429
+    body = statuses[-1].get_json()
+    assert body["errors"] == {"rate_limit": ["Exceeded 10 requests per minute limit"]}
+    # reads keep the general budget
+    assert client.get(f"{BASE}/attendance/today", headers=auth(setup["token"])).status_code == 200
+
+
+@pytest.mark.parametrize("method, path", [
+    ("post", "/attendance/checkin"), ("post", "/attendance/checkout"), ("get", "/attendance/today"),
+    ("get", "/attendance/history"), ("get", "/attendance/statistics"),
+])
+def test_attendance_needs_a_token(client, method, path):
+    response = getattr(client, method)(f"{BASE}{path}", json={})
+    assert response.status_code == 401
+    assert_envelope(response.get_json(), success=False)
