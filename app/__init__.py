@@ -69,6 +69,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin import register_admin
     register_admin(app)
 
+    from .kiosk.device import bp as kiosk_bp
+    app.register_blueprint(kiosk_bp)
+
     from .cli import register_cli
     register_cli(app)
 

@@ -3,10 +3,12 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    """Add ``user``, ``office`` and ``demo`` command groups to ``app``."""
+    """Add ``user``, ``office``, ``demo``, ``face`` and ``kiosk`` command groups to ``app``."""
     from .accounts.cli import user_cli
+    from .faces.cli import face_cli
+    from .kiosk.cli import kiosk_cli
     from .places.cli import office_cli
     from .system.cli import demo_cli
 
-    for group in (user_cli, office_cli, demo_cli):
+    for group in (user_cli, office_cli, demo_cli, face_cli, kiosk_cli):
         app.cli.add_command(group)

@@ -14,6 +14,9 @@ from pathlib import Path
 DEFAULT_DIALECT_MOUNTS = {
     "mobile": "/api",
     "school": "/api",
+    "igd": "/igd/api",
+    "face": "/face/api",
+    "clinic": "/api/v2",
 }
 
 
@@ -67,7 +70,10 @@ def load_config(instance_path: Path) -> dict:
     ``TIMEZONE`` (IANA name, default ``Asia/Jakarta``), ``DIALECT_MOUNTS``
     (dialect → URL prefix), ``JWT_ACCESS_TTL_S`` (seconds, default 12 h),
     ``TRUSTED_PROXIES`` (how many reverse proxies set ``X-Forwarded-*``; 0 = none),
-    ``UPLOAD_FOLDER`` (photos; default ``instance/uploads``) and
+    ``UPLOAD_FOLDER`` (photos; default ``instance/uploads``),
+    ``CLINIC_SESSION_DAYS`` / ``CLINIC_REMEMBER_ME_DAYS`` (clinic token lifetimes in
+    days, default 30 / 90), ``FACE_ENROL_ON_FIRST_USE`` (bool, default off) and ``FACE_ALLOWED_ORIGINS``
+    (list of origins) of the ``face`` dialect (:mod:`app.api.face.settings`), and
     the extension settings derived from them.
     """
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -86,6 +92,12 @@ def load_config(instance_path: Path) -> dict:
         "JWT_ACCESS_TTL_S": int(os.environ.get("JWT_ACCESS_TTL_S", 12 * 3600)),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        "CLINIC_SESSION_DAYS": int(os.environ.get("CLINIC_SESSION_DAYS", 30)),
+        "CLINIC_REMEMBER_ME_DAYS": int(os.environ.get("CLINIC_REMEMBER_ME_DAYS", 90)),
+        "FACE_ENROL_ON_FIRST_USE": os.environ.get("FACE_ENROL_ON_FIRST_USE", "0").strip().lower()
+        in ("1", "true", "yes", "on"),
+        "FACE_ALLOWED_ORIGINS": [o.strip() for o in os.environ.get("FACE_ALLOWED_ORIGINS", "").split(",")
+                                 if o.strip()],
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_SUPPORTED_LOCALES": ["id", "en"],
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,

@@ -8,3 +8,8 @@ from .schedules.models import WorkSchedule  # noqa: F401
 from .system.models import AppVersion, Setting  # noqa: F401
 from .leave.models import LeaveRequest  # noqa: F401
 from .school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard  # noqa: F401
+from .faces.models import FaceSample  # noqa: F401
+from .kiosk.models import Kiosk  # noqa: F401
+from .escorts.models import Escort, EscortApiActivity, EscortApiSession, EscortApiView  # noqa: F401
+from .clinic.models import Patient, Procedure  # noqa: F401
+from .notify.models import NotificationSettings, UserDevice  # noqa: F401

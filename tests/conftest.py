@@ -80,6 +80,9 @@ def _clean(app):
                 for table in tables:
                     conn.execute(table.delete())
         limiter.reset()
+    # ids restart with every test: a cached face gallery could describe other people
+    from app.faces.services import clear_gallery_cache
+    clear_gallery_cache()
     yield
     with app.app_context():
         db.session.remove()
@@ -91,6 +94,51 @@ def ctx(app):
     with app.app_context():
         yield
         db.session.rollback()
+
+
+@pytest.fixture(scope="session")
+def memoised_face_pipeline():
+    """Memoise :func:`app.faces.services.detect_faces` and ``encode_faces`` per image content
+    for the whole session: every photo still goes through the real dlib pipeline once
+    (~0.1-0.6 s each), and every test still calls the real services.  Request it from the
+    face tests' conftest (an autouse fixture that depends on it)."""
+    import hashlib
+
+    from app.faces import services
+
+    detect, encode = services.detect_faces, services.encode_faces
+    boxes_cache: dict = {}
+    faces_cache: dict = {}
+
+    def key(pixels):
+        return hashlib.sha1(pixels.tobytes()).hexdigest(), pixels.shape
+
+    def cached_detect(pixels, **kwargs):
+        k = (key(pixels), tuple(sorted(kwargs.items())))
+        if k not in boxes_cache:
+            boxes_cache[k] = detect(pixels, **kwargs)
+        return list(boxes_cache[k])
+
+    def cached_encode(pixels, boxes):
+        k = (key(pixels), tuple(map(tuple, boxes)))
+        if k not in faces_cache:
+            faces_cache[k] = encode(pixels, boxes)
+        return list(faces_cache[k])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(services, "detect_faces", cached_detect)
+    patch.setattr(services, "encode_faces", cached_encode)
+    yield
+    patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def uploads(app, tmp_path, monkeypatch):
+    """Every test stores photos under its own temporary ``UPLOAD_FOLDER`` (never ``instance/``);
+    returns that folder (a :class:`pathlib.Path`, created on first write)."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    return folder
 
 
 @pytest.fixture

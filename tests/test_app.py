@@ -26,17 +26,19 @@ def test_environment_settings(tmp_path, monkeypatch):
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
     assert config["TIMEZONE"] == "Asia/Makassar"
-    assert config["DIALECT_MOUNTS"] == {"mobile": "/mobile/api", "school": "/api"}
+    assert config["DIALECT_MOUNTS"] == {"mobile": "/mobile/api", "school": "/api", "face": "/face/api",
+                                       "igd": "/igd/api", "clinic": "/api/v2"}
 
 
 def test_defaults_are_the_embedded_deployment(tmp_path, monkeypatch):
-    for name in ("DATABASE_URL", "REDIS_URL", "TIMEZONE", "MOUNT_MOBILE", "MOUNT_SCHOOL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "TIMEZONE", "MOUNT_MOBILE", "MOUNT_SCHOOL", "MOUNT_FACE", "MOUNT_IGD"):
         monkeypatch.delenv(name, raising=False)
     config = load_config(tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'hadir.sqlite3'}"
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert config["TIMEZONE"] == "Asia/Jakarta"
-    assert config["DIALECT_MOUNTS"] == {"mobile": "/api", "school": "/api"}
+    assert config["DIALECT_MOUNTS"] == {"mobile": "/api", "school": "/api", "face": "/face/api", "igd": "/igd/api",
+                                       "clinic": "/api/v2"}
 
 
 def test_a_dialect_can_be_moved_to_another_prefix(database_url):

@@ -1,8 +1,9 @@
-"""Admin forms for users and device-reset decisions."""
+"""Admin forms for users, the users CSV import and device-reset decisions."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 
 from ..admin.forms import AdminForm, max_length, optional, required
 from .roles import ROLES
@@ -49,3 +50,16 @@ class RejectDeviceResetForm(AdminForm):
     admin_notes = TextAreaField(_l("Reason for rejecting"),
                                 validators=[required(_l("A note is required to reject a request.")),
                                             max_length(1000)])
+
+
+class UserImportForm(AdminForm):
+    """Uploading a CSV file of students and teachers (see :mod:`app.accounts.csv_import`)."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
+                     description=_l("UTF-8, separated by commas or semicolons, with a header row."))
+
+
+class UserImportConfirmForm(AdminForm):
+    """Confirming a previewed import: ``token`` names the file kept on the server since the preview."""
+
+    token = HiddenField(validators=[required()])

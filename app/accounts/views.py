@@ -172,3 +172,7 @@ def device_reset_reject(request_id: int):
         else:
             return _after_process(_("Device reset of %(name)s rejected.", name=req.user.name))
     return _device_reset_list(reject_form=form, reject_id=request_id)
+
+
+# The CSV import and export pages live in their own module on this blueprint.
+from . import import_views  # noqa: E402,F401  (registers its routes on bp)

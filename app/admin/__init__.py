@@ -21,8 +21,12 @@ ADMIN_BLUEPRINTS = (
     ("app.places.views", "bp"),
     ("app.schedules.views", "bp"),
     ("app.attendance.views", "bp"),
+    ("app.school.views", "bp"),
     ("app.posts.views", "bp"),
     ("app.system.views", "bp"),
+    ("app.kiosk.views", "bp"),
+    ("app.faces.views", "bp"),
+    ("app.escorts.views", "bp"),
 )
 
 

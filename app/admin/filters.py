@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import Flask
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext as _lp
 
 from ..accounts.roles import ROLE_BY_KEY
 from ..common.timeutil import local_today, local_zone, to_local
@@ -23,6 +23,33 @@ LEAVE_TYPE_LABELS = {
     "cuti": _l("Annual leave"),
     "dinas_luar": _l("Off-site duty"),
     "sakit": _l("Sick leave"),
+}
+#: A day of the attendance report (app.attendance.reports.COUNTED and UNCOUNTED).
+DAY_LABELS = {
+    "present": _l("Present"),
+    "late": _l("Late"),
+    "pending_review": _l("Awaiting review"),
+    **LEAVE_TYPE_LABELS,
+    "absent": _l("Absent"),
+    "off": _l("Day off"),
+    "not_yet": _l("Not yet"),
+    "future": _l("Upcoming"),
+}
+#: One letter (or two) per report day, as on a paper attendance sheet; in Indonesian
+#: the customary H (hadir), T (terlambat), S (sakit), I (izin), C (cuti), DL (dinas
+#: luar), A (alpa).
+DAY_LETTERS = {
+    "present": _lp("attendance day letter", "P"),
+    "late": _lp("attendance day letter", "L"),
+    "pending_review": _lp("attendance day letter", "R"),
+    "izin": _lp("attendance day letter", "PL"),
+    "cuti": _lp("attendance day letter", "AL"),
+    "dinas_luar": _lp("attendance day letter", "D"),
+    "sakit": _lp("attendance day letter", "S"),
+    "absent": _lp("attendance day letter", "A"),
+    "off": "·",
+    "not_yet": "…",
+    "future": "",
 }
 #: Why an event waits for review.
 FLAG_REASON_LABELS = {
@@ -114,6 +141,11 @@ def map_url(latitude: float | None, longitude: float | None) -> str | None:
     return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
 
 
+def weekday_initial(day: date) -> str:
+    """The short weekday name of ``day`` in the user's language (``Sen``/``Mon``)."""
+    return format_date(day, "EEE", locale=_locale())
+
+
 def role_label(key: str) -> str:
     """The translated name of a role key."""
     role = ROLE_BY_KEY.get(key)
@@ -143,9 +175,10 @@ def register_filters(app: Flask) -> None:
     """Install the filters and label helpers in ``app``'s Jinja environment."""
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_time=local_time, long_date=long_date, short_date=short_date,
-        metres=metres, coordinate=coordinate, role_label=role_label, initials=initials,
+        metres=metres, coordinate=coordinate, role_label=role_label, initials=initials, weekday_initial=weekday_initial,
         kind_label=_label(KIND_LABELS), flag_reason_label=_label(FLAG_REASON_LABELS),
         source_label=_label(SOURCE_LABELS), category_label=_label(CATEGORY_LABELS),
         platform_label=_label(PLATFORM_LABELS), leave_type_label=_label(LEAVE_TYPE_LABELS),
+        day_label=_label(DAY_LABELS),
     )
     app.jinja_env.globals.update(map_url=map_url, status_badge=status_badge, today_local=local_today)

@@ -26,6 +26,15 @@ KNOWN_MESSAGES = (
     _l("A reason is required to reject."),
     _l("Select at least one event."),
     _l("Attendance event not found"),
+    # app.kiosk.services
+    _l("Name is required (at most 100 characters)."),
+    _l("Unknown office."),
+    _l("Choose at least one mode."),
+    # app.attendance.reports
+    _l("The end date must not be before the start date."),
+    _l("A report covers at most 62 days."),
+    # app.system.settings
+    _l("The value must list weekdays 1-7 (1 = Monday), e.g. 1,2,3,4,5."),
     # app.places.services
     _l("Code is required (at most 20 characters)."),
     _l("Name is required."),

@@ -34,18 +34,31 @@ class NavLink:
 NAVIGATION = (
     (None, (NavLink("admin.dashboard", _l("Dashboard")),)),
     (_l("Attendance"), (
-        NavLink("attendance.review", _l("Attendance review"), counter="review", match=("attendance.",)),
+        NavLink("attendance.review", _l("Attendance review"), counter="review", match=("attendance.review",)),
+        NavLink("attendance.report", _l("Attendance report"), match=("attendance.report",)),
         NavLink("accounts.device_resets", _l("Device resets"), counter="device_resets",
                 match=("accounts.device_reset",)),
         NavLink("schedules.index", _l("Work schedules"), rule="admin", match=("schedules.",)),
     )),
+    (_l("Emergency room"), (
+        NavLink("escorts.index", _l("ER escorts"), match=("escorts.",)),
+    )),
+    (_l("School"), (
+        NavLink("school_admin.classes", _l("Classes"), rule="admin", match=("school_admin.class",)),
+        NavLink("school_admin.cards", _l("Student QR cards"), match=("school_admin.card",)),
+    )),
     (_l("Organisation"), (
         NavLink("accounts.users", _l("Users"), rule="admin", match=("accounts.user",)),
         NavLink("places.offices", _l("Offices"), rule="admin", match=("places.",)),
+        NavLink("kiosks.index", _l("Kiosks"), rule="admin", match=("kiosks.",)),
+        NavLink("faces.index", _l("Face enrolment"), rule="admin", match=("faces.",)),
     )),
     (_l("System"), (
-        NavLink("posts.index", _l("Posts"), rule="admin", match=("posts.",)),
-        NavLink("system.app_versions", _l("App versions"), rule="admin", match=("system.",)),
+        NavLink("posts.announcements", _l("Announcements"), rule="admin", match=("posts.announcements",)),
+        NavLink("posts.index", _l("Posts"), rule="admin",
+                match=("posts.index", "posts.new", "posts.edit", "posts.publish")),
+        NavLink("system.settings", _l("Settings"), rule="admin", match=("system.settings",)),
+        NavLink("system.app_versions", _l("App versions"), rule="admin", match=("system.app_versions", "system.save")),
     )),
 )
 

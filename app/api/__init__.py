@@ -20,6 +20,9 @@ from ..extensions import csrf
 DIALECT_MODULES = {
     "mobile": "app.api.mobile",
     "school": "app.api.school",
+    "igd": "app.api.igd",
+    "face": "app.api.face",
+    "clinic": "app.api.clinic",
 }
 
 

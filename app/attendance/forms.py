@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional
 
 from ..admin.forms import AdminForm, max_length, required
+
+
+def _optional_int(value):
+    """``""``/None → None, else ``int(value)`` (ValueError for anything else)."""
+    return None if value in (None, "", "None") else int(value)
 
 
 class RejectEventForm(AdminForm):
@@ -34,3 +39,19 @@ class RejectLeaveForm(AdminForm):
     comment = TextAreaField(_l("Reason for rejecting"),
                             validators=[DataRequired(_l("A comment is required to reject a leave request.")),
                                         max_length(1000)])
+
+
+class ReportFilterForm(Form):
+    """The attendance report's filters, read from the query string (a GET form: no CSRF).
+
+    ``start``/``end``: local dates (default: the first of this month .. today);
+    ``role``: a role key or empty; ``class_id``: a class (its students in the
+    academic year of ``start``); ``q``: part of a name or an identifier.
+    """
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    role = SelectField(_l("Role"), choices=[], validate_choice=True, validators=[Optional()])
+    class_id = SelectField(_l("Class"), choices=[], coerce=_optional_int, validate_choice=True,
+                           validators=[Optional()])
+    q = StringField(_l("Search"), validators=[Optional(), max_length(100)])

@@ -66,6 +66,12 @@ ITEM_FIELDS = ("user_id", "type", "timestamp", "latitude", "longitude", "accurac
 NOT_STAFF = ("siswa", "mahasiswa")
 #: Roles that may send items of other people.
 ACTS_FOR_OTHERS = ("admin",)
+#: ``ItemOutcome.reason`` of a refused item: ``invalid`` (a field), ``forbidden_user``, ``unknown_user``,
+#: ``future`` (beyond :data:`CLOCK_SKEW`), ``too_old`` (beyond :data:`MAX_AGE`), ``already_checked_in``,
+#: ``already_checked_out``, ``not_checked_in``, ``check_out_before_check_in``, ``busy`` (a racing request),
+#: ``not_failed`` (retrying a log that did not fail), ``refused`` (anything else).
+REASONS = ("invalid", "forbidden_user", "unknown_user", "future", "too_old", "already_checked_in",
+           "already_checked_out", "not_checked_in", "check_out_before_check_in", "busy", "not_failed", "refused")
 
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 _PHOTO_PATH = re.compile(r"[A-Za-z0-9_./-]{1,255}")
@@ -100,7 +106,10 @@ class _Item:
 
 @dataclass
 class ItemOutcome:
-    """What happened to one item: its ``log``, the ``event`` (success) or ``error``."""
+    """What happened to one item: its ``log``, the ``event`` (success) or ``error``.
+
+    ``reason`` names a refusal for dialects that word it themselves (see :data:`REASONS`).
+    """
 
     data: dict
     log: OfflineSyncLog | None = None
@@ -108,6 +117,7 @@ class ItemOutcome:
     daily: DailyAttendance | None = None
     error: str | None = None
     replayed: bool = False
+    reason: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -143,8 +153,9 @@ def _raw_key(acting_user, data: dict) -> str:
     return f"raw:{acting_user.id}:{digest[:64]}"
 
 
-def _refuse(message: str) -> OfflineItemRefused:
-    return OfflineItemRefused(message)
+def _refuse(message: str, reason: str = "refused") -> OfflineItemRefused:
+    """An :class:`OfflineItemRefused` with a machine ``reason`` (``details["reason"]``, see :data:`REASONS`)."""
+    return OfflineItemRefused(message, reason=reason)
 
 
 def _number(value, name: str, errors: dict, *, limit: float | None = None, low: float = 0):
@@ -177,10 +188,10 @@ def _identify(acting_user, data: dict):
             errors["user_id"] = ["The user id must be an integer."]
         elif user_id != acting_user.id:
             if acting_user.role not in ACTS_FOR_OTHERS:
-                raise _refuse("Tidak diizinkan mengirim absensi pengguna lain")
+                raise _refuse("Tidak diizinkan mengirim absensi pengguna lain", "forbidden_user")
             target = db.session.get(User, user_id)
             if target is None or not target.is_active or target.role in NOT_STAFF:
-                raise _refuse("User tidak ditemukan")
+                raise _refuse("User tidak ditemukan", "unknown_user")
     type_ = data.get("type")
     if type_ not in KINDS:
         errors["type"] = ["The selected type is invalid (checkin or checkout)."]
@@ -222,9 +233,9 @@ def _parse(acting_user, data: dict, now: datetime) -> _Item:
 
 def _check_age(item: _Item, now: datetime) -> None:
     if item.client_time > now + CLOCK_SKEW:
-        raise _refuse("Waktu absensi berada di masa depan")
+        raise _refuse("Waktu absensi berada di masa depan", "future")
     if item.client_time < now - MAX_AGE:
-        raise _refuse(f"Waktu absensi lebih dari {MAX_AGE.days} hari yang lalu")
+        raise _refuse(f"Waktu absensi lebih dari {MAX_AGE.days} hari yang lalu", "too_old")
 
 
 def _work_day(item: _Item):
@@ -247,7 +258,7 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
     daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=item.user.id, work_date=work_date))
     if item.kind == "check_in":
         if daily is not None and daily.check_in_event_id is not None:
-            raise _refuse("Sudah absen masuk pada tanggal itu")
+            raise _refuse("Sudah absen masuk pada tanggal itu", "already_checked_in")
         late = schedules.late_minutes(schedule, work_date, local) if (schedule and in_window) else 0
         if daily is None:
             daily = DailyAttendance(user_id=item.user.id, work_date=work_date,
@@ -260,12 +271,12 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
                     db.session.add(daily)
                     db.session.flush()
             except IntegrityError:
-                raise _refuse("Sudah absen masuk pada tanggal itu") from None
+                raise _refuse("Sudah absen masuk pada tanggal itu", "already_checked_in") from None
             return event, daily
         try:
             _claim_slot(daily, event, "check_in_event_id", AlreadyCheckedIn)
         except AlreadyCheckedIn:
-            raise _refuse("Sudah absen masuk pada tanggal itu") from None
+            raise _refuse("Sudah absen masuk pada tanggal itu", "already_checked_in") from None
         daily.check_in_event_id = event.id
         daily.check_in_event = event
         daily.schedule_id = schedule.id if schedule else daily.schedule_id
@@ -274,15 +285,15 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
         daily.status = "pending_review"
     else:
         if daily is None or daily.check_in_event_id is None:
-            raise _refuse("Belum absen masuk pada tanggal itu")
+            raise _refuse("Belum absen masuk pada tanggal itu", "not_checked_in")
         if daily.check_out_event_id is not None:
-            raise _refuse("Sudah absen keluar pada tanggal itu")
+            raise _refuse("Sudah absen keluar pada tanggal itu", "already_checked_out")
         if daily.time_in is not None and item.client_time < daily.time_in:
-            raise _refuse("Waktu absen keluar lebih awal dari absen masuk")
+            raise _refuse("Waktu absen keluar lebih awal dari absen masuk", "check_out_before_check_in")
         try:
             _claim_slot(daily, event, "check_out_event_id", AlreadyCheckedOut)
         except AlreadyCheckedOut:
-            raise _refuse("Sudah absen keluar pada tanggal itu") from None
+            raise _refuse("Sudah absen keluar pada tanggal itu", "already_checked_out") from None
         daily.check_out_event_id = event.id
         daily.check_out_event = event
         daily.time_out = item.client_time
@@ -293,6 +304,10 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
 
 def _day_of(event: AttendanceEvent) -> DailyAttendance | None:
     return db.session.scalar(db.select(DailyAttendance).filter_by(user_id=event.user_id, work_date=event.work_date))
+
+
+def _reason(exc: DomainError) -> str:
+    return "invalid" if isinstance(exc, ValidationFailed) else exc.details.get("reason", "refused")
 
 
 def _message(exc: DomainError) -> str:
@@ -338,7 +353,7 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
     except DomainError as exc:
         key = log.dedupe_key if log is not None else _raw_key(acting_user, data)
         existing = log if log is not None else _find_log(key)
-        outcome.error = _message(exc)
+        outcome.error, outcome.reason = _message(exc), _reason(exc)
         outcome.log = _save_log(existing, key=key, user_id=existing.user_id if existing else acting_user.id,
                                 data=data, now=now, event=None, error=outcome.error)
         return outcome
@@ -368,16 +383,16 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
             else:
                 event, daily = _record(item, now)
     except IntegrityError:
-        outcome.error = "Absensi dengan timestamp yang sama sedang diproses, coba lagi"
+        outcome.error, outcome.reason = "Absensi dengan timestamp yang sama sedang diproses, coba lagi", "busy"
     except DomainError as exc:
-        outcome.error = _message(exc)
+        outcome.error, outcome.reason = _message(exc), _reason(exc)
     if outcome.error is not None:
         # A racing request may have recorded this very item meanwhile (its unique
         # client_ref refused ours): then this is a replay, not a failure.
         raced = db.session.scalar(db.select(AttendanceEvent).filter_by(user_id=item.user.id,
                                                                        client_ref=item.client_ref))
         if raced is not None:
-            outcome.error, outcome.replayed, event, daily = None, True, raced, _day_of(raced)
+            outcome.error, outcome.reason, outcome.replayed, event, daily = None, None, True, raced, _day_of(raced)
     if outcome.error is None:
         saved = _save_log(target_log, key=target_key, user_id=item.user.id, data=data, now=now,
                           event=event, error=None)
@@ -388,7 +403,7 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
                 outcome.log, outcome.event, outcome.replayed = other, other.event, True
                 outcome.daily = _day_of(other.event)
                 return outcome
-            outcome.error = "Absensi dengan timestamp yang sama sedang diproses, coba lagi"
+            outcome.error, outcome.reason = "Absensi dengan timestamp yang sama sedang diproses, coba lagi", "busy"
             return outcome
         outcome.log, outcome.event, outcome.daily = saved, event, daily
         return outcome
@@ -426,7 +441,7 @@ def retry_log(acting_user, log: OfflineSyncLog, *, now: datetime | None = None) 
         (the caller rolls back: the log stays as it was).
     """
     if log.status != "failed":
-        raise _refuse("Hanya log yang gagal yang dapat diulang")
+        raise _refuse("Hanya log yang gagal yang dapat diulang", "not_failed")
     data = dict(log.data or {})
     if data.get("user_id") in (None, ""):
         data["user_id"] = log.user_id  # the item is the log owner's, whoever retries it

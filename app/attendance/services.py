@@ -404,3 +404,64 @@ def review_events(event_ids, reviewer, *, approve: bool, note: str | None = None
         raise NotFound("Attendance event not found", ids=missing)
     ordered = sorted(events.values(), key=lambda e: (e.occurred_at, e.id))
     return [review_event(event, reviewer, approve=approve, note=note) for event in ordered]
+
+
+#: What :func:`record_kiosk_visit` did with a person the kiosk recognised.
+VISIT_OUTCOMES = ("checked_in", "checked_out", "already_in", "already_out", "outside_window")
+
+
+@dataclass(frozen=True)
+class KioskVisit:
+    """The outcome of one recognised visit (one of :data:`VISIT_OUTCOMES`), the event
+    recorded now (None when nothing was recorded) and the person's day (None before
+    any check-in)."""
+
+    outcome: str
+    event: AttendanceEvent | None
+    daily: DailyAttendance | None
+
+
+def _day_of(user, work_date: date) -> DailyAttendance | None:
+    return db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
+
+
+def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: str = "face",
+                       now: datetime | None = None) -> KioskVisit:
+    """A kiosk recognised ``user`` (by face): check in or out, following their day.
+
+    Rules (issue 4, section 2): in a check-in window, a person without a check-in
+    that work day is checked in; with one, nothing is recorded (``already_in``)
+    unless a check-out window is open too and at least ``min_gap_s`` seconds
+    passed since the check-in.  In a check-out window, a person checked in at
+    least ``min_gap_s`` seconds ago is checked out; sooner, or already checked
+    out, nothing is recorded.  Outside every window nothing is recorded.  A
+    check-out without a check-in that day raises :class:`NotCheckedIn`.
+
+    :param office: the kiosk's office (the event's place; no geofence: the kiosk stands there).
+    :param min_gap_s: seconds between check-in and the earliest check-out (a second look
+        at the kiosk a few minutes later does not check the person out).
+    :raises NoActiveSchedule: no work schedule is active.
+    :raises NotCheckedIn: a check-out window, and no check-in that day.
+    """
+    now = now or utcnow()
+    local_now = to_local(now)
+    schedule = schedules.active_schedule()
+    if schedule is None:
+        raise NoActiveSchedule("No active attendance time setting")
+    check_in_window = schedules.window_at(schedule, "check_in", local_now)
+    check_out_window = schedules.window_at(schedule, "check_out", local_now)
+    if check_in_window is None and check_out_window is None:
+        return KioskVisit("outside_window", None, None)
+    daily = _day_of(user, (check_in_window or check_out_window).work_date)
+    if check_in_window is not None and (daily is None or daily.check_in_event_id is None):
+        result = record_attendance(user, "check_in", source=source, office=office, now=now)
+        return KioskVisit("checked_in", result.event, result.daily)
+    if check_out_window is None:
+        return KioskVisit("already_in", None, daily)
+    daily = _day_of(user, check_out_window.work_date)
+    if daily is not None and daily.check_out_event_id is not None:
+        return KioskVisit("already_out", None, daily)
+    if daily is not None and daily.time_in is not None and (now - daily.time_in).total_seconds() < min_gap_s:
+        return KioskVisit("already_in", None, daily)
+    result = record_attendance(user, "check_out", source=source, office=office, now=now)
+    return KioskVisit("checked_out", result.event, result.daily)

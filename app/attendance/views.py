@@ -1,4 +1,5 @@
-"""Admin page of the attendance review: flagged events approved or rejected in place."""
+"""Admin pages of attendance: the review inbox (flagged events and leave requests approved or
+rejected in place) and the attendance report (person × day, with CSV)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -7,15 +8,18 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..admin.access import admin_required, is_admin, staff_required
-from ..admin.filters import KIND_LABELS
+from ..admin.filters import DAY_LABELS, DAY_LETTERS, KIND_LABELS, role_label
 from ..admin.messages import translate_message
 from ..admin.rendering import render, wants_fragment
+from ..common.csv_export import csv_response
 from ..common.errors import DomainError, NotFound
+from ..common.timeutil import local_today
 from ..extensions import db
 from . import services as attendance
 from ..leave import services as leave_services
 from ..leave.models import LeaveRequest
-from .forms import ApproveLeaveForm, BulkApproveForm, RejectEventForm, RejectLeaveForm
+from . import reports
+from .forms import ApproveLeaveForm, BulkApproveForm, RejectEventForm, RejectLeaveForm, ReportFilterForm
 from .models import AttendanceEvent
 
 bp = Blueprint("attendance", __name__, url_prefix="/admin/attendance")
@@ -180,3 +184,82 @@ def approve_leave(leave_id: int):
 def reject_leave(leave_id: int):
     """Reject one pending leave request; the comment is required (shown next to the field when missing)."""
     return _decide_leave(leave_id, RejectLeaveForm(), approve=False)
+
+
+# ---------------------------------------------------------------------------
+# Attendance report (present / late / on leave / absent, day by day)
+# ---------------------------------------------------------------------------
+
+#: People per page of the report.
+REPORT_PER_PAGE = 50
+
+
+def _report_filters():
+    """``(form, start, end, filters)`` from the query string; invalid values fall back to defaults."""
+    from ..accounts.roles import ROLES
+    from ..school.models import SchoolClass
+
+    form = ReportFilterForm(request.args)
+    form.role.choices = [("", _("Everyone"))] + [(r.key, r.label) for r in ROLES if r.key not in ("admin", "petugas")]
+    form.class_id.choices = [(None, _("All classes"))] + [
+        (c.id, c.name) for c in db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name))]
+    form.validate()
+    today = local_today()
+    start = form.start.data if not form.start.errors and form.start.data else today.replace(day=1)
+    end = form.end.data if not form.end.errors and form.end.data else today
+    filters = {"start": start.isoformat(), "end": end.isoformat()}
+    for name in ("role", "class_id", "q"):
+        field = getattr(form, name)
+        if field.errors or field.data in (None, ""):
+            field.data = None
+        else:
+            filters[name] = field.data
+    return form, start, end, filters
+
+
+def _report_people(form, start):
+    from ..school.services import academic_year_of
+
+    return reports.people_query(role=form.role.data, class_id=form.class_id.data,
+                                academic_year=academic_year_of(start), search=form.q.data)
+
+
+@bp.get("/report")
+@staff_required
+def report():
+    """Attendance report: a person × day grid with totals; approved leave shows as its type."""
+    form, start, end, filters = _report_filters()
+    error = None
+    try:
+        reports.check_range(start, end)
+    except DomainError as exc:
+        error = translate_message(exc.errors["end"][0]) if getattr(exc, "errors", None) else str(exc)
+        end = start
+        filters["end"] = end.isoformat()
+    page = db.paginate(_report_people(form, start), page=_page_number(), per_page=REPORT_PER_PAGE, error_out=False)
+    result = reports.build_report(list(page.items), start, end)
+    return render("attendance/report.html", "attendance/_partials/report_table.html",
+                  form=form, page=page, report=result, filters=filters, error=error,
+                  day_letters=DAY_LETTERS, counted=reports.COUNTED)
+
+
+@bp.get("/report.csv")
+@staff_required
+def report_csv():
+    """The report as CSV (every person of the filters, not one page): totals then one column per day."""
+    form, start, end, _filters = _report_filters()
+    try:
+        reports.check_range(start, end)
+    except DomainError:
+        abort(400)
+    people = list(db.session.scalars(_report_people(form, start)))
+    result = reports.build_report(people, start, end)
+    header = [_("Name"), _("NPP"), _("NISN / NIP / NIK"), _("Role")]
+    header += [str(DAY_LABELS[code]) for code in reports.COUNTED] + [day.isoformat() for day in result.days]
+    rows = [header]
+    for row in result.rows:
+        rows.append([row.user.name, row.user.npp or "", row.user.nisn_nip_nik or "", role_label(row.user.role)]
+                    + [row.counts[code] for code in reports.COUNTED]
+                    + [str(DAY_LETTERS[day.code]) for day in row.days])
+    filename = f"attendance-{start.isoformat()}-{end.isoformat()}.csv"
+    return csv_response(rows, filename)

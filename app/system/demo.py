@@ -95,9 +95,13 @@ def _demo_class(users: dict, created: dict) -> None:
             generate_card(student)
 
 
+#: The demo kiosk (pair a tablet with ``flask kiosk pairing-code <id>``).
+DEMO_KIOSK = "Lobi Kantor Pusat"
+
+
 def load_demo() -> dict[str, int]:
     """Create whatever demo rows are missing; returns how many of each kind were created."""
-    created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0}
+    created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0, "kiosks": 0}
     offices = {}
     for spec in OFFICES:
         office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
@@ -134,5 +138,11 @@ def load_demo() -> dict[str, int]:
         if db.session.scalar(db.select(AppVersion.id).filter_by(platform=spec["platform"])) is None:
             db.session.add(AppVersion(**spec))
             created["app_versions"] += 1
+    from ..kiosk.models import Kiosk
+    from ..kiosk.services import create_kiosk
+
+    if db.session.scalar(db.select(Kiosk.id).filter_by(name=DEMO_KIOSK)) is None:
+        create_kiosk(admin, name=DEMO_KIOSK, office_id=offices["0001"].id, modes=["face", "qr", "cards"])
+        created["kiosks"] += 1
     db.session.flush()
     return created

@@ -1,4 +1,4 @@
-"""Admin form of the mobile app's version row of one platform."""
+"""Admin forms of the system pages: the mobile app's version row of one platform, and the settings."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -25,3 +25,59 @@ class AppVersionForm(AdminForm):
     def values(self) -> dict:
         """The keyword arguments of :func:`~app.system.services.save_app_version`."""
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+def settings_form_class(specs) -> type[AdminForm]:
+    """A form class with one field per setting of ``specs`` (:class:`~app.system.settings.SettingSpec`).
+
+    Field names are the setting keys.  The inputs are typed from the registry:
+    ``integer`` → ``<input type=number step=1 min max>``, ``number`` →
+    ``type=number step=any min max``, ``time`` → ``type=time step=1`` (seconds
+    shown), ``boolean`` → a checkbox, ``string`` → text with ``maxlength``.
+    The values are checked on the server by
+    :func:`app.system.settings.parse_value`, not by the form.
+    """
+    fields = {}
+    for s in specs:
+        label = SETTING_LABELS.get(s.key, s.key)
+        if s.type == "boolean":
+            fields[s.key] = BooleanField(label)
+            continue
+        render_kw: dict = {}
+        if s.type in ("integer", "number"):
+            render_kw.update(type="number", step="1" if s.type == "integer" else "any",
+                             inputmode="numeric" if s.type == "integer" else "decimal")
+            if s.low is not None:
+                render_kw["min"] = _plain_number(s.low)
+            if s.high is not None:
+                render_kw["max"] = _plain_number(s.high)
+        elif s.type == "time":
+            render_kw.update(type="time", step="1")
+        else:
+            render_kw["maxlength"] = s.max_length
+        fields[s.key] = StringField(label, render_kw=render_kw)
+    return type("SettingsForm", (AdminForm,), fields)
+
+
+def _plain_number(value) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+#: Labels of the known settings (an unknown key is shown by its key and registry description).
+SETTING_LABELS = {
+    "school_latitude": _l("Latitude"),
+    "school_longitude": _l("Longitude"),
+    "attendance_radius": _l("Attendance radius"),
+    "checkin_start": _l("Check-in opens"),
+    "checkin_end": _l("Check-in closes"),
+    "checkout_start": _l("Check-out opens"),
+    "checkout_end": _l("Check-out closes"),
+    "qr_period_seconds": _l("QR code period"),
+    "late_tolerance_minutes": _l("Late tolerance"),
+    "school_name": _l("School name"),
+    "working_days": _l("Working days"),
+    "face_tolerance": _l("Face match tolerance"),
+    "face_margin": _l("Face match margin"),
+    "face_min_gap_minutes": _l("Minimum time between face check-in and check-out"),
+}

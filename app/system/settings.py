@@ -9,7 +9,9 @@ range and its default.  Types:
 - ``time``: a local wall-clock time ``HH:MM:SS`` (``HH:MM`` accepted and stored
   with ``:00``), in the organisation's time zone (``TIMEZONE``);
 - ``boolean``: ``1/0``, ``true/false`` (stored ``"true"``/``"false"``);
-- ``string``: free text up to ``max_length`` characters.
+- ``string``: free text up to ``max_length`` characters;
+- ``weekdays``: a set of ISO 8601 weekday numbers (1 = Monday ... 7 = Sunday),
+  written ``1,2,3,4,5`` (ranges like ``1-5`` accepted), typed as a sorted tuple.
 
 Unknown keys are refused (:class:`~app.common.errors.NotFound`), so a typo
 never creates a setting nobody reads.
@@ -53,7 +55,16 @@ REGISTRY: tuple[SettingSpec, ...] = (
     SettingSpec("checkout_end", "time", "Batas waktu check-out (HH:MM:SS, waktu setempat)", time(17, 0)),
     SettingSpec("qr_period_seconds", "integer", "Masa berlaku QR dinamis dalam detik", 30, 10, 3600),
     SettingSpec("late_tolerance_minutes", "integer", "Toleransi keterlambatan dalam menit", 0, 0, 240),
+    SettingSpec("working_days", "weekdays", "Hari kerja/sekolah (1 = Senin ... 7 = Minggu)", (1, 2, 3, 4, 5)),
     SettingSpec("school_name", "string", "Nama sekolah", None, max_length=120),
+    SettingSpec("face_tolerance", "number",
+                "Batas jarak wajah untuk dikenali (0,2-0,8; makin kecil makin ketat, bawaan pustaka 0,6)",
+                0.55, 0.2, 0.8),
+    SettingSpec("face_margin", "number",
+                "Selisih jarak minimal antara orang terdekat dan orang kedua agar wajah dikenali (0-0,3)",
+                0.05, 0, 0.3),
+    SettingSpec("face_min_gap_minutes", "integer",
+                "Jeda minimal (menit) antara absen masuk dan pulang lewat wajah di kios", 10, 1, 720),
 )
 
 SPECS: dict[str, SettingSpec] = {s.key: s for s in REGISTRY}
@@ -88,6 +99,8 @@ def _format(s: SettingSpec, value) -> str | None:
         return value.strftime("%H:%M:%S")
     if s.type == "boolean":
         return "true" if value else "false"
+    if s.type == "weekdays":
+        return ",".join(str(day) for day in value)
     if s.type == "number":
         number = float(value)
         return str(int(number)) if number.is_integer() else repr(number)
@@ -142,11 +155,27 @@ def parse_value(key: str, raw) -> object:
         if lowered in ("0", "false"):
             return False
         raise ValueError("The value must be true or false.")
+    if s.type == "weekdays":
+        return _parse_weekdays(text)
     if not isinstance(text, str):
         raise ValueError("The value must be a string.")
     if len(text) > s.max_length:
         raise ValueError(f"The value may not be greater than {s.max_length} characters.")
     return text
+
+
+def _parse_weekdays(text) -> tuple[int, ...]:
+    """``"1,2,3,4,5"`` or ``"1-5,7"`` → ``(1, 2, 3, 4, 5)`` (ISO 8601 weekdays, 1 = Monday).
+
+    :raises ValueError: not a non-empty list of days 1..7.
+    """
+    days: set[int] = set()
+    for part in str(text).replace(" ", "").split(","):
+        match = re.fullmatch(r"([1-7])(?:-([1-7]))?", part)
+        if not match or (match[2] and int(match[2]) < int(match[1])):
+            raise ValueError("The value must list weekdays 1-7 (1 = Monday), e.g. 1,2,3,4,5.")
+        days.update(range(int(match[1]), int(match[2] or match[1]) + 1))
+    return tuple(sorted(days))
 
 
 def _row(key: str) -> Setting | None:

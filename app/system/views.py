@@ -1,19 +1,26 @@
-"""Admin page of app versions: one row per platform (android, ios), edited in place."""
+"""Admin pages of the system: app versions (one row per platform, edited in place) and the settings.
+
+The settings page (``/admin/settings``) is built from the registry
+(:data:`app.system.settings.REGISTRY`): every known setting is a typed input,
+grouped by :data:`SETTING_GROUPS`; a key of the registry that no group names
+appears under "Other", so a new registry entry needs no change here.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..admin.access import admin_required
 from ..admin.filters import PLATFORM_LABELS
 from ..admin.rendering import render, wants_fragment
-from ..common.errors import DomainError
+from ..common.errors import DomainError, ValidationFailed
 from ..extensions import db
 from . import services as system
-from .forms import AppVersionForm
+from . import settings as registry
+from .forms import AppVersionForm, settings_form_class
 from .models import PLATFORMS
 
-bp = Blueprint("system", __name__, url_prefix="/admin/app-versions")
+bp = Blueprint("system", __name__, url_prefix="/admin")
 
 
 def _form(platform: str, row=None, formdata=None) -> AppVersionForm:
@@ -24,7 +31,7 @@ def _form(platform: str, row=None, formdata=None) -> AppVersionForm:
     return form
 
 
-@bp.get("/")
+@bp.get("/app-versions/")
 @admin_required
 def app_versions():
     """Both platforms' version rows, each in its own form."""
@@ -33,7 +40,7 @@ def app_versions():
     return render("system/app_versions.html", "system/_partials/app_version_cards.html", cards=cards)
 
 
-@bp.post("/<platform>")
+@bp.post("/app-versions/<platform>")
 @admin_required
 def save(platform: str):
     """Save one platform's row (created on first save)."""
@@ -59,3 +66,149 @@ def save(platform: str):
     rows = system.app_versions()
     cards = [card if p == platform else dict(platform=p, row=rows[p], form=_form(p, rows[p])) for p in PLATFORMS]
     return render("system/app_versions.html", "system/_partials/app_version_cards.html", cards=cards)
+
+
+# --- settings ---------------------------------------------------------------------
+
+#: Groups of the settings page: ``(id, title, keys)``, in page order.  Keys of the
+#: registry missing here are shown in a last group, "Other".
+SETTING_GROUPS = (
+    ("location", _l("School location"), ("school_latitude", "school_longitude", "attendance_radius")),
+    ("times", _l("Check-in and check-out times"), ("checkin_start", "checkin_end", "checkout_start", "checkout_end")),
+    ("qr", _l("QR code"), ("qr_period_seconds",)),
+    ("lateness", _l("Lateness and working days"), ("late_tolerance_minutes", "working_days")),
+    ("faces", _l("Face recognition (kiosks)"), ("face_tolerance", "face_margin", "face_min_gap_minutes")),
+    ("school", _l("School"), ("school_name",)),
+)
+#: Unit shown after the input of a setting (a time's unit is the local time zone name).
+SETTING_UNITS = {
+    "attendance_radius": _l("metres"),
+    "qr_period_seconds": _l("seconds"),
+    "late_tolerance_minutes": _l("minutes"),
+    "face_min_gap_minutes": _l("minutes"),
+    "school_latitude": _l("degrees"),
+    "school_longitude": _l("degrees"),
+}
+#: Help under the input of a known setting.
+SETTING_HINTS = {
+    "school_latitude": _l("Decimal degrees; south of the equator is negative (e.g. -6.200000)."),
+    "school_longitude": _l("Decimal degrees; east of Greenwich is positive (e.g. 106.816666)."),
+    "attendance_radius": _l("Check-in and check-out are accepted within this distance of the school."),
+    "checkin_start": _l("From this time people may check in."),
+    "checkin_end": _l("Check-in closes at this time."),
+    "checkout_start": _l("From this time people may check out."),
+    "checkout_end": _l("Check-out closes at this time."),
+    "qr_period_seconds": _l("How long one dynamic QR code is valid; the previous code is still accepted as grace."),
+    "late_tolerance_minutes": _l("Minutes after the check-in time that still count as on time."),
+    "school_name": _l("Shown in the apps and on printed student cards."),
+    "working_days": _l("ISO weekday numbers, 1 = Monday … 7 = Sunday, e.g. 1-5 or 1,2,3,4,5,6. "
+                       "Other days are days off in the attendance report."),
+    "face_tolerance": _l("The largest face distance still recognised; smaller is stricter (the library's own 0.6 "
+                         "is too lax for a kiosk that chooses among everyone)."),
+    "face_margin": _l("How much nearer the best person must be than the next one; otherwise the face is not "
+                      "recognised."),
+    "face_min_gap_minutes": _l("A second look at the kiosk sooner than this after checking in does not check out."),
+}
+
+
+def _grouped_specs() -> list[tuple[str, object, list]]:
+    """``(id, title, specs)`` per group, registry specs only, "Other" last when it has any."""
+    known = {key for _id, _title, keys in SETTING_GROUPS for key in keys}
+    groups = []
+    for group_id, title, keys in SETTING_GROUPS:
+        specs = [registry.SPECS[k] for k in keys if k in registry.SPECS]
+        if specs:
+            groups.append((group_id, title, specs))
+    other = [s for s in registry.REGISTRY if s.key not in known]
+    if other:
+        groups.append(("other", _l("Other"), other))
+    return groups
+
+
+def _range_text(s) -> str | None:
+    if s.type not in ("integer", "number") or s.low is None or s.high is None:
+        return None
+    fmt = (lambda v: str(int(v)) if float(v).is_integer() else str(v))
+    return _("From %(low)s to %(high)s.", low=fmt(s.low), high=fmt(s.high))
+
+
+def _hint(s) -> str:
+    """Help under a setting's input: its hint (the registry description for an unknown key) and its range."""
+    text = str(SETTING_HINTS.get(s.key) or s.description or "").strip()
+    if text and text[-1] not in ".!?":
+        text += "."
+    return " ".join(p for p in (text, _range_text(s)) if p)
+
+
+def _refusal(s, raw: str) -> str:
+    """The message shown when the registry refuses ``raw`` for setting ``s`` (in the admin's language)."""
+    if not raw:
+        return _("This field is required.")
+    if s.type == "integer":
+        return _("Enter a whole number from %(low)s to %(high)s.", low=int(s.low), high=int(s.high))
+    if s.type == "number":
+        return _("Enter a number from %(low)s to %(high)s (a dot as decimal separator).", low=s.low, high=s.high)
+    if s.type == "time":
+        return _("Enter a time as HH:MM:SS.")
+    if s.type == "boolean":
+        return _("Choose yes or no.")
+    if s.type == "weekdays":
+        return _("List weekdays 1-7 (1 = Monday), e.g. 1,2,3,4,5.")
+    return _("At most %(max)d characters.", max=s.max_length)
+
+
+def _settings_page(form, groups, views):
+    zone = current_app.config.get("TIMEZONE", "Asia/Jakarta")
+    units = {s.key: (zone if s.type == "time" else SETTING_UNITS.get(s.key))
+             for _id, _title, specs in groups for s in specs}
+    hints = {s.key: _hint(s) for _id, _title, specs in groups for s in specs}
+    latitude, longitude = registry.get_setting("school_latitude"), registry.get_setting("school_longitude")
+    return render_template("system/settings.html", form=form, groups=groups, units=units, hints=hints,
+                           views=views, zone=zone, latitude=latitude, longitude=longitude)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    """Every registry setting in one form; saved all or nothing (nothing is written while any value is refused)."""
+    groups = _grouped_specs()
+    specs = [s for _id, _title, group in groups for s in group]
+    views = {v.key: v for v in registry.list_settings()}
+    form_class = settings_form_class(specs)
+    if not form_class().is_submitted():
+        data = {s.key: (registry.get_setting(s.key) if s.type == "boolean" else views[s.key].value or "")
+                for s in specs}
+        return _settings_page(form_class(formdata=None, data=data), groups, views)
+    form = form_class()
+    if form.validate_on_submit():
+        changed, refused = [], False
+        for s in specs:
+            field = form[s.key]
+            raw = ("true" if field.data else "false") if s.type == "boolean" else (field.data or "").strip()
+            if not raw and views[s.key].value is None:
+                continue                    # an unset setting left blank stays unset
+            try:
+                typed = registry.parse_value(s.key, raw)
+            except ValueError:
+                form.add_error(s.key, _refusal(s, raw))
+                refused = True
+                continue
+            if views[s.key].value is None or typed != registry.get_setting(s.key):
+                changed.append({"key": s.key, "value": raw})
+        if not refused:
+            try:
+                if changed:
+                    registry.bulk_update(changed)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                for name, messages in exc.errors.items():
+                    parts = name.split(".")
+                    key = changed[int(parts[1])]["key"] if len(parts) > 2 and parts[1].isdigit() else None
+                    for message in messages:
+                        form.add_error(key, message)
+            else:
+                flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
+                return redirect(url_for("system.settings"), code=303)
+    if not form.form_errors:
+        form.add_error(None, _("Nothing was saved. Correct the marked fields and save again."))
+    return _settings_page(form, groups, views)

@@ -41,7 +41,10 @@ def test_admin_only_routes_are_exactly_the_admin_rule(app):
     staff = sorted(e for e, r in rules.items() if r == "staff")
     assert staff == ["accounts.device_reset_approve", "accounts.device_reset_reject", "accounts.device_resets",
                      "admin.dashboard", "attendance.approve", "attendance.bulk_approve", "attendance.reject",
-                     "attendance.review"]
+                     "attendance.report", "attendance.report_csv", "attendance.review",
+                     "escorts.confirm_delete", "escorts.delete", "escorts.detail", "escorts.export", "escorts.index",
+                     "escorts.photo", "escorts.set_status",
+                     "school_admin.cards", "school_admin.cards_pdf", "school_admin.cards_print"]
 
 
 @pytest.mark.parametrize("url", STAFF_PAGES)
