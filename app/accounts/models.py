@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     photo_path: Mapped[str | None] = mapped_column(String(255))
+    #: Postal address as typed (at most 500 characters), set through the clinic app's
+    #: non-paramedis management (contract 000, "Create Non-Paramedis User").
+    address: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

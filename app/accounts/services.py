@@ -99,7 +99,7 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
             if value and len(value) > 32:
                 errors[field] = ["At most 32 characters."]
             clean[field] = value
-    for field, limit in (("phone", 32), ("photo_path", 255)):
+    for field, limit in (("phone", 32), ("photo_path", 255), ("address", 500)):
         if field in values:
             value = (values[field] or "").strip() or None
             if value and len(value) > limit:
@@ -131,15 +131,16 @@ def _check_unique(clean: dict, exclude_id: int | None = None) -> None:
 
 def create_user(*, name: str, password: str, role: str, email: str | None = None, npp: str | None = None,
                 nisn_nip_nik: str | None = None, office=None, is_active: bool = True,
-                phone: str | None = None, photo_path: str | None = None) -> User:
+                phone: str | None = None, photo_path: str | None = None, address: str | None = None) -> User:
     """Create a user.
 
     :raises ValidationFailed: empty name, unknown role, malformed email, identifiers or
-        phone over 32 characters, photo path over 255, short password.
+        phone over 32 characters, photo path over 255, address over 500, short password.
     :raises Conflict: email, NPP or NISN/NIP/NIK already taken (``field`` names which).
     """
     clean, errors = _clean_profile(dict(name=name, role=role, email=email, npp=npp, nisn_nip_nik=nisn_nip_nik,
-                                        office=office, is_active=is_active, phone=phone, photo_path=photo_path))
+                                        office=office, is_active=is_active, phone=phone, photo_path=photo_path,
+                                        address=address))
     user = User(password_hash="", **clean)
     try:
         set_password(user, password)
@@ -154,7 +155,7 @@ def create_user(*, name: str, password: str, role: str, email: str | None = None
 
 
 def update_user(user: User, **values) -> User:
-    """Update name, email, npp, nisn_nip_nik, phone, photo_path, role, office, is_active (only keys given).
+    """Update name, email, npp, nisn_nip_nik, phone, photo_path, address, role, office, is_active (only keys given).
 
     Nothing changes when a value is refused.
     :raises ValidationFailed, Conflict: as :func:`create_user`.

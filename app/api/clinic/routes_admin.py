@@ -8,8 +8,8 @@ signed-in role gets the contract's 403 (``errors.role``), no token 401.
   ``create_user``, ``update_user``, ``set_password``).  An id of a user with another
   role is 404, as an unknown one: this section cannot touch doctors or admins.
   Deactivating someone (update or toggle) and resetting a password end all of that
-  person's sessions in every app.  The contract's ``address`` is accepted (a string
-  of at most 500 characters) but not stored: the shared user has no address column.
+  person's sessions in every app.  ``address`` (at most 500 characters) is the
+  person's postal address, stored on the user.
 - **Attendance approvals** (``/admin/attendance-approvals``): the flagged attendance
   *events* (check-in or check-out outside the geofence, imprecise, without an office,
   or sent by offline sync) that wait for review, reviewed with
@@ -67,9 +67,10 @@ _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Shapes
 
 def staff_user_json(user: User) -> dict:
-    """A managed user: ``{id, name, email, phone, role, is_active, status ("active"|"inactive"),
+    """A managed user: ``{id, name, email, phone, address, role, is_active, status ("active"|"inactive"),
     last_login, created_at, updated_at}`` (instants in UTC, the contract's format)."""
-    return {"id": user.id, "name": user.name, "email": user.email, "phone": user.phone, "role": user.role,
+    return {"id": user.id, "name": user.name, "email": user.email, "phone": user.phone, "address": user.address,
+            "role": user.role,
             "is_active": user.is_active, "status": "active" if user.is_active else "inactive",
             "last_login": iso_utc(user.last_login_at), "created_at": iso_utc(user.created_at),
             "updated_at": iso_utc(user.updated_at)}
@@ -212,7 +213,7 @@ def list_non_paramedis():
 @token_required("admin")
 def create_non_paramedis():
     """``POST /api/v2/admin/nonparamedis``: ``name`` (≤ 120), ``email``, ``password`` (8..255)
-    required; ``phone`` (≤ 32), ``address`` (≤ 500, not stored), ``is_active`` (default true).
+    required; ``phone`` (≤ 32), ``address`` (≤ 500), ``is_active`` (default true).
 
     201 ``Non-paramedis user created`` with :func:`staff_user_json`; 422 naming each
     refused field (``The email has already been taken.`` for a used email).
@@ -228,7 +229,7 @@ def create_non_paramedis():
     try:
         user = accounts.create_user(name=values["name"], email=values["email"], password=values["password"],
                                     role=MANAGED_ROLE, phone=values.get("phone"),
-                                    is_active=values.get("is_active", True))
+                                    address=values.get("address"), is_active=values.get("is_active", True))
     except Conflict as exc:
         return envelope.validation_failed(_conflict_errors(exc))
     return envelope.ok(staff_user_json(user), "Non-paramedis user created", 201)
@@ -238,7 +239,7 @@ def create_non_paramedis():
 @token_required("admin")
 def update_non_paramedis(user_id: int):
     """``PUT /api/v2/admin/nonparamedis/{user_id}``: any of ``name``, ``email``, ``phone``,
-    ``address`` (not stored), ``is_active``; keys not sent stay as they are.
+    ``address``, ``is_active``; keys not sent stay as they are.
 
     200 ``Non-paramedis user updated`` with :func:`staff_user_json`; 404 (``errors.user_id``)
     unknown id or not a non-paramedis user; 422 refused fields or an email already taken.
@@ -252,7 +253,6 @@ def update_non_paramedis(user_id: int):
     check.string("address", max_length=500)
     check.boolean("is_active")
     values = check.done()
-    values.pop("address", None)
     was_active = user.is_active
     try:
         accounts.update_user(user, **values)

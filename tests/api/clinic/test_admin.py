@@ -132,8 +132,10 @@ def test_create_a_non_paramedis_user_who_can_then_sign_in(client, admin_token, a
         "phone": "+6281234567890", "address": "Alamat lengkap", "is_active": True})
     assert response.status_code == 201, response.get_json()
     data = response.get_json()["data"]
-    assert (data["name"], data["email"], data["phone"], data["role"], data["is_active"]) == \
-        ("Staff Baru", "staff@dokterku.com", "+6281234567890", "non_paramedis", True)
+    assert (data["name"], data["email"], data["phone"], data["address"], data["role"], data["is_active"]) == \
+        ("Staff Baru", "staff@dokterku.com", "+6281234567890", "Alamat lengkap", "non_paramedis", True)
+    with app.app_context():
+        assert db.session.get(User, data["id"]).address == "Alamat lengkap"
     login = client.post(f"{BASE}/auth/login", json={"email": "staff@dokterku.com", "password": "password123"})
     assert login.status_code == 200
     assert login.get_json()["data"]["user"]["role"] == "non_paramedis"
@@ -164,8 +166,24 @@ def test_update_changes_only_the_fields_sent(client, admin_token, worker, app):
     assert response.status_code == 200
     data = response.get_json()["data"]
     assert data["name"] == "Updated Name" and data["phone"] == "0811" and data["is_active"] is True
+    assert data["address"] == "Jl. Mawar 1"
     with app.app_context():
         assert db.session.get(User, worker.id).name == "Updated Name"
+    # an update without the address keeps it
+    again = client.put(f"{USERS}/{worker.id}", headers=auth(admin_token), json={"phone": "0812"})
+    assert again.get_json()["data"]["address"] == "Jl. Mawar 1"
+    with app.app_context():
+        assert db.session.get(User, worker.id).address == "Jl. Mawar 1"
+
+
+def test_an_address_over_500_characters_is_refused_and_nothing_changes(client, admin_token, worker, app):
+    response = client.put(f"{USERS}/{worker.id}", headers=auth(admin_token),
+                          json={"name": "Changed", "address": "x" * 501})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"address": ["The address must not be greater than 500 characters."]}
+    with app.app_context():
+        user = db.session.get(User, worker.id)
+        assert (user.name, user.address) == (worker.name, None)
 
 
 def test_update_refusals(client, admin_token, worker, staff):
