@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from ..common.csv_read import CsvTextError, decode_utf8, sniff_delimiter
 from ..common.errors import ValidationFailed
 from ..extensions import db
 from ..school.models import ClassEnrollment, SchoolClass
@@ -159,14 +160,13 @@ _HEADER_LOOKUP = {alias: column for column, aliases in COLUMN_ALIASES.items() fo
 
 def _decode(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        return decode_utf8(data)
+    except CsvTextError:
         raise ImportFileError(_l("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")) from None
 
 
-def _delimiter(header_line: str) -> str:
-    """``;`` when the header line has more semicolons than commas, else ``,``."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+#: ``;`` when the header line has more semicolons than commas, else ``,`` (shared with the JSON imports).
+_delimiter = sniff_delimiter
 
 
 def parse_csv(data: bytes) -> ParsedFile:

@@ -194,6 +194,50 @@ def _money(value, field: str, errors: dict) -> int | None:
     return value
 
 
+def _procedure_fields(values: dict) -> tuple[dict, dict[str, list[str]]]:
+    """``(clean, errors)`` of a procedure's own fields (see :func:`check_procedure`)."""
+    errors: dict[str, list[str]] = {}
+    clean = {"name": values.get("name"), "notes": values.get("notes")}
+    _text(clean, errors, "name", 120, required=True)
+    _text(clean, errors, "notes", 2000)
+    fee = _money(values.get("fee"), "fee", errors)
+    share = _money(values.get("service_fee_share"), "service_fee_share", errors)
+    if fee is not None and share is not None and share > fee:
+        errors["service_fee_share"] = ["The service fee share must not be greater than the fee."]
+    now = utcnow()
+    performed_at = values.get("performed_at")
+    if performed_at is None:
+        performed_at = now
+    elif not isinstance(performed_at, datetime) or performed_at.tzinfo is None:
+        errors["performed_at"] = ["The performed at must be a date and time with a time zone."]
+    elif performed_at > now + timedelta(minutes=5):
+        errors["performed_at"] = ["The performed at must not be in the future."]
+    clean.update(fee=fee, service_fee_share=share, performed_at=performed_at)
+    return clean, errors
+
+
+def check_procedure(values: dict) -> dict:
+    """Validate a procedure's own fields; returns them cleaned (text stripped, empty → None).
+
+    The rules of :func:`record_procedure`, without the performer and patient (for
+    batch checks and changes of a recorded procedure).
+
+    :param values: ``name`` (required, 1..120), ``notes`` (≤2000), ``fee`` (int rupiah,
+        0..:data:`MAX_FEE`), ``service_fee_share`` (int rupiah, 0..``fee``), ``performed_at``
+        (an aware datetime, not in the future; None: now).
+    :raises ValidationFailed: every refused field.
+    """
+    clean, errors = _procedure_fields(values)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def is_performer(user) -> bool:
+    """True when ``user`` may perform procedures (role in :data:`~.models.PERFORMER_ROLES`)."""
+    return user is not None and user.role in PERFORMER_ROLES
+
+
 def record_procedure(patient: Patient, performer, *, name: str, fee: int, service_fee_share: int,
                      performed_at: datetime | None = None, notes: str | None = None,
                      created_by=None) -> Procedure:
@@ -207,27 +251,15 @@ def record_procedure(patient: Patient, performer, *, name: str, fee: int, servic
     :param created_by: the user entering it (None: the performer).
     :raises ValidationFailed: every refused field (``performer`` for another role).
     """
-    errors: dict[str, list[str]] = {}
-    values = {"name": name, "notes": notes}
-    _text(values, errors, "name", 120, required=True)
-    _text(values, errors, "notes", 2000)
-    if performer is None or performer.role not in PERFORMER_ROLES:
+    values, errors = _procedure_fields({"name": name, "notes": notes, "fee": fee,
+                                        "service_fee_share": service_fee_share, "performed_at": performed_at})
+    if not is_performer(performer):
         errors["performer"] = ["The performer must be a doctor or a paramedic."]
-    fee = _money(fee, "fee", errors)
-    share = _money(service_fee_share, "service_fee_share", errors)
-    if fee is not None and share is not None and share > fee:
-        errors["service_fee_share"] = ["The service fee share must not be greater than the fee."]
-    now = utcnow()
-    if performed_at is None:
-        performed_at = now
-    elif not isinstance(performed_at, datetime) or performed_at.tzinfo is None:
-        errors["performed_at"] = ["The performed at must be a date and time with a time zone."]
-    elif performed_at > now + timedelta(minutes=5):
-        errors["performed_at"] = ["The performed at must not be in the future."]
     if errors:
         raise ValidationFailed(errors)
     procedure = Procedure(patient_id=patient.id, performer_id=performer.id, name=values["name"],
-                          performed_at=performed_at, fee=fee, service_fee_share=share, status="pending",
+                          performed_at=values["performed_at"], fee=values["fee"],
+                          service_fee_share=values["service_fee_share"], status="pending",
                           notes=values["notes"], created_by_id=(created_by or performer).id)
     db.session.add(procedure)
     db.session.flush()
@@ -240,6 +272,20 @@ def get_procedure(procedure_id: int) -> Procedure:
     if procedure is None:
         raise ProcedureNotFound(field="procedure_id")
     return procedure
+
+
+def procedures_for_update(ids) -> dict[int, Procedure]:
+    """The procedures with these ids, locked for update (PostgreSQL; SQLite locks the whole
+    database on write anyway) in id order so two bulk decisions cannot deadlock.
+
+    :returns: ``{id: procedure}``; ids that do not exist are missing from it.
+    """
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return {}
+    stmt = (db.select(Procedure).where(Procedure.id.in_(ids)).order_by(Procedure.id)
+            .with_for_update(of=Procedure))
+    return {p.id: p for p in db.session.scalars(stmt)}
 
 
 def validate_procedure(procedure: Procedure, validator, *, approve: bool, note: str | None = None) -> Procedure:

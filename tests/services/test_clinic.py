@@ -160,3 +160,47 @@ def test_periods():
     assert clinic.month_range(date(2026, 12, 9)) == (date(2026, 12, 1), date(2027, 1, 1))
     assert clinic.week_range(date(2026, 1, 30)) == (date(2026, 1, 26), date(2026, 2, 2))
     assert clinic.week_range(date(2026, 1, 26)) == (date(2026, 1, 26), date(2026, 2, 2))
+
+
+# --- batches (app.clinic.bulk) ---------------------------------------------
+
+def test_check_procedure_names_every_refused_field():
+    with pytest.raises(ValidationFailed) as caught:
+        clinic.check_procedure({"name": " ", "fee": 10, "service_fee_share": 11, "performed_at": datetime(2026, 1, 1)})
+    assert set(caught.value.errors) == {"name", "service_fee_share", "performed_at"}
+    clean = clinic.check_procedure({"name": " Injeksi ", "fee": 10, "service_fee_share": 10,
+                                    "performed_at": at("2026-01-05T09:00+07:00")})
+    assert (clean["name"], clean["notes"], clean["fee"]) == ("Injeksi", None, 10)
+
+
+def test_bulk_patients_are_all_or_nothing(ctx):
+    from app.clinic import bulk
+    from app.clinic.models import Patient
+
+    with pytest.raises(bulk.BatchInvalid) as caught:
+        bulk.create_patients([{"name": "A"}, {"name": ""}, {"name": "C", "sex": "x"}])
+    assert caught.value.rows == {1: {"name": ["The name field is required."]},
+                                 2: {"sex": ["The selected sex is invalid."]}}
+    assert set(caught.value.errors) == {"1.name", "2.sex"}
+    assert db.session.scalar(db.select(db.func.count(Patient.id))) == 0
+    result = bulk.create_patients([{"name": "A"}, {"name": ""}], all_or_nothing=False)
+    assert (result.success_count, result.error_count, result.ids[1]) == (1, 1, None)
+    assert db.session.get(Patient, result.ids[0]).name == "A"
+    with pytest.raises(bulk.BatchTooLarge) as caught:
+        bulk.create_patients([{"name": "A"}] * 1001)
+    assert caught.value.limit == 1000
+
+
+def test_bulk_validation_notifies_each_performer_once(people, patient):
+    from app.clinic import bulk
+
+    first = clinic.record_procedure(patient, people["dokter"], name="Konsultasi", fee=10, service_fee_share=5)
+    second = clinic.record_procedure(patient, people["paramedis"], name="Injeksi", fee=10, service_fee_share=5)
+    with pytest.raises(bulk.BatchInvalid):
+        bulk.validate_procedures([first.id, first.id], people["admin"], approve=True)
+    assert first.status == "pending"
+    bulk.validate_procedures([first.id, second.id], people["admin"], approve=False, note="Salah input")
+    assert (first.status, second.status) == ("rejected", "rejected")
+    for role in ("dokter", "paramedis"):
+        assert db.session.scalar(db.select(db.func.count(Notification.id))
+                                 .filter_by(user_id=people[role].id, type="tindakan_rejected")) == 1

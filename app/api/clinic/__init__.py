@@ -55,6 +55,7 @@ def create_blueprint() -> Blueprint:
     from . import routes_notifications  # noqa: F401
     from . import routes_offline  # noqa: F401
     from . import routes_devices  # noqa: F401
+    from . import routes_bulk  # noqa: F401
     return bp
 
 
