@@ -27,6 +27,7 @@ ADMIN_BLUEPRINTS = (
     ("app.kiosk.views", "bp"),
     ("app.faces.views", "bp"),
     ("app.escorts.views", "bp"),
+    ("app.clinic.views", "bp"),
 )
 
 

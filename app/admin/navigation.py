@@ -43,6 +43,10 @@ NAVIGATION = (
     (_l("Emergency room"), (
         NavLink("escorts.index", _l("ER escorts"), match=("escorts.",)),
     )),
+    (_l("Clinic"), (
+        NavLink("clinic_admin.patients", _l("Patients"), match=("clinic_admin.patient",)),
+        NavLink("clinic_admin.service_fees", _l("Service fees"), rule="admin", match=("clinic_admin.service_fee",)),
+    )),
     (_l("School"), (
         NavLink("school_admin.classes", _l("Classes"), rule="admin", match=("school_admin.class",)),
         NavLink("school_admin.cards", _l("Student QR cards"), match=("school_admin.card",)),
@@ -66,10 +70,11 @@ NAVIGATION = (
 def _counters() -> dict[str, int]:
     from ..accounts.services import pending_device_reset_count
     from ..attendance.services import pending_event_count
+    from ..clinic.reports import pending_procedure_count
     from ..leave.services import pending_leave_count
 
     try:
-        return {"review": pending_event_count() + pending_leave_count(),
+        return {"review": pending_event_count() + pending_leave_count() + pending_procedure_count(),
                 "device_resets": pending_device_reset_count()}
     except SQLAlchemyError:  # an error page must still render
         return {}

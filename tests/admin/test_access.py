@@ -14,8 +14,10 @@ ADMIN_ONLY_PAGES = [
     "/admin/posts/",
     "/admin/posts/new",
     "/admin/app-versions/",
+    "/admin/clinic/service-fees",
+    "/admin/clinic/service-fees.csv",
 ]
-STAFF_PAGES = ["/admin/", "/admin/device-resets", "/admin/attendance/review"]
+STAFF_PAGES = ["/admin/", "/admin/device-resets", "/admin/attendance/review", "/admin/clinic/patients"]
 
 
 @pytest.mark.parametrize("url", ADMIN_ONLY_PAGES)
@@ -42,6 +44,7 @@ def test_admin_only_routes_are_exactly_the_admin_rule(app):
     assert staff == ["accounts.device_reset_approve", "accounts.device_reset_reject", "accounts.device_resets",
                      "admin.dashboard", "attendance.approve", "attendance.bulk_approve", "attendance.reject",
                      "attendance.report", "attendance.report_csv", "attendance.review",
+                     "clinic_admin.patients",
                      "escorts.confirm_delete", "escorts.delete", "escorts.detail", "escorts.export", "escorts.index",
                      "escorts.photo", "escorts.set_status",
                      "school_admin.cards", "school_admin.cards_pdf", "school_admin.cards_print"]
@@ -63,9 +66,12 @@ def test_petugas_navigation_hides_admin_only_links(as_petugas, as_admin):
     assert 'href="/admin/attendance/review"' in petugas_page
     assert 'href="/admin/users"' not in petugas_page
     assert 'href="/admin/work-schedules/"' not in petugas_page
+    assert 'href="/admin/clinic/patients"' in petugas_page
+    assert 'href="/admin/clinic/service-fees"' not in petugas_page
     admin_page = as_admin.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/users"' in admin_page
     assert 'href="/admin/app-versions/"' in admin_page
+    assert 'href="/admin/clinic/service-fees"' in admin_page
 
 
 def test_a_demoted_user_is_refused(as_petugas, app, petugas):

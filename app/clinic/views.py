@@ -1,0 +1,133 @@
+"""Admin pages of the clinic (issue 5 §3): the service-fee (*jaspel*) report and the patients.
+
+- ``/admin/clinic/service-fees?month=YYYY-MM`` and its CSV: admins only (it shows what
+  colleagues earn).
+- ``/admin/clinic/patients?q=…``: admins and petugas (front-office staff look patients up).
+
+The validation of procedures lives in the review inbox (:mod:`app.attendance.views`,
+``/admin/attendance/review``).  Figures come from :mod:`app.clinic.reports`, whose rules are
+:mod:`app.clinic.services`'.  Money is whole rupiah, shown with the :func:`rupiah` filter.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask import Blueprint, request
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+
+from ..admin.access import admin_required, staff_required
+from ..admin.filters import role_label
+from ..admin.rendering import render
+from ..common.csv_export import csv_response
+from ..common.timeutil import local_today
+from ..extensions import db
+from . import reports
+
+bp = Blueprint("clinic_admin", __name__, url_prefix="/admin/clinic")
+
+#: Patients per page of the patient list.
+PER_PAGE = 25
+#: Longest search text taken from ``q``.
+SEARCH_MAX = 100
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+#: Messages of the services shown by these pages (listed for ``pybabel extract``).
+KNOWN_MESSAGES = (_l("This procedure has already been validated."),)
+
+
+@bp.app_template_filter("rupiah")
+def rupiah(value: int | None) -> str:
+    """Whole rupiah as ``Rp 150.000`` (grouping of the user's language; ``—`` for None)."""
+    if value is None:
+        return "—"
+    return f"Rp {format_decimal(int(value), locale=str(get_locale() or 'id'))}"
+
+
+@bp.app_template_filter("month_label")
+def month_label(first: date) -> str:
+    """A month as ``November 2026`` in the user's language."""
+    return format_date(first, "LLLL y", locale=str(get_locale() or "id"))
+
+
+def parse_month(text: str | None) -> date | None:
+    """``YYYY-MM`` → the first day of that month (years 2000..2999), or None when it is not one."""
+    match = _MONTH_RE.match((text or "").strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2999 and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def _shift_month(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _selected_month() -> tuple[date, bool]:
+    """``(first day of the month asked for, valid)``; a missing or invalid ``month`` is this month."""
+    raw = request.args.get("month")
+    month = parse_month(raw)
+    return (month, True) if month else (local_today().replace(day=1), not raw)
+
+
+# --- service fees (jaspel) ----------------------------------------------------------
+
+@bp.get("/service-fees")
+@admin_required
+def service_fees():
+    """Service-fee report of one month: per performer the approved count and share, the pending
+    count and share, the rejected count, and a totals row (rupiah, whole numbers).
+
+    Admin only: it shows what each colleague earns.
+    """
+    month, valid = _selected_month()
+    report = reports.service_fee_report(month)
+    today_month = local_today().replace(day=1)
+    return render("clinic/service_fees.html", "clinic/_partials/service_fee_table.html",
+                  report=report, month=month, month_value=month.strftime("%Y-%m"), invalid_month=not valid,
+                  previous_month=_shift_month(month, -1).strftime("%Y-%m"),
+                  next_month=_shift_month(month, 1).strftime("%Y-%m") if month < today_month else None)
+
+
+@bp.get("/service-fees.csv")
+@admin_required
+def service_fees_csv():
+    """The service-fee report of ``month`` as CSV: the same figures as the page, one row per
+    performer, then the totals row; rupiah as whole numbers."""
+    month, _valid = _selected_month()
+    report = reports.service_fee_report(month)
+    rows = [[_("Name"), _("NPP"), _("Role"), _("Approved procedures"), _("Approved share (Rp)"),
+             _("Pending procedures"), _("Pending share (Rp)"), _("Rejected procedures"), _("Total share (Rp)")]]
+    for row in report.rows:
+        rows.append([row.user.name, row.user.npp or "", role_label(row.user.role), row.approved_count,
+                     row.approved_share, row.pending_count, row.pending_share, row.rejected_count, row.total_share])
+    totals = report.totals
+    rows.append([_("Total"), "", "", totals.approved_count, totals.approved_share, totals.pending_count,
+                 totals.pending_share, totals.rejected_count, totals.total_share])
+    return csv_response(rows, f"service-fees-{month.strftime('%Y-%m')}.csv")
+
+
+# --- patients -------------------------------------------------------------------------
+
+@bp.get("/patients")
+@staff_required
+def patients():
+    """Patients by name with search (name or record number, as you type), paginated, each with
+    how many procedures were done for them (approved and pending) and the latest one.
+
+    Admins and petugas: the front office looks patients up.  (The CSV import of patients is
+    planned as a separate page; its button belongs in the page header of ``clinic/patients.html``.)
+    """
+    search = (request.args.get("q") or "").strip()[:SEARCH_MAX]
+    page_number = request.args.get("page", 1, type=int) or 1
+    page = db.paginate(reports.patients_query(search or None), page=page_number, per_page=PER_PAGE,
+                       error_out=False)
+    stats = reports.procedures_of_patients(p.id for p in page.items)
+    filters = {"q": search} if search else {}
+    return render("clinic/patients.html", "clinic/_partials/patient_list.html",
+                  page=page, stats=stats, empty_stats=reports.PatientProcedures(), search=search, filters=filters)
