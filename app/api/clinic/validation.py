@@ -13,10 +13,8 @@ from datetime import date
 
 from flask import abort, request
 
-from ...accounts.services import EMAIL_RE
 from ...common.errors import ValidationFailed
-
-_MISSING = object()
+from .. import laravel
 
 
 def json_body() -> dict:
@@ -39,120 +37,22 @@ def json_body() -> dict:
     return data
 
 
-def _label(field: str) -> str:
-    return field.replace("_", " ")
-
-
-class Checker:
-    """Checks the fields of one body; present, valid values land in :attr:`clean`.
-
-    Each method records at most one message per field; :meth:`done` raises them all.
-    """
-
-    def __init__(self, data: dict):
-        self.data = data
-        self.errors: dict[str, list[str]] = {}
-        self.clean: dict = {}
-
-    def fail(self, field: str, message: str) -> None:
-        """Record an error for ``field`` (the first one wins)."""
-        self.errors.setdefault(field, [message])
-
-    def string(self, field: str, *, required: bool = False, max_length: int = 255, min_length: int = 0,
-               email: bool = False, nullable: bool = True, strip: bool = True) -> None:
-        """A text field: ``required`` (present, non-empty), ``max_length``/``min_length`` characters,
-        ``email`` (a valid address, lower-cased), ``nullable`` (null/empty clears it: None)."""
-        value = self.data.get(field, _MISSING)
-        if value is _MISSING:
-            if required:
-                self.fail(field, f"The {_label(field)} field is required.")
-            return
-        if value is not None and not isinstance(value, str):
-            self.fail(field, f"The {_label(field)} must be a string.")
-            return
-        text = (value.strip() if strip else value) if value else ""
-        if not text:
-            if required or not nullable:
-                self.fail(field, f"The {_label(field)} field is required.")
-            else:
-                self.clean[field] = None
-            return
-        if len(text) > max_length:
-            self.fail(field, f"The {_label(field)} must not be greater than {max_length} characters.")
-        elif len(text) < min_length:
-            self.fail(field, f"The {_label(field)} must be at least {min_length} characters.")
-        elif email and (len(text) > 254 or not EMAIL_RE.match(text)):
-            self.fail(field, f"The {_label(field)} must be a valid email address.")
-        else:
-            self.clean[field] = text.lower() if email else text
-
-    def boolean(self, field: str) -> None:
-        """An optional boolean: ``true/false``, ``1/0``, ``"true"/"false"``, ``"1"/"0"``."""
-        value = self.data.get(field, _MISSING)
-        if value is _MISSING or value is None:
-            return
-        if isinstance(value, bool):
-            self.clean[field] = value
-        elif isinstance(value, int) and value in (0, 1):
-            self.clean[field] = bool(value)
-        elif isinstance(value, str) and value.strip().lower() in ("1", "0", "true", "false"):
-            self.clean[field] = value.strip().lower() in ("1", "true")
-        else:
-            self.fail(field, f"The {_label(field)} field must be true or false.")
-
-    def integer(self, field: str, *, required: bool = False, minimum: int = 1, maximum: int = 2**31 - 1) -> None:
-        """An integer (JSON number without fraction, or a digit string) within ``minimum..maximum``."""
-        value = self.data.get(field, _MISSING)
-        if value is _MISSING or value is None:
-            if required:
-                self.fail(field, f"The {_label(field)} field is required.")
-            return
-        number = parse_int(value)
-        if number is None:
-            self.fail(field, f"The {_label(field)} must be an integer.")
-        elif not minimum <= number <= maximum:
-            self.fail(field, f"The {_label(field)} must be between {minimum} and {maximum}.")
-        else:
-            self.clean[field] = number
-
-    def choice(self, field: str, options, *, required: bool = False) -> None:
-        """One of ``options`` (strings)."""
-        value = self.data.get(field, _MISSING)
-        if value is _MISSING or value is None or value == "":
-            if required:
-                self.fail(field, f"The {_label(field)} field is required.")
-            return
-        if not isinstance(value, str) or value not in options:
-            self.fail(field, f"The selected {_label(field)} is invalid.")
-        else:
-            self.clean[field] = value
-
-    def adopt(self, field: str, parse) -> None:
-        """Run ``parse(value)`` (a service's parser raising ValidationFailed) and keep its result."""
-        try:
-            self.clean[field] = parse(self.data.get(field))
-        except ValidationFailed as exc:
-            for name, messages in exc.errors.items():
-                self.errors.setdefault(name, messages)
-
-    def done(self) -> dict:
-        """The clean values. :raises ValidationFailed: when any field was refused."""
-        if self.errors:
-            raise ValidationFailed(self.errors)
-        return self.clean
-
-
 def parse_int(value) -> int | None:
     """An int from a JSON integer (or integral float) or a string of at most 18 digits; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
-        return int(value.strip())
-    return None
+    return laravel.parse_int(value, max_digits=18, integral_floats=True)
+
+
+class Checker(laravel.FieldChecker):
+    """Checks the fields of one body (:class:`~app.api.laravel.FieldChecker`) in the wording of
+    the clinic's Laravel ("must not be greater than"); an explicit null for a boolean or an
+    integer counts as not sent; integers are 1..2³¹−1 unless a route says otherwise."""
+
+    INT_RANGE = (1, 2**31 - 1)
+
+    @staticmethod
+    def parse_number(value) -> int | None:
+        """:func:`parse_int` (18 digits, integral floats)."""
+        return parse_int(value)
 
 
 def query_date(name: str, errors: dict) -> date | None:
