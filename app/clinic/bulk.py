@@ -65,6 +65,53 @@ PATIENT_FIELDS = ("name", "record_number", "birth_date", "sex", "address", "phon
 PROCEDURE_FIELDS = ("patient_id", "performer_id", "name", "fee", "service_fee_share", "performed_at", "notes")
 PROCEDURE_CHANGEABLE = tuple(f for f in PROCEDURE_FIELDS if f != "performer_id")
 
+#: The contract's Indonesian column (field) names of a patient → :data:`PATIENT_FIELDS` key.
+#: Shared by the JSON dialect (:mod:`app.api.clinic.routes_bulk`) and the admin CSV import
+#: (:mod:`app.clinic.import_views`).  ``tanggal_lahir`` is ``YYYY-MM-DD`` (:func:`parse_date_text`),
+#: ``jenis_kelamin`` a code of :data:`PATIENT_SEX_CODES` (:func:`parse_sex_code`).
+PATIENT_COLUMNS: dict[str, str] = {
+    "nama": "name", "no_rm": "record_number", "tanggal_lahir": "birth_date", "jenis_kelamin": "sex",
+    "alamat": "address", "no_telepon": "phone", "email": "email",
+}
+#: ``jenis_kelamin`` codes (compared upper-cased) → ``sex`` (*laki-laki* / *perempuan*).
+PATIENT_SEX_CODES: dict[str, str] = {"L": "male", "P": "female"}
+_DATE_TEXT_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _field_label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def parse_date_text(value, name: str, errors: dict):
+    """A ``YYYY-MM-DD`` cell as a :class:`date` (None for a missing or blank value).
+
+    A malformed or impossible date sets ``errors[name]`` (English, Laravel's wording,
+    ``name`` with ``_`` read as spaces: "The birth date does not match the format Y-m-d.")
+    and returns None.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _DATE_TEXT_RE.fullmatch(value.strip()):
+        errors[name] = [f"The {_field_label(name)} does not match the format Y-m-d."]
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[name] = [f"The {_field_label(name)} is not a valid date."]
+        return None
+
+
+def parse_sex_code(value, name: str, errors: dict):
+    """A ``jenis_kelamin`` code (``L``/``P``, any case, :data:`PATIENT_SEX_CODES`) as ``male``/``female``;
+    None for a missing or blank value.  Another value sets ``errors[name]``
+    ("The selected <name> is invalid.") and returns None."""
+    if value is None or value == "":
+        return None
+    sex = PATIENT_SEX_CODES.get(value.strip().upper()) if isinstance(value, str) else None
+    if sex is None:
+        errors[name] = [f"The selected {_field_label(name)} is invalid."]
+    return sex
+
 
 @dataclass(frozen=True)
 class BulkModel:
@@ -258,9 +305,13 @@ def create_patients(rows: list[dict], *, validate_only: bool = False, known_erro
         raise BatchInvalid(errors)
     ids: list[int | None] = [None] * len(rows)
     if not validate_only:
-        for index, clean in cleans.items():
-            if index not in errors:
-                ids[index] = services.create_patient(**clean).id
+        # every row passed check_patient and the record numbers were checked for the whole
+        # batch above: the rows are inserted together, in one flush (bench/bulk_patients.py)
+        fresh = {index: Patient(**clean) for index, clean in cleans.items() if index not in errors}
+        db.session.add_all(fresh.values())
+        db.session.flush()
+        for index, patient in fresh.items():
+            ids[index] = patient.id
     return BatchResult(ids=ids, written=not validate_only and any(i is not None for i in ids),
                        errors=dict(sorted(errors.items())))
 
@@ -332,8 +383,8 @@ def create_procedures(rows: list[dict], actor, *, validate_only: bool = False,
     (it is them); any other id from them is forbidden.  Others (admin, front office)
     must name a user whose role is in :data:`~.models.PERFORMER_ROLES`.
     ``patient_id`` must name a patient.  The other fields follow
-    :func:`~.services.check_procedure`; rows are written by
-    :func:`~.services.record_procedure` with ``created_by=actor``.
+    :func:`~.services.check_procedure`; rows are built by
+    :func:`~.services.new_procedure` with ``created_by=actor`` and inserted in one flush.
 
     :raises BatchTooLarge: more than 500 rows.
     :raises BatchForbidden: rows naming another performer (nothing written).
@@ -379,8 +430,12 @@ def create_procedures(rows: list[dict], actor, *, validate_only: bool = False,
         raise BatchInvalid(errors)
     ids: list[int | None] = [None] * len(rows)
     if not validate_only:
-        for index, (patient, performer, clean) in ready.items():
-            ids[index] = services.record_procedure(patient, performer, created_by=actor, **clean).id
+        fresh = {index: services.new_procedure(patient, performer, clean, actor)
+                 for index, (patient, performer, clean) in ready.items()}
+        db.session.add_all(fresh.values())
+        db.session.flush()                                  # one flush for the batch
+        for index, procedure in fresh.items():
+            ids[index] = procedure.id
     return BatchResult(ids=ids, written=not validate_only)
 
 
@@ -540,7 +595,9 @@ def stats(key: str, start: date, end: date) -> BatchStats:
 _COLUMN_REF = re.compile(r"column_([0-9]{1,4})", re.IGNORECASE)
 
 
-def _normalise(name: str) -> str:
+def normalise_header(name: str) -> str:
+    """A CSV header as compared with field names: trimmed, lower case, blanks and dashes → ``_``
+    (``"Tanggal Lahir"`` → ``tanggal_lahir``)."""
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
@@ -605,7 +662,7 @@ def _mapped_positions(header: list[str], mapping: dict[str, str] | None, fields)
     """field → 0-based column position, from ``mapping`` or from the header names."""
     by_name = {}
     for pos, name in enumerate(header):
-        by_name.setdefault(_normalise(name), pos)
+        by_name.setdefault(normalise_header(name), pos)
     positions: dict[str, int] = {}
     if not mapping:
         positions = {name: by_name[name] for name in fields if name in by_name}
@@ -621,8 +678,8 @@ def _mapped_positions(header: list[str], mapping: dict[str, str] | None, fields)
             errors[f"mapping.{name}"] = [f"The field {name} is not a field of this model."]
         elif numbered and 1 <= int(numbered.group(1)) <= len(header):
             positions[name] = int(numbered.group(1)) - 1
-        elif not numbered and ref and _normalise(ref) in by_name:
-            positions[name] = by_name[_normalise(ref)]
+        elif not numbered and ref and normalise_header(ref) in by_name:
+            positions[name] = by_name[normalise_header(ref)]
         else:
             errors[f"mapping.{name}"] = [f"The column {ref or '(empty)'} is not in the file "
                                          f"(it has {len(header)} columns: {', '.join(h.strip() for h in header)})."]

@@ -257,13 +257,21 @@ def record_procedure(patient: Patient, performer, *, name: str, fee: int, servic
         errors["performer"] = ["The performer must be a doctor or a paramedic."]
     if errors:
         raise ValidationFailed(errors)
-    procedure = Procedure(patient_id=patient.id, performer_id=performer.id, name=values["name"],
-                          performed_at=values["performed_at"], fee=values["fee"],
-                          service_fee_share=values["service_fee_share"], status="pending",
-                          notes=values["notes"], created_by_id=(created_by or performer).id)
+    procedure = new_procedure(patient, performer, values, created_by)
     db.session.add(procedure)
     db.session.flush()
     return procedure
+
+
+def new_procedure(patient: Patient, performer, values: dict, created_by=None) -> Procedure:
+    """An unsaved pending :class:`Procedure` from ``values`` already passed by
+    :func:`check_procedure` (``name, performed_at, fee, service_fee_share, notes``) for a
+    ``performer`` already checked with :func:`is_performer`.  The caller adds and flushes
+    it (:func:`record_procedure` one at a time, :mod:`.bulk` a whole batch at once)."""
+    return Procedure(patient_id=patient.id, performer_id=performer.id, name=values["name"],
+                     performed_at=values["performed_at"], fee=values["fee"],
+                     service_fee_share=values["service_fee_share"], status="pending",
+                     notes=values["notes"], created_by_id=(created_by or performer).id)
 
 
 def get_procedure(procedure_id: int) -> Procedure:

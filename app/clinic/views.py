@@ -3,6 +3,8 @@
 - ``/admin/clinic/service-fees?month=YYYY-MM`` and its CSV: admins only (it shows what
   colleagues earn).
 - ``/admin/clinic/patients?q=…``: admins and petugas (front-office staff look patients up).
+- ``/admin/clinic/patients/import`` (upload, preview, confirm) and its template CSV: admins and
+  petugas (front-office staff register patients), in :mod:`app.clinic.import_views`.
 
 The validation of procedures lives in the review inbox (:mod:`app.attendance.views`,
 ``/admin/attendance/review``).  Figures come from :mod:`app.clinic.reports`, whose rules are
@@ -120,8 +122,8 @@ def patients():
     """Patients by name with search (name or record number, as you type), paginated, each with
     how many procedures were done for them (approved and pending) and the latest one.
 
-    Admins and petugas: the front office looks patients up.  (The CSV import of patients is
-    planned as a separate page; its button belongs in the page header of ``clinic/patients.html``.)
+    Admins and petugas: the front office looks patients up.  The page header links to the
+    CSV import (:mod:`app.clinic.import_views`).
     """
     search = (request.args.get("q") or "").strip()[:SEARCH_MAX]
     page_number = request.args.get("page", 1, type=int) or 1
@@ -131,3 +133,7 @@ def patients():
     filters = {"q": search} if search else {}
     return render("clinic/patients.html", "clinic/_partials/patient_list.html",
                   page=page, stats=stats, empty_stats=reports.PatientProcedures(), search=search, filters=filters)
+
+
+# The patients CSV import lives in its own module on this blueprint.
+from . import import_views  # noqa: E402,F401  (registers its routes on bp)

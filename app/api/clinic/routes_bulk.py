@@ -55,11 +55,12 @@ import json
 import re
 from datetime import date, datetime
 
-from flask import g, request
+from flask import abort, g, request
 
 from ...clinic import bulk
 from ...common.errors import ValidationFailed
 from ...common.timeutil import local_today, local_zone
+from ..laravel import field_label
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
@@ -70,17 +71,17 @@ from .validation import Checker, json_body, parse_int
 MODEL_KEYS = {"pasien": bulk.PATIENT, "tindakan": bulk.PROCEDURE}
 #: ``display_name`` of ``supported-models``.
 DISPLAY_NAMES = {"pasien": "Pasien", "tindakan": "Tindakan"}
-#: Dialect field → domain field, per model.
+#: Dialect field → domain field, per model (``pasien``: :data:`app.clinic.bulk.PATIENT_COLUMNS`, shared with the
+#: admin CSV import).
 FIELDS = {
-    "pasien": {"nama": "name", "no_rm": "record_number", "tanggal_lahir": "birth_date",
-               "jenis_kelamin": "sex", "alamat": "address", "no_telepon": "phone", "email": "email"},
+    "pasien": bulk.PATIENT_COLUMNS,
     "tindakan": {"pasien_id": "patient_id", "pelaksana_id": "performer_id", "nama_tindakan": "name",
                  "tarif": "fee", "jaspel": "service_fee_share", "tanggal_tindakan": "performed_at",
                  "catatan": "notes"},
 }
 #: Domain field → dialect field, per model (to word the domain's errors).
 FIELD_NAMES = {model: {en: name for name, en in fields.items()} for model, fields in FIELDS.items()}
-SEX_IN = {"L": "male", "P": "female"}
+SEX_IN = bulk.PATIENT_SEX_CODES
 #: Who may do what, by model and operation (see the module docstring).
 PATIENT_STAFF = ("admin", "petugas")
 PROCEDURE_STAFF = ("admin", "petugas", "dokter", "paramedis")
@@ -91,7 +92,6 @@ ROLES = {
 }
 STATS_ROLES = ("admin", "petugas")
 _ANY_BULK_ROLE = ("admin", "petugas", "dokter", "paramedis")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: File names and types accepted as CSV (browsers send ``application/vnd.ms-excel`` for .csv on Windows).
 _CSV_SUFFIXES = (".csv", ".txt")
 _CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
@@ -100,21 +100,8 @@ _CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-e
 # ---------------------------------------------------------------------------
 # Reading rows
 
-def _label(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _date(value, name: str, errors: dict):
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _DATE_RE.fullmatch(value.strip()):
-        errors[name] = [f"The {_label(name)} does not match the format Y-m-d."]
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors[name] = [f"The {_label(name)} is not a valid date."]
-        return None
+#: ``YYYY-MM-DD`` cells (shared with the admin CSV import).
+_date = bulk.parse_date_text
 
 
 def _moment(value, name: str, errors: dict):
@@ -125,7 +112,7 @@ def _moment(value, name: str, errors: dict):
     except ValueError:
         moment = None
     if moment is None:
-        errors[name] = [f"The {_label(name)} is not a valid date."]
+        errors[name] = [f"The {field_label(name)} is not a valid date."]
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
 
@@ -135,17 +122,12 @@ def _int(value, name: str, errors: dict, unit: str = ""):
         return None
     number = parse_int(value)
     if number is None:
-        errors[name] = [f"The {_label(name)} must be an integer{unit}."]
+        errors[name] = [f"The {field_label(name)} must be an integer{unit}."]
     return number
 
 
-def _sex(value, name: str, errors: dict):
-    if value is None or value == "":
-        return None
-    sex = SEX_IN.get(value.strip().upper()) if isinstance(value, str) else None
-    if sex is None:
-        errors[name] = [f"The selected {_label(name)} is invalid."]
-    return sex
+#: ``L``/``P`` codes (shared with the admin CSV import).
+_sex = bulk.parse_sex_code
 
 
 _PARSERS = {
@@ -175,12 +157,12 @@ def _word(model: str, key: str, messages: list[str]) -> tuple[str, list[str]]:
     name = FIELD_NAMES[model].get(key, key)
     if name == key:
         return name, list(messages)
-    english, label = _label(key), _label(name)
+    english, label = field_label(key), field_label(name)
     worded = [m.replace(f"The {english} ", f"The {label} ", 1).replace(f"selected {english} ", f"selected {label} ", 1)
               for m in messages]
     for other, other_name in FIELD_NAMES[model].items():  # "... greater than the fee." → "the tarif."
         if other != other_name:
-            worded = [m.replace(f" the {_label(other)}.", f" the {_label(other_name)}.") for m in worded]
+            worded = [m.replace(f" the {field_label(other)}.", f" the {field_label(other_name)}.") for m in worded]
     return name, worded
 
 
@@ -202,16 +184,26 @@ def _update_key(index: int, name: str) -> str:
     return f"updates.{index}.{name}" if name == "id" else f"updates.{index}.data.{name}"
 
 
-def _model_for(values: dict, operation: str) -> str:
-    """The contract model of a checked body; 422 when it does not support ``operation``, 403 for the role."""
+def _batch_model(data: dict, operation: str, *flags: str) -> tuple[str, str, dict]:
+    """``(model, key, values)`` of a bulk request: its contract ``model`` (required, one that
+    supports ``operation``), the domain key, and the checked values (``model`` and the boolean
+    ``flags`` sent, e.g. ``validate_only``).
+
+    :raises ValidationFailed: (422) no or an unknown model, one without ``operation``, a flag
+        that is not a boolean.
+    :raises Forbidden: (403, the contract's body) the caller's role may not (:data:`ROLES`).
+    """
+    check = Checker(data)
+    check.choice("model", tuple(MODEL_KEYS), required=True)
+    for flag in flags:
+        check.boolean(flag)
+    values = check.done()
     model = values["model"]
     if operation not in bulk.MODELS[MODEL_KEYS[model]].operations:
         raise ValidationFailed({"model": [f"The model {model} does not support {operation}."]})
-    return model
-
-
-def _allowed(model: str, operation: str) -> bool:
-    return g.user.role in ROLES.get((model, operation), ())
+    if g.user.role not in ROLES.get((model, operation), ()):
+        abort(403)
+    return model, MODEL_KEYS[model], values
 
 
 def _batch_errors(model: str, exc, prefix):
@@ -252,15 +244,9 @@ def bulk_create():
     201 ``Bulk create completed`` (200 ``Validation passed`` with ``validate_only``):
     ``data {model, validate_only, total, success_count, error_count (0), results [{index, id, status}]}``.
     """
-    check = Checker(json_body())
-    check.choice("model", tuple(MODEL_KEYS), required=True)
-    check.boolean("validate_only")
-    values = check.done()
-    model = _model_for(values, "create")
-    if not _allowed(model, "create"):
-        return envelope.forbidden()
-    key = MODEL_KEYS[model]
-    check = Checker(check.data)
+    body = json_body()
+    model, key, values = _batch_model(body, "create", "validate_only")
+    check = Checker(body)
     rows = _array(check, "data", bulk.MODELS[key].max_batch_size)
     check.done()
     parsed, known = [], {}
@@ -298,15 +284,9 @@ def bulk_update():
     200 ``Bulk update completed``: ``data {model, validate_only, total, success_count, error_count (0),
     results [{index, id, status}]}``.
     """
-    check = Checker(json_body())
-    check.choice("model", tuple(MODEL_KEYS), required=True)
-    check.boolean("validate_only")
-    values = check.done()
-    model = _model_for(values, "update")
-    if not _allowed(model, "update"):
-        return envelope.forbidden()
-    key = MODEL_KEYS[model]
-    check = Checker(check.data)
+    body = json_body()
+    model, key, values = _batch_model(body, "update", "validate_only")
+    check = Checker(body)
     items = _array(check, "updates", bulk.MODELS[key].max_batch_size)
     check.done()
     updates, known = [], {}
@@ -385,13 +365,7 @@ def bulk_import():
     """
     if not request.mimetype.startswith("multipart/form-data"):
         raise ValidationFailed({"file": ["The file must be sent as multipart/form-data."]})
-    check = Checker(dict(request.form))
-    check.choice("model", tuple(MODEL_KEYS), required=True)
-    check.boolean("validate_before_import")
-    values = check.done()
-    model = _model_for(values, "import")
-    if not _allowed(model, "import"):
-        return envelope.forbidden()
+    model, key, values = _batch_model(dict(request.form), "import", "validate_before_import")
     errors: dict[str, list[str]] = {}
     upload = request.files.get("file")
     data = b""
@@ -404,7 +378,6 @@ def bulk_import():
     mapping = _form_mapping(errors)
     if errors:
         raise ValidationFailed(errors)
-    key = MODEL_KEYS[model]
     table = bulk.read_csv_rows(data, mapping, tuple(FIELDS[model]), max_rows=bulk.MODELS[key].max_batch_size)
     parsed, known = [], {}
     for index, row in enumerate(table.rows):
@@ -435,16 +408,12 @@ def bulk_validate():
     ``data {model, action, total, success_count, error_count (0), results [{index, id, status}]}``;
     each performer is notified (``tindakan_approved`` / ``tindakan_rejected``).
     """
-    check = Checker(json_body())
-    check.choice("model", tuple(MODEL_KEYS), required=True)
-    values = check.done()
-    model = _model_for(values, "validate")
-    if not _allowed(model, "validate"):
-        return envelope.forbidden()
-    check = Checker(check.data)
+    body = json_body()
+    model, key, values = _batch_model(body, "validate")
+    check = Checker(body)
     check.choice("action", ("approve", "reject"), required=True)
     check.string("comment", max_length=bulk.MAX_NOTE_LENGTH)
-    items = _array(check, "ids", bulk.MODELS[MODEL_KEYS[model]].max_batch_size)
+    items = _array(check, "ids", bulk.MODELS[key].max_batch_size)
     ids = []
     for index, item in enumerate(items or []):
         number = parse_int(item)
