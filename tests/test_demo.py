@@ -1,5 +1,6 @@
 """``flask demo load``: idempotent demo data that the README's accounts can use."""
 from app.accounts.models import User
+from app.clinic.models import Patient, Procedure
 from app.extensions import db
 from app.school.models import ClassEnrollment, StudentQrCard
 from app.schedules.models import WorkSchedule
@@ -12,7 +13,10 @@ def test_demo_load_twice_creates_everything_once(app):
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "0 users" in second.output
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(User.id))) == 11
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 13
+        assert db.session.scalar(db.select(db.func.count(Patient.id))) == 3
+        statuses = db.session.scalars(db.select(Procedure.status)).all()
+        assert sorted(statuses) == ["approved", "pending", "pending", "pending"]
         assert db.session.scalar(db.select(db.func.count(WorkSchedule.id)).filter_by(is_active=True)) == 1
         assert db.session.scalar(db.select(db.func.count(ClassEnrollment.id))) == 2
         assert db.session.scalar(db.select(db.func.count(StudentQrCard.id)).filter_by(is_active=True)) == 2
@@ -24,3 +28,5 @@ def test_demo_accounts_sign_in_to_both_apps(app, client):
     assert mobile.status_code == 200 and mobile.json["rcode"] == "00"
     school = client.post("/api/auth/login", json={"nisn_nip_nik": "2001", "password": "hadir-demo-2026"})
     assert school.status_code == 200 and school.json["data"]["user"]["role_id"] == 2
+    clinic = client.post("/api/v2/auth/login", json={"email": "dokter@hadir.test", "password": "hadir-demo-2026"})
+    assert clinic.status_code == 200 and clinic.json["data"]["user"]["role"] == "dokter"

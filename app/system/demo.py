@@ -48,6 +48,22 @@ USERS = [
     dict(name="Budi Setiawan", role="guru", email="guru@hadir.test", npp=None, office="0001", nisn_nip_nik="2001"),
     dict(name="Andi Saputra", role="siswa", email=None, npp=None, office="0001", nisn_nip_nik="1001"),
     dict(name="Citra Dewi", role="siswa", email=None, npp=None, office="0001", nisn_nip_nik="1002"),
+    dict(name="dr. Rina Wulandari", role="dokter", email="dokter@hadir.test", npp="30001", office="0001"),
+    dict(name="Bambang Prasetyo", role="paramedis", email="paramedis@hadir.test", npp="30002", office="0001"),
+]
+
+#: The clinic's demo patients (by medical-record number) and procedures:
+#: (patient, performer, procedure, fee, service-fee share, days ago, approved?).
+PATIENTS = [
+    dict(record_number="RM-000001", name="Siti Aminah", sex="female", address="Jl. Merdeka No. 1, Jakarta"),
+    dict(record_number="RM-000002", name="Agus Salim", sex="male", address="Jl. Kenanga No. 7, Jakarta"),
+    dict(record_number="RM-000003", name="Dewi Anggraini", sex="female", address="Jl. Melati No. 3, Depok"),
+]
+PROCEDURES = [
+    ("RM-000001", "dr. Rina Wulandari", "Konsultasi umum", 150_000, 50_000, 3, True),
+    ("RM-000002", "Bambang Prasetyo", "Jahit luka (hecting)", 350_000, 105_000, 2, False),
+    ("RM-000003", "dr. Rina Wulandari", "Nebulizer", 120_000, 36_000, 1, False),
+    ("RM-000001", "Bambang Prasetyo", "Pemasangan infus", 250_000, 75_000, 0, False),
 ]
 
 DEMO_CLASS = "X IPA 1"
@@ -95,13 +111,37 @@ def _demo_class(users: dict, created: dict) -> None:
             generate_card(student)
 
 
+def _demo_clinic(users: dict, admin: User, created: dict) -> None:
+    """The clinic's demo patients, and their procedures the first time (one approved, the
+    others waiting in the review inbox; this month's service fees come from them)."""
+    from ..clinic.models import Patient, Procedure
+    from ..clinic.services import create_patient, record_procedure, validate_procedure
+
+    patients = {}
+    for spec in PATIENTS:
+        patient = db.session.scalar(db.select(Patient).filter_by(record_number=spec["record_number"]))
+        if patient is None:
+            patient = create_patient(**spec)
+            created["patients"] += 1
+        patients[spec["record_number"]] = patient
+    if db.session.scalar(db.select(Procedure.id).where(Procedure.patient_id.in_(p.id for p in patients.values()))):
+        return
+    for record_number, performer, name, fee, share, days_ago, approved in PROCEDURES:
+        procedure = record_procedure(patients[record_number], users[performer], name=name, fee=fee,
+                                     service_fee_share=share, performed_at=utcnow() - timedelta(days=days_ago, hours=1))
+        if approved:
+            validate_procedure(procedure, admin, approve=True)
+        created["procedures"] += 1
+
+
 #: The demo kiosk (pair a tablet with ``flask kiosk pairing-code <id>``).
 DEMO_KIOSK = "Lobi Kantor Pusat"
 
 
 def load_demo() -> dict[str, int]:
     """Create whatever demo rows are missing; returns how many of each kind were created."""
-    created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0, "kiosks": 0}
+    created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0, "kiosks": 0,
+               "patients": 0, "procedures": 0}
     offices = {}
     for spec in OFFICES:
         office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
@@ -127,6 +167,7 @@ def load_demo() -> dict[str, int]:
         if spec["role"] == "admin":
             admin = user
     _demo_class(users, created)
+    _demo_clinic(users, admin, created)
     now = utcnow()
     for i, spec in enumerate(POSTS):
         from ..posts.services import slugify
