@@ -231,6 +231,14 @@ def _results(ids, status: str) -> list[dict]:
     return [{"index": index, "id": pid, "status": status} for index, pid in enumerate(ids)]
 
 
+def _summary(model: str, result, validate_only: bool, done: str) -> dict:
+    """``{model, validate_only, total, success_count, error_count, results}`` of a create or
+    update batch; each result's ``status`` is ``valid`` (validate_only) or ``done``."""
+    return {"model": model, "validate_only": validate_only, "total": result.total,
+            "success_count": result.success_count, "error_count": result.error_count,
+            "results": _results(result.ids, "valid" if validate_only else done)}
+
+
 # ---------------------------------------------------------------------------
 # Routes
 
@@ -266,9 +274,7 @@ def bulk_create():
             result = bulk.create_procedures(parsed, g.user, validate_only=validate_only, known_errors=known)
     except (bulk.BatchInvalid, bulk.BatchForbidden) as exc:
         return _batch_errors(model, exc, lambda i, n: f"data.{i}" if n == "_row" else _data_key(i, n))
-    data = {"model": model, "validate_only": validate_only, "total": result.total,
-            "success_count": result.success_count, "error_count": result.error_count,
-            "results": _results(result.ids, "valid" if validate_only else "created")}
+    data = _summary(model, result, validate_only, "created")
     if validate_only:
         return envelope.ok(data, "Validation passed")
     return envelope.ok(data, "Bulk create completed", 201)
@@ -325,9 +331,7 @@ def bulk_update():
             result = bulk.update_procedures(updates, g.user, validate_only=validate_only, known_errors=known)
     except (bulk.BatchInvalid, bulk.BatchForbidden) as exc:
         return _batch_errors(model, exc, lambda i, n: f"updates.{i}.data" if n == "data" else _update_key(i, n))
-    data = {"model": model, "validate_only": validate_only, "total": result.total,
-            "success_count": result.success_count, "error_count": result.error_count,
-            "results": _results(result.ids, "valid" if validate_only else "updated")}
+    data = _summary(model, result, validate_only, "updated")
     return envelope.ok(data, "Validation passed" if validate_only else "Bulk update completed")
 
 
