@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from ..common.csv_read import CsvTextError, decode_utf8, sniff_delimiter
+from ..common.csv_read import CsvTextError, ImportFileError, decode_utf8, sniff_delimiter
 from ..common.errors import ValidationFailed
 from ..extensions import db
 from ..school.models import ClassEnrollment, SchoolClass
@@ -92,14 +92,6 @@ EXPORT_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "npp", "email
                                    "class", "active")
 #: First characters a spreadsheet may read as a formula (OWASP "CSV Injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; ``message`` (lazy, translatable) says why."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass

@@ -44,6 +44,7 @@ from ..admin.access import staff_required
 from ..admin.messages import translate_message
 from ..admin.rendering import render
 from ..common import csv_read
+from ..common.csv_read import ImportFileError
 from ..common.csv_export import csv_response
 from ..common.errors import ValidationFailed
 from ..common.staging import STAGED_MAX_AGE_S, purge_old, staging_dir
@@ -69,9 +70,6 @@ TEMPLATE_EXAMPLE: dict[str, str] = {
     "nama": "Budi Santoso", "no_rm": "RM-000123", "tanggal_lahir": "1985-04-17", "jenis_kelamin": "L",
     "alamat": "Jl. Merdeka No. 10, Bandung", "no_telepon": "081234567890", "email": "budi@example.com",
 }
-#: File names and types taken as CSV (browsers send ``application/vnd.ms-excel`` for .csv on Windows).
-CSV_SUFFIXES = (".csv", ".txt")
-CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _CSV_ERROR_RE = re.compile(r"near line ([0-9]+): (.*)$", re.S)
 #: Messages of :func:`app.clinic.bulk.read_csv_rows` about the whole file → the admin's wording.
@@ -82,14 +80,6 @@ _FILE_MESSAGES = {
     "The file must be a CSV text file.": _l("The file is not a CSV text file."),
     "The file has a header but no rows.": _l("The file has a header but no rows."),
 }
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; ``message`` (translated text) says why."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
 
 
 @dataclass
@@ -239,11 +229,6 @@ def check_rows(parsed: PatientFile) -> None:
         parsed.add_errors(exc.rows)
 
 
-def _looks_like_csv(upload) -> bool:
-    name = (upload.filename or "").lower()
-    return name.endswith(CSV_SUFFIXES) or (upload.mimetype or "") in CSV_TYPES
-
-
 # --- kept files ----------------------------------------------------------------------------
 
 def _staging_dir() -> Path:
@@ -324,7 +309,7 @@ def patients_import_upload():
     upload = form.file.data
     data = upload.read(bulk.MAX_CSV_BYTES + 1)
     try:
-        if not _looks_like_csv(upload):
+        if not csv_read.is_csv_upload(upload.filename, upload.mimetype):
             raise ImportFileError(_("The file is not a CSV text file."))
         parsed = read_patient_file(data)
     except ImportFileError as exc:

@@ -13,6 +13,17 @@ from __future__ import annotations
 import csv
 import io
 
+#: File name endings taken as CSV.
+CSV_SUFFIXES = (".csv", ".txt")
+#: Content types taken as CSV (browsers send ``application/vnd.ms-excel`` for .csv on Windows).
+CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
+
+
+def is_csv_upload(filename: str | None, mimetype: str | None) -> bool:
+    """True when an uploaded file is named like CSV (``.csv``/``.txt``) or sent with a CSV
+    content type (:data:`CSV_TYPES`); the content is checked when it is read."""
+    return (filename or "").lower().endswith(CSV_SUFFIXES) or (mimetype or "") in CSV_TYPES
+
 
 class CsvTextError(ValueError):
     """The bytes are not CSV text; ``code`` is ``not_utf8``, ``empty`` or ``binary``."""
@@ -20,6 +31,16 @@ class CsvTextError(ValueError):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+        self.message = message
+
+
+class ImportFileError(Exception):
+    """An uploaded file cannot be imported as a whole (too big, not CSV, no known column...);
+    ``message`` (text or a lazy translation, as the caller words it) says why.  Raised by
+    the admin imports' readers; the pages show the message above the upload form."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
         self.message = message
 
 

@@ -3,7 +3,6 @@ student present today in their class, once; refusals are clear and record nothin
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 

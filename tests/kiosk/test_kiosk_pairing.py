@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from app.extensions import db
 from app.kiosk.models import Kiosk
 from tests.admin.helpers import AdminSession, count, csrf_from, fetch, text_of

@@ -58,6 +58,7 @@ from datetime import date, datetime
 from flask import abort, g, request
 
 from ...clinic import bulk
+from ...common import csv_read
 from ...common.errors import ValidationFailed
 from ...common.timeutil import local_today, local_zone
 from ..laravel import field_label
@@ -92,9 +93,6 @@ ROLES = {
 }
 STATS_ROLES = ("admin", "petugas")
 _ANY_BULK_ROLE = ("admin", "petugas", "dokter", "paramedis")
-#: File names and types accepted as CSV (browsers send ``application/vnd.ms-excel`` for .csv on Windows).
-_CSV_SUFFIXES = (".csv", ".txt")
-_CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 
 
 # ---------------------------------------------------------------------------
@@ -375,7 +373,7 @@ def bulk_import():
     data = b""
     if upload is None or not upload.filename:
         errors["file"] = ["The file field is required."]
-    elif not (upload.filename.lower().endswith(_CSV_SUFFIXES) or upload.mimetype in _CSV_TYPES):
+    elif not csv_read.is_csv_upload(upload.filename, upload.mimetype):
         errors["file"] = ["The file must be a file of type: csv."]
     else:
         data = upload.read(bulk.MAX_CSV_BYTES + 1)
