@@ -3,12 +3,13 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    """Add ``user``, ``office``, ``demo``, ``face`` and ``kiosk`` command groups to ``app``."""
+    """Add ``user``, ``office``, ``demo``, ``face``, ``kiosk`` and ``escorts`` command groups to ``app``."""
     from .accounts.cli import user_cli
+    from .escorts.cli import escorts_cli
     from .faces.cli import face_cli
     from .kiosk.cli import kiosk_cli
     from .places.cli import office_cli
     from .system.cli import demo_cli
 
-    for group in (user_cli, office_cli, demo_cli, face_cli, kiosk_cli):
+    for group in (user_cli, office_cli, demo_cli, face_cli, kiosk_cli, escorts_cli):
         app.cli.add_command(group)

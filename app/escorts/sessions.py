@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -159,3 +160,32 @@ def recent_activity(row: EscortApiSession, kind: str, limit: int = 10) -> list[E
     return list(db.session.scalars(db.select(EscortApiActivity).where(
         EscortApiActivity.session_id == row.id, EscortApiActivity.kind == kind)
         .order_by(EscortApiActivity.id.desc()).limit(limit)))
+
+
+#: Days a browser session of the ER API may stay idle before :func:`prune_idle` removes it.
+IDLE_DAYS = 30
+
+
+def prune_idle(days: int = IDLE_DAYS) -> int:
+    """Remove the browser sessions (no bearer token) idle for more than ``days`` days — last
+    request, or creation when they never made one, before ``now − days`` (UTC) — with
+    their recent activity and views.  Counters of a session are only shown to that same
+    session (contract 004, "Get Session Stats"), so an idle one is of use to nobody; a
+    bearer token's session stays while its token exists.  Not committed.
+
+    :returns: how many sessions were removed.
+    :raises ValueError: ``days`` below 1.
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    cutoff = utcnow() - timedelta(days=days)
+    idle = (db.select(EscortApiSession.id)
+            .where(EscortApiSession.token_id.is_(None),
+                   db.func.coalesce(EscortApiSession.last_accessed_at, EscortApiSession.created_at) < cutoff))
+    ids = list(db.session.scalars(idle))
+    for start in range(0, len(ids), 500):           # children first: SQLite may not enforce ON DELETE
+        chunk = ids[start:start + 500]
+        db.session.execute(db.delete(EscortApiView).where(EscortApiView.session_id.in_(chunk)))
+        db.session.execute(db.delete(EscortApiActivity).where(EscortApiActivity.session_id.in_(chunk)))
+        db.session.execute(db.delete(EscortApiSession).where(EscortApiSession.id.in_(chunk)))
+    return len(ids)

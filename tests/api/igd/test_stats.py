@@ -133,3 +133,42 @@ def test_dashboard_database_failure_is_the_contract_500(client, staff, monkeypat
     assert response.status_code == 500
     assert response.json == {"status": "error", "message": "Failed to retrieve dashboard stats",
                              "error": "Database error"}
+
+
+def test_idle_browser_sessions_are_pruned_with_their_activity(app, client, staff, create):
+    from app.escorts.models import EscortApiSession, EscortApiView
+
+    idle_id = client.get(f"{API}/session-stats").json["session_id"]         # a browser, idle later
+    _user, headers = staff(role="admin")
+    escort = create(headers)
+    client.get(f"{API}/escort/{escort['id']}", headers=headers)            # a token session with a view
+    fresh = app.test_client()
+    fresh_id = fresh.get(f"{API}/session-stats").json["session_id"]         # a browser used today
+    month_ago = datetime.now(timezone.utc) - timedelta(days=31)
+    with app.app_context():
+        idle = db.session.scalar(db.select(EscortApiSession).filter_by(public_id=idle_id))
+        db.session.add(EscortApiActivity(session_id=idle.id, kind="view", escort_id=escort["id"],
+                                         escort_name="x", patient_name="y", category="individual"))
+        db.session.add(EscortApiView(session_id=idle.id, escort_id=escort["id"]))
+        db.session.execute(db.update(EscortApiSession).values(last_accessed_at=month_ago,
+                                                              created_at=month_ago))
+        db.session.execute(db.update(EscortApiSession).filter_by(public_id=fresh_id)
+                           .values(last_accessed_at=datetime.now(timezone.utc)))
+        db.session.commit()
+        idle_pk = idle.id
+
+    refused = app.test_cli_runner().invoke(args=["escorts", "prune-sessions", "--days", "0"])
+    assert refused.exit_code != 0
+    result = app.test_cli_runner().invoke(args=["escorts", "prune-sessions"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 idle ER API session(s) removed")
+    with app.app_context():
+        left = set(db.session.scalars(db.select(EscortApiSession.public_id)))
+        assert idle_id not in left and fresh_id in left and len(left) == 2      # the token's stays
+        assert db.session.scalar(db.select(db.func.count()).select_from(EscortApiActivity)
+                                 .filter_by(session_id=idle_pk)) == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(EscortApiView)
+                                 .filter_by(session_id=idle_pk)) == 0
+    # the idle browser's cookie is now unknown: it gets a new, empty session
+    again = client.get(f"{API}/session-stats").json
+    assert again["session_id"] not in (idle_id, fresh_id) and again["stats"]["api_access_count"] == 0
