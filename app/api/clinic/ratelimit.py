@@ -29,10 +29,9 @@ and a 429 adds ``Retry-After`` and the contract's body (:func:`too_many_requests
 """
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, request
 
+from ...common.ratelimit import retry_after_seconds
 from ...extensions import limiter
 from . import envelope
 
@@ -93,13 +92,8 @@ def too_many_requests():
     Flask-Limiter then sets ``X-RateLimit-*`` and rewrites ``Retry-After`` from the same reset time.
     """
     current = limiter.current_limit
-    if current is None:
-        amount, retry = 60, 60
-    else:
-        amount = current.limit.amount
-        window = current.limit.GRANULARITY.seconds * current.limit.multiples
-        # Truncated as Flask-Limiter does when it writes the Retry-After header after us.
-        retry = min(window, max(1, int(current.reset_at - time.time())))
+    amount = 60 if current is None else current.limit.amount
+    retry = retry_after_seconds()
     per = "minute" if current is None else current.limit.GRANULARITY.name
     return envelope.fail(envelope.RATE_LIMIT_MESSAGE, 429,
                          {"rate_limit": [f"Exceeded {amount} requests per {per} limit"]},

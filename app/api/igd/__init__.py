@@ -10,11 +10,10 @@ inside the mount use the contract's bare ``{"message": ...}`` bodies
 """
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
+from ...common.ratelimit import retry_after_seconds
 from . import envelope
 
 #: Laravel's order of methods in its 405 message.
@@ -26,16 +25,6 @@ def create_blueprint() -> Blueprint:
     from .blueprint import bp
     from . import routes_auth, routes_escorts, routes_stats  # noqa: F401  (routes register on import)
     return bp
-
-
-def _retry_after() -> int:
-    """Seconds until the breached rate limit resets (at least 1; 60 when unknown)."""
-    from ...extensions import limiter
-
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    return max(1, int(current.reset_at - time.time() + 0.999))
 
 
 def render_http_error(exc: HTTPException):
@@ -58,7 +47,7 @@ def render_http_error(exc: HTTPException):
         response.headers["Allow"] = ", ".join(methods)
         return response
     if code == 429:
-        retry = _retry_after()
+        retry = retry_after_seconds()
         response = envelope.bare("Too Many Attempts.", 429, retry_after=retry)
         response.headers["Retry-After"] = str(retry)
         return response
