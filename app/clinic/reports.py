@@ -1,5 +1,6 @@
 """Read-only queries of the clinic's admin pages: the procedures waiting for validation,
-the service-fee (*jaspel*) report per staff member and month, and the patient list.
+the service-fee (*jaspel*) report per staff member and month with the procedures behind
+one row of it, and the patients with their procedures.
 
 The rules of what counts come from :mod:`app.clinic.services` (its module docstring):
 money is whole rupiah (``int``, never floats); a period is local calendar dates
@@ -72,14 +73,20 @@ class ServiceFeeReport:
     totals: ServiceFeeRow
 
 
-def service_fee_report(month: date) -> ServiceFeeReport:
-    """Per performer who has any procedure (any status) performed in ``month``'s local dates:
-    approved count and share, pending count and share, rejected count; plus the totals.
-
-    :param month: any day of the month.
-    """
+def month_bounds(month: date) -> tuple[date, date, datetime, datetime]:
+    """The month of ``month`` (any day of it) as ``(start, end, low, high)``: its first local
+    day, the first local day of the next month (exclusive), and the UTC instants of local
+    midnight on those days (:func:`~app.clinic.services.month_range`,
+    :func:`~app.clinic.services.utc_bounds`).  A procedure is in the month when
+    ``low <= performed_at < high``."""
     start, end = month_range(month)
     low, high = utc_bounds(start, end)
+    return start, end, low, high
+
+
+def _service_fee_figures(*where) -> dict[int, list[int]]:
+    """``{performer id: [approved count, approved share, pending count, pending share,
+    rejected count]}`` of the procedures matching ``where`` (whole rupiah)."""
 
     def count_of(status):
         return func.coalesce(func.sum(case((Procedure.status == status, 1), else_=0)), 0)
@@ -89,9 +96,19 @@ def service_fee_report(month: date) -> ServiceFeeReport:
 
     stmt = (db.select(Procedure.performer_id, count_of("approved"), share_of("approved"),
                       count_of("pending"), share_of("pending"), count_of("rejected"))
-            .where(Procedure.performed_at >= low, Procedure.performed_at < high)
+            .where(*where)
             .group_by(Procedure.performer_id))
-    figures = {row[0]: [int(v) for v in row[1:]] for row in db.session.execute(stmt)}
+    return {row[0]: [int(v) for v in row[1:]] for row in db.session.execute(stmt)}
+
+
+def service_fee_report(month: date) -> ServiceFeeReport:
+    """Per performer who has any procedure (any status) performed in ``month``'s local dates:
+    approved count and share, pending count and share, rejected count; plus the totals.
+
+    :param month: any day of the month.
+    """
+    start, end, low, high = month_bounds(month)
+    figures = _service_fee_figures(Procedure.performed_at >= low, Procedure.performed_at < high)
     users = db.session.scalars(db.select(User).where(User.id.in_(list(figures)))).all() if figures else []
     rows = [ServiceFeeRow(user, *figures[user.id])
             for user in sorted(users, key=lambda u: ((u.name or "").casefold(), u.id))]
@@ -99,6 +116,31 @@ def service_fee_report(month: date) -> ServiceFeeReport:
                                    ("approved_count", "approved_share", "pending_count", "pending_share",
                                     "rejected_count")))
     return ServiceFeeReport(start=start, end=end, rows=rows, totals=totals)
+
+
+def service_fee_row(user: User, month: date) -> ServiceFeeRow:
+    """``user``'s row of :func:`service_fee_report` for ``month`` (any day of it): the same
+    query restricted to this performer, so the figures are the report's.  A user without
+    procedures that month gets a row of zeros (the report leaves them out)."""
+    _start, _end, low, high = month_bounds(month)
+    figures = _service_fee_figures(Procedure.performer_id == user.id,
+                                   Procedure.performed_at >= low, Procedure.performed_at < high)
+    return ServiceFeeRow(user, *figures.get(user.id, [0, 0, 0, 0, 0]))
+
+
+def staff_month_procedures_query(user_id: int, month: date, status: str | None = None):
+    """Select statement of the procedures ``user_id`` performed in ``month``'s local dates (the
+    procedures behind their :func:`service_fee_report` row), newest ``performed_at`` first,
+    optionally only those of ``status`` (one of
+    :data:`~app.clinic.models.PROCEDURE_STATUSES`); patient, performer and validator loaded."""
+    _start, _end, low, high = month_bounds(month)
+    stmt = (db.select(Procedure)
+            .where(Procedure.performer_id == user_id, Procedure.performed_at >= low, Procedure.performed_at < high)
+            .options(selectinload(Procedure.validated_by))
+            .order_by(Procedure.performed_at.desc(), Procedure.id.desc()))
+    if status:
+        stmt = stmt.where(Procedure.status == status)
+    return stmt
 
 
 # --- patients ---------------------------------------------------------------------
@@ -132,3 +174,12 @@ def procedures_of_patients(patient_ids) -> dict[int, PatientProcedures]:
             .where(Procedure.patient_id.in_(ids), Procedure.status != "rejected")
             .group_by(Procedure.patient_id))
     return {pid: PatientProcedures(int(n), last) for pid, n, last in db.session.execute(stmt)}
+
+
+
+def patient_procedures_query(patient_id: int):
+    """Select statement of every procedure (any status) done for ``patient_id``, newest
+    ``performed_at`` first, with performer and validator loaded."""
+    return (db.select(Procedure).where(Procedure.patient_id == patient_id)
+            .options(selectinload(Procedure.performer), selectinload(Procedure.validated_by))
+            .order_by(Procedure.performed_at.desc(), Procedure.id.desc()))

@@ -2,7 +2,12 @@
 
 - ``/admin/clinic/service-fees?month=YYYY-MM`` and its CSV: admins only (it shows what
   colleagues earn).
+- ``/admin/clinic/service-fees/<user_id>?month=YYYY-MM&status=…`` and its CSV
+  (``/admin/clinic/service-fees/<user_id>.csv``): the procedures behind one person's row of
+  the report; admins only.
 - ``/admin/clinic/patients?q=…``: admins and petugas (front-office staff look patients up).
+- ``/admin/clinic/patients/<patient_id>``: one patient's details and procedures; admins and
+  petugas.
 - ``/admin/clinic/patients/import`` (upload, preview, confirm) and its template CSV: admins and
   petugas (front-office staff register patients), in :mod:`app.clinic.import_views`.
 
@@ -19,19 +24,24 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Blueprint, request
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import current_user
 
-from ..admin.access import admin_required, staff_required
-from ..admin.filters import role_label
+from ..accounts.models import User
+from ..admin.access import admin_required, is_admin, staff_required
+from ..admin.filters import local_datetime, role_label, status_badge
 from ..admin.rendering import render
 from ..common.csv_export import csv_response
 from ..common.timeutil import local_today
 from ..extensions import db
 from . import reports
+from .models import PROCEDURE_STATUSES, Patient
 
 bp = Blueprint("clinic_admin", __name__, url_prefix="/admin/clinic")
 
 #: Patients per page of the patient list.
 PER_PAGE = 25
+#: Procedures per page of a patient's page and of a staff member's month.
+PROCEDURES_PER_PAGE = 50
 #: Longest search text taken from ``q``.
 SEARCH_MAX = 100
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -114,6 +124,67 @@ def service_fees_csv():
     return csv_response(rows, f"service-fees-{month.strftime('%Y-%m')}.csv")
 
 
+def _selected_status() -> str | None:
+    """The ``status`` filter of a staff member's month: one of PROCEDURE_STATUSES, else None (all)."""
+    status = request.args.get("status")
+    return status if status in PROCEDURE_STATUSES else None
+
+
+@bp.get("/service-fees/<int:user_id>")
+@admin_required
+def service_fees_person(user_id: int):
+    """One staff member's procedures in ``month`` (``YYYY-MM``, local dates; this month when
+    missing or invalid), newest first, paginated, optionally only one ``status``; with the
+    figures of their row in the report (approved share, pending share, rejected count), from
+    the same query.  404 for an unknown user; an empty state when they have none that month.
+
+    Admin only, like the report.
+    """
+    user = db.get_or_404(User, user_id)
+    month, valid = _selected_month()
+    status = _selected_status()
+    row = reports.service_fee_row(user, month)
+    page_number = request.args.get("page", 1, type=int) or 1
+    page = db.paginate(reports.staff_month_procedures_query(user.id, month, status), page=page_number,
+                       per_page=PROCEDURES_PER_PAGE, error_out=False)
+    month_value = month.strftime("%Y-%m")
+    filters = {"user_id": user.id, "month": month_value, **({"status": status} if status else {})}
+    today_month = local_today().replace(day=1)
+    return render("clinic/service_fees_person.html", "clinic/_partials/service_fees_person_list.html",
+                  person=user, row=row, page=page, month=month, month_value=month_value, status=status,
+                  invalid_month=not valid, filters=filters,
+                  previous_month=_shift_month(month, -1).strftime("%Y-%m"),
+                  next_month=_shift_month(month, 1).strftime("%Y-%m") if month < today_month else None)
+
+
+@bp.get("/service-fees/<int:user_id>.csv")
+@admin_required
+def service_fees_person_csv(user_id: int):
+    """The procedures of :func:`service_fees_person` (same ``month`` and ``status``) as CSV,
+    newest first, one row each: local date and time, procedure, patient, record number, fee and
+    share (whole rupiah), status, validator, validation time and note.  404 for an unknown user."""
+    user = db.get_or_404(User, user_id)
+    month, _valid = _selected_month()
+    status = _selected_status()
+    procedures = db.session.scalars(reports.staff_month_procedures_query(user.id, month, status)).all()
+    rows = [[_("Performed at"), _("Procedure"), _("Patient"), _("Record number"), _("Fee (Rp)"), _("Share (Rp)"),
+             _("Status"), _("Validated by"), _("Validated at"), _("Validation note")]]
+    for procedure in procedures:
+        rows.append([local_datetime(procedure.performed_at, "yyyy-MM-dd HH:mm"), procedure.name,
+                     procedure.patient.name, procedure.patient.record_number or "", procedure.fee,
+                     procedure.service_fee_share, status_badge(procedure.status)[0],
+                     procedure.validated_by.name if procedure.validated_by else "",
+                     local_datetime(procedure.validated_at, "yyyy-MM-dd HH:mm") if procedure.validated_at else "",
+                     procedure.validation_note or ""])
+    suffix = f"-{status}" if status else ""
+    return csv_response(rows, f"service-fees-{month.strftime('%Y-%m')}-{_slug(user)}{suffix}.csv")
+
+
+def _slug(user: User) -> str:
+    """A file-name part for ``user``: their NPP, else their id."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", user.npp or "").strip("-") or f"user-{user.id}"
+
+
 # --- patients -------------------------------------------------------------------------
 
 @bp.get("/patients")
@@ -133,6 +204,32 @@ def patients():
     filters = {"q": search} if search else {}
     return render("clinic/patients.html", "clinic/_partials/patient_list.html",
                   page=page, stats=stats, empty_stats=reports.PatientProcedures(), search=search, filters=filters)
+
+
+def _age(birth: date, today: date) -> int:
+    """Whole years from ``birth`` to ``today``."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+@bp.get("/patients/<int:patient_id>")
+@staff_required
+def patient(patient_id: int):
+    """One patient: record number, name, sex, birth date with age, address, phone, email; and
+    every procedure done for them (any status), newest first, paginated, each with performer,
+    fee, share, status and validation.  404 for an unknown patient.
+
+    Admins and petugas, like the patient list.
+    """
+    record = db.get_or_404(Patient, patient_id)
+    page_number = request.args.get("page", 1, type=int) or 1
+    page = db.paginate(reports.patient_procedures_query(record.id), page=page_number,
+                       per_page=PROCEDURES_PER_PAGE, error_out=False)
+    stats = reports.procedures_of_patients([record.id]).get(record.id, reports.PatientProcedures())
+    today = local_today()
+    age = _age(record.birth_date, today) if record.birth_date and record.birth_date <= today else None
+    return render("clinic/patient.html", "clinic/_partials/patient_procedures.html",
+                  patient=record, page=page, stats=stats, age=age,
+                  link_service_fees=is_admin(current_user))
 
 
 # The patients CSV import lives in its own module on this blueprint.

@@ -39,14 +39,14 @@ def test_petugas_gets_403_on_admin_only_actions(as_petugas, factory, app):
 
 
 def test_admin_only_routes_are_exactly_the_admin_rule(app):
-    """The rule table: petugas may use dashboard, device resets, review, patients (and their CSV
-    import); the rest is admin-only."""
+    """The rule table: petugas may use dashboard, device resets, review, patients (one patient's
+    page, and their CSV import); the rest is admin-only."""
     rules = {endpoint: getattr(view, "access_rule", None) for endpoint, view in app.view_functions.items()}
     staff = sorted(e for e, r in rules.items() if r == "staff")
     assert staff == ["accounts.device_reset_approve", "accounts.device_reset_reject", "accounts.device_resets",
                      "admin.dashboard", "attendance.approve", "attendance.bulk_approve", "attendance.reject",
                      "attendance.report", "attendance.report_csv", "attendance.review",
-                     "clinic_admin.patients", "clinic_admin.patients_import", "clinic_admin.patients_import_confirm",
+                     "clinic_admin.patient", "clinic_admin.patients", "clinic_admin.patients_import", "clinic_admin.patients_import_confirm",
                      "clinic_admin.patients_import_template", "clinic_admin.patients_import_upload",
                      "escorts.confirm_delete", "escorts.delete", "escorts.detail", "escorts.export", "escorts.index",
                      "escorts.photo", "escorts.set_status",
