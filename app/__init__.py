@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.json.sort_keys = False  # keep the contracts' field order (rcode, message, data ...)
+    from .common.ids import RowIdConverter
+    app.url_map.converters["int"] = RowIdConverter  # ids beyond the database's integer: 404
     app.config.update(load_config(Path(app.instance_path)))
     if config:
         app.config.update(config)

@@ -16,6 +16,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from ..common.ids import split_credential
 from ..common.types import utcnow
 from ..extensions import db
 from .models import ApiToken, User
@@ -46,19 +47,26 @@ def issue_token(user: User, dialect: str, *, name: str | None = None, ip: str | 
     return f"{row.id}|{secret}", row
 
 
+def token_id(plain: str | None) -> int | None:
+    """The id part of a token text in the ``"<id>|<secret>"`` form, without database access
+    (rate-limit keys), or None when the text is malformed (:func:`~app.common.ids.split_credential`)."""
+    parsed = split_credential(plain)
+    return parsed[0] if parsed else None
+
+
 def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiToken | None:
     """The live token row for ``plain`` issued by ``dialect``, or None.
 
-    None when the text is malformed, unknown, of another dialect, revoked,
-    expired, or its user is deactivated.  ``touch`` records ``last_used_at``
-    (at most once per :data:`TOUCH_INTERVAL`).
+    None when the text is malformed (any id that is not 1..2**31-1 in ASCII digits, an
+    empty or over-long secret: :func:`~app.common.ids.split_credential`), unknown,
+    of another dialect, revoked, expired, or its user is deactivated.  ``touch`` records
+    ``last_used_at`` (at most once per :data:`TOUCH_INTERVAL`).
     """
-    if not plain or "|" not in plain:
+    parsed = split_credential(plain)
+    if parsed is None:
         return None
-    token_id, _, secret = plain.partition("|")
-    if not token_id.isdigit() or not secret or len(secret) > 200:
-        return None
-    row = db.session.get(ApiToken, int(token_id))
+    row_id, secret = parsed
+    row = db.session.get(ApiToken, row_id)
     if row is None or row.dialect != dialect or not hmac.compare_digest(row.token_hash, _digest(secret)):
         return None
     now = utcnow()

@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..common.ids import split_credential
 from ..common.errors import NotFound, RuleViolation, ValidationFailed
 from ..common.types import utcnow
 from ..extensions import db
@@ -144,12 +145,11 @@ def authenticate(credential, now: datetime | None = None) -> Kiosk | None:
 
     Updates ``last_seen_at`` at most every :data:`SEEN_RESOLUTION_S` seconds.
     """
-    if not isinstance(credential, str) or len(credential) > 200 or "." not in credential:
+    parsed = split_credential(credential, ".")
+    if parsed is None:
         return None
-    kiosk_id, _, secret = credential.partition(".")
-    if not kiosk_id.isdigit() or not secret:
-        return None
-    kiosk = db.session.get(Kiosk, int(kiosk_id))
+    kiosk_id, secret = parsed
+    kiosk = db.session.get(Kiosk, kiosk_id)
     if kiosk is None or not kiosk.credential_hash or not hmac.compare_digest(kiosk.credential_hash, _digest(secret)):
         return None
     now = now or utcnow()

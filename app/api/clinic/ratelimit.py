@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from ...accounts.api_tokens import token_id
 from ...common.ratelimit import retry_after_seconds
 from ...extensions import limiter
 from . import envelope
@@ -48,9 +49,9 @@ LIMITS = {
 def rate_limit_key() -> str:
     """The caller: ``token:<id>`` for a Sanctum-form bearer token (no database access), else ``ip:<address>``."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token_id = token.strip().split("|", 1)[0] if "|" in token else ""
-    if scheme.lower() == "bearer" and token_id.isascii() and token_id.isdigit() and len(token_id) <= 18:
-        return "clinic:token:" + token_id
+    row_id = token_id(token.strip()) if scheme.lower() == "bearer" else None
+    if row_id is not None:
+        return f"clinic:token:{row_id}"
     return "clinic:ip:" + (request.remote_addr or "?")
 
 

@@ -13,6 +13,7 @@ from ...accounts import services as accounts
 from ...accounts.api_tokens import revoke, revoke_all
 from ...accounts.models import ApiToken, User
 from ...common.errors import Conflict, NotFound, ValidationFailed
+from ...common.ids import parse_row_id
 from ...common.timeutil import iso_utc
 from ...common.types import utcnow
 from ...extensions import db
@@ -161,8 +162,9 @@ def end_session(session_id: str):
     Ending the current session is allowed (it is a logout).
     """
     row = None
-    if session_id.isascii() and session_id.isdigit() and len(session_id) <= 18:
-        row = db.session.scalar(_live_sessions_query(g.user).where(ApiToken.id == int(session_id)))
+    row_id = parse_row_id(session_id)
+    if row_id is not None:
+        row = db.session.scalar(_live_sessions_query(g.user).where(ApiToken.id == row_id))
     if row is None:
         raise NotFound("Session not found", field="session_id")
     revoke(row)

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 
-from ...accounts.api_tokens import find_token
+from ...accounts.api_tokens import find_token, token_id
 from . import settings
 from .errors import FORBIDDEN, NOT_LOGGED_IN, USER_NOT_FOUND, ApiError
 
@@ -63,9 +63,9 @@ def cookie_token() -> str | None:
 
 def rate_limit_key() -> str:
     """Flask-Limiter key: the cookie token's id when it has the token form (no DB access), else the address."""
-    token = cookie_token()
-    if token and "|" in token and token.split("|", 1)[0].isdigit():
-        return "face:token:" + token.split("|", 1)[0][:12]
+    row_id = token_id(cookie_token())
+    if row_id is not None:
+        return f"face:token:{row_id}"
     return "face:ip:" + (request.remote_addr or "?")
 
 

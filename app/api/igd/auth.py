@@ -25,7 +25,7 @@ from functools import wraps
 
 from flask import after_this_request, current_app, g, request
 
-from ...accounts.api_tokens import find_token
+from ...accounts.api_tokens import find_token, token_id
 from ...escorts import sessions
 from ...extensions import db
 from . import envelope
@@ -51,9 +51,9 @@ def bearer() -> str | None:
 
 def rate_limit_key() -> str:
     """Flask-Limiter key: the bearer token's id when one is sent (no DB access), else the client address."""
-    token = bearer()
-    if token and "|" in token and token.split("|", 1)[0].isdigit():
-        return "igd:token:" + token.split("|", 1)[0]
+    row_id = token_id(bearer())
+    if row_id is not None:
+        return f"igd:token:{row_id}"
     return "igd:ip:" + (request.remote_addr or "?")
 
 

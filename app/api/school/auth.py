@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import g, request
 
-from ...accounts.api_tokens import find_token
+from ...accounts.api_tokens import find_token, token_id
 from .envelope import fail
 
 DIALECT = "school"
@@ -18,9 +18,9 @@ def _bearer() -> str | None:
 
 def rate_limit_key() -> str:
     """Flask-Limiter key: the token's id when one is sent (no DB access), else the client address."""
-    token = _bearer()
-    if token and "|" in token and token.split("|", 1)[0].isdigit():
-        return "school:token:" + token.split("|", 1)[0]
+    row_id = token_id(_bearer())
+    if row_id is not None:
+        return f"school:token:{row_id}"
     return "school:ip:" + (request.remote_addr or "?")
 
 
