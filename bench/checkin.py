@@ -68,7 +68,7 @@ def seed(employees: int, tokens_out: Path) -> None:
     from app.accounts.models import DeviceBinding, User
     from app.accounts.passwords import hash_password
     from app.api.mobile.tokens import issue_access_token
-    from app.common.types import utcnow
+    from app.common import clock
     from app.extensions import db
     from app.places.services import create_office
     from app.schedules.services import create_schedule
@@ -86,7 +86,7 @@ def seed(employees: int, tokens_out: Path) -> None:
         create_schedule({"name": "Jam Kerja Bench", "check_in_start": at(-2), "check_in_end": at(2),
                          "check_out_start": at(3), "check_out_end": at(5), "is_active": True})
         password_hash = hash_password(PASSWORD)
-        now = utcnow()
+        now = clock.now()
         db.session.execute(insert(User), [
             dict(name=f"Pegawai {i:05d}", role="pegawai", npp=f"{100000 + i}", password_hash=password_hash,
                  office_id=office.id, is_active=True, created_at=now, updated_at=now)

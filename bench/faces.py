@@ -105,7 +105,7 @@ def matching(repeat: int, people: int = 1000, per_person: int = 3) -> None:
     from app.extensions import db
     from app.faces import services
     from app.faces.models import FaceSample
-    from app.common.types import utcnow
+    from app.common import clock
 
     rng = np.random.default_rng(4)
     encodings = rng.normal(0, 0.09, size=(people * per_person, 128))  # dlib-like spread: norms ≈ 1
@@ -115,7 +115,7 @@ def matching(repeat: int, people: int = 1000, per_person: int = 3) -> None:
                           "RATELIMIT_STORAGE_URI": "memory://"})
         with app.app_context():
             upgrade()
-            now = utcnow()
+            now = clock.now()
             db.session.execute(db.insert(User), [
                 {"name": f"Person {n}", "role": "pegawai", "npp": f"B{n:05d}", "password_hash": "x",
                  "created_at": now, "updated_at": now} for n in range(people)])

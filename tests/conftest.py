@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app import create_app
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
+from app.common import clock
 from app.extensions import db, limiter
 from app.places.models import Office
 from app.schedules.models import WorkSchedule
@@ -191,12 +192,24 @@ def factory(app, password_hash):
 
 @pytest.fixture
 def freeze_time(monkeypatch):
-    """Set the server clock used by the attendance rules: ``freeze_time("2026-01-30T08:15+07:00")``."""
+    """Freeze the application's one clock (:mod:`app.common.clock`) for this test.
 
-    def _freeze(iso: str):
-        moment = datetime.fromisoformat(iso).astimezone(timezone.utc)
-        import app.attendance.services as attendance_services
-        monkeypatch.setattr(attendance_services, "utcnow", lambda: moment)
+    ``freeze_time("2026-01-30T08:15+07:00")`` (ISO text with its offset, or an aware
+    ``datetime``) stops ``clock.now()`` — and with it ``local_today()``, model defaults and
+    every rule, also of a live server thread — at that moment; call it again to move the
+    clock, ``freeze_time(None)`` to let it run.  Returns the moment in UTC (or ``None``).
+    The clock runs again after the test.
+    """
+
+    def _freeze(when: str | datetime | None) -> datetime | None:
+        if when is None:
+            monkeypatch.setattr(clock, "_frozen_at", None)
+            return None
+        moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+        if moment.tzinfo is None:
+            raise ValueError(f"freeze_time needs a moment with its offset, not {when!r}")
+        moment = moment.astimezone(timezone.utc)
+        monkeypatch.setattr(clock, "_frozen_at", moment)
         return moment
 
     return _freeze

@@ -16,8 +16,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from ..common import clock
 from ..common.ids import split_credential
-from ..common.types import utcnow
 from ..extensions import db
 from .models import ApiToken, User
 
@@ -41,7 +41,7 @@ def issue_token(user: User, dialect: str, *, name: str | None = None, ip: str | 
     secret = secrets.token_urlsafe(30)[:40]
     row = ApiToken(user_id=user.id, dialect=dialect, name=(name or None) and name[:120], token_hash=_digest(secret),
                    ip=ip, user_agent=(user_agent or None) and user_agent[:255], expires_at=expires_at,
-                   device_id=(device_id or None) and device_id[:191], last_used_at=utcnow())
+                   device_id=(device_id or None) and device_id[:191], last_used_at=clock.now())
     db.session.add(row)
     db.session.flush()
     return f"{row.id}|{secret}", row
@@ -69,7 +69,7 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
     row = db.session.get(ApiToken, row_id)
     if row is None or row.dialect != dialect or not hmac.compare_digest(row.token_hash, _digest(secret)):
         return None
-    now = utcnow()
+    now = clock.now()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     if not row.user.is_active:
@@ -82,7 +82,7 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
 def revoke(row: ApiToken) -> None:
     """End one token (logout)."""
     if row.revoked_at is None:
-        row.revoked_at = utcnow()
+        row.revoked_at = clock.now()
         db.session.flush()
 
 
@@ -94,7 +94,7 @@ def revoke_all(user: User, dialect: str | None = None, *, keep: ApiToken | None 
     if keep is not None:
         stmt = stmt.where(ApiToken.id != keep.id)
     rows = list(db.session.scalars(stmt))
-    now = utcnow()
+    now = clock.now()
     for row in rows:
         row.revoked_at = now
     db.session.flush()

@@ -36,8 +36,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..admin.access import admin_required
 from ..admin.rendering import render
+from ..common import clock
 from ..common.errors import DomainError
-from ..common.timeutil import local_today
 from ..common.staging import purge_old, staging_dir
 from ..extensions import db
 from ..school.services import academic_year_of
@@ -97,7 +97,7 @@ def _discard(token: str) -> None:
 
 
 def _academic_year() -> int:
-    return academic_year_of(local_today())
+    return academic_year_of(clock.local_today())
 
 
 def _panel(form=None, **context):
@@ -291,7 +291,7 @@ def users_export():
         role = ""
     users = list(db.session.scalars(accounts.users_query(search=search, role=role or None)))
     body = csv_import.export_csv(users, _academic_year())
-    filename = f"hadir-users-{local_today():%Y%m%d}.csv"
+    filename = f"hadir-users-{clock.local_today():%Y%m%d}.csv"
     response = Response(body.encode("utf-8"), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     response.charset = "utf-8"

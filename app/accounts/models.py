@@ -7,7 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 from .roles import ROLE_BY_KEY, ROLE_KEYS
 
@@ -39,8 +40,8 @@ class User(UserMixin, db.Model):
     #: Postal address as typed (at most 500 characters), set through the clinic app's
     #: non-paramedis management (contract 000, "Create Non-Paramedis User").
     address: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     office = relationship("Office", lazy="joined")
@@ -74,7 +75,7 @@ class DeviceBinding(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     device_id: Mapped[str] = mapped_column(String(191), unique=True)
-    bound_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     user = relationship("User", back_populates="device")
 
@@ -101,7 +102,7 @@ class DeviceResetRequest(db.Model):
     processed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     admin_notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     processed_by = relationship("User", foreign_keys=[processed_by_id])
@@ -131,7 +132,7 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

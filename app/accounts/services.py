@@ -11,8 +11,8 @@ import re
 from ..common.i18n import N_
 from sqlalchemy.exc import IntegrityError
 
+from ..common import clock
 from ..common.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationFailed
-from ..common.types import utcnow
 from ..extensions import db
 from .models import DeviceBinding, DeviceResetRequest, User
 from .passwords import hash_password, verify_password
@@ -202,7 +202,7 @@ def mobile_login(npp: str, password: str, device_id: str) -> User:
             # Another request bound this device (or this user) at the same moment.
             db.session.expire(user, ["device"])
             raise DeviceTakenByOther() from None
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     db.session.flush()
     return user
 
@@ -267,7 +267,7 @@ def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool,
         raise ValidationFailed({"admin_notes": ["A note is required to reject a request."]})
     req.status = "approved" if approve else "rejected"
     req.processed_by_id = admin.id
-    req.processed_at = utcnow()
+    req.processed_at = clock.now()
     req.admin_notes = notes
     if approve:
         binding = req.user.device
@@ -325,7 +325,7 @@ def authenticate(identifier: str, password: str, *, allowed_roles) -> User:
         raise InactiveUser()
     if user.role not in allowed_roles:
         raise RoleNotAllowed()
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     db.session.flush()
     return user
 

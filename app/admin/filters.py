@@ -1,7 +1,7 @@
 """Jinja filters and globals of the admin pages: local times, numbers and labels.
 
 Times are stored in UTC and shown in the organisation's zone
-(:func:`app.common.timeutil.to_local`), formatted for the user's language.
+(:func:`app.common.clock.to_local`), formatted for the user's language.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import Flask
 from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext as _lp
 
 from ..accounts.roles import ROLE_BY_KEY
-from ..common.timeutil import local_today, local_zone, to_local
+from ..common import clock
 
 #: Attendance event kinds.
 KIND_LABELS = {"check_in": _l("Check-in"), "check_out": _l("Check-out")}
@@ -99,7 +99,7 @@ def local_datetime(moment: datetime | None, pattern: str = "d MMM y, HH.mm") -> 
     """``moment`` (UTC) in the organisation's zone, e.g. ``30 Jan 2026, 08.15``."""
     if moment is None:
         return "—"
-    return format_datetime(to_local(moment), pattern, tzinfo=local_zone(), locale=_locale())
+    return format_datetime(clock.to_local(moment), pattern, tzinfo=clock.local_zone(), locale=_locale())
 
 
 def local_time(moment: datetime | time | None) -> str:
@@ -108,7 +108,7 @@ def local_time(moment: datetime | time | None) -> str:
         return "—"
     if isinstance(moment, time):
         return moment.strftime("%H:%M")
-    return format_datetime(to_local(moment), "HH:mm", tzinfo=local_zone(), locale=_locale())
+    return format_datetime(clock.to_local(moment), "HH:mm", tzinfo=clock.local_zone(), locale=_locale())
 
 
 def long_date(day: date) -> str:
@@ -181,4 +181,4 @@ def register_filters(app: Flask) -> None:
         platform_label=_label(PLATFORM_LABELS), leave_type_label=_label(LEAVE_TYPE_LABELS),
         day_label=_label(DAY_LABELS),
     )
-    app.jinja_env.globals.update(map_url=map_url, status_badge=status_badge, today_local=local_today)
+    app.jinja_env.globals.update(map_url=map_url, status_badge=status_badge, today_local=clock.local_today)

@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from ..accounts import services as accounts
 from ..accounts.roles import ADMIN_ROLES
 from ..attendance import services as attendance
-from ..common.timeutil import local_today
+from ..common import clock
 from ..extensions import db, limiter
 from .access import is_safe_next, public, staff_required
 from .forms import AdminForm, max_length, required
@@ -108,7 +108,7 @@ def language():
 @staff_required
 def dashboard():
     """Today at a glance: stat tiles, the latest check-ins, work waiting for review."""
-    today = local_today()
+    today = clock.local_today()
     return render_template(
         "admin/dashboard.html",
         today=today,

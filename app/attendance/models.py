@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 
 EVENT_KINDS = ("check_in", "check_out")
@@ -47,7 +48,7 @@ class AttendanceEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     work_date: Mapped[date] = mapped_column(Date(), index=True)
     source: Mapped[str] = mapped_column(String(12))
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -97,7 +98,7 @@ class DailyAttendance(db.Model):
     worked_minutes: Mapped[int | None]
     late_minutes: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default="present")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     user = relationship("User", lazy="joined")
     check_in_event = relationship("AttendanceEvent", foreign_keys=[check_in_event_id])
@@ -129,8 +130,8 @@ class OfflineSyncLog(db.Model):
     error_message: Mapped[str | None] = mapped_column(Text)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_events.id", ondelete="SET NULL"))
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     user = relationship("User")
     event = relationship("AttendanceEvent")

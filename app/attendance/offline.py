@@ -43,9 +43,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from ..common import clock
 from ..common.errors import DomainError, ValidationFailed
-from ..common.timeutil import local_zone, to_local
-from ..common.types import utcnow
 from ..extensions import db
 from ..places.services import parse_accuracy, parse_coordinate
 from ..schedules import services as schedules
@@ -201,7 +200,7 @@ def _identify(acting_user, data: dict):
         errors["timestamp"] = ["The timestamp does not match the format Y-m-d H:i:s."]
     else:
         try:
-            local = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=local_zone())
+            local = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=clock.local_zone())
         except ValueError:
             errors["timestamp"] = ["The timestamp is not a valid date."]
     if errors:
@@ -240,7 +239,7 @@ def _check_age(item: _Item, now: datetime) -> None:
 
 def _work_day(item: _Item):
     """``(schedule, work_date, in a window?, local time)`` of the item (see the module's notes)."""
-    local = to_local(item.client_time)
+    local = clock.to_local(item.client_time)
     schedule = schedules.active_schedule()
     window = schedules.window_at(schedule, item.kind, local) if schedule is not None else None
     return schedule, (window.work_date if window else local.date()), window is not None, local
@@ -345,7 +344,7 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
 
     :param log: the failed log being retried (updated in place when the item's key is its key).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     data = clean_data(raw)
     outcome = ItemOutcome(data=data)
     try:
@@ -421,7 +420,7 @@ def process_offline_batch(acting_user, items: list, *, now: datetime | None = No
         raise ValidationFailed({"attendances": ["The attendances field is required."]})
     if len(items) > MAX_BATCH:
         raise ValidationFailed({"attendances": [f"The attendances may not have more than {MAX_BATCH} items."]})
-    now = now or utcnow()
+    now = now or clock.now()
 
     def order(pair):
         stamp = pair[1].get("timestamp") if isinstance(pair[1], dict) else None

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ..accounts.models import User
+from ..common import clock
 from ..common.errors import ValidationFailed
-from ..common.timeutil import local_today
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
 from ..school.models import ClassEnrollment, StudentAttendance
@@ -153,7 +153,7 @@ def build_report(users: list[User], start: date, end: date, *, today: date | Non
     :raises ValidationFailed: a reversed range or one longer than :data:`MAX_RANGE_DAYS`.
     """
     check_range(start, end)
-    today = today or local_today()
+    today = today or clock.local_today()
     blank = _day_codes(start, end, today, set(get_setting("working_days")))
     ids = [u.id for u in users]
     recorded: dict[tuple[int, date], DayStatus] = {}

@@ -22,9 +22,8 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
-from ..common.timeutil import to_local
-from ..common.types import utcnow
 from ..extensions import db
 from ..places.models import Office
 from ..places.services import check_geofence
@@ -146,8 +145,8 @@ def record_attendance(
             daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=existing.work_date))
             return RecordResult(existing, daily, replayed=True)
 
-    now = now or utcnow()
-    local_now = to_local(now)
+    now = now or clock.now()
+    local_now = clock.to_local(now)
     schedule = schedules.active_schedule()
     if schedule is None:
         raise NoActiveSchedule("No active attendance time setting")
@@ -307,7 +306,7 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
         raise ValidationFailed({"note": ["A reason is required to reject."]})
     event.review_state = "approved" if approve else "rejected"
     event.reviewed_by_id = reviewer.id
-    event.reviewed_at = utcnow()
+    event.reviewed_at = clock.now()
     event.review_note = note
     daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=event.user_id, work_date=event.work_date))
     if daily is not None:
@@ -324,7 +323,7 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
         elif daily.check_in_event_id is not None:
             daily.status = _status(daily)
         _refresh_totals(daily)
-    local = to_local(event.occurred_at).strftime("%d-%m-%Y %H:%M")
+    local = clock.to_local(event.occurred_at).strftime("%d-%m-%Y %H:%M")
     if event.kind == "check_in":
         title = N_("Your check-in was approved") if approve else N_("Your check-in was rejected")
         body = N_("Your check-in of %(time)s was approved.") if approve else \
@@ -443,8 +442,8 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
     :raises NoActiveSchedule: no work schedule is active.
     :raises NotCheckedIn: a check-out window, and no check-in that day.
     """
-    now = now or utcnow()
-    local_now = to_local(now)
+    now = now or clock.now()
+    local_now = clock.to_local(now)
     schedule = schedules.active_schedule()
     if schedule is None:
         raise NoActiveSchedule("No active attendance time setting")

@@ -17,9 +17,9 @@ from ..admin.rendering import render, wants_fragment
 from ..clinic import bulk as clinic_bulk, reports as clinic_reports, services as clinic_services
 from ..clinic.forms import ApproveProcedureForm, BulkApproveProceduresForm, RejectProcedureForm
 from ..clinic.models import Procedure
+from ..common import clock
 from ..common.csv_export import csv_response
 from ..common.errors import DomainError, NotFound
-from ..common.timeutil import local_today
 from ..extensions import db
 from . import services as attendance
 from ..leave import services as leave_services
@@ -333,7 +333,7 @@ def _report_filters():
     form.class_id.choices = [(None, _("All classes"))] + [
         (c.id, c.name) for c in db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name))]
     form.validate()
-    today = local_today()
+    today = clock.local_today()
     start = form.start.data if not form.start.errors and form.start.data else today.replace(day=1)
     end = form.end.data if not form.end.errors and form.end.data else today
     filters = {"start": start.isoformat(), "end": end.isoformat()}

@@ -20,10 +20,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func
 
 from ..accounts.services import EMAIL_RE
+from ..common import clock
 from ..common.errors import Conflict, NotFound, ValidationFailed
 from ..common.i18n import N_
-from ..common.timeutil import local_zone, to_local
-from ..common.types import utcnow
 from ..extensions import db
 from ..notify.services import notify
 from .models import PERFORMER_ROLES, SEXES, Patient, Procedure
@@ -89,7 +88,7 @@ class ProcedureSummary:
 
 def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight at ``start`` and at ``end`` (``end`` exclusive)."""
-    zone = local_zone()
+    zone = clock.local_zone()
     return (datetime.combine(start, time(0), tzinfo=zone), datetime.combine(end, time(0), tzinfo=zone))
 
 
@@ -146,7 +145,7 @@ def check_patient(values: dict) -> dict:
     birth = clean["birth_date"]
     if birth is not None and (not isinstance(birth, date) or isinstance(birth, datetime)):
         errors["birth_date"] = ["The birth date is not a valid date."]
-    elif birth is not None and birth > to_local(utcnow()).date():
+    elif birth is not None and birth > clock.to_local(clock.now()).date():
         errors["birth_date"] = ["The birth date must be a date before or equal to today."]
     if clean["sex"] is not None and clean["sex"] not in SEXES:
         errors["sex"] = ["The selected sex is invalid."]
@@ -204,7 +203,7 @@ def _procedure_fields(values: dict) -> tuple[dict, dict[str, list[str]]]:
     share = _money(values.get("service_fee_share"), "service_fee_share", errors)
     if fee is not None and share is not None and share > fee:
         errors["service_fee_share"] = ["The service fee share must not be greater than the fee."]
-    now = utcnow()
+    now = clock.now()
     performed_at = values.get("performed_at")
     if performed_at is None:
         performed_at = now
@@ -319,7 +318,7 @@ def validate_procedure(procedure: Procedure, validator, *, approve: bool, note: 
         raise ValidationFailed(errors)
     procedure.status = "approved" if approve else "rejected"
     procedure.validated_by_id = validator.id
-    procedure.validated_at = utcnow()
+    procedure.validated_at = clock.now()
     procedure.validation_note = values["note"]
     # ``data`` is printed as is by the clinic dialect: the contract's keys (``tindakan_id``, ``pasien_name``).
     facts = {"tindakan_id": procedure.id, "pasien_name": procedure.patient.name}

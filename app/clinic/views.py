@@ -30,8 +30,8 @@ from ..accounts.models import User
 from ..admin.access import admin_required, is_admin, staff_required
 from ..admin.filters import local_datetime, role_label, status_badge
 from ..admin.rendering import render
+from ..common import clock
 from ..common.csv_export import csv_response
-from ..common.timeutil import local_today
 from ..extensions import db
 from . import reports
 from .models import PROCEDURE_STATUSES, Patient
@@ -84,7 +84,7 @@ def _selected_month() -> tuple[date, bool]:
     """``(first day of the month asked for, valid)``; a missing or invalid ``month`` is this month."""
     raw = request.args.get("month")
     month = parse_month(raw)
-    return (month, True) if month else (local_today().replace(day=1), not raw)
+    return (month, True) if month else (clock.local_today().replace(day=1), not raw)
 
 
 # --- service fees (jaspel) ----------------------------------------------------------
@@ -99,7 +99,7 @@ def service_fees():
     """
     month, valid = _selected_month()
     report = reports.service_fee_report(month)
-    today_month = local_today().replace(day=1)
+    today_month = clock.local_today().replace(day=1)
     return render("clinic/service_fees.html", "clinic/_partials/service_fee_table.html",
                   report=report, month=month, month_value=month.strftime("%Y-%m"), invalid_month=not valid,
                   previous_month=_shift_month(month, -1).strftime("%Y-%m"),
@@ -149,7 +149,7 @@ def service_fees_person(user_id: int):
                        per_page=PROCEDURES_PER_PAGE, error_out=False)
     month_value = month.strftime("%Y-%m")
     filters = {"user_id": user.id, "month": month_value, **({"status": status} if status else {})}
-    today_month = local_today().replace(day=1)
+    today_month = clock.local_today().replace(day=1)
     return render("clinic/service_fees_person.html", "clinic/_partials/service_fees_person_list.html",
                   person=user, row=row, page=page, month=month, month_value=month_value, status=status,
                   invalid_month=not valid, filters=filters,
@@ -225,7 +225,7 @@ def patient(patient_id: int):
     page = db.paginate(reports.patient_procedures_query(record.id), page=page_number,
                        per_page=PROCEDURES_PER_PAGE, error_out=False)
     stats = reports.procedures_of_patients([record.id]).get(record.id, reports.PatientProcedures())
-    today = local_today()
+    today = clock.local_today()
     age = _age(record.birth_date, today) if record.birth_date and record.birth_date <= today else None
     return render("clinic/patient.html", "clinic/_partials/patient_procedures.html",
                   patient=record, page=page, stats=stats, age=age,

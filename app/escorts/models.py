@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 
 #: Who brought the patient: a police officer, an ambulance crew, a private person.
@@ -49,8 +50,8 @@ class Escort(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
@@ -83,7 +84,7 @@ class EscortApiSession(db.Model):
     last_result_count: Mapped[int | None] = mapped_column()
     last_total: Mapped[int | None] = mapped_column()
     last_accessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     user = relationship("User")
 
@@ -110,7 +111,7 @@ class EscortApiActivity(db.Model):
     new_status: Mapped[str | None] = mapped_column(String(10))
     ref: Mapped[str | None] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(45))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class EscortApiView(db.Model):
@@ -123,4 +124,4 @@ class EscortApiView(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("escort_api_sessions.id", ondelete="CASCADE"))
     escort_id: Mapped[int] = mapped_column(ForeignKey("escorts.id", ondelete="CASCADE"), index=True)
     count: Mapped[int] = mapped_column(default=0, server_default="0")
-    last_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

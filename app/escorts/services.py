@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_
 
 from ..attendance.photos import Photo, store_photo, upload_root
+from ..common import clock
 from ..common.errors import NotFound, ValidationFailed
-from ..common.timeutil import local_now
-from ..common.types import utcnow
 from ..extensions import db
 from .models import CATEGORIES, GENDERS, STATUSES, Escort
 
@@ -109,10 +108,10 @@ def create_escort(*, category: str, name: str, gender: str, phone: str, plate_nu
                     submitted_from_ip=(ip or None) and ip[:45], api_submission=api_submission,
                     created_by_id=getattr(created_by, "id", None))
     if clean.get("status", "pending") != "pending" and created_by is not None:
-        escort.reviewed_by_id, escort.reviewed_at = created_by.id, utcnow()
+        escort.reviewed_by_id, escort.reviewed_at = created_by.id, clock.now()
     db.session.add(escort)
     db.session.flush()
-    escort.photo_path = store_photo(photo, PHOTO_FOLDER, local_now().date(), escort.id)
+    escort.photo_path = store_photo(photo, PHOTO_FOLDER, clock.local_now().date(), escort.id)
     db.session.flush()
     return escort
 
@@ -138,14 +137,14 @@ def update_escort(escort: Escort, *, actor=None, photo: Photo | None = None, **v
     for name in changed:
         setattr(escort, name, clean[name])
     if "status" in changed:
-        escort.reviewed_by_id, escort.reviewed_at = getattr(actor, "id", None), utcnow()
+        escort.reviewed_by_id, escort.reviewed_at = getattr(actor, "id", None), clock.now()
     if photo is not None:
         old = escort.photo_path
-        escort.photo_path = store_photo(photo, PHOTO_FOLDER, local_now().date(), escort.id)
+        escort.photo_path = store_photo(photo, PHOTO_FOLDER, clock.local_now().date(), escort.id)
         _remove_file(old)
         changed.append("photo")
     if changed:
-        escort.updated_at = utcnow()
+        escort.updated_at = clock.now()
     db.session.flush()
     return changed
 
@@ -160,8 +159,8 @@ def set_status(escort: Escort, status: str, *, actor=None) -> str:
         raise ValidationFailed({"status": ["The selected status is invalid."]})
     old = escort.status
     escort.status = status
-    escort.reviewed_by_id, escort.reviewed_at = getattr(actor, "id", None), utcnow()
-    escort.updated_at = utcnow()
+    escort.reviewed_by_id, escort.reviewed_at = getattr(actor, "id", None), clock.now()
+    escort.updated_at = clock.now()
     db.session.flush()
     return old
 
@@ -248,7 +247,7 @@ class EscortStats:
 
 def escort_stats(*, recent: int = 5) -> EscortStats:
     """Counts over every escort (see :class:`EscortStats`); ``recent`` newest are included."""
-    now = local_now()
+    now = clock.local_now()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     week_start = midnight - timedelta(days=midnight.weekday())
     month_start = midnight.replace(day=1)

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from ..common.types import utcnow
+from ..common import clock
 from ..extensions import db
 from .models import Escort, EscortApiActivity, EscortApiSession, EscortApiView
 
@@ -95,7 +95,7 @@ def bump(row: EscortApiSession, counter: str, by: int = 1) -> int:
         raise ValueError(f"unknown counter {counter!r}")
     column = getattr(EscortApiSession, counter)
     db.session.execute(db.update(EscortApiSession).where(EscortApiSession.id == row.id)
-                       .values({column: column + by, EscortApiSession.last_accessed_at: utcnow()}))
+                       .values({column: column + by, EscortApiSession.last_accessed_at: clock.now()}))
     db.session.refresh(row)
     return getattr(row, counter)
 
@@ -105,7 +105,7 @@ def record_list(row: EscortApiSession, *, result_count: int, total: int) -> int:
     db.session.execute(db.update(EscortApiSession).where(EscortApiSession.id == row.id).values(
         {EscortApiSession.access_count: EscortApiSession.access_count + 1,
          EscortApiSession.last_result_count: result_count, EscortApiSession.last_total: total,
-         EscortApiSession.last_accessed_at: utcnow()}))
+         EscortApiSession.last_accessed_at: clock.now()}))
     db.session.refresh(row)
     return row.access_count
 
@@ -120,7 +120,7 @@ def record_activity(row: EscortApiSession, kind: str, escort: Escort, *, ref: st
     db.session.add(EscortApiActivity(session_id=row.id, kind=kind, escort_id=escort.id, escort_name=escort.name,
                                      patient_name=escort.patient_name, category=escort.category,
                                      old_status=old_status, new_status=new_status, ref=ref,
-                                     ip=(ip or None) and ip[:45], created_at=at or utcnow()))
+                                     ip=(ip or None) and ip[:45], created_at=at or clock.now()))
     db.session.flush()
     keep = (db.select(EscortApiActivity.id).where(EscortApiActivity.session_id == row.id,
                                                   EscortApiActivity.kind == kind)
@@ -133,7 +133,7 @@ def record_activity(row: EscortApiSession, kind: str, escort: Escort, *, ref: st
 
 def record_view(row: EscortApiSession, escort: Escort) -> EscortApiView:
     """Count one opening of ``escort`` by the session (``count``, ``last_viewed_at``), race-safe."""
-    now = utcnow()
+    now = clock.now()
 
     def increment() -> int:
         return db.session.execute(db.update(EscortApiView).where(
@@ -178,7 +178,7 @@ def prune_idle(days: int = IDLE_DAYS) -> int:
     """
     if days < 1:
         raise ValueError("days must be at least 1")
-    cutoff = utcnow() - timedelta(days=days)
+    cutoff = clock.now() - timedelta(days=days)
     idle = (db.select(EscortApiSession.id)
             .where(EscortApiSession.token_id.is_(None),
                    db.func.coalesce(EscortApiSession.last_accessed_at, EscortApiSession.created_at) < cutoff))

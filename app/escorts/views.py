@@ -30,9 +30,9 @@ from sqlalchemy.orm import selectinload
 from ..admin.access import is_safe_next, staff_required
 from ..admin.filters import local_datetime
 from ..admin.rendering import render, wants_fragment
+from ..common import clock
 from ..common.csv_export import csv_response
 from ..common.errors import DomainError, NotFound
-from ..common.timeutil import local_today, local_zone
 from ..extensions import db
 from . import services as escorts
 from .forms import EscortDeleteForm, EscortFilterForm, EscortStatusForm
@@ -111,16 +111,16 @@ class ListFilters:
     @property
     def includes_today(self) -> bool:
         """True when today is in the range (the list then reloads itself)."""
-        return self.start <= local_today() <= self.end
+        return self.start <= clock.local_today() <= self.end
 
     @property
     def is_today(self) -> bool:
         """True for the default range: today only."""
-        return self.start == self.end == local_today()
+        return self.start == self.end == clock.local_today()
 
     def query(self):
         """The filtered ``select(Escort)``, newest first."""
-        zone = local_zone()
+        zone = clock.local_zone()
         created_from = datetime.combine(self.start, time.min, tzinfo=zone).astimezone(timezone.utc)
         created_until = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone).astimezone(timezone.utc)
         return escorts.escorts_search_query(category=self.category or None, status=self.status or None,
@@ -132,7 +132,7 @@ def _filters() -> ListFilters:
     """The filters of the query string; invalid values fall back to the defaults (today, everything)."""
     form = EscortFilterForm(request.args)
     form.validate()
-    today = local_today()
+    today = clock.local_today()
 
     def valid(field):
         return None if field.errors or field.data in (None, "") else field.data

@@ -7,7 +7,8 @@ import numpy as np
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 
 #: Storage dtype of :attr:`FaceSample.encoding`: little-endian float32.
@@ -44,7 +45,7 @@ class FaceSample(db.Model):
     box_right: Mapped[int] = mapped_column(Integer)
     box_bottom: Mapped[int] = mapped_column(Integer)
     box_left: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     user = relationship("User", foreign_keys=[user_id])

@@ -64,8 +64,8 @@ from datetime import date
 import numpy as np
 
 from ..attendance.photos import Photo, store_photo
+from ..common import clock
 from ..common.errors import DomainError, NotFound, RuleViolation
-from ..common.types import utcnow
 from ..extensions import db
 from .models import ENCODING_DTYPE, ENCODING_SIZE, FaceSample
 
@@ -368,7 +368,7 @@ def enrol(user, image: FaceImage, *, actor=None, today: date | None = None) -> F
         raise SeveralFaces(f"{len(boxes)} faces were found in the photo; it must show one person only.",
                            field="photo", count=len(boxes))
     (face,) = encode_faces(image.pixels, boxes)
-    now = utcnow()
+    now = clock.now()
     path = store_photo(Photo(image.data, image.extension, image.width, image.height), "faces",
                        today or now.date(), user.id)
     top, right, bottom, left = face.box

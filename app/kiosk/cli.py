@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ..common import clock
 from ..common.cli import run_or_fail
-from ..common.timeutil import to_local
 from ..extensions import db
 from ..places.models import Office
 from .models import KIOSK_MODES, Kiosk
@@ -18,7 +18,7 @@ def _print_code(kiosk: Kiosk) -> None:
     code = issue_pairing_code(kiosk)
     db.session.commit()
     click.echo(f"pairing code for kiosk {kiosk.id} ({kiosk.name}): {code.code}"
-               f" (works once, until {to_local(code.expires_at):%H:%M} local time;"
+               f" (works once, until {clock.to_local(code.expires_at):%H:%M} local time;"
                f" open /kiosk/pair?code={code.code} on the tablet)")
 
 

@@ -54,9 +54,8 @@ from wtforms.validators import DataRequired, Length
 from ..accounts.models import User
 from ..attendance import services as attendance
 from ..attendance.photos import Photo, decode_photo, save_photo
+from ..common import clock
 from ..common.errors import DomainError, ValidationFailed
-from ..common.timeutil import iso_utc, local_today, to_local
-from ..common.types import utcnow
 from ..escorts import services as escorts
 from ..extensions import db, limiter
 from ..faces import services as faces
@@ -173,11 +172,11 @@ def home():
 @mode_required("qr")
 def qr_json():
     """The token to show now for the kiosk's location, its QR as inline SVG and its times."""
-    now = utcnow()
+    now = clock.now()
     token = qr.current_token(g.kiosk.office_id or qr.SCHOOL_LOCATION, now)
     return jsonify(token=token.token, svg=qr_svg(token.token, error="m", css_class="kiosk-qr-svg"),
-                   expires_at=iso_utc(token.expires_at), valid_until=iso_utc(token.valid_until),
-                   period_s=token.period_s, server_time=iso_utc(now))
+                   expires_at=clock.iso_utc(token.expires_at), valid_until=clock.iso_utc(token.valid_until),
+                   period_s=token.period_s, server_time=clock.iso_utc(now))
 
 
 @bp.post("/cards/scan")
@@ -190,7 +189,7 @@ def card_scan():
     code = body.get("code") if isinstance(body, dict) else None
     if not isinstance(code, str) or not code.strip() or len(code) > 64:
         return jsonify(result="invalid", message=_("This is not a student card.")), 422
-    today = local_today()
+    today = clock.local_today()
     try:
         scan = school.record_card_scan(code, today)
     except school.CardNotFound:
@@ -202,7 +201,7 @@ def card_scan():
     except school.NotEnrolled:
         return jsonify(result="not_enrolled", message=_("This student is not in a class this year."),
                        present_today=school.present_count(today)), 409
-    time_text = to_local(scan.attendance.occurred_at).strftime("%H:%M")
+    time_text = clock.to_local(scan.attendance.occurred_at).strftime("%H:%M")
     if scan.already:
         message = _("%(name)s was already recorded at %(time)s", name=scan.student.name, time=time_text)
     else:
@@ -227,17 +226,17 @@ def _visit_message(visit, name: str, now) -> tuple[str, str | None]:
     """``(message, HH:MM of the relevant event)`` of a recognised person's visit."""
     daily = visit.daily
     if visit.outcome == "checked_in":
-        time_text = to_local(visit.event.occurred_at).strftime("%H:%M")
-        return _("%(greeting)s, %(name)s — in %(time)s", greeting=_greeting(to_local(now).hour), name=name,
+        time_text = clock.to_local(visit.event.occurred_at).strftime("%H:%M")
+        return _("%(greeting)s, %(name)s — in %(time)s", greeting=_greeting(clock.to_local(now).hour), name=name,
                  time=time_text), time_text
     if visit.outcome == "checked_out":
-        time_text = to_local(visit.event.occurred_at).strftime("%H:%M")
+        time_text = clock.to_local(visit.event.occurred_at).strftime("%H:%M")
         return _("Goodbye, %(name)s — out %(time)s", name=name, time=time_text), time_text
     if visit.outcome == "already_in":
-        time_text = to_local(daily.time_in).strftime("%H:%M")
+        time_text = clock.to_local(daily.time_in).strftime("%H:%M")
         return _("%(name)s, you checked in at %(time)s", name=name, time=time_text), time_text
     if visit.outcome == "already_out":
-        time_text = to_local(daily.time_out).strftime("%H:%M")
+        time_text = clock.to_local(daily.time_out).strftime("%H:%M")
         return _("%(name)s, you checked out at %(time)s", name=name, time=time_text), time_text
     return _("%(name)s: outside attendance hours", name=name), None
 
@@ -267,7 +266,7 @@ def face_frame():
     if user is None or not user.is_active:
         return jsonify(result="unknown", message=_("Face not recognised"))
     first_name = user.name.split()[0] if user.name.split() else user.name
-    now = utcnow()
+    now = clock.now()
     try:
         visit = attendance.record_kiosk_visit(user, office=g.kiosk.office or user.office,
                                               min_gap_s=int(get_setting("face_min_gap_minutes")) * 60, now=now)

@@ -16,9 +16,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..common import clock
 from ..common.ids import split_credential
 from ..common.errors import NotFound, RuleViolation, ValidationFailed
-from ..common.types import utcnow
 from ..extensions import db
 from ..places.models import Office
 from .models import KIOSK_MODES, Kiosk
@@ -110,7 +110,7 @@ def issue_pairing_code(kiosk: Kiosk, now: datetime | None = None) -> PairingCode
 
     The tablet currently paired keeps working until the code is used.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     kiosk.pairing_code_hash = _digest(raw)
     kiosk.pairing_expires_at = now + timedelta(seconds=PAIRING_TTL_S)
@@ -124,7 +124,7 @@ def pair(raw_code, now: datetime | None = None) -> tuple[Kiosk, str]:
 
     :raises PairingCodeInvalid: unknown, used or expired code.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     code = normalise_code(raw_code)
     kiosk = db.session.scalar(db.select(Kiosk).filter_by(pairing_code_hash=_digest(code))) if code else None
     if kiosk is None or kiosk.pairing_expires_at is None or kiosk.pairing_expires_at <= now:
@@ -152,7 +152,7 @@ def authenticate(credential, now: datetime | None = None) -> Kiosk | None:
     kiosk = db.session.get(Kiosk, kiosk_id)
     if kiosk is None or not kiosk.credential_hash or not hmac.compare_digest(kiosk.credential_hash, _digest(secret)):
         return None
-    now = now or utcnow()
+    now = now or clock.now()
     if kiosk.last_seen_at is None or (now - kiosk.last_seen_at).total_seconds() >= SEEN_RESOLUTION_S:
         kiosk.last_seen_at = now
     return kiosk
@@ -163,7 +163,7 @@ def revoke(kiosk: Kiosk, now: datetime | None = None) -> Kiosk:
     kiosk.credential_hash = None
     kiosk.pairing_code_hash = None
     kiosk.pairing_expires_at = None
-    kiosk.revoked_at = now or utcnow()
+    kiosk.revoked_at = now or clock.now()
     db.session.flush()
     return kiosk
 

@@ -21,9 +21,9 @@ from contextlib import suppress
 import re
 from datetime import date
 
+from ..common import clock
 from ..common.errors import Conflict, PermissionDenied, RuleViolation, ValidationFailed
 from ..common.i18n import N_
-from ..common.types import utcnow
 from ..extensions import db
 from .models import LEAVE_TYPES, LeaveRequest
 
@@ -218,7 +218,7 @@ def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | No
         raise PermissionDenied("You cannot review your own leave request")
     leave.status = "approved" if approve else "rejected"
     leave.reviewed_by_id = reviewer.id
-    leave.reviewed_at = utcnow()
+    leave.reviewed_at = clock.now()
     leave.review_comment = comment
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
         kind = gettext(_TYPE_LABELS[leave.leave_type])

@@ -11,8 +11,8 @@ deactivates its push token and ends the user's clinic sessions carrying the same
 from __future__ import annotations
 
 from ..accounts.models import ApiToken
+from ..common import clock
 from ..common.errors import NotFound, RuleViolation
-from ..common.types import utcnow
 from ..extensions import db
 from .models import UserDevice
 from .services import register_push_token
@@ -61,11 +61,11 @@ def register_device(user, *, device_id: str, device_type: str, name: str | None 
             raise RuleViolation(f"You may register at most {MAX_DEVICES} devices; revoke one first.",
                                 field="device_id")
     if row is None:
-        row = UserDevice(user_id=user.id, device_id=device_id, device_type=device_type, created_at=utcnow())
+        row = UserDevice(user_id=user.id, device_id=device_id, device_type=device_type, created_at=clock.now())
         db.session.add(row)
     row.name, row.device_type, row.app_version, row.os_version = name, device_type, app_version, os_version
     row.revoked_at = None
-    row.last_seen_at = utcnow()
+    row.last_seen_at = clock.now()
     if push_token is not None:
         token = register_push_token(user, push_token, device_type=device_type, device_id=device_id,
                                     device_types=DEVICE_TYPES, token_field="push_token")
@@ -94,7 +94,7 @@ def revoke_device(user, device_id: str) -> tuple[UserDevice, int]:
     :raises NotFound: ``user`` has no live device ``device_id`` (another user's included).
     """
     row = find_device(user, device_id)
-    now = utcnow()
+    now = clock.now()
     row.revoked_at = now
     token = row.push_token
     if token is not None and token.user_id == user.id:

@@ -6,7 +6,8 @@ from datetime import datetime, time
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, Time, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 
 
@@ -26,7 +27,7 @@ class Notification(db.Model):
     body: Mapped[str] = mapped_column(Text)
     is_read: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     #: ``high``, ``medium`` or ``low`` (contract 000, "Notification Endpoints").
     priority: Mapped[str] = mapped_column(String(10), default="medium", server_default="medium")
     #: Facts for the client (a JSON object, e.g. ``{"tindakan_id": 123, "pasien_name": "John Doe"}``).
@@ -46,8 +47,8 @@ class PushToken(db.Model):
     device_type: Mapped[str | None] = mapped_column(String(10))
     device_id: Mapped[str | None] = mapped_column(String(191))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
 
 class NotificationSettings(db.Model):
@@ -70,7 +71,7 @@ class NotificationSettings(db.Model):
     quiet_hours_enabled: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     quiet_start: Mapped[time] = mapped_column(Time())
     quiet_end: Mapped[time] = mapped_column(Time())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
 
 class UserDevice(db.Model):
@@ -97,8 +98,8 @@ class UserDevice(db.Model):
     app_version: Mapped[str | None] = mapped_column(String(32))
     os_version: Mapped[str | None] = mapped_column(String(32))
     push_token_id: Mapped[int | None] = mapped_column(ForeignKey("push_tokens.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     push_token = relationship("PushToken")

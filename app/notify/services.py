@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from ..common import clock
 from ..common.errors import NotFound, ValidationFailed
-from ..common.types import utcnow
 from ..extensions import db
 from .models import Notification, PushToken
 
@@ -90,7 +90,7 @@ def mark_read(user, notification_id: int) -> Notification:
         raise NotFound("Notification not found")
     if not note.is_read:
         note.is_read = True
-        note.read_at = utcnow()
+        note.read_at = clock.now()
         db.session.flush()
     return note
 
@@ -100,7 +100,7 @@ def mark_all_read(user) -> int:
     result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.is_read.is_(False))
-        .values(is_read=True, read_at=utcnow())
+        .values(is_read=True, read_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount

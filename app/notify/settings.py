@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
+from ..common import clock
 from ..common.errors import ValidationFailed
-from ..common.timeutil import to_local
-from ..common.types import utcnow
 from ..extensions import db
 from .models import NotificationSettings
 
@@ -140,7 +139,7 @@ def update_settings(user, data: dict) -> dict:
     if enabled and start == end:
         raise ValidationFailed({"quiet_hours.end_time": ["The quiet hours.end time must differ from the start time."]})
     row.quiet_hours_enabled, row.quiet_start, row.quiet_end = enabled, start, end
-    row.updated_at = utcnow()
+    row.updated_at = clock.now()
     db.session.flush()
     return settings_json(user)
 
@@ -170,5 +169,5 @@ def push_allowed(user, type_: str, at: datetime | None = None) -> bool:
         return False
     if not row.quiet_hours_enabled:
         return True
-    local = to_local(at or utcnow()).time().replace(second=0, microsecond=0)
+    local = clock.to_local(at or clock.now()).time().replace(second=0, microsecond=0)
     return not in_quiet_hours(row.quiet_start, row.quiet_end, local)

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 
 
@@ -32,5 +33,5 @@ class Office(db.Model):
     longitude: Mapped[float]
     geofence_radius_m: Mapped[int]
     is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

@@ -6,8 +6,8 @@ import unicodedata
 
 from sqlalchemy import update
 
+from ..common import clock
 from ..common.errors import NotFound
-from ..common.types import utcnow
 from ..extensions import db
 from .models import Post
 
@@ -35,7 +35,7 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
 
 def published_query(*, category: str | None = None, featured: bool = False):
     """Select statement of visible posts: pinned first, then newest published."""
-    stmt = db.select(Post).where(Post.status == "published", Post.published_at <= utcnow())
+    stmt = db.select(Post).where(Post.status == "published", Post.published_at <= clock.now())
     if category:
         stmt = stmt.where(Post.category == category)
     if featured:
@@ -116,7 +116,7 @@ def _clean_post(values: dict) -> dict:
     if errors:
         raise ValidationFailed(errors)
     if clean["status"] == "published" and clean["published_at"] is None:
-        clean["published_at"] = utcnow()
+        clean["published_at"] = clock.now()
     return clean
 
 
@@ -155,7 +155,7 @@ def publish_post(post: Post) -> Post:
     """Publish ``post`` now (keeps an earlier ``published_at``)."""
     post.status = "published"
     if post.published_at is None:
-        post.published_at = utcnow()
+        post.published_at = clock.now()
     db.session.flush()
     return post
 
@@ -175,7 +175,7 @@ def announcements_query(viewer_id: int | None = None, *, all_drafts: bool = Fals
     """
     from sqlalchemy import and_, or_, true
 
-    visible = and_(Post.status == "published", Post.published_at <= utcnow())
+    visible = and_(Post.status == "published", Post.published_at <= clock.now())
     if all_drafts:
         condition = true()
     elif viewer_id is not None:
@@ -188,7 +188,7 @@ def announcements_query(viewer_id: int | None = None, *, all_drafts: bool = Fals
 
 def is_published(post: Post) -> bool:
     """True when ``post`` is visible to everyone: published and ``published_at`` reached."""
-    return post.status == "published" and post.published_at is not None and post.published_at <= utcnow()
+    return post.status == "published" and post.published_at is not None and post.published_at <= clock.now()
 
 
 def get_announcement(post_id: int, viewer_id: int | None = None, *, all_drafts: bool = False) -> Post:
@@ -230,8 +230,8 @@ def _clean_announcement(values: dict, *, partial: bool) -> dict:
 def _apply_published(post: Post, published: bool) -> None:
     if published:
         post.status = "published"
-        if post.published_at is None or post.published_at > utcnow():
-            post.published_at = utcnow()
+        if post.published_at is None or post.published_at > clock.now():
+            post.published_at = clock.now()
     else:
         post.status = "draft"
 

@@ -16,9 +16,8 @@ from flask_login import current_user
 
 from ..admin.access import admin_required
 from ..admin.rendering import render, wants_fragment
+from ..common import clock
 from ..common.errors import NotFound
-from ..common.timeutil import local_zone, to_local
-from ..common.types import utcnow
 from ..extensions import db
 from . import services as posts
 from .forms import CATEGORY_CHOICES, PostForm, STATUS_CHOICES
@@ -59,7 +58,7 @@ def _listing(category: str):
     filters = {k: v for k, v in (("category", category), ("status", status), ("q", search)) if v}
     return render("posts/index.html", "posts/_partials/list.html", page=page, status=status, search=search,
                   category=category, categories=CATEGORY_CHOICES, statuses=STATUS_CHOICES, filters=filters,
-                  now=utcnow())
+                  now=clock.now())
 
 
 @bp.get("/")
@@ -89,7 +88,7 @@ def new():
         form.category.data = category or "news"
         form.status.data = "draft"
     if form.validate_on_submit():
-        ok, post = form.call(lambda: posts.create_post(current_user._get_current_object(), **form.values(local_zone())))
+        ok, post = form.call(lambda: posts.create_post(current_user._get_current_object(), **form.values(clock.local_zone())))
         if ok:
             flash(_("Post “%(title)s” was saved.", title=post.title), "success")
             return redirect(_list_url(category), code=303)
@@ -104,9 +103,9 @@ def edit(post_id: int):
     category = _category_arg()
     form = PostForm(obj=post)
     if request.method == "GET" and post.published_at is not None:
-        form.published_at.data = to_local(post.published_at).replace(tzinfo=None, second=0, microsecond=0)
+        form.published_at.data = clock.to_local(post.published_at).replace(tzinfo=None, second=0, microsecond=0)
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: posts.update_post(post, **form.values(local_zone())))
+        ok, _saved = form.call(lambda: posts.update_post(post, **form.values(clock.local_zone())))
         if ok:
             flash(_("Post “%(title)s” was saved.", title=post.title), "success")
             return redirect(_list_url(category), code=303)
@@ -120,6 +119,6 @@ def publish(post_id: int):
     post = _load(post_id)
     posts.publish_post(post)
     if wants_fragment():
-        return render_template("posts/_partials/row.html", post=post, now=utcnow())
+        return render_template("posts/_partials/row.html", post=post, now=clock.now())
     flash(_("Post “%(title)s” was published.", title=post.title), "success")
     return redirect(url_for("posts.index"), code=303)

@@ -38,8 +38,8 @@ from datetime import datetime, timezone
 
 from flask import current_app
 
+from ..common import clock
 from ..common.errors import RuleViolation, ValidationFailed
-from ..common.types import utcnow
 from ..extensions import db
 
 #: Location id of "the school" (people without an office).  Office ids start at 1.
@@ -130,7 +130,7 @@ def location_of(user) -> int:
 
 def current_token(location_id: int, now: datetime | None = None) -> DynamicToken:
     """The token to show now for ``location_id`` (server clock, UTC)."""
-    now = now or utcnow()
+    now = now or clock.now()
     period = period_seconds()
     step = step_at(now, period)
     return DynamicToken(
@@ -164,7 +164,7 @@ def verify(token: str, location_id: int, now: datetime | None = None) -> int:
     :raises QrTokenError: anything else (forged, from the future, too old).
     """
     token = normalise(token)
-    now = now or utcnow()
+    now = now or clock.now()
     period = period_seconds()
     key = _key()
     step = step_at(now, period)

@@ -6,7 +6,8 @@ from datetime import datetime, time
 from sqlalchemy import Index, String, Time, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 
 
@@ -34,5 +35,5 @@ class WorkSchedule(db.Model):
     check_out_end: Mapped[time | None] = mapped_column(Time())
     late_after: Mapped[time | None] = mapped_column(Time())
     is_active: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

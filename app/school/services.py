@@ -32,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..attendance.photos import Photo, store_photo
+from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
-from ..common.types import utcnow
 from ..extensions import db
 from .models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 
@@ -151,7 +151,7 @@ def update_class(school_class: SchoolClass, **values) -> SchoolClass:
     for key, value in clean.items():
         setattr(school_class, key, value)
     if clean:
-        school_class.updated_at = utcnow()
+        school_class.updated_at = clock.now()
     _flush_unique("name")
     return school_class
 
@@ -231,7 +231,7 @@ def assign_students(school_class: SchoolClass, student_ids: list[int], academic_
             db.session.add(row)
         elif row.class_id != school_class.id:
             row.class_id = school_class.id
-            row.created_at = utcnow()
+            row.created_at = clock.now()
         rows.append(row)
     _flush_unique("student_ids")
     return rows
@@ -264,7 +264,7 @@ def _deactivate_others(student_id: int, keep_id: int | None = None) -> None:
     stmt = update(StudentQrCard).where(StudentQrCard.student_id == student_id, StudentQrCard.is_active.is_(True))
     if keep_id is not None:
         stmt = stmt.where(StudentQrCard.id != keep_id)
-    db.session.execute(stmt.values(is_active=False, updated_at=utcnow()).execution_options(synchronize_session="fetch"))
+    db.session.execute(stmt.values(is_active=False, updated_at=clock.now()).execution_options(synchronize_session="fetch"))
 
 
 def _save_card():
@@ -284,7 +284,7 @@ def generate_card(student: User) -> StudentQrCard:
     if student.role not in STUDENT_ROLES:
         raise ValidationFailed({"student_id": ["The selected student id is invalid."]})
     _deactivate_others(student.id)
-    now = utcnow()
+    now = clock.now()
     card = StudentQrCard(student_id=student.id, qr_code=new_card_code(), is_active=True,
                          generated_at=now, created_at=now, updated_at=now)
     db.session.add(card)
@@ -301,7 +301,7 @@ def set_card_status(card: StudentQrCard, active: bool) -> StudentQrCard:
         _deactivate_others(card.student_id, keep_id=card.id)
     if card.is_active != active:
         card.is_active = active
-        card.updated_at = utcnow()
+        card.updated_at = clock.now()
     _save_card()
     return card
 
@@ -363,7 +363,7 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User |
     if not is_enrolled(student, school_class, academic_year_of(on)):
         raise NotEnrolled()
     row = StudentAttendance(student_id=student.id, class_id=school_class.id, date=on, method=method,
-                            recorded_by_id=recorded_by.id if recorded_by else None, occurred_at=utcnow(),
+                            recorded_by_id=recorded_by.id if recorded_by else None, occurred_at=clock.now(),
                             latitude=latitude,
                             longitude=longitude, accuracy_m=accuracy_m)
     try:
@@ -461,7 +461,7 @@ def bulk_record(school_class: SchoolClass, on: date, recorded_by: User) -> BulkR
     for status in class_status(school_class, on):
         if not status.attended:
             row = StudentAttendance(student_id=status.student.id, class_id=school_class.id, date=on, method="bulk",
-                                    recorded_by_id=recorded_by.id, occurred_at=utcnow())
+                                    recorded_by_id=recorded_by.id, occurred_at=clock.now())
             try:
                 with db.session.begin_nested():
                     db.session.add(row)

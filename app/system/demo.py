@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from ..accounts.models import User
 from ..accounts.services import create_user
-from ..common.types import utcnow
+from ..common import clock
 from ..extensions import db
 from ..places.models import Office
 from ..places.services import create_office
@@ -92,7 +92,7 @@ VERSIONS = [
 
 def _demo_class(users: dict, created: dict) -> None:
     """Class X IPA 1 with its homeroom teacher, both students enrolled this academic year, and their cards."""
-    from ..common.timeutil import local_today
+    from ..common import clock
     from ..school.models import ClassEnrollment, SchoolClass, StudentQrCard
     from ..school.services import academic_year_of, assign_students, create_class, generate_card
 
@@ -101,7 +101,7 @@ def _demo_class(users: dict, created: dict) -> None:
         school_class = create_class(name=DEMO_CLASS, homeroom_teacher_id=users["Budi Setiawan"].id)
         created["classes"] += 1
     students = [users["Andi Saputra"], users["Citra Dewi"]]
-    year = academic_year_of(local_today())
+    year = academic_year_of(clock.local_today())
     enrolled = set(db.session.scalars(db.select(ClassEnrollment.student_id).filter_by(academic_year=year)))
     missing = [s.id for s in students if s.id not in enrolled]
     if missing:
@@ -128,7 +128,7 @@ def _demo_clinic(users: dict, admin: User, created: dict) -> None:
         return
     for record_number, performer, name, fee, share, days_ago, approved in PROCEDURES:
         procedure = record_procedure(patients[record_number], users[performer], name=name, fee=fee,
-                                     service_fee_share=share, performed_at=utcnow() - timedelta(days=days_ago, hours=1))
+                                     service_fee_share=share, performed_at=clock.now() - timedelta(days=days_ago, hours=1))
         if approved:
             validate_procedure(procedure, admin, approve=True)
         created["procedures"] += 1
@@ -168,7 +168,7 @@ def load_demo() -> dict[str, int]:
             admin = user
     _demo_class(users, created)
     _demo_clinic(users, admin, created)
-    now = utcnow()
+    now = clock.now()
     for i, spec in enumerate(POSTS):
         from ..posts.services import slugify
         if db.session.scalar(db.select(Post.id).filter_by(slug=slugify(spec["title"]))) is None:

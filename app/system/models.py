@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..common.types import UTCDateTime, utcnow
+from ..common import clock
+from ..common.types import UTCDateTime
 from ..extensions import db
 
 PLATFORMS = ("android", "ios")
@@ -33,7 +34,7 @@ class AppVersion(db.Model):
     update_message: Mapped[str | None] = mapped_column(Text)
     maintenance_mode: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     maintenance_message: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
 
 class Setting(db.Model):
@@ -50,4 +51,4 @@ class Setting(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     value: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

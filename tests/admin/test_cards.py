@@ -7,7 +7,7 @@ import re
 import pytest
 from PIL import Image, ImageDraw
 
-from app.common.timeutil import local_today
+from app.common import clock
 from app.extensions import db
 from app.qr.images import qr_modules, qr_png, qr_svg
 from app.school import card_sheet
@@ -18,7 +18,7 @@ from app.system.settings import update_setting
 
 from .helpers import count, text_of
 
-YEAR = academic_year_of(local_today())
+YEAR = academic_year_of(clock.local_today())
 CARDS = "/admin/school/cards"
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.common.timeutil import local_today
+from app.common import clock
 from app.extensions import db
 from app.leave.models import LeaveRequest
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
@@ -25,12 +25,12 @@ def en_admin(as_admin):
 
 def _year(app) -> int:
     with app.app_context():
-        return academic_year_of(local_today())
+        return academic_year_of(clock.local_today())
 
 
 def _today(app):
     with app.app_context():
-        return local_today()
+        return clock.local_today()
 
 
 def _class(app, name, teacher=None):
@@ -111,7 +111,7 @@ def test_list_shows_teacher_students_and_today(app, en_admin, factory):
     _enrol(app, a, s2, year)
     _enrol(app, a, s3, year - 1)  # last year: not counted
     with app.app_context():
-        db.session.add(StudentAttendance(student_id=s1.id, class_id=a, date=local_today(), method="manual"))
+        db.session.add(StudentAttendance(student_id=s1.id, class_id=a, date=clock.local_today(), method="manual"))
         db.session.commit()
     body = en_admin.get(LIST).get_data(as_text=True)
     row = text_of(body.split(f'id="class-{a}"')[1].split("</tr>")[0])
@@ -181,7 +181,7 @@ def test_delete_asks_first_then_removes_enrolments_keeps_attendance(app, en_admi
     student = _student(factory, "Siti", "0051")
     _enrol(app, class_id, student, _year(app))
     with app.app_context():
-        db.session.add(StudentAttendance(student_id=student.id, class_id=class_id, date=local_today(),
+        db.session.add(StudentAttendance(student_id=student.id, class_id=class_id, date=clock.local_today(),
                                          method="manual"))
         db.session.commit()
     url = f"{LIST}/{class_id}/delete"
@@ -407,7 +407,7 @@ def test_mark_present_records_manual(app, en_admin, factory):
     assert "Citra was marked present." in text_of(body)
     with app.app_context():
         row = db.session.scalar(db.select(StudentAttendance).filter_by(student_id=citra.id))
-        assert row.method == "manual" and row.date == local_today() and row.class_id == class_id
+        assert row.method == "manual" and row.date == clock.local_today() and row.class_id == class_id
     again = en_admin.submit(page, f"{page}/present", {"student_id": ani.id}, htmx=True)
     assert "Ani is already present today." in text_of(again.get_data(as_text=True))
     assert count(app, StudentAttendance) == 2

@@ -68,9 +68,9 @@ def test_patient_page_shows_the_details_and_only_their_procedures_newest_first(a
 
 
 def test_patient_page_age_and_empty_state(as_admin, clinic):  # noqa: F811
-    from app.common.timeutil import local_today
+    from app.common import clock
 
-    today = local_today()
+    today = clock.local_today()
     born = date(today.year - 30, 1, 1)
     patient = clinic.patient("Dewi", birth_date=born)
     body = as_admin.get(f"{PATIENTS}/{patient}").get_data(as_text=True)

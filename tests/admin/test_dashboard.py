@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from app.accounts.models import DeviceResetRequest
 from app.attendance.models import AttendanceEvent, DailyAttendance
-from app.common.timeutil import local_today
+from app.common import clock
 from app.extensions import db
 
 from .helpers import text_of
@@ -21,7 +21,7 @@ def _stat(body, label):
 def test_tiles_and_latest_check_ins(app, as_petugas, factory):
     people = [factory.user(name=n) for n in ("Andi", "Budi", "Citra", "Dewi", "Eko")]
     with app.app_context():
-        today = local_today()
+        today = clock.local_today()
         now = datetime.now(timezone.utc).replace(microsecond=0)
         for minutes, person, status in ((40, people[0], "present"), (20, people[1], "late"), (5, people[2], "pending_review")):
             event = AttendanceEvent(user_id=person.id, kind="check_in", occurred_at=now - timedelta(minutes=minutes),

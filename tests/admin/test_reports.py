@@ -122,11 +122,11 @@ def test_students_marked_by_a_teacher_count_as_present_and_class_filter(as_admin
 
 
 def test_today_and_future_days_are_not_counted_as_absent(as_admin, factory):
-    from app.common.timeutil import local_today
+    from app.common import clock
     from datetime import timedelta
 
     factory.user(name="Citra Dewi")
-    today = local_today()
+    today = clock.local_today()
     rows = _csv(as_admin.get(f"/admin/attendance/report.csv?start={today}&end={today + timedelta(days=1)}"))
     citra = dict(zip(rows[0], _row(rows, "Citra Dewi")))
     assert citra[today.isoformat()] in ("…", "·")

@@ -13,7 +13,7 @@ from app.accounts.passwords import verify_password
 from app.extensions import db
 from app.school.models import ClassEnrollment, SchoolClass
 from app.school.services import academic_year_of
-from app.common.timeutil import local_today
+from app.common import clock
 
 from .helpers import count, csrf_from, text_of
 
@@ -169,7 +169,7 @@ def test_bom_semicolons_and_indonesian_headers_import_users_and_enrolments(app, 
     with app.app_context():
         enrolments = {(e.student.nisn_nip_nik, e.class_id, e.academic_year)
                       for e in db.session.scalars(db.select(ClassEnrollment))}
-    year = academic_year_of(local_today())
+    year = academic_year_of(clock.local_today())
     assert enrolments == {("0051234567", class_id, year), ("0051234568", class_id, year)}
 
     again = _confirm(en_admin, body)                                 # the kept file is gone
@@ -278,7 +278,7 @@ def test_export_escapes_formulas_and_honours_the_filters(app, en_admin, factory)
     factory.user(role="pegawai", name="Pegawai Kantor")
     with app.app_context():
         db.session.add(ClassEnrollment(class_id=class_id, student_id=student.id,
-                                       academic_year=academic_year_of(local_today())))
+                                       academic_year=academic_year_of(clock.local_today())))
         db.session.commit()
 
     response = en_admin.get("/admin/users/export.csv?role=siswa")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.common.timeutil import local_today
+from app.common import clock
 from app.extensions import db
 from app.school.models import StudentQrCard
 from app.school.services import CardInactive, academic_year_of, assign_students, create_class, find_active_card
@@ -36,7 +36,7 @@ def test_generate_print_and_scan_the_cards_of_a_class(app, factory, live_server,
     students = [factory.user(role="siswa", name=f"Siswa {n:02d}", nisn_nip_nik=f"00{n:08d}") for n in range(11)]
     with app.app_context():
         school_class = create_class(name="X IPA 1")
-        assign_students(school_class, [s.id for s in students], academic_year_of(local_today()))
+        assign_students(school_class, [s.id for s in students], academic_year_of(clock.local_today()))
         db.session.commit()
         class_id = school_class.id
 

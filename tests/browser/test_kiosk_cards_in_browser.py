@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from app.common.timeutil import local_today
+from app.common import clock
 from app.extensions import db
 from app.kiosk import services as kiosks
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
@@ -37,7 +37,7 @@ def test_a_card_held_up_to_the_kiosk_camera_is_recorded_once(app, factory, live_
         db.session.add(cls)
         db.session.flush()
         db.session.add_all([ClassEnrollment(class_id=cls.id, student_id=siti.id,
-                                            academic_year=academic_year_of(local_today())),
+                                            academic_year=academic_year_of(clock.local_today())),
                             StudentQrCard(student_id=siti.id, qr_code="SITI0001", is_active=True)])
         kiosk = kiosks.create_kiosk(None, name="Gerbang Sekolah", office_id=None, modes=["cards"])
         code = kiosks.issue_pairing_code(kiosk).code

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.common import clock
 from app.extensions import db
 from app.kiosk.models import Kiosk
 
@@ -42,7 +43,7 @@ def _shown_code(kiosk) -> tuple[str, list[str]]:
 
 @pytest.mark.browser
 def test_kiosk_pairs_shows_a_scannable_rotating_qr_and_survives_a_network_drop(app, factory, live_server,
-                                                                                 browser_page, monkeypatch):
+                                                                                 browser_page, freeze_time):
     from datetime import timedelta
 
     from tests.api.school.qr_helpers import set_settings
@@ -91,13 +92,10 @@ def test_kiosk_pairs_shows_a_scannable_rotating_qr_and_survives_a_network_drop(a
     assert accepted.status_code == 200, accepted.get_json()
     assert accepted.get_json()["data"]["qr_token_used"] == scanned[0]
     # the same token, three periods later (after its grace step), is refused as expired
-    import app.qr.services as qr_services
-    from app.common.types import utcnow
-    later = utcnow() + timedelta(seconds=30)
-    monkeypatch.setattr(qr_services, "utcnow", lambda: later)
+    freeze_time(clock.now() + timedelta(seconds=30))
     expired = app.test_client().post("/api/attendance/checkout", headers=bearer(app, teacher), json=checkin)
     assert expired.status_code == 400 and "kedaluwarsa" in expired.get_json()["message"]
-    monkeypatch.undo()
+    freeze_time(None)  # the clock runs again
     assert kiosk.is_hidden("#kiosk-offline")
 
     # the network drops: the banner appears, the code stays until it stops working

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.kiosk.models import Kiosk
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 from app.school.services import academic_year_of
-from app.common.timeutil import local_today
+from app.common import clock
 from tests.admin.helpers import count
 
 SCAN = "/kiosk/cards/scan"
@@ -27,7 +27,7 @@ def students(app, factory):
         cls = SchoolClass(name="X IPA 1")
         db.session.add(cls)
         db.session.flush()
-        year = academic_year_of(local_today())
+        year = academic_year_of(clock.local_today())
         db.session.add_all([
             ClassEnrollment(class_id=cls.id, student_id=siti.id, academic_year=year),
             ClassEnrollment(class_id=cls.id, student_id=budi.id, academic_year=year),
@@ -61,7 +61,7 @@ def test_a_card_records_the_student_once(app, paired_tablet, students):
     assert again.get_json()["time"] == body["time"] and again.get_json()["present_today"] == 1
     with app.app_context():
         row = db.session.scalar(db.select(StudentAttendance))
-        assert (row.method, row.recorded_by_id, row.date) == ("qr_card", None, local_today())
+        assert (row.method, row.recorded_by_id, row.date) == ("qr_card", None, clock.local_today())
     assert count(app, StudentAttendance) == 1
 
 

@@ -4,7 +4,6 @@ out; unknown faces, several faces and bad frames record nothing and keep no phot
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,9 @@ FRAME = "/kiosk/face/frame"
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Set the server clock the kiosk uses: ``clock("07:42")`` on Friday 30 January 2026, Jakarta."""
-
-    def _set(hhmm: str):
-        moment = datetime.fromisoformat(f"2026-01-30T{hhmm}:00+07:00").astimezone(timezone.utc)
-        import app.kiosk.device as device
-        monkeypatch.setattr(device, "utcnow", lambda: moment)
-        return moment
-
-    return _set
+def at(freeze_time):
+    """Freeze the at at a local time on Friday 30 January 2026, Jakarta: ``at("07:42")``."""
+    return lambda hhmm: freeze_time(f"2026-01-30T{hhmm}:00+07:00")
 
 
 @pytest.fixture
@@ -62,19 +54,19 @@ def _files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
-def test_a_day_in_front_of_the_kiosk(app, paired_tablet, obama, clock, uploads):
+def test_a_day_in_front_of_the_kiosk(app, paired_tablet, obama, at, uploads):
     tablet = paired_tablet(modes=("face",))
     probe = FACES / "probe" / "obama-480p.jpg"
     enrolment_photos = len(_files(uploads))
-    clock("07:42")
+    at("07:42")
     first = _frame(tablet, probe)
     assert first.status_code == 200
     assert first.get_json() == {"result": "checked_in", "name": "Barack", "time": "07:42",
                                 "message": "Selamat pagi, Barack — masuk 07:42"}
-    clock("07:45")
+    at("07:45")
     again = _frame(tablet, probe).get_json()
     assert again["result"] == "already_in" and again["time"] == "07:42"
-    clock("16:10")
+    at("16:10")
     out = _frame(tablet, probe).get_json()
     assert out["result"] == "checked_out" and out["message"] == "Sampai jumpa, Barack — pulang 16:10"
     with app.app_context():
@@ -86,13 +78,13 @@ def test_a_day_in_front_of_the_kiosk(app, paired_tablet, obama, clock, uploads):
     assert len(_files(uploads)) == enrolment_photos + 2
 
 
-def test_unknown_several_and_no_face_record_nothing(app, paired_tablet, obama, clock, uploads, factory):
+def test_unknown_several_and_no_face_record_nothing(app, paired_tablet, obama, at, uploads, factory):
     from PIL import Image
     import io
 
     tablet = paired_tablet(modes=("face",))
     before = len(_files(uploads))
-    clock("07:42")
+    at("07:42")
     stranger = _frame(tablet, FACES / "enroll" / "biden" / "biden.jpg").get_json()
     assert stranger["result"] == "unknown" and stranger["message"] == "Wajah tidak dikenali"
     several = _frame(tablet, FACES / "probe" / "two_people.jpg").get_json()
@@ -104,7 +96,7 @@ def test_unknown_several_and_no_face_record_nothing(app, paired_tablet, obama, c
     assert len(_files(uploads)) == before
 
 
-def test_bad_frames_are_refused_clearly(app, paired_tablet, obama, clock):
+def test_bad_frames_are_refused_clearly(app, paired_tablet, obama, at):
     tablet = paired_tablet(modes=("face",))
     csrf = _csrf(tablet)
     not_image = _frame(tablet, b"definitely not a jpeg", csrf=csrf)
@@ -118,7 +110,7 @@ def test_bad_frames_are_refused_clearly(app, paired_tablet, obama, clock):
     assert count(app, AttendanceEvent) == 0
 
 
-def test_face_mode_must_be_enabled_and_needs_csrf(app, paired_tablet, obama, clock):
+def test_face_mode_must_be_enabled_and_needs_csrf(app, paired_tablet, obama, at):
     qr_only = paired_tablet(modes=("qr",), name="Lobi")
     refused = _frame(qr_only, FACES / "probe" / "obama-480p.jpg")
     assert refused.status_code == 403 and refused.get_json()["result"] == "mode_disabled"
@@ -128,12 +120,12 @@ def test_face_mode_must_be_enabled_and_needs_csrf(app, paired_tablet, obama, clo
     assert count(app, AttendanceEvent) == 0
 
 
-def test_outside_hours_and_no_check_in(app, paired_tablet, obama, clock):
+def test_outside_hours_and_no_check_in(app, paired_tablet, obama, at):
     tablet = paired_tablet(modes=("face",))
-    clock("12:00")
+    at("12:00")
     noon = _frame(tablet, FACES / "probe" / "obama-480p.jpg").get_json()
     assert noon["result"] == "outside_window" and noon["message"] == "Barack: di luar jam absensi"
-    clock("16:30")
+    at("16:30")
     evening = _frame(tablet, FACES / "probe" / "obama-480p.jpg").get_json()
     assert evening["result"] == "not_checked_in"
     assert count(app, AttendanceEvent) == 0

@@ -9,7 +9,7 @@ from app.kiosk.models import Kiosk
 from tests.admin.helpers import AdminSession, count, csrf_from, fetch, text_of
 
 from .conftest import code_of as _code_of, pair as _pair, register as _register
-from tests.api.school.qr_helpers import INSIDE, clock  # noqa: F401  (clock: a fixture)
+from tests.api.school.qr_helpers import INSIDE
 from tests.api.school.tokens import bearer, school_user
 
 def test_register_pair_and_show_the_qr(app, admin_browser):
@@ -36,7 +36,7 @@ def test_register_pair_and_show_the_qr(app, admin_browser):
         assert code.replace("-", "") not in (kiosk.credential_hash or "")   # only digests are stored
 
 
-def test_a_pairing_code_works_once_and_expires(app, admin_browser, monkeypatch):
+def test_a_pairing_code_works_once_and_expires(app, admin_browser, freeze_time):
     code = _code_of(_register(admin_browser))
     assert _pair(app.test_client(), code).status_code == 303
     again = _pair(app.test_client(), code)
@@ -44,9 +44,7 @@ def test_a_pairing_code_works_once_and_expires(app, admin_browser, monkeypatch):
     with app.app_context():
         kiosk_id = db.session.scalar(db.select(Kiosk.id))
     fresh = _code_of(admin_browser.submit("/admin/kiosks/", f"/admin/kiosks/{kiosk_id}/pairing-code"))
-    import app.kiosk.services as kiosk_services
-    later = datetime.now(timezone.utc) + timedelta(minutes=16)
-    monkeypatch.setattr(kiosk_services, "utcnow", lambda: later)
+    freeze_time(datetime.now(timezone.utc) + timedelta(minutes=16))
     assert _pair(app.test_client(), fresh).status_code == 422
     for junk in ("", "ABCD", "0000-0000", "x" * 30):
         assert _pair(app.test_client(), junk).status_code == 422
@@ -131,16 +129,13 @@ def test_edit_changes_the_place_the_token_belongs_to(app, admin_browser, factory
     assert fetch(app, Kiosk, kiosk_id).name == "Lobi Bandung"
 
 
-def test_a_phone_that_scans_the_kiosk_code_is_checked_in_at_its_office(app, admin_browser, factory, clock,
-                                                                         monkeypatch):
+def test_a_phone_that_scans_the_kiosk_code_is_checked_in_at_its_office(app, admin_browser, factory, freeze_time):
     office = factory.office()
     factory.schedule()
     teacher = school_user(factory, "guru", "2001", office=office)
     tablet = app.test_client()
     _pair(tablet, _code_of(_register(admin_browser, office_id=str(office.id))))
-    clock("2026-01-30T07:45:00+07:00")
-    import app.kiosk.device as device
-    monkeypatch.setattr(device, "utcnow", lambda: datetime(2026, 1, 30, 0, 45, tzinfo=timezone.utc))
+    freeze_time("2026-01-30T07:45:00+07:00")
     token = tablet.get("/kiosk/qr.json").get_json()["token"]
     response = app.test_client().post("/api/attendance/checkin", headers=bearer(app, teacher),
                                       json={"qr_token": token, **INSIDE})

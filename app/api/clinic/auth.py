@@ -18,7 +18,7 @@ from flask import current_app, g, request
 
 from ...accounts.api_tokens import find_token, issue_token
 from ...accounts.models import ApiToken, User
-from ...common.types import utcnow
+from ...common import clock
 from . import envelope
 
 DIALECT = "clinic"
@@ -50,7 +50,7 @@ def start_session(user: User, *, device_name: str | None, lifetime: timedelta,
     """
     agent = request.headers.get("User-Agent") or None
     return issue_token(user, DIALECT, name=device_name or (agent or "")[:120] or None, ip=request.remote_addr,
-                       user_agent=agent, expires_at=utcnow() + lifetime, device_id=device_id)
+                       user_agent=agent, expires_at=clock.now() + lifetime, device_id=device_id)
 
 
 def lifetime_of(row: ApiToken) -> timedelta:

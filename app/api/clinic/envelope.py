@@ -17,8 +17,7 @@ import uuid
 
 from flask import g, jsonify
 
-from ...common.timeutil import iso_utc
-from ...common.types import utcnow
+from ...common import clock
 
 #: The dialect's API version, ``meta.version``.
 API_VERSION = "2.0"
@@ -42,7 +41,7 @@ def request_id() -> str:
 
 def meta(pagination: dict | None = None) -> dict:
     """``meta``: version, timestamp (UTC, the contract's format), request id, optional pagination."""
-    body = {"version": API_VERSION, "timestamp": iso_utc(utcnow()), "request_id": request_id()}
+    body = {"version": API_VERSION, "timestamp": clock.iso_utc(clock.now()), "request_id": request_id()}
     if pagination is not None:
         body["pagination"] = pagination
     return body

@@ -37,16 +37,16 @@ from ...accounts.models import User
 from ...attendance import reports
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...common import clock
 from ...common.csv_export import csv_response
 from ...common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
-from ...common.timeutil import iso_utc, local_today
 from ...extensions import db
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
 from .pagination import paginate
 from .routes_attendance import _REVIEW_REASONS
-from .serializers import clock, duration, overtime_minutes
+from .serializers import local_time, duration, overtime_minutes
 from .validation import Checker, json_body, parse_int, query_date
 
 #: The role this section manages.
@@ -72,8 +72,8 @@ def staff_user_json(user: User) -> dict:
     return {"id": user.id, "name": user.name, "email": user.email, "phone": user.phone, "address": user.address,
             "role": user.role,
             "is_active": user.is_active, "status": "active" if user.is_active else "inactive",
-            "last_login": iso_utc(user.last_login_at), "created_at": iso_utc(user.created_at),
-            "updated_at": iso_utc(user.updated_at)}
+            "last_login": clock.iso_utc(user.last_login_at), "created_at": clock.iso_utc(user.created_at),
+            "updated_at": clock.iso_utc(user.updated_at)}
 
 
 def _person(user: User | None) -> dict | None:
@@ -92,12 +92,12 @@ def approval_json(event: AttendanceEvent) -> dict:
     reason = _OFFLINE_REASON if event.flag_reason == "offline" else _REVIEW_REASONS.get(event.flag_reason)
     return {
         "id": event.id, "user": _person(event.user), "type": event.kind, "date": event.work_date.isoformat(),
-        "time": clock(event.occurred_at), "occurred_at": iso_utc(event.occurred_at), "source": event.source,
+        "time": local_time(event.occurred_at), "occurred_at": clock.iso_utc(event.occurred_at), "source": event.source,
         "latitude": event.latitude, "longitude": event.longitude, "accuracy": event.accuracy_m,
         "location": {"id": office.id if office else None, "name": office.name if office else None,
                      "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None},
         "flag_reason": event.flag_reason, "review_reason": reason, "status": event.review_state,
-        "reviewed_by": _person(event.reviewed_by), "reviewed_at": iso_utc(event.reviewed_at),
+        "reviewed_by": _person(event.reviewed_by), "reviewed_at": clock.iso_utc(event.reviewed_at),
         "review_note": event.review_note,
     }
 
@@ -432,7 +432,7 @@ def attendance_summary():
     too-long range, an unknown ``user_id`` or ``role``.
     """
     errors: dict[str, list[str]] = {}
-    today = local_today()
+    today = clock.local_today()
     start = query_date("from", errors) or (None if "from" in errors else today.replace(day=1))
     end = query_date("to", errors) or (None if "to" in errors else today)
     errors.update(_range_errors(start, end, "to"))
@@ -521,7 +521,7 @@ def export_attendance_csv():
             record = recorded.get((user.id, day))
             counted = record is not None and record.time_in is not None
             line = [day.isoformat(), user.id, user.name, user.email, user.role, status.code,
-                    clock(record.time_in) if counted else None, clock(record.time_out) if counted else None,
+                    local_time(record.time_in) if counted else None, local_time(record.time_out) if counted else None,
                     record.worked_minutes if counted else None, record.late_minutes if counted else None]
             if include_overtime:
                 line.append(overtime_minutes(record) if counted else None)

@@ -20,8 +20,8 @@ from flask import g, request
 
 from ...attendance import services as attendance
 from ...attendance.models import DailyAttendance
+from ...common import clock
 from ...common.errors import DomainError, ValidationFailed
-from ...common.timeutil import local_today
 from ...extensions import db
 from ...places.models import Office
 from ...places.services import parse_accuracy, parse_coordinate
@@ -30,7 +30,7 @@ from .auth import token_required
 from .blueprint import bp
 from .pagination import paginate
 from .ratelimit import rate_limit
-from .serializers import clock, day_status, duration, history_item, overtime_minutes
+from .serializers import day_status, duration, history_item, local_time, overtime_minutes
 from .validation import Checker, json_body, query_date, query_int
 
 #: Domain error code → the message of ``errors.attendance``.
@@ -111,7 +111,7 @@ def _result_json(result, kind: str) -> dict:
     body = {
         "id": day.id,
         "date": day.work_date.isoformat(),
-        "time_in": clock(day.time_in),
+        "time_in": local_time(day.time_in),
         "location": {"id": office.id if office else None, "name": office.name if office else None,
                      "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None},
         "status": "checked_in" if kind == "check_in" else "checked_out",
@@ -121,7 +121,7 @@ def _result_json(result, kind: str) -> dict:
     if kind == "check_in":
         body["late_minutes"] = day.late_minutes
     else:
-        body.update({"time_out": clock(day.time_out), "work_duration": duration(day.worked_minutes),
+        body.update({"time_out": local_time(day.time_out), "work_duration": duration(day.worked_minutes),
                      "work_minutes": day.worked_minutes, "overtime_minutes": overtime_minutes(day)})
     return body
 
@@ -192,7 +192,7 @@ def today():
     """``GET /api/v2/attendance/today``: ``data {date, status (not_checked_in|checked_in|
     checked_out|pending_review|rejected), id, time_in, time_out, work_duration,
     overtime_minutes, late_minutes, location}`` for the local work day."""
-    work_date = local_today()
+    work_date = clock.local_today()
     day = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=g.user.id, work_date=work_date))
     if day is None:
         data = {"date": work_date.isoformat(), "status": "not_checked_in", "id": None, "time_in": None,
@@ -243,7 +243,7 @@ def statistics():
     period = request.args.get("period") or "month"
     if period != "month":
         errors["period"] = ["The selected period is invalid."]
-    now = local_today()
+    now = clock.local_today()
     year = query_int("year", errors, default=now.year, minimum=2000, maximum=2100)
     month = query_int("month", errors, default=now.month, minimum=1, maximum=12)
     if errors:

@@ -12,10 +12,9 @@ from flask import g
 from ...accounts import services as accounts
 from ...accounts.api_tokens import revoke, revoke_all
 from ...accounts.models import ApiToken, User
+from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...common.ids import parse_row_id
-from ...common.timeutil import iso_utc
-from ...common.types import utcnow
 from ...extensions import db
 from . import envelope
 from .auth import CLINIC_ROLES, DIALECT, lifetime_of, session_lifetime, start_session, token_required
@@ -61,7 +60,7 @@ def login():
                                lifetime=session_lifetime(values.get("remember_me", False)),
                                device_id=values.get("device_id"))
     return envelope.ok({"user": login_user(user), "token": token, "token_type": "Bearer",
-                        "expires_at": iso_utc(row.expires_at)}, "Login successful")
+                        "expires_at": clock.iso_utc(row.expires_at)}, "Login successful")
 
 
 @bp.post("/auth/logout")
@@ -139,7 +138,7 @@ def update_profile():
 def _live_sessions_query(user: User):
     return (db.select(ApiToken)
             .where(ApiToken.user_id == user.id, ApiToken.dialect == DIALECT, ApiToken.revoked_at.is_(None),
-                   (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > utcnow()))
+                   (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > clock.now()))
             .order_by(ApiToken.last_used_at.desc(), ApiToken.id.desc()))
 
 
@@ -184,7 +183,7 @@ def refresh():
     token, row = start_session(g.user, device_name=old.name, lifetime=lifetime_of(old), device_id=old.device_id)
     row.biometric_type, row.biometric_enabled_at = old.biometric_type, old.biometric_enabled_at
     revoke(old)
-    return envelope.ok({"token": token, "token_type": "Bearer", "expires_at": iso_utc(row.expires_at)},
+    return envelope.ok({"token": token, "token_type": "Bearer", "expires_at": clock.iso_utc(row.expires_at)},
                        "Token refreshed")
 
 
@@ -209,8 +208,8 @@ def biometric_setup():
     row = g.api_token
     row.biometric_type = values["biometric_type"]
     row.device_id = values["device_id"]
-    row.biometric_enabled_at = utcnow()
+    row.biometric_enabled_at = clock.now()
     db.session.flush()
     return envelope.ok({"biometric_enabled": True, "biometric_type": row.biometric_type,
                         "device_id": row.device_id, "session_id": str(row.id),
-                        "enabled_at": iso_utc(row.biometric_enabled_at)}, "Biometric authentication enabled")
+                        "enabled_at": clock.iso_utc(row.biometric_enabled_at)}, "Biometric authentication enabled")

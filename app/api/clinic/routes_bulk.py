@@ -59,8 +59,8 @@ from flask import abort, g, request
 
 from ...clinic import bulk
 from ...common import csv_read
+from ...common import clock
 from ...common.errors import ValidationFailed
-from ...common.timeutil import local_today, local_zone
 from ..laravel import field_label
 from . import envelope
 from .auth import token_required
@@ -112,7 +112,7 @@ def _moment(value, name: str, errors: dict):
     if moment is None:
         errors[name] = [f"The {field_label(name)} is not a valid date."]
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.local_zone())
 
 
 def _int(value, name: str, errors: dict, unit: str = ""):
@@ -451,7 +451,7 @@ def bulk_stats():
     check.choice("period", bulk.PERIODS)
     values = check.done()
     model, period = values["model"], values.get("period", "month")
-    start, end = bulk.period_range(period, local_today())
+    start, end = bulk.period_range(period, clock.local_today())
     figures = bulk.stats(MODEL_KEYS[model], start, end)
     data = {"model": model, "period": period, "start_date": start.isoformat(),
             "end_date": date.fromordinal(end.toordinal() - 1).isoformat(),

@@ -25,9 +25,8 @@ from flask import g, request
 
 from ...attendance.models import AttendanceEvent, DailyAttendance
 from ...clinic import services as clinic
+from ...common import clock
 from ...common.errors import ValidationFailed
-from ...common.timeutil import to_local
-from ...common.types import utcnow
 from ...extensions import db
 from ...schedules import services as schedules
 from . import envelope
@@ -45,7 +44,7 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 
 def _today() -> date:
     """The local work day now (the server's clock)."""
-    return to_local(utcnow()).date()
+    return clock.to_local(clock.now()).date()
 
 
 def initials(name: str) -> str:
@@ -63,7 +62,7 @@ def _user_json(user, *, with_id: bool = True) -> dict:
 
 def _hm(moment) -> str | None:
     """Local ``HH:MM`` of a UTC instant."""
-    return to_local(moment).strftime("%H:%M") if moment else None
+    return clock.to_local(moment).strftime("%H:%M") if moment else None
 
 
 def _day_of(user, work_date: date) -> DailyAttendance | None:
@@ -76,7 +75,7 @@ def _minutes_so_far(day: DailyAttendance | None) -> int | None:
         return None
     if day.time_out is not None:
         return day.worked_minutes or 0
-    return max(0, int((utcnow() - day.time_in).total_seconds() // 60))
+    return max(0, int((clock.now() - day.time_in).total_seconds() // 60))
 
 
 def _attendance_status(day: DailyAttendance | None) -> str:
@@ -166,7 +165,7 @@ def paramedis_schedule():
     schedule = schedules.active_schedule()
     windows = None
     if schedule is not None:
-        zone = to_local(utcnow()).tzinfo
+        zone = clock.to_local(clock.now()).tzinfo
         check_in = schedules.check_in_window(schedule, today, zone)
         check_out = schedules.check_out_window(schedule, today, zone)
         fmt = "%Y-%m-%dT%H:%M"
@@ -284,7 +283,7 @@ def dokter_today_history():
         db.select(AttendanceEvent).filter_by(user_id=user.id, work_date=today)
         .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id))
     history = [{
-        "id": event.id, "type": event.kind, "time": to_local(event.occurred_at).strftime("%H:%M:%S"),
+        "id": event.id, "type": event.kind, "time": clock.to_local(event.occurred_at).strftime("%H:%M:%S"),
         "source": event.source,
         "location": {"id": event.office.id, "name": event.office.name,
                      "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None}

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from flask import g
 
+from ...common import clock
 from ...common.errors import NotFound
-from ...common.timeutil import iso_utc
 from ...notify import devices
 from ...notify.models import UserDevice
 from . import envelope
@@ -30,8 +30,8 @@ def device_json(row: UserDevice) -> dict:
     """One device in the contract's shape (see the module); ``is_current`` compares with this session."""
     return {"id": row.id, "device_id": row.device_id, "device_name": row.name, "device_type": row.device_type,
             "app_version": row.app_version, "os_version": row.os_version, "push_enabled": devices.has_push(row),
-            "is_current": g.api_token.device_id == row.device_id, "registered_at": iso_utc(row.created_at),
-            "last_seen_at": iso_utc(row.last_seen_at)}
+            "is_current": g.api_token.device_id == row.device_id, "registered_at": clock.iso_utc(row.created_at),
+            "last_seen_at": clock.iso_utc(row.last_seen_at)}
 
 
 @bp.post("/devices/register")
@@ -85,5 +85,5 @@ def devices_revoke(device_id: str):
         row, ended = devices.revoke_device(g.user, device_id)
     except NotFound:
         return envelope.fail("Device not found.", 404, {"device_id": ["The selected device does not exist."]})
-    return envelope.ok({"device_id": row.device_id, "revoked_at": iso_utc(row.revoked_at), "sessions_ended": ended},
+    return envelope.ok({"device_id": row.device_id, "revoked_at": clock.iso_utc(row.revoked_at), "sessions_ended": ended},
                        "Device revoked")

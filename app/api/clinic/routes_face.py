@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from flask import g
 
+from ...common import clock
 from ...common.errors import DomainError, ValidationFailed
-from ...common.timeutil import iso_utc
-from ...common.types import utcnow
 from ...faces import services as faces
 from ...faces import verify as face_verify
 from ...faces.models import FaceSample
@@ -88,8 +87,8 @@ def _status_json(user) -> dict:
     """``{user_id, registered, samples, registered_at, updated_at, tolerance}`` of ``user``'s face data."""
     samples = faces.samples_of(user)
     return {"user_id": user.id, "registered": bool(samples), "samples": len(samples),
-            "registered_at": iso_utc(samples[0].created_at) if samples else None,
-            "updated_at": iso_utc(samples[-1].created_at) if samples else None,
+            "registered_at": clock.iso_utc(samples[0].created_at) if samples else None,
+            "updated_at": clock.iso_utc(samples[-1].created_at) if samples else None,
             "tolerance": faces.match_settings()[0]}
 
 
@@ -97,7 +96,7 @@ def _sample_json(sample: FaceSample, device_id: str | None) -> dict:
     top, right, bottom, left = sample.box
     return {"user_id": sample.user_id, "registered": True, "sample_id": sample.id,
             "face_box": {"top": top, "right": right, "bottom": bottom, "left": left},
-            "registered_at": iso_utc(sample.created_at), "device_id": device_id}
+            "registered_at": clock.iso_utc(sample.created_at), "device_id": device_id}
 
 
 @bp.post("/face-recognition/register")
@@ -140,7 +139,7 @@ def verify_face():
     if result.decision == face_verify.NOT_ENROLLED:
         return envelope.fail(_NOT_REGISTERED, 422, {"face_recognition": [_NOT_REGISTERED]})
     data = {"verified": result.accepted, "confidence": confidence(result.distance, result.tolerance),
-            "user_id": g.user.id, "verification_time": iso_utc(utcnow()), "device_id": device_id}
+            "user_id": g.user.id, "verification_time": clock.iso_utc(clock.now()), "device_id": device_id}
     return envelope.ok(data, "Face verified" if result.accepted else "Face not verified")
 
 

@@ -18,8 +18,8 @@ import re
 
 from flask import g, request
 
+from ...common import clock
 from ...common.errors import NotFound, ValidationFailed
-from ...common.timeutil import iso_utc
 from ...extensions import db
 from ...notify import services as notify
 from ...notify import settings as notify_settings
@@ -40,7 +40,7 @@ def notification_json(note: Notification) -> dict:
     """One notification in the contract's shape (see the module)."""
     return {"id": str(note.id), "type": note.type, "title": note.title, "message": note.body,
             "data": note.data or {}, "priority": note.priority, "is_read": bool(note.is_read),
-            "read_at": iso_utc(note.read_at), "created_at": iso_utc(note.created_at)}
+            "read_at": clock.iso_utc(note.read_at), "created_at": clock.iso_utc(note.created_at)}
 
 
 def _filters() -> dict:

@@ -30,8 +30,8 @@ from flask import g, request
 
 from ...attendance import offline
 from ...attendance.models import AttendanceEvent, OfflineSyncLog
+from ...common import clock
 from ...common.errors import ValidationFailed
-from ...common.timeutil import iso_utc, to_local
 from ...extensions import db
 from ...places.models import Office
 from ...places.services import parse_accuracy, parse_coordinate
@@ -65,11 +65,6 @@ REFUSALS = {
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 
 
-def _sync_now() -> datetime:
-    """The server's clock for sync (the shared service's, so tests freeze both at once)."""
-    return offline.utcnow()
-
-
 # --- data package -----------------------------------------------------------------------------
 
 
@@ -98,7 +93,7 @@ def offline_data():
     unknown = [t for t in wanted if t not in PACKAGE_TYPES]
     if unknown or not wanted:
         raise ValidationFailed({"types": [f"The types must be a list of: {', '.join(PACKAGE_TYPES)}."]})
-    now = _sync_now()
+    now = clock.now()
     data: dict = {}
     if "locations" in wanted:
         rows = db.session.scalars(db.select(Office).where(Office.is_active.is_(True)).order_by(Office.name))
@@ -108,8 +103,8 @@ def offline_data():
     if "schedule" in wanted:
         active = schedules.active_schedule()
         data["schedule"] = [_schedule_json(active)] if active is not None else []
-    data["cache_timestamp"] = iso_utc(now)
-    data["expires_at"] = iso_utc(now + CACHE_LIFETIME)
+    data["cache_timestamp"] = clock.iso_utc(now)
+    data["expires_at"] = clock.iso_utc(now + CACHE_LIFETIME)
     return envelope.ok(data, "Offline data package")
 
 
@@ -151,7 +146,7 @@ def _check_record(raw) -> tuple[str | None, dict, dict]:
     if check.errors:
         return local_id, {}, check.errors
     item = {"type": check.clean["action"],
-            "timestamp": to_local(moment).strftime("%Y-%m-%d %H:%M:%S"),
+            "timestamp": clock.to_local(moment).strftime("%Y-%m-%d %H:%M:%S"),
             "latitude": check.clean.get("latitude"), "longitude": check.clean.get("longitude"),
             "accuracy": check.clean.get("accuracy")}
     return local_id, item, {}
@@ -164,7 +159,7 @@ def _result(local_id, action, outcome) -> dict:
     event = outcome.event
     return {"local_id": local_id, "action": action, "status": "duplicate" if outcome.replayed else "synced",
             "attendance_id": outcome.daily.id if outcome.daily is not None else None, "event_id": event.id,
-            "date": event.work_date.isoformat(), "recorded_time": iso_utc(event.client_time),
+            "date": event.work_date.isoformat(), "recorded_time": clock.iso_utc(event.client_time),
             "requires_review": event.review_state == "pending", "review_reason": event.flag_reason,
             "review_state": event.review_state}
 
@@ -188,7 +183,7 @@ def offline_sync_attendance():
     if len(records) > MAX_RECORDS:
         raise ValidationFailed({"offline_records": [f"The offline records may not have more than "
                                                     f"{MAX_RECORDS} items."]})
-    now = _sync_now()
+    now = clock.now()
     results: list[dict | None] = [None] * len(records)
     checked = []
     for index, raw in enumerate(records):
@@ -240,7 +235,7 @@ def offline_status():
     last record recorded, UTC, or null), max_records_per_sync, max_record_age_days}``.
     422 ``errors.cache_timestamp`` for a malformed time.
     """
-    now = _sync_now()
+    now = clock.now()
     cache_status = _cache_status(request.args.get("cache_timestamp"), now)
     mine = OfflineSyncLog.user_id == g.user.id
     pending = db.session.scalar(db.select(db.func.count(OfflineSyncLog.id)).where(
@@ -251,6 +246,6 @@ def offline_status():
         AttendanceEvent.user_id == g.user.id, AttendanceEvent.source == "offline",
         AttendanceEvent.review_state == "pending"))
     return envelope.ok({"offline_enabled": True, "cache_status": cache_status, "pending_sync_count": pending,
-                        "pending_review_count": review, "last_sync": iso_utc(last_sync),
+                        "pending_review_count": review, "last_sync": clock.iso_utc(last_sync),
                         "max_records_per_sync": MAX_RECORDS, "max_record_age_days": offline.MAX_AGE.days},
                        "Offline status")

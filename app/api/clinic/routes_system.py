@@ -4,8 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ...common.timeutil import iso_utc
-from ...common.types import utcnow
+from ...common import clock
 from ...extensions import db
 from ...places.models import Office
 from ...places.services import offices_query
@@ -42,7 +41,7 @@ def health():
         db.session.rollback()
         connected = False
     data = {"status": "ok" if connected else "error", "version": envelope.API_VERSION,
-            "timestamp": iso_utc(utcnow()), "database": "connected" if connected else "disconnected"}
+            "timestamp": clock.iso_utc(clock.now()), "database": "connected" if connected else "disconnected"}
     if connected:
         return envelope.ok(data, "API is healthy")
     return envelope.fail("API is unhealthy", 503, {"database": ["The database is not reachable."]}, data=data)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from ...accounts.models import ApiToken, User
 from ...accounts.roles import ROLE_BY_KEY
 from ...attendance.models import DailyAttendance
-from ...common.timeutil import iso_utc, to_local
+from ...common import clock
 from ...extensions import db
 from ...schedules import services as schedules
 from ...schedules.models import WorkSchedule
@@ -47,16 +47,16 @@ def login_user(user: User) -> dict:
 def me(user: User) -> dict:
     """``auth/me``: id, name, email, phone, role object, is_active, last_login, created_at."""
     return {"id": user.id, "name": user.name, "email": user.email, "phone": user.phone, "role": role(user),
-            "is_active": user.is_active, "last_login": iso_utc(user.last_login_at),
-            "created_at": iso_utc(user.created_at)}
+            "is_active": user.is_active, "last_login": clock.iso_utc(user.last_login_at),
+            "created_at": clock.iso_utc(user.created_at)}
 
 
 def session(row: ApiToken, current: ApiToken) -> dict:
     """One session of ``auth/sessions``: id (text), device_name, ip_address, user_agent,
     last_activity, created_at, expires_at, biometric_enabled, current."""
     return {"id": str(row.id), "device_name": row.name, "ip_address": row.ip, "user_agent": row.user_agent,
-            "last_activity": iso_utc(row.last_used_at or row.created_at), "created_at": iso_utc(row.created_at),
-            "expires_at": iso_utc(row.expires_at), "biometric_enabled": row.biometric_enabled_at is not None,
+            "last_activity": clock.iso_utc(row.last_used_at or row.created_at), "created_at": clock.iso_utc(row.created_at),
+            "expires_at": clock.iso_utc(row.expires_at), "biometric_enabled": row.biometric_enabled_at is not None,
             "current": row.id == current.id}
 
 
@@ -67,9 +67,9 @@ def duration(minutes: int | None) -> str | None:
     return f"{minutes // 60}h {minutes % 60}m"
 
 
-def clock(moment: datetime | None) -> str | None:
+def local_time(moment: datetime | None) -> str | None:
     """Local ``HH:MM:SS`` of a UTC instant."""
-    return to_local(moment).strftime("%H:%M:%S") if moment else None
+    return clock.to_local(moment).strftime("%H:%M:%S") if moment else None
 
 
 def schedule_of(day: DailyAttendance) -> WorkSchedule | None:
@@ -92,7 +92,7 @@ def overtime_minutes(day: DailyAttendance) -> int:
     schedule = schedule_of(day)
     if schedule is None:
         return 0
-    local_out = to_local(day.time_out)
+    local_out = clock.to_local(day.time_out)
     end_date = day.work_date + timedelta(days=1) if schedule.check_out_start < schedule.check_in_start \
         else day.work_date
     end = datetime.combine(end_date, schedule.check_out_start, tzinfo=local_out.tzinfo)
@@ -118,7 +118,7 @@ def location_name(day: DailyAttendance) -> str | None:
 def history_item(day: DailyAttendance) -> dict:
     """One day of ``attendance/history``: id, date, time_in, time_out, work_duration, status,
     location (office name), overtime_minutes, late_minutes."""
-    return {"id": day.id, "date": day.work_date.isoformat(), "time_in": clock(day.time_in),
-            "time_out": clock(day.time_out), "work_duration": duration(day.worked_minutes),
+    return {"id": day.id, "date": day.work_date.isoformat(), "time_in": local_time(day.time_in),
+            "time_out": local_time(day.time_out), "work_duration": duration(day.worked_minutes),
             "status": day_status(day), "location": location_name(day), "overtime_minutes": overtime_minutes(day),
             "late_minutes": day.late_minutes}

@@ -29,9 +29,8 @@ from ...accounts.roles import ROLE_KEYS
 from ...attendance import photos
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...common import clock
 from ...common.errors import Conflict, ValidationFailed
-from ...common.timeutil import to_local
-from ...common.types import utcnow
 from ...extensions import db, limiter
 from ...faces import services as faces
 from ...faces import verify
@@ -104,7 +103,7 @@ def login():
         raise ApiError(403, "Akun Anda dinonaktifkan") from None
     agent = request.headers.get("User-Agent")
     token, _row = issue_token(user, DIALECT, name=(agent or "")[:120] or None, ip=request.remote_addr,
-                              user_agent=agent, expires_at=utcnow() + TOKEN_LIFETIME)
+                              user_agent=agent, expires_at=clock.now() + TOKEN_LIFETIME)
     response = body(ok=True, user=serializers.user_brief(user))
     set_token_cookie(response, token)
     return response
@@ -215,7 +214,7 @@ def _check_in_day(user, now):
     schedule = schedules.active_schedule()
     if schedule is None:
         raise ApiError(400, "Jadwal absensi belum diatur")
-    window = schedules.window_at(schedule, "check_in", to_local(now))
+    window = schedules.window_at(schedule, "check_in", clock.to_local(now))
     if window is None:
         raise ApiError(400, "Di luar waktu absensi")
     done = db.session.scalar(db.select(DailyAttendance.id).where(
@@ -283,7 +282,7 @@ def create_attendance():
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, "Image tidak ditemukan")
     user = g.user
-    now = utcnow()
+    now = clock.now()
     _check_in_day(user, now)
     if not settings.enrol_on_first_use() and not verify.has_samples(user):
         raise ApiError(403, NOT_ENROLLED)  # before decoding: nothing to compare with

@@ -6,8 +6,7 @@ from flask import g, request
 from ...accounts import services as accounts
 from ...accounts.api_tokens import issue_token, revoke
 from ...accounts.models import ApiToken
-from ...common.timeutil import iso_utc
-from ...common.types import utcnow
+from ...common import clock
 from ...escorts import sessions
 from ...escorts.models import EscortApiSession
 from ...extensions import db, limiter
@@ -115,4 +114,4 @@ def logout():
                 revoke(linked)
         row.user_id = None
     db.session.flush()
-    return envelope.ok("Successfully logged out", {"logged_out_at": iso_utc(utcnow())})
+    return envelope.ok("Successfully logged out", {"logged_out_at": clock.iso_utc(clock.now())})

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from flask import g, request, send_file
 
-from ...common.timeutil import iso_utc
-from ...common.types import utcnow
+from ...common import clock
 from ...escorts import services as escorts
 from ...escorts import sessions
 from ...extensions import limiter
@@ -96,7 +95,7 @@ def show_escort(escort_id: int):
     data = escort_detail(escort)
     view = sessions.record_view(row, escort)
     return envelope.ok("Escort retrieved successfully", data, session_id=row.public_id, meta={
-        "view_count": view.count, "last_viewed": iso_utc(view.last_viewed_at),
+        "view_count": view.count, "last_viewed": clock.iso_utc(view.last_viewed_at),
         "has_base64_image": data["foto_pengantar_base64"] is not None})
 
 
@@ -143,7 +142,7 @@ def update_status(escort_id: int):
     return envelope.ok("Status escort berhasil diperbarui", {
         "escort_id": escort.id, "old_status": old, "new_status": new, "status_display": display,
         "badge_class": badge}, update_id=update_id, session_id=row.public_id,
-        meta={"api_status_updates_count": count, "timestamp": iso_utc(utcnow())})
+        meta={"api_status_updates_count": count, "timestamp": clock.iso_utc(clock.now())})
 
 
 @bp.delete("/escort/<int:escort_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from ...common.timeutil import iso_utc
+from ...common import clock
 from ...escorts import services as escorts
 from ...escorts import sessions
 from ...extensions import db
@@ -34,19 +34,19 @@ def session_stats():
         "api_status_updates_count": row.status_updates_count,
         "api_deletions_count": row.deletions_count,
         "api_failed_lookups": row.failed_lookups,
-        "last_accessed": iso_utc(row.last_accessed_at),
+        "last_accessed": clock.iso_utc(row.last_accessed_at),
         "last_result_count": row.last_result_count,
         "last_total": row.last_total,
     }, recent_activity={
         "submissions": [{"id": a.escort_id, "submission_id": a.ref, "nama_pengantar": a.escort_name,
                          "nama_pasien": a.patient_name, "kategori": CATEGORY_OUT.get(a.category, a.category),
-                         "submitted_at": iso_utc(a.created_at), "ip": a.ip} for a in items("submission")],
+                         "submitted_at": clock.iso_utc(a.created_at), "ip": a.ip} for a in items("submission")],
         "viewed": [{"id": a.escort_id, "nama_pengantar": a.escort_name, "nama_pasien": a.patient_name,
-                    "viewed_at": iso_utc(a.created_at)} for a in items("view")],
+                    "viewed_at": clock.iso_utc(a.created_at)} for a in items("view")],
         "deleted": [{"id": a.escort_id, "nama_pengantar": a.escort_name, "nama_pasien": a.patient_name,
-                     "deleted_at": iso_utc(a.created_at), "delete_id": a.ref} for a in items("delete")],
+                     "deleted_at": clock.iso_utc(a.created_at), "delete_id": a.ref} for a in items("delete")],
         "status_updates": [{"escort_id": a.escort_id, "nama_pengantar": a.escort_name, "old_status": a.old_status,
-                            "new_status": a.new_status, "updated_at": iso_utc(a.created_at), "update_id": a.ref,
+                            "new_status": a.new_status, "updated_at": clock.iso_utc(a.created_at), "update_id": a.ref,
                             "ip": a.ip} for a in items("status_update")],
     })
 
@@ -77,12 +77,12 @@ def dashboard_stats():
         "by_status": stats.by_status,
         "recent_submissions": [{"id": e.id, "nama_pengantar": e.name, "nama_pasien": e.patient_name,
                                 "kategori_pengantar": CATEGORY_OUT.get(e.category, e.category),
-                                "status": e.status, "created_at": iso_utc(e.created_at)} for e in stats.recent],
+                                "status": e.status, "created_at": clock.iso_utc(e.created_at)} for e in stats.recent],
         "session_info": {
             "session_id": row.public_id,
             "api_access_count": row.access_count,
             "user_submissions": row.submissions_count,
             "status_updates": row.status_updates_count,
-            "last_accessed": iso_utc(row.last_accessed_at),
+            "last_accessed": clock.iso_utc(row.last_accessed_at),
         },
     })

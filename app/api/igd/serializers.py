@@ -10,7 +10,7 @@ import base64
 
 from flask import url_for
 
-from ...common.timeutil import iso_utc
+from ...common import clock
 from ...escorts import services as escorts
 
 CATEGORY_OUT = {"police": "Polisi", "ambulance": "Ambulans", "individual": "Perorangan"}
@@ -34,9 +34,9 @@ def user(row, *, full: bool = True) -> dict:
     data = {"id": row.id, "name": row.name, "email": row.email}
     if full:
         data["email_verified_at"] = None
-    data["created_at"] = iso_utc(row.created_at)
+    data["created_at"] = clock.iso_utc(row.created_at)
     if full:
-        data["updated_at"] = iso_utc(row.updated_at)
+        data["updated_at"] = clock.iso_utc(row.updated_at)
     return data
 
 
@@ -53,8 +53,8 @@ def escort(row) -> dict:
         "nama_pasien": row.patient_name,
         "foto_pengantar": row.photo_path,
         "status": row.status,
-        "created_at": iso_utc(row.created_at),
-        "updated_at": iso_utc(row.updated_at),
+        "created_at": clock.iso_utc(row.created_at),
+        "updated_at": clock.iso_utc(row.updated_at),
     }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ...common.timeutil import iso_utc, to_local
+from ...common import clock
 
 
 def _t(value) -> str | None:
@@ -22,8 +22,8 @@ def schedule(s, *, timestamps: bool = False) -> dict:
         "is_active": bool(s.is_active),
     }
     if timestamps:
-        data["created_at"] = iso_utc(s.created_at)
-        data["updated_at"] = iso_utc(s.updated_at)
+        data["created_at"] = clock.iso_utc(s.created_at)
+        data["updated_at"] = clock.iso_utc(s.updated_at)
     return data
 
 
@@ -39,8 +39,8 @@ def daily(d) -> dict:
         remark = "-"
     return {
         "tanggal": d.work_date.isoformat(),
-        "jam_masuk": to_local(d.time_in).strftime("%H:%M") if d.time_in else None,
-        "jam_keluar": to_local(d.time_out).strftime("%H:%M") if d.time_out else None,
+        "jam_masuk": clock.to_local(d.time_in).strftime("%H:%M") if d.time_in else None,
+        "jam_keluar": clock.to_local(d.time_out).strftime("%H:%M") if d.time_out else None,
         "ket_absensi": remark,
     }
 
@@ -76,10 +76,10 @@ def reset_request(r, *, full: bool = False) -> dict:
     if full:
         data.update({
             "processed_by": r.processed_by.name if r.processed_by else None,
-            "processed_at": iso_utc(r.processed_at),
+            "processed_at": clock.iso_utc(r.processed_at),
             "admin_notes": r.admin_notes,
         })
-    data["created_at"] = iso_utc(r.created_at)
+    data["created_at"] = clock.iso_utc(r.created_at)
     return data
 
 
@@ -89,7 +89,7 @@ def post_summary(p) -> dict:
         "id": p.id, "title": p.title, "slug": p.slug, "excerpt": p.excerpt,
         "image_thumbnail": p.image_thumbnail, "category": p.category,
         "is_featured": bool(p.is_featured), "is_pinned": bool(p.is_pinned),
-        "published_at": iso_utc(p.published_at), "view_count": p.view_count,
+        "published_at": clock.iso_utc(p.published_at), "view_count": p.view_count,
     }
 
 
@@ -97,7 +97,7 @@ def post_featured(p) -> dict:
     """``blogs/featured`` item."""
     return {
         "id": p.id, "title": p.title, "slug": p.slug, "excerpt": p.excerpt, "image": p.image,
-        "image_thumbnail": p.image_thumbnail, "category": p.category, "published_at": iso_utc(p.published_at),
+        "image_thumbnail": p.image_thumbnail, "category": p.category, "published_at": clock.iso_utc(p.published_at),
     }
 
 
@@ -107,8 +107,8 @@ def post_detail(p) -> dict:
         "id": p.id, "title": p.title, "slug": p.slug, "excerpt": p.excerpt, "content": p.content,
         "image": p.image, "image_thumbnail": p.image_thumbnail, "category": p.category, "status": p.status,
         "is_featured": bool(p.is_featured), "is_pinned": bool(p.is_pinned),
-        "author_name": p.author.name if p.author else None, "published_at": iso_utc(p.published_at),
-        "view_count": p.view_count, "created_at": iso_utc(p.created_at),
+        "author_name": p.author.name if p.author else None, "published_at": clock.iso_utc(p.published_at),
+        "view_count": p.view_count, "created_at": clock.iso_utc(p.created_at),
     }
 
 
@@ -116,7 +116,7 @@ def notification(n, npp: str | None) -> dict:
     """``notifications`` item."""
     return {
         "id": n.id, "npp": npp, "type": n.type, "title": n.title, "body": n.body,
-        "is_read": bool(n.is_read), "read_at": iso_utc(n.read_at), "created_at": iso_utc(n.created_at),
+        "is_read": bool(n.is_read), "read_at": clock.iso_utc(n.read_at), "created_at": clock.iso_utc(n.created_at),
     }
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from flask import g
 
+from ...common import clock
 from ...common.errors import NotFound, PermissionDenied
-from ...common.timeutil import iso_utc
 from ...posts import services as posts
 from ...posts.models import Post
 from . import envelope
@@ -44,9 +44,9 @@ def announcement_json(post: Post) -> dict:
         "content": post.content,
         "author_id": post.author_id,
         "is_published": posts.is_published(post),
-        "published_at": iso_utc(post.published_at) if posts.is_published(post) else None,
-        "created_at": iso_utc(post.created_at),
-        "updated_at": iso_utc(post.updated_at),
+        "published_at": clock.iso_utc(post.published_at) if posts.is_published(post) else None,
+        "created_at": clock.iso_utc(post.created_at),
+        "updated_at": clock.iso_utc(post.updated_at),
     }
 
 

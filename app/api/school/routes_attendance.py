@@ -27,8 +27,8 @@ from ...accounts.roles import ROLE_KEYS
 from ...attendance import photos
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...common import clock
 from ...common.errors import DomainError, ValidationFailed
-from ...common.timeutil import iso_utc
 from ...extensions import db
 from ...places.models import Office
 from ...places.services import parse_accuracy, parse_coordinate, school_geofence
@@ -146,10 +146,10 @@ def _record_json(event: AttendanceEvent, daily: DailyAttendance | None, photo_pa
         "photo_path": photo_path,
         "qr_token_used": _token_used(event),
         "status": _status(daily),
-        "timestamp": iso_utc(event.occurred_at),
+        "timestamp": clock.iso_utc(event.occurred_at),
         "date_only": event.work_date.isoformat(),
         "synced": True,  # the record is on the server (the contract's offline-sync flag)
-        "created_at": iso_utc(event.occurred_at),
+        "created_at": clock.iso_utc(event.occurred_at),
         "needs_review": event.review_state == "pending",
         "review_state": event.review_state,
         "review_reason": event.flag_reason,
@@ -162,7 +162,7 @@ def _record(user: User, kind: str, values: dict):
 
     :raises DomainError: a refused token or a refusal of :func:`record_attendance`.
     """
-    now = qr.utcnow()
+    now = clock.now()
     qr.verify(values["qr_token"], qr.location_of(user), now)
     geofence = user.office or school_geofence()
     result = attendance.record_attendance(
@@ -208,8 +208,8 @@ def qrcode_dynamic():
     token = qr.current_token(location)
     return envelope.ok("Token QR dinamis berhasil diambil", {
         "token": token.token,
-        "expires_at": iso_utc(token.expires_at),
-        "valid_until": iso_utc(token.valid_until),
+        "expires_at": clock.iso_utc(token.expires_at),
+        "valid_until": clock.iso_utc(token.valid_until),
         "period_seconds": token.period_s,
     })
 

@@ -6,8 +6,8 @@ from flask import g, request
 from ...accounts import services as accounts
 from ...accounts.api_tokens import issue_token, revoke
 from ...accounts.models import ApiToken, User
+from ...common import clock
 from ...common.errors import Conflict, ValidationFailed
-from ...common.types import utcnow
 from ...extensions import db, limiter
 from . import envelope
 from .auth import DIALECT, rate_limit_key, token_required
@@ -123,7 +123,7 @@ def change_password():
 
 def revoke_others(user: User, *, keep) -> int:
     """Revoke every live school token of ``user`` except ``keep``; returns how many."""
-    now = utcnow()
+    now = clock.now()
     rows = list(db.session.scalars(db.select(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.dialect == DIALECT, ApiToken.revoked_at.is_(None),
         ApiToken.id != keep.id)))

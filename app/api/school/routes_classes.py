@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import request
 
+from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
-from ...common.timeutil import iso_utc
 from ...extensions import db
 from ...school import services as school
 from ...school.models import ClassEnrollment, SchoolClass
@@ -31,8 +31,8 @@ def class_json(school_class: SchoolClass, *, teacher: bool = True) -> dict:
         "id": school_class.id,
         "name": school_class.name,
         "homeroom_teacher_id": school_class.homeroom_teacher_id,
-        "created_at": iso_utc(school_class.created_at),
-        "updated_at": iso_utc(school_class.updated_at),
+        "created_at": clock.iso_utc(school_class.created_at),
+        "updated_at": clock.iso_utc(school_class.updated_at),
     }
     if teacher:
         data["homeroom_teacher"] = user_json(school_class.homeroom_teacher) if school_class.homeroom_teacher else None
@@ -42,7 +42,7 @@ def class_json(school_class: SchoolClass, *, teacher: bool = True) -> dict:
 def enrollment_json(row: ClassEnrollment) -> dict:
     """One ``student_classes`` entry."""
     return {"id": row.id, "student_id": row.student_id, "class_id": row.class_id,
-            "academic_year": row.academic_year, "created_at": iso_utc(row.created_at)}
+            "academic_year": row.academic_year, "created_at": clock.iso_utc(row.created_at)}
 
 
 def load_class(class_id: int) -> SchoolClass:

@@ -12,7 +12,7 @@ from ...accounts.models import User
 from ...accounts.roles import ROLE_BY_KEY, ROLES
 from ...attendance.models import DailyAttendance
 from ...attendance.services import month_history, today_overview
-from ...common.timeutil import iso_utc, local_today
+from ...common import clock
 from ...extensions import db
 from . import envelope
 from .auth import token_required
@@ -63,8 +63,8 @@ def _personal(user: User, today) -> dict:
     counted = [d for d in month if d.time_in is not None]
     return {
         "today": {
-            "time_in": iso_utc(day.time_in) if day else None,
-            "time_out": iso_utc(day.time_out) if day else None,
+            "time_in": clock.iso_utc(day.time_in) if day else None,
+            "time_out": clock.iso_utc(day.time_out) if day else None,
             "status": day.status if day and day.time_in else None,
         },
         "month": {
@@ -94,7 +94,7 @@ def dashboard():
       pending_review}`` for the current calendar month.
     """
     user = g.user
-    today = local_today()
+    today = clock.local_today()
     data = {"role": user.role, "role_id": ROLE_BY_KEY[user.role].id, "date": today.isoformat()}
     data.update(_overview(today) if user.role in OVERVIEW_ROLES else _personal(user, today))
     return envelope.ok("Data dashboard berhasil diambil", data)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from flask import g, request
 
+from ...common import clock
 from ...common.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationFailed
-from ...common.timeutil import iso_utc
 from ...leave import services as leaves
 from ...leave.models import LEAVE_TYPES, LeaveRequest
 from . import envelope
@@ -66,9 +66,9 @@ def leave_json(leave: LeaveRequest) -> dict:
         "status": STATUS_OUT[leave.status],
         "approved_by": leave.reviewed_by_id,
         "approval_comment": leave.review_comment,
-        "approved_at": iso_utc(leave.reviewed_at),
-        "created_at": iso_utc(leave.created_at),
-        "updated_at": iso_utc(leave.updated_at),
+        "approved_at": clock.iso_utc(leave.reviewed_at),
+        "created_at": clock.iso_utc(leave.created_at),
+        "updated_at": clock.iso_utc(leave.updated_at),
     }
 
 

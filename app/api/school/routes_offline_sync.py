@@ -12,8 +12,8 @@ from flask import g, request
 
 from ...attendance import offline
 from ...attendance.models import OfflineSyncLog
+from ...common import clock
 from ...common.errors import DomainError, ValidationFailed
-from ...common.timeutil import iso_utc, to_local
 from ...extensions import db
 from . import envelope, serializers
 from .auth import token_required
@@ -30,7 +30,7 @@ STATUSES = ("pending", "success", "failed")
 
 
 def _local_text(moment) -> str | None:
-    return to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment is not None else None
+    return clock.to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment is not None else None
 
 
 def _log_json(log: OfflineSyncLog) -> dict:
@@ -43,8 +43,8 @@ def _log_json(log: OfflineSyncLog) -> dict:
         "status": log.status,
         "error_message": log.error_message,
         "event_id": log.event_id,
-        "created_at": iso_utc(log.created_at),
-        "updated_at": iso_utc(log.updated_at),
+        "created_at": clock.iso_utc(log.created_at),
+        "updated_at": clock.iso_utc(log.updated_at),
         "user": serializers.user(log.user) if log.user is not None else None,
     }
 
@@ -53,7 +53,7 @@ def _outcome_record(outcome, qr_token_used: str) -> dict:
     record = _record_json(outcome.event, outcome.daily, outcome.event.photo_path)
     record["qr_token_used"] = qr_token_used
     record["timestamp"] = _local_text(outcome.event.client_time)  # the phone's time, as the item sent it
-    record["created_at"] = iso_utc(outcome.event.occurred_at)
+    record["created_at"] = clock.iso_utc(outcome.event.occurred_at)
     record["replayed"] = outcome.replayed
     record["offline_sync_log_id"] = outcome.log.id if outcome.log is not None else None
     return record

@@ -14,8 +14,8 @@ from __future__ import annotations
 from flask import request
 
 from ...accounts.models import User
+from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
-from ...common.timeutil import iso_utc
 from ...extensions import db
 from ...school import services as school
 from ...school.models import StudentQrCard
@@ -35,9 +35,9 @@ def card_json(card: StudentQrCard) -> dict:
         "student_id": card.student_id,
         "qr_code": card.qr_code,
         "is_active": bool(card.is_active),
-        "generated_at": iso_utc(card.generated_at),
-        "created_at": iso_utc(card.created_at),
-        "updated_at": iso_utc(card.updated_at),
+        "generated_at": clock.iso_utc(card.generated_at),
+        "created_at": clock.iso_utc(card.created_at),
+        "updated_at": clock.iso_utc(card.updated_at),
         "student": user_json(card.student) if card.student is not None else None,
     }
 

@@ -11,8 +11,8 @@ so ``bulk-update`` is never taken as a key.
 """
 from __future__ import annotations
 
+from ...common import clock
 from ...common.errors import ValidationFailed
-from ...common.timeutil import iso_utc
 from ...system import settings as registry
 from . import envelope
 from .auth import token_required
@@ -23,7 +23,7 @@ from .validation import body
 def setting_json(view: registry.SettingView) -> dict:
     """The contract's setting object."""
     return {"key_name": view.key, "value": view.value, "description": view.description,
-            "updated_at": iso_utc(view.updated_at)}
+            "updated_at": clock.iso_utc(view.updated_at)}
 
 
 @bp.get("/settings")

@@ -22,8 +22,8 @@ from datetime import date
 from flask import g, request
 
 from ...attendance import photos
+from ...common import clock
 from ...common.errors import DomainError, ValidationFailed
-from ...common.timeutil import local_today
 from ...places.services import parse_accuracy, parse_coordinate
 from ...school import services as school
 from . import envelope
@@ -52,7 +52,7 @@ def _body() -> dict:
 
 def _date(raw, errors: dict) -> date:
     """``raw`` (YYYY-MM-DD, not after today) or today when empty."""
-    today = local_today()
+    today = clock.local_today()
     if raw is None or raw == "":
         return today
     try:
@@ -125,7 +125,7 @@ def scan_student_qr():
                 raise school.StudentNotFound()
         else:
             student, method = school.find_student(clean["nisn_nip_nik"]), "manual"
-        school.record_student(student, school_class, g.user, method=method, on=local_today(),
+        school.record_student(student, school_class, g.user, method=method, on=clock.local_today(),
                               latitude=position["latitude"], longitude=position["longitude"],
                               accuracy_m=accuracy, photo=photo)
     except DomainError as exc:

@@ -1,7 +1,7 @@
 """Response shapes of contract 002."""
 from __future__ import annotations
 
-from ...common.timeutil import iso_utc
+from ...common import clock
 
 
 def user(u) -> dict:
@@ -15,6 +15,6 @@ def user(u) -> dict:
         "role_id": u.role_id,
         "photo_path": u.photo_path,
         "is_active": bool(u.is_active),
-        "created_at": iso_utc(u.created_at),
-        "updated_at": iso_utc(u.updated_at),
+        "created_at": clock.iso_utc(u.created_at),
+        "updated_at": clock.iso_utc(u.updated_at),
     }

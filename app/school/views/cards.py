@@ -30,8 +30,8 @@ from ...accounts.models import User
 from ...admin.access import admin_required, is_admin, staff_required
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
+from ...common import clock
 from ...common.errors import DomainError
-from ...common.timeutil import local_today
 from ...extensions import db
 from ...system.settings import get_setting
 from .. import card_sheet
@@ -91,7 +91,7 @@ def _school_class(required: bool) -> SchoolClass | None:
 def _academic_year() -> int:
     year = _int_param("academic_year", request.values.get("academic_year"))
     if year is None:
-        return academic_year_of(local_today())
+        return academic_year_of(clock.local_today())
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise BadParameter(_("The academic year must be between %(min)d and %(max)d.", min=MIN_YEAR, max=MAX_YEAR))
     return year
@@ -165,7 +165,7 @@ def _missing(school_class: SchoolClass | None, year: int) -> list[User]:
 
 def _year_choices(year: int) -> list[int]:
     years = set(db.session.scalars(db.select(ClassEnrollment.academic_year).distinct()))
-    years.update({academic_year_of(local_today()), year})
+    years.update({academic_year_of(clock.local_today()), year})
     return sorted(years, reverse=True)
 
 

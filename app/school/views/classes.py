@@ -19,8 +19,8 @@ from ...accounts.models import User
 from ...admin.access import admin_required, is_admin
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
+from ...common import clock
 from ...common.errors import DomainError, ValidationFailed
-from ...common.timeutil import local_today
 from ...extensions import db
 from ...leave.services import approved_leave_on
 from .. import services as school
@@ -46,7 +46,7 @@ def _load(class_id: int) -> SchoolClass:
 
 
 def _current_year() -> int:
-    return school.academic_year_of(local_today())
+    return school.academic_year_of(clock.local_today())
 
 
 def _like(text: str) -> str:
@@ -151,7 +151,7 @@ def classes():
     if search:
         stmt = stmt.where(db.func.lower(SchoolClass.name).like(_like(search), escape="\\"))
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
-    year, today = _current_year(), local_today()
+    year, today = _current_year(), clock.local_today()
     enrolled, present = _counts([c.id for c in page.items], year, today)
     filters = {"q": search} if search else {}
     return render("school/classes.html", "school/_partials/class_list.html", page=page, search=search,
@@ -428,7 +428,7 @@ def _grid(school_class: SchoolClass, day) -> tuple[list[GridRow], dict[str, int]
 
 
 def _today_context(school_class: SchoolClass, **extra) -> dict:
-    day = local_today()
+    day = clock.local_today()
     rows, counts = _grid(school_class, day)
     return dict(school_class=school_class, day=day, year=school.academic_year_of(day), rows=rows, counts=counts,
                 can_edit=is_admin(current_user), **extra)
@@ -463,7 +463,7 @@ def class_mark_present(class_id: int):
         return _today_done(school_class, error, "error")
     try:
         school.record_student(student, school_class, current_user._get_current_object(), method="manual",
-                              on=local_today())
+                              on=clock.local_today())
     except school.NotEnrolled:
         db.session.rollback()
         return _today_done(school_class, _("%(student)s is not in this class.", student=student.name), "error")
@@ -480,5 +480,5 @@ def class_mark_all_present(class_id: int):
     school_class = _load(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    result = school.bulk_record(school_class, local_today(), current_user._get_current_object())
+    result = school.bulk_record(school_class, clock.local_today(), current_user._get_current_object())
     return _today_done(school_class, _("Marked present: %(count)d.", count=result.newly))

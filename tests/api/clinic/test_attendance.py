@@ -15,20 +15,6 @@ FAR = {"latitude": -6.2200, "longitude": 106.8456, "accuracy": 8.0}  # ~1.2 km a
 
 
 @pytest.fixture
-def clock(freeze_time, monkeypatch):
-    """Freeze the server clock for the attendance rules and the dialect's "today"."""
-    from app.api.clinic import routes_attendance
-
-    def _set(iso: str):
-        moment = freeze_time(iso)
-        local = datetime.fromisoformat(iso)
-        monkeypatch.setattr(routes_attendance, "local_today", lambda: local.date())
-        return moment
-
-    return _set
-
-
-@pytest.fixture
 def setup(factory, staff, login):
     office = factory.office()
     factory.schedule()
@@ -36,8 +22,8 @@ def setup(factory, staff, login):
     return {"office": office, "user": user, "token": login(user)}
 
 
-def test_check_in_records_the_shared_attendance(client, setup, clock, app):
-    clock("2026-01-30T08:15+07:00")
+def test_check_in_records_the_shared_attendance(client, setup, freeze_time, app):
+    freeze_time("2026-01-30T08:15+07:00")
     response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json={
         **NEAR, "work_location_id": setup["office"].id,
         "device_info": {"device_id": "dev-1", "device_type": "ios", "app_version": "1.0.0"}})
@@ -56,8 +42,8 @@ def test_check_in_records_the_shared_attendance(client, setup, clock, app):
         assert db.session.get(DailyAttendance, data["id"]).user_id == setup["user"].id
 
 
-def test_check_in_outside_the_geofence_is_recorded_for_review(client, setup, clock):
-    clock("2026-01-30T08:00+07:00")
+def test_check_in_outside_the_geofence_is_recorded_for_review(client, setup, freeze_time):
+    freeze_time("2026-01-30T08:00+07:00")
     response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=FAR)
     assert response.status_code == 200
     data = response.get_json()["data"]
@@ -66,8 +52,8 @@ def test_check_in_outside_the_geofence_is_recorded_for_review(client, setup, clo
     assert response.get_json()["message"] == "Check-in recorded, awaiting review"
 
 
-def test_second_check_in_and_refusals(client, setup, clock):
-    clock("2026-01-30T08:00+07:00")
+def test_second_check_in_and_refusals(client, setup, freeze_time):
+    freeze_time("2026-01-30T08:00+07:00")
     headers = auth(setup["token"])
     assert client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR).status_code == 200
     response = client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR)
@@ -75,24 +61,24 @@ def test_second_check_in_and_refusals(client, setup, clock):
     assert response.get_json()["errors"] == {"attendance": ["You have already checked in today."]}
 
 
-def test_check_in_outside_the_window(client, setup, clock):
-    clock("2026-01-30T05:00+07:00")
+def test_check_in_outside_the_window(client, setup, freeze_time):
+    freeze_time("2026-01-30T05:00+07:00")
     response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=NEAR)
     assert response.status_code == 422
     assert "attendance" in response.get_json()["errors"]
 
 
-def test_check_in_without_active_schedule(client, factory, staff, login, clock):
+def test_check_in_without_active_schedule(client, factory, staff, login, freeze_time):
     user = staff(office=factory.office())
-    clock("2026-01-30T08:00+07:00")
+    freeze_time("2026-01-30T08:00+07:00")
     response = client.post(f"{BASE}/attendance/checkin", headers=auth(login(user)), json=NEAR)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"attendance": ["No work schedule is active."]}
 
 
-def test_work_location_must_be_ones_own(client, setup, factory, clock):
+def test_work_location_must_be_ones_own(client, setup, factory, freeze_time):
     other = factory.office(code="0002", name="Klinik Cabang")
-    clock("2026-01-30T08:00+07:00")
+    freeze_time("2026-01-30T08:00+07:00")
     headers = auth(setup["token"])
     for location_id in (other.id, 99999, "x"):
         response = client.post(f"{BASE}/attendance/checkin", headers=headers,
@@ -113,8 +99,8 @@ def test_work_location_must_be_ones_own(client, setup, factory, clock):
     ('{"latitude": -6.2, "longitude": 106.8, "accuracy": 1e309}', "accuracy"),
     ('{"latitude": -6.2, "longitude": 106.8, "device_info": "ios"}', "device_info"),
 ])
-def test_bad_positions_are_refused_and_change_nothing(client, setup, clock, app, raw, field):
-    clock("2026-01-30T08:00+07:00")
+def test_bad_positions_are_refused_and_change_nothing(client, setup, freeze_time, app, raw, field):
+    freeze_time("2026-01-30T08:00+07:00")
     response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), data=raw,
                            content_type="application/json")
     assert response.status_code == 422
@@ -125,11 +111,11 @@ def test_bad_positions_are_refused_and_change_nothing(client, setup, clock, app,
         assert db.session.scalar(db.select(db.func.count(AttendanceEvent.id))) == 0
 
 
-def test_check_out_gives_duration_and_overtime_from_the_schedule(client, setup, clock):
+def test_check_out_gives_duration_and_overtime_from_the_schedule(client, setup, freeze_time):
     headers = auth(setup["token"])
-    clock("2026-01-30T08:15+07:00")
+    freeze_time("2026-01-30T08:15+07:00")
     client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR)
-    clock("2026-01-30T17:30+07:00")
+    freeze_time("2026-01-30T17:30+07:00")
     response = client.post(f"{BASE}/attendance/checkout", headers=headers, json=NEAR)
     assert response.status_code == 200, response.get_json()
     data = response.get_json()["data"]
@@ -140,33 +126,33 @@ def test_check_out_gives_duration_and_overtime_from_the_schedule(client, setup, 
     assert response.get_json()["errors"] == {"attendance": ["You have already checked out today."]}
 
 
-def test_check_out_without_check_in(client, setup, clock):
-    clock("2026-01-30T17:00+07:00")
+def test_check_out_without_check_in(client, setup, freeze_time):
+    freeze_time("2026-01-30T17:00+07:00")
     response = client.post(f"{BASE}/attendance/checkout", headers=auth(setup["token"]), json=NEAR)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"attendance": ["You have not checked in today."]}
 
 
-def test_today(client, setup, clock):
+def test_today(client, setup, freeze_time):
     headers = auth(setup["token"])
-    clock("2026-01-30T07:30+07:00")
+    freeze_time("2026-01-30T07:30+07:00")
     data = client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]
     assert data["status"] == "not_checked_in" and data["date"] == "2026-01-30"
     client.post(f"{BASE}/attendance/checkin", headers=headers, json=NEAR)
     data = client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]
     assert data["status"] == "checked_in" and data["time_in"] == "07:30:00"
     assert data["location"] == "Kantor Pusat Jakarta"
-    clock("2026-01-30T16:30+07:00")
+    freeze_time("2026-01-30T16:30+07:00")
     client.post(f"{BASE}/attendance/checkout", headers=headers, json=NEAR)
     data = client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]
     assert data["status"] == "checked_out" and data["work_duration"] == "9h 0m" and data["overtime_minutes"] == 30
 
 
-def test_a_kiosk_check_in_is_the_same_day(client, setup, clock, app):
+def test_a_kiosk_check_in_is_the_same_day(client, setup, freeze_time, app):
     from app.accounts.models import User
     from app.attendance import services
 
-    clock("2026-01-30T08:00+07:00")
+    freeze_time("2026-01-30T08:00+07:00")
     with app.app_context():
         services.record_attendance(db.session.get(User, setup["user"].id), "check_in", source="face")
         db.session.commit()
@@ -236,8 +222,8 @@ def test_statistics_validation(client, setup, query, field):
     assert field in response.get_json()["errors"]
 
 
-def test_attendance_budget_is_10_per_minute(client, setup, clock):
-    clock("2026-01-30T05:00+07:00")
+def test_attendance_budget_is_10_per_minute(client, setup, freeze_time):
+    freeze_time("2026-01-30T05:00+07:00")
     statuses = [client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=NEAR)
                 for _ in range(11)]
     assert statuses[0].headers["X-RateLimit-Limit"] == "10"

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.accounts.models import ApiToken, User
-from app.common.types import utcnow
+from app.common import clock
 from app.extensions import db
 
 from tests.conftest import PASSWORD
@@ -38,7 +38,7 @@ def test_login_returns_a_sanctum_token_and_a_30_day_session(client, staff, app):
     row = _token_row(app, data["token"])
     assert row.token_hash != secret and secret not in row.token_hash
     assert row.dialect == "clinic" and row.name == "iPhone 12 Pro"
-    days = (row.expires_at - utcnow()).total_seconds() / 86400
+    days = (row.expires_at - clock.now()).total_seconds() / 86400
     assert 29.9 < days <= 30
     assert data["expires_at"].endswith("Z")
 
@@ -48,7 +48,7 @@ def test_remember_me_gives_90_days(client, staff, app):
     response = client.post(f"{BASE}/auth/login", json={"email": user.email, "password": PASSWORD,
                                                        "remember_me": True})
     row = _token_row(app, response.get_json()["data"]["token"])
-    assert 89.9 < (row.expires_at - utcnow()).total_seconds() / 86400 <= 90
+    assert 89.9 < (row.expires_at - clock.now()).total_seconds() / 86400 <= 90
 
 
 @pytest.mark.parametrize("payload, fields", [
@@ -115,7 +115,7 @@ def test_expired_token_is_401(client, staff, login, app):
     token = login(user)
     with app.app_context():
         row = db.session.get(ApiToken, int(token.split("|")[0]))
-        row.expires_at = utcnow() - timedelta(seconds=1)
+        row.expires_at = clock.now() - timedelta(seconds=1)
         db.session.commit()
     response = client.get(f"{BASE}/auth/me", headers=auth(token))
     assert response.status_code == 401
@@ -155,18 +155,18 @@ def test_sessions_list_shows_device_ip_agent_and_current(client, staff, login):
 def test_last_activity_is_written_at_most_once_a_minute(client, staff, login, app):
     user = staff()
     token = login(user)
-    earlier = utcnow() - timedelta(seconds=30)
+    earlier = clock.now() - timedelta(seconds=30)
     with app.app_context():
         db.session.get(ApiToken, int(token.split("|")[0])).last_used_at = earlier
         db.session.commit()
     client.get(f"{BASE}/auth/me", headers=auth(token))
     assert abs((_token_row(app, token).last_used_at - earlier).total_seconds()) < 1
-    much_earlier = utcnow() - timedelta(minutes=2)
+    much_earlier = clock.now() - timedelta(minutes=2)
     with app.app_context():
         db.session.get(ApiToken, int(token.split("|")[0])).last_used_at = much_earlier
         db.session.commit()
     client.get(f"{BASE}/auth/me", headers=auth(token))
-    assert (utcnow() - _token_row(app, token).last_used_at).total_seconds() < 5
+    assert (clock.now() - _token_row(app, token).last_used_at).total_seconds() < 5
 
 
 def test_end_session_revokes_it_at_once_and_only_ones_own(client, staff, login):
@@ -258,7 +258,7 @@ def test_refresh_replaces_the_token_keeping_the_session(client, staff, login, ap
     assert client.get(f"{BASE}/auth/me", headers=auth(new)).status_code == 200
     row = _token_row(app, new)
     assert row.name == "iPad"
-    assert 89.9 < (row.expires_at - utcnow()).total_seconds() / 86400 <= 90
+    assert 89.9 < (row.expires_at - clock.now()).total_seconds() / 86400 <= 90
 
 
 def test_biometric_setup_stores_no_biometric_data(client, staff, login, app):
@@ -316,7 +316,7 @@ def test_expired_and_revoked_sessions_are_not_listed(client, staff, login, app):
     user = staff()
     mine, old, ended = login(user), login(user), login(user)
     with app.app_context():
-        db.session.get(ApiToken, int(old.split("|")[0])).expires_at = utcnow() - timedelta(seconds=1)
+        db.session.get(ApiToken, int(old.split("|")[0])).expires_at = clock.now() - timedelta(seconds=1)
         db.session.commit()
     client.post(f"{BASE}/auth/logout", headers=auth(ended))
     sessions = client.get(f"{BASE}/auth/sessions", headers=auth(mine)).get_json()["data"]

@@ -20,25 +20,12 @@ NOW = "2026-01-30T10:00+07:00"
 
 
 @pytest.fixture
-def clock(freeze_time, monkeypatch):
-    """Freeze the server clock for the attendance rules and the dashboards' "today" and "now"."""
-    from app.api.clinic import routes_dashboards
-
-    def _set(iso: str):
-        moment = freeze_time(iso)
-        monkeypatch.setattr(routes_dashboards, "utcnow", lambda: moment)
-        return moment
-
-    return _set
-
-
-@pytest.fixture
-def setup(factory, staff, login, clock):
+def setup(factory, staff, login, freeze_time):
     """An office, the active schedule (check-in 07:00–09:00, late after 08:00, check-out 16:00–18:00),
-    one person of each clinic role with a token, an admin, and the clock at :data:`NOW`."""
+    one person of each clinic role with a token, an admin, and the freeze_time at :data:`NOW`."""
     office = factory.office()
     factory.schedule()
-    clock(NOW)
+    freeze_time(NOW)
     people = {role: staff(role=role, office=office, name=name) for role, name in (
         ("paramedis", "Perawat Sari"), ("dokter", "Dr. Ahmad"), ("non_paramedis", "Staf Loket"),
         ("admin", "Admin Klinik"))}
@@ -47,7 +34,7 @@ def setup(factory, staff, login, clock):
 
 
 def attend(app, user, check_in: str, check_out: str | None = None, *, position=NEAR):
-    """Record a day through the shared attendance service (server clock at the given instants)."""
+    """Record a day through the shared attendance service (server freeze_time at the given instants)."""
     with app.app_context():
         person = db.session.get(User, user.id)
         attendance.record_attendance(person, "check_in", source="mobile_gps", now=datetime.fromisoformat(check_in),
@@ -247,7 +234,7 @@ def test_dokter_dashboard_figures_come_from_the_data(client, setup, app):
     assert body["data"]["current_status"] == "active" and body["data"]["stats"]["shifts_week"] == 2
 
 
-def test_dokter_attendance_status_follows_the_day(client, setup, app, clock):
+def test_dokter_attendance_status_follows_the_day(client, setup, app, freeze_time):
     doctor = setup["people"]["dokter"]
     response, body = get(client, setup, "dokter", "/dashboards/dokter/attendance/status")
     assert response.status_code == 200
@@ -255,7 +242,7 @@ def test_dokter_attendance_status_follows_the_day(client, setup, app, clock):
     assert body["data"]["check_in_time"] is None and body["data"]["work_duration"] is None
 
     attend(app, doctor, "2026-01-30T08:30+07:00")
-    clock("2026-01-30T12:45+07:00")
+    freeze_time("2026-01-30T12:45+07:00")
     _, body = get(client, setup, "dokter", "/dashboards/dokter/attendance/status")
     assert {k: body["data"][k] for k in ("status", "check_in_time", "check_out_time", "work_duration")} == {
         "status": "checked_in", "check_in_time": "08:30", "check_out_time": None, "work_duration": "4h 15m"}
@@ -265,7 +252,7 @@ def test_dokter_attendance_status_follows_the_day(client, setup, app, clock):
                                      now=datetime.fromisoformat("2026-01-30T17:00+07:00"), latitude=NEAR["latitude"],
                                      longitude=NEAR["longitude"])
         db.session.commit()
-    clock("2026-01-30T19:00+07:00")
+    freeze_time("2026-01-30T19:00+07:00")
     _, body = get(client, setup, "dokter", "/dashboards/dokter/attendance/status")
     assert {k: body["data"][k] for k in ("status", "check_out_time", "work_duration", "work_minutes")} == {
         "status": "checked_out", "check_out_time": "17:00", "work_duration": "8h 30m", "work_minutes": 510}
@@ -324,9 +311,9 @@ def test_nonparamedis_dashboard(client, setup, app):
     assert data["work_location"]["id"] == setup["office"].id and data["work_location"]["radius_meters"] == 100
 
 
-def test_nonparamedis_check_in_and_out_are_the_shared_attendance(client, setup, app, clock):
+def test_nonparamedis_check_in_and_out_are_the_shared_attendance(client, setup, app, freeze_time):
     headers = auth(setup["tokens"]["non_paramedis"])
-    clock("2026-01-30T08:15+07:00")
+    freeze_time("2026-01-30T08:15+07:00")
     response = client.post(f"{BASE}/dashboards/nonparamedis/attendance/checkin", headers=headers,
                            json={**NEAR, "work_location_id": setup["office"].id})
     assert response.status_code == 200, response.get_json()
@@ -341,7 +328,7 @@ def test_nonparamedis_check_in_and_out_are_the_shared_attendance(client, setup, 
     assert again.status_code == 422
     assert again.get_json()["errors"] == {"attendance": ["You have already checked in today."]}
 
-    clock("2026-01-30T16:45+07:00")
+    freeze_time("2026-01-30T16:45+07:00")
     response = client.post(f"{BASE}/dashboards/nonparamedis/attendance/checkout", headers=headers, json=NEAR)
     assert response.status_code == 200, response.get_json()
     data = response.get_json()["data"]
@@ -355,7 +342,7 @@ def test_nonparamedis_check_in_and_out_are_the_shared_attendance(client, setup, 
     assert response.get_json()["errors"] == {"attendance": ["You have already checked out today."]}
 
 
-def test_nonparamedis_attendance_refusals(client, setup, clock):
+def test_nonparamedis_attendance_refusals(client, setup, freeze_time):
     headers = auth(setup["tokens"]["non_paramedis"])
     response = client.post(f"{BASE}/dashboards/nonparamedis/attendance/checkin", headers=headers,
                            json={"longitude": 500, "accuracy": 5})
@@ -366,11 +353,11 @@ def test_nonparamedis_attendance_refusals(client, setup, clock):
     response = client.post(f"{BASE}/dashboards/nonparamedis/attendance/checkout", headers=headers, json=NEAR)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"attendance": ["Check-out not available yet"]}
-    clock("2026-01-30T16:30+07:00")
+    freeze_time("2026-01-30T16:30+07:00")
     response = client.post(f"{BASE}/dashboards/nonparamedis/attendance/checkout", headers=headers, json=NEAR)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"attendance": ["You have not checked in today."]}
-    clock("2026-01-30T05:00+07:00")
+    freeze_time("2026-01-30T05:00+07:00")
     response = client.post(f"{BASE}/dashboards/nonparamedis/attendance/checkin", headers=headers, json=NEAR)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"attendance": ["Check-in not available yet"]}

@@ -96,7 +96,7 @@ def test_server_error_is_500_in_the_envelope_without_details(client, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(routes_system, "iso_utc", boom)
+    monkeypatch.setattr(routes_system, "text", boom)  # the health query itself fails
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.get(f"{BASE}/system/health")

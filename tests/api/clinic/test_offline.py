@@ -2,7 +2,7 @@
 every record held for review), status."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 
@@ -18,10 +18,8 @@ URL = f"{BASE}/offline/sync-attendance"
 
 
 @pytest.fixture(autouse=True)
-def now(monkeypatch):
-    moment = datetime.fromisoformat(NOW).astimezone(timezone.utc)
-    monkeypatch.setattr(offline, "utcnow", lambda: moment)
-    return moment
+def now(freeze_time):
+    return freeze_time(NOW)
 
 
 @pytest.fixture
@@ -246,15 +244,14 @@ def test_offline_reads_need_a_token(client):
         assert client.get(BASE + path).status_code == 401
 
 
-def test_cache_status_valid_until_a_location_or_schedule_changes(client, setup, app, monkeypatch):
-    from app.common.types import utcnow
+def test_cache_status_valid_until_a_location_or_schedule_changes(client, setup, app, freeze_time):
     from app.places.models import Office
 
-    monkeypatch.setattr(offline, "utcnow", utcnow)  # the real clock, as the offices' updated_at
     h = auth(setup["token"])
     stamp = client.get(f"{BASE}/offline/data", headers=h).get_json()["data"]["cache_timestamp"]
     assert client.get(f"{BASE}/offline/status?cache_timestamp={stamp}", headers=h) \
         .get_json()["data"]["cache_status"] == "valid"
+    freeze_time("2026-01-30T18:00:00+07:00")  # an hour after the cache was built
     with app.app_context():
         office = db.session.get(Office, setup["office"].id)
         office.name = "Klinik Utama"

@@ -157,15 +157,13 @@ def test_attendance_body_must_be_json(client, all_day, enrolled_obama):
     assert response.status_code == 415
 
 
-def test_no_schedule_or_closed_window_refuses_before_any_face_work(app, client, factory, enrolled_obama, monkeypatch):
+def test_no_schedule_or_closed_window_refuses_before_any_face_work(app, client, factory, enrolled_obama, freeze_time):
     login(client, "obama@example.test")
     response = client.post(f"{API}/attendance", json={"image": b64(OBAMA)})
     assert response.status_code == 400
     assert response.get_json() == {"message": "Jadwal absensi belum diatur"}
     factory.schedule(check_in=("00:00", "00:01"), check_out=("23:58", "23:59"), late_after="00:01")
-    import app.api.face.routes as routes
-    from datetime import datetime, timezone
-    monkeypatch.setattr(routes, "utcnow", lambda: datetime(2026, 1, 30, 5, 0, tzinfo=timezone.utc))  # 12:00 WIB
+    freeze_time("2026-01-30T12:00:00+07:00")
     response = client.post(f"{API}/attendance", json={"image": b64(OBAMA)})
     assert response.status_code == 400
     assert response.get_json() == {"message": "Di luar waktu absensi"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.accounts.models import ApiToken, User
-from app.common.types import utcnow
+from app.common import clock
 from app.extensions import db
 
 from .conftest import API, login
@@ -45,7 +45,7 @@ def test_the_token_is_stored_hashed_and_expires_after_7_days(app, client, person
         lifetime = row.expires_at - row.created_at
         assert timedelta(days=7) - timedelta(seconds=5) < lifetime <= timedelta(days=7) + timedelta(seconds=5)
         # seven days later the same cookie no longer signs in
-        row.expires_at = utcnow() - timedelta(seconds=1)
+        row.expires_at = clock.now() - timedelta(seconds=1)
         db.session.commit()
     assert client.get(f"{API}/profile").status_code == 401
 

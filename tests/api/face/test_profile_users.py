@@ -5,7 +5,7 @@ import re
 
 from app.accounts.models import User
 from app.attendance.models import AttendanceEvent, DailyAttendance
-from app.common.types import utcnow
+from app.common import clock
 from app.extensions import db
 
 from .conftest import API, login
@@ -75,7 +75,7 @@ def test_update_profile_bad_input(client, person):
 
 def _check_in(app, user_id, day, review_state="not_required"):
     with app.app_context():
-        event = AttendanceEvent(user_id=user_id, kind="check_in", occurred_at=utcnow(), work_date=day,
+        event = AttendanceEvent(user_id=user_id, kind="check_in", occurred_at=clock.now(), work_date=day,
                                 source="face", review_state=review_state)
         db.session.add(event)
         db.session.flush()

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import datetime, timezone
-
-import pytest
 
 from app.system.models import Setting
 from app.extensions import db
@@ -14,23 +11,6 @@ from app.extensions import db
 INSIDE = {"latitude": -6.2088, "longitude": 106.8456, "accuracy": 10}
 #: About 1.1 km north of it.
 OUTSIDE = {"latitude": -6.1988, "longitude": 106.8456, "accuracy": 10}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the server clock of the QR tokens and the attendance rules: ``clock("2026-01-30T08:15+07:00")``."""
-
-    def _set(iso: str) -> datetime:
-        moment = datetime.fromisoformat(iso).astimezone(timezone.utc)
-        import app.attendance.services as attendance_services
-        import app.qr.services as qr_services
-        monkeypatch.setattr(qr_services, "utcnow", lambda: moment)
-        monkeypatch.setattr(attendance_services, "utcnow", lambda: moment)
-        return moment
-
-    return _set
-
-
 
 
 def set_settings(app, **values) -> None:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.common.types import utcnow
+from app.common import clock
 from app.extensions import db
 from app.posts.models import Post
 
@@ -34,7 +34,7 @@ def auth(app, people):
 
 def _post(app, author, title="Jadwal UTS", status="published", category="announcement", published_at="now"):
     with app.app_context():
-        when = utcnow() - timedelta(minutes=1) if published_at == "now" else published_at
+        when = clock.now() - timedelta(minutes=1) if published_at == "now" else published_at
         post = Post(title=title, slug=re.sub(r"\W+", "-", title.lower()) + f"-{author.id}-{status}-{category}",
                     content="Isi " + title, category=category, status=status, author_id=author.id,
                     published_at=when if status == "published" or published_at != "now" else None)
@@ -126,7 +126,7 @@ def test_list_shows_published_announcements_and_ones_own_drafts(app, client, peo
     guru_draft = _post(app, people["guru"], "Draf guru", status="draft")
     kepsek_draft = _post(app, people["kepsek"], "Draf kepsek", status="draft")
     _post(app, people["admin"], "Berita", category="news")
-    _post(app, people["admin"], "Nanti", published_at=utcnow() + timedelta(days=1))
+    _post(app, people["admin"], "Nanti", published_at=clock.now() + timedelta(days=1))
 
     def ids(who):
         response = client.get("/api/announcements", headers=auth[who])

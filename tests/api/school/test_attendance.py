@@ -9,12 +9,9 @@ import pytest
 from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
 
-from . import qr_helpers
 from .qr_helpers import INSIDE, OUTSIDE, dynamic_token, png_b64, set_settings
 from .tokens import bearer, school_user
 
-# Fixture of qr_helpers: the frozen clock.
-clock = qr_helpers.clock
 
 T_ON_TIME = "2026-01-30T07:45:00+07:00"
 RECORD_KEYS = {"id", "user_id", "type", "latitude", "longitude", "accuracy", "photo_path", "qr_token_used",
@@ -44,8 +41,8 @@ def _count(app, model=AttendanceEvent) -> int:
         return db.session.scalar(db.select(db.func.count(model.id)))
 
 
-def test_check_in_on_time_is_hadir_in_the_contract_shape(app, client, teacher, clock):
-    clock(T_ON_TIME)
+def test_check_in_on_time_is_hadir_in_the_contract_shape(app, client, teacher, freeze_time):
+    freeze_time(T_ON_TIME)
     token = dynamic_token(client, teacher["h"])["token"]
     response = _post(client, "/api/attendance/checkin", teacher["h"], token,
                      latitude="-6.2088", longitude=106.8456, accuracy=50)
@@ -64,16 +61,16 @@ def test_check_in_on_time_is_hadir_in_the_contract_shape(app, client, teacher, c
         assert event.source == "qr" and event.client_ref == f"qr:{token}:check_in"
 
 
-def test_check_in_after_late_after_is_terlambat(client, teacher, clock):
-    clock("2026-01-30T08:15:00+07:00")
+def test_check_in_after_late_after_is_terlambat(client, teacher, freeze_time):
+    freeze_time("2026-01-30T08:15:00+07:00")
     response = _checkin(client, teacher, latitude=teacher["office"].latitude, longitude=teacher["office"].longitude)
     assert response.status_code == 200 and response.json["data"]["status"] == "terlambat"
 
 
-def test_check_out_after_check_in(client, teacher, clock):
-    clock(T_ON_TIME)
+def test_check_out_after_check_in(client, teacher, freeze_time):
+    freeze_time(T_ON_TIME)
     assert _checkin(client, teacher).status_code == 200
-    clock("2026-01-30T16:30:00+07:00")
+    freeze_time("2026-01-30T16:30:00+07:00")
     token = dynamic_token(client, teacher["h"])["token"]
     response = _post(client, "/api/attendance/checkout", teacher["h"], token)
     assert response.status_code == 200, response.json
@@ -81,22 +78,22 @@ def test_check_out_after_check_in(client, teacher, clock):
     assert response.json["data"]["type"] == "checkout" and response.json["data"]["status"] == "hadir"
 
 
-def test_check_out_without_check_in_and_outside_the_window_are_refused(app, client, teacher, clock):
-    clock("2026-01-30T16:30:00+07:00")
+def test_check_out_without_check_in_and_outside_the_window_are_refused(app, client, teacher, freeze_time):
+    freeze_time("2026-01-30T16:30:00+07:00")
     token = dynamic_token(client, teacher["h"])["token"]
     response = _post(client, "/api/attendance/checkout", teacher["h"], token)
     assert response.status_code == 400 and response.json["message"] == "Anda belum absen masuk hari ini"
-    clock("2026-01-30T06:30:00+07:00")
+    freeze_time("2026-01-30T06:30:00+07:00")
     early = _checkin(client, teacher)
     assert early.status_code == 400 and early.json["message"] == "Belum waktunya absen masuk"
-    clock("2026-01-30T10:00:00+07:00")
+    freeze_time("2026-01-30T10:00:00+07:00")
     closed = _checkin(client, teacher)
     assert closed.status_code == 400 and closed.json["message"] == "Waktu absen masuk sudah berakhir"
     assert _count(app) == 0
 
 
-def test_outside_the_geofence_is_recorded_for_review_and_says_so(app, client, teacher, clock):
-    clock(T_ON_TIME)
+def test_outside_the_geofence_is_recorded_for_review_and_says_so(app, client, teacher, freeze_time):
+    freeze_time(T_ON_TIME)
     response = _checkin(client, teacher, **OUTSIDE)
     assert response.status_code == 200
     assert "menunggu verifikasi" in response.json["message"] and "di luar area" in response.json["message"]
@@ -108,11 +105,11 @@ def test_outside_the_geofence_is_recorded_for_review_and_says_so(app, client, te
         assert db.session.scalar(db.select(DailyAttendance.status)) == "pending_review"
 
 
-def test_without_an_office_the_school_settings_are_the_geofence(app, client, factory, clock):
+def test_without_an_office_the_school_settings_are_the_geofence(app, client, factory, freeze_time):
     factory.schedule()
     user = school_user(factory, "pegawai", "3001")
     who = {"user": user, "h": bearer(app, user)}
-    clock(T_ON_TIME)
+    freeze_time(T_ON_TIME)
     # No school coordinates yet: recorded, flagged "no_office".
     first = _checkin(client, who)
     assert first.status_code == 200 and first.json["data"]["review_reason"] == "no_office"
@@ -120,7 +117,7 @@ def test_without_an_office_the_school_settings_are_the_geofence(app, client, fac
         db.session.execute(db.delete(DailyAttendance))
         db.session.commit()
     set_settings(app, school_latitude=-6.2, school_longitude=106.8, attendance_radius=200)
-    clock("2026-01-30T07:50:00+07:00")  # a new token (the old one would replay the first event)
+    freeze_time("2026-01-30T07:50:00+07:00")  # a new token (the old one would replay the first event)
     inside = _checkin(client, who, latitude=-6.2005, longitude=106.8)
     assert inside.status_code == 200, inside.json
     assert inside.json["data"]["needs_review"] is False and inside.json["message"] == "Absen masuk berhasil"
@@ -139,17 +136,17 @@ def test_without_an_office_the_school_settings_are_the_geofence(app, client, fac
     ({"accuracy": -1}, "accuracy"),
     ({"accuracy": "inf"}, "accuracy"),
 ])
-def test_bad_coordinates_are_a_422_naming_the_field_and_nothing_is_recorded(app, client, teacher, clock, fields,
+def test_bad_coordinates_are_a_422_naming_the_field_and_nothing_is_recorded(app, client, teacher, freeze_time, fields,
                                                                            field):
-    clock(T_ON_TIME)
+    freeze_time(T_ON_TIME)
     response = _checkin(client, teacher, **fields)
     assert response.status_code == 422
     assert response.json["success"] is False and field in response.json["errors"]
     assert _count(app) == 0
 
 
-def test_a_photo_is_stored_as_a_file_and_its_path_returned(app, client, teacher, clock, uploads):
-    clock(T_ON_TIME)
+def test_a_photo_is_stored_as_a_file_and_its_path_returned(app, client, teacher, freeze_time, uploads):
+    freeze_time(T_ON_TIME)
     photo = png_b64(3, 2)
     response = _checkin(client, teacher, photo="data:image/png;base64," + photo)
     assert response.status_code == 200, response.json
@@ -178,7 +175,7 @@ def _jpeg_b64(width, height) -> str:
     "GIF-as-not-allowed",
     12345,
 ])
-def test_a_bad_photo_is_a_422_and_nothing_is_recorded(app, client, teacher, clock, uploads, photo):
+def test_a_bad_photo_is_a_422_and_nothing_is_recorded(app, client, teacher, freeze_time, uploads, photo):
     if photo == "BIG-PNG":
         import os
 
@@ -194,31 +191,31 @@ def test_a_bad_photo_is_a_422_and_nothing_is_recorded(app, client, teacher, cloc
         buffer = io.BytesIO()
         Image.new("P", (2, 2)).save(buffer, "GIF")
         photo = base64.b64encode(buffer.getvalue()).decode()
-    clock(T_ON_TIME)
+    freeze_time(T_ON_TIME)
     response = _checkin(client, teacher, photo=photo)
     assert response.status_code == 422, response.json
     assert "photo" in response.json["errors"]
     assert _count(app) == 0 and not uploads.exists()
 
 
-def test_a_photo_over_the_pixel_cap_is_refused(app, client, teacher, clock, uploads):
-    clock(T_ON_TIME)
+def test_a_photo_over_the_pixel_cap_is_refused(app, client, teacher, freeze_time, uploads):
+    freeze_time(T_ON_TIME)
     response = _checkin(client, teacher, photo=_jpeg_b64(4097, 8))
     assert response.status_code == 422 and "4096x4096" in response.json["errors"]["photo"][0]
     assert _count(app) == 0
     assert _checkin(client, teacher, photo=_jpeg_b64(4096, 8)).status_code == 200
 
 
-def test_a_body_over_the_request_cap_is_a_413(app, client, teacher, clock):
-    clock(T_ON_TIME)
+def test_a_body_over_the_request_cap_is_a_413(app, client, teacher, freeze_time):
+    freeze_time(T_ON_TIME)
     response = _checkin(client, teacher, photo="A" * (3 * 1024 * 1024 + 10))
     assert response.status_code == 413 and response.json["success"] is False
     assert _count(app) == 0
 
 
-def test_students_may_not_check_in_and_no_token_is_a_401(app, client, factory, teacher, clock):
+def test_students_may_not_check_in_and_no_token_is_a_401(app, client, factory, teacher, freeze_time):
     student = school_user(factory, "siswa", "1001", office=teacher["office"])
-    clock(T_ON_TIME)
+    freeze_time(T_ON_TIME)
     token = dynamic_token(client, teacher["h"])["token"]
     assert _post(client, "/api/attendance/checkin", bearer(app, student), token).status_code == 403
     for path in ("/api/attendance/checkin", "/api/attendance/checkout"):
@@ -228,16 +225,16 @@ def test_students_may_not_check_in_and_no_token_is_a_401(app, client, factory, t
     assert _count(app) == 0
 
 
-def test_history_is_the_callers_own_in_the_laravel_paginator(app, client, factory, teacher, clock):
+def test_history_is_the_callers_own_in_the_laravel_paginator(app, client, factory, teacher, freeze_time):
     other = school_user(factory, "guru", "2002", office=teacher["office"])
     other_h = bearer(app, other)
     for day in ("2026-01-28", "2026-01-29", "2026-01-30"):
-        clock(f"{day}T07:30:00+07:00")
+        freeze_time(f"{day}T07:30:00+07:00")
         assert _checkin(client, teacher).status_code == 200
-        clock(f"{day}T16:30:00+07:00")
+        freeze_time(f"{day}T16:30:00+07:00")
         token = dynamic_token(client, teacher["h"])["token"]
         assert _post(client, "/api/attendance/checkout", teacher["h"], token).status_code == 200
-    clock("2026-01-30T07:40:00+07:00")
+    freeze_time("2026-01-30T07:40:00+07:00")
     assert _checkin(client, {"h": other_h}).status_code == 200
 
     response = client.get("/api/attendance/history", headers=teacher["h"], query_string={"per_page": 4})

@@ -12,9 +12,8 @@ TODAY = date(2026, 1, 30)
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
-    import app.api.school.routes_dashboard as dashboard
-    monkeypatch.setattr(dashboard, "local_today", lambda: TODAY)
+def _today(freeze_time):
+    freeze_time(f"{TODAY}T10:00:00+07:00")
 
 
 def _day(app, user, work_date, status="present", time_in=(0, 55), time_out=None):

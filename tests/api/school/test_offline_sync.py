@@ -19,10 +19,8 @@ URL = "/api/offline-sync/process-attendance"
 
 
 @pytest.fixture(autouse=True)
-def now(monkeypatch):
-    moment = datetime.fromisoformat(NOW).astimezone(timezone.utc)
-    monkeypatch.setattr(offline, "utcnow", lambda: moment)
-    return moment
+def now(freeze_time):
+    return freeze_time(NOW)
 
 
 @pytest.fixture

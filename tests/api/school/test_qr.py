@@ -11,12 +11,9 @@ from app.attendance.models import AttendanceEvent
 from app.extensions import db
 from app.qr import services as qr
 
-from . import qr_helpers
 from .qr_helpers import INSIDE, dynamic_token, png_b64, set_settings
 from .tokens import bearer, school_user
 
-# Fixture of qr_helpers: the frozen clock.
-clock = qr_helpers.clock
 
 # 08:00:10 WIB = 01:00:10 UTC; with 30 s steps the step ends at 01:00:30 UTC.
 T0 = "2026-01-30T08:00:10+07:00"
@@ -43,8 +40,8 @@ def _events(app, **filters) -> int:
         return db.session.scalar(db.select(db.func.count(AttendanceEvent.id)).filter_by(**filters))
 
 
-def test_dynamic_token_is_32_hex_and_expires_at_the_end_of_its_step(client, staff, clock):
-    clock(T0)
+def test_dynamic_token_is_32_hex_and_expires_at_the_end_of_its_step(client, staff, freeze_time):
+    freeze_time(T0)
     response = client.get("/api/qrcode/dynamic", headers=staff["ha"])
     assert response.status_code == 200
     body = response.json
@@ -55,24 +52,24 @@ def test_dynamic_token_is_32_hex_and_expires_at_the_end_of_its_step(client, staf
     assert body["data"]["period_seconds"] == 30
 
 
-def test_the_period_is_a_setting(app, client, staff, clock):
+def test_the_period_is_a_setting(app, client, staff, freeze_time):
     set_settings(app, qr_period_seconds=60)
-    clock(T0)
+    freeze_time(T0)
     data = dynamic_token(client, staff["ha"])
     assert data["expires_at"] == "2026-01-30T01:01:00.000000Z" and data["period_seconds"] == 60
 
 
-def test_the_token_changes_with_the_step_and_stays_within_it(client, staff, clock):
-    clock(T0)
+def test_the_token_changes_with_the_step_and_stays_within_it(client, staff, freeze_time):
+    freeze_time(T0)
     first = dynamic_token(client, staff["ha"])["token"]
-    clock("2026-01-30T08:00:29+07:00")
+    freeze_time("2026-01-30T08:00:29+07:00")
     assert dynamic_token(client, staff["ha"])["token"] == first
-    clock("2026-01-30T08:00:30+07:00")
+    freeze_time("2026-01-30T08:00:30+07:00")
     assert dynamic_token(client, staff["ha"])["token"] != first
 
 
-def test_a_token_gives_each_person_one_check_in_and_one_check_out(app, client, staff, clock):
-    clock(T0)
+def test_a_token_gives_each_person_one_check_in_and_one_check_out(app, client, staff, freeze_time):
+    freeze_time(T0)
     token = dynamic_token(client, staff["ha"])["token"]
     first = _verify(client, staff["ha"], staff["a"], token)
     assert first.status_code == 200, first.json
@@ -96,22 +93,22 @@ def test_a_token_gives_each_person_one_check_in_and_one_check_out(app, client, s
     assert _events(app) == 3
 
 
-def test_a_fresh_token_does_not_give_a_second_check_in_the_same_day(app, client, staff, clock):
-    clock(T0)
+def test_a_fresh_token_does_not_give_a_second_check_in_the_same_day(app, client, staff, freeze_time):
+    freeze_time(T0)
     assert _verify(client, staff["ha"], staff["a"], dynamic_token(client, staff["ha"])["token"]).status_code == 200
-    clock("2026-01-30T08:05:00+07:00")
+    freeze_time("2026-01-30T08:05:00+07:00")
     second = _verify(client, staff["ha"], staff["a"], dynamic_token(client, staff["ha"])["token"])
     assert second.status_code == 409
     assert second.json == {"success": False, "message": "Anda sudah absen masuk hari ini"}
     assert _events(app, user_id=staff["a"].id) == 1
 
 
-def test_the_previous_step_is_grace_and_after_it_the_token_has_expired(app, client, staff, clock):
-    clock(T0)
+def test_the_previous_step_is_grace_and_after_it_the_token_has_expired(app, client, staff, freeze_time):
+    freeze_time(T0)
     token = dynamic_token(client, staff["ha"])["token"]
-    clock("2026-01-30T08:00:59+07:00")  # the next step: grace
+    freeze_time("2026-01-30T08:00:59+07:00")  # the next step: grace
     assert _verify(client, staff["ha"], staff["a"], token).status_code == 200
-    clock("2026-01-30T08:01:00+07:00")  # two steps on: expired
+    freeze_time("2026-01-30T08:01:00+07:00")  # two steps on: expired
     late = _verify(client, staff["hb"], staff["b"], token)
     assert late.status_code == 400
     assert late.json["message"] == "QR code sudah kedaluwarsa, silakan pindai ulang"
@@ -119,8 +116,8 @@ def test_the_previous_step_is_grace_and_after_it_the_token_has_expired(app, clie
     assert _events(app, user_id=staff["b"].id) == 0
 
 
-def test_a_forged_or_malformed_token_is_refused_and_nothing_recorded(app, client, staff, clock):
-    clock(T0)
+def test_a_forged_or_malformed_token_is_refused_and_nothing_recorded(app, client, staff, freeze_time):
+    freeze_time(T0)
     real = dynamic_token(client, staff["ha"])["token"]
     forged = ("0" if real[0] != "0" else "1") + real[1:]
     response = _verify(client, staff["ha"], staff["a"], forged)
@@ -132,11 +129,11 @@ def test_a_forged_or_malformed_token_is_refused_and_nothing_recorded(app, client
     assert _events(app) == 0
 
 
-def test_a_token_of_another_location_is_refused(app, client, factory, staff, clock):
+def test_a_token_of_another_location_is_refused(app, client, factory, staff, freeze_time):
     other_office = factory.office(code="0002", name="Cabang Bandung", lat=-6.9175, lon=107.6191)
     stranger = school_user(factory, "guru", "2009", office=other_office)
     no_office = school_user(factory, "pegawai", "3001")
-    clock(T0)
+    freeze_time(T0)
     token = dynamic_token(client, staff["ha"])["token"]
     for user in (stranger, no_office):
         response = _verify(client, bearer(app, user), user, token,
@@ -151,9 +148,9 @@ def test_a_token_of_another_location_is_refused(app, client, factory, staff, clo
     assert _events(app) == 0
 
 
-def test_an_admin_may_fetch_the_token_of_any_location_others_may_not(app, client, factory, staff, clock):
+def test_an_admin_may_fetch_the_token_of_any_location_others_may_not(app, client, factory, staff, freeze_time):
     admin = school_user(factory, "admin", "5001")
-    clock(T0)
+    freeze_time(T0)
     token = dynamic_token(client, bearer(app, admin), office_id=staff["office"].id)["token"]
     assert token == dynamic_token(client, staff["ha"])["token"]
     assert client.get("/api/qrcode/dynamic", headers=staff["ha"], query_string={"office_id": 0}).status_code == 403
@@ -161,8 +158,8 @@ def test_an_admin_may_fetch_the_token_of_any_location_others_may_not(app, client
     assert missing.status_code == 404
 
 
-def test_two_app_instances_with_the_same_secret_agree_and_another_secret_does_not(app, staff, clock):
-    moment = clock(T0)
+def test_two_app_instances_with_the_same_secret_agree_and_another_secret_does_not(app, staff, freeze_time):
+    moment = freeze_time(T0)
     base = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "RATELIMIT_STORAGE_URI": "memory://"}
     one = create_app({**base, "SECRET_KEY": "shared-secret-of-every-server-0123456789"})
@@ -209,10 +206,10 @@ def test_tokens_depend_on_key_location_and_step():
                 qr.token_for(qr.derive_key("k2"), 1, 100)}) == 4
 
 
-def test_roles_and_ownership(app, client, factory, staff, clock):
+def test_roles_and_ownership(app, client, factory, staff, freeze_time):
     student = school_user(factory, "siswa", "1001")
     admin = school_user(factory, "admin", "5001")
-    clock(T0)
+    freeze_time(T0)
     token = dynamic_token(client, staff["ha"])["token"]
     # Without a token.
     assert client.get("/api/qrcode/dynamic").status_code == 401
@@ -230,8 +227,8 @@ def test_roles_and_ownership(app, client, factory, staff, clock):
     assert _events(app, user_id=staff["a"].id) == 1 and _events(app, user_id=admin.id) == 0
 
 
-def test_verify_requires_type_and_photo(app, client, staff, clock):
-    clock(T0)
+def test_verify_requires_type_and_photo(app, client, staff, freeze_time):
+    freeze_time(T0)
     token = dynamic_token(client, staff["ha"])["token"]
     response = client.post("/api/qrcode/verify", headers=staff["ha"],
                            json={"user_id": staff["a"].id, "type": "masuk", "qr_token": token, **INSIDE})

@@ -14,9 +14,8 @@ POSITION = {"latitude": -6.2088, "longitude": 106.8456, "accuracy": 10}
 
 
 @pytest.fixture(autouse=True)
-def today(monkeypatch):
-    import app.api.school.routes_students as routes
-    monkeypatch.setattr(routes, "local_today", lambda: TODAY)
+def today(freeze_time):
+    freeze_time(f"{TODAY}T10:00:00+07:00")
     return TODAY
 
 
