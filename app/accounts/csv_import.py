@@ -48,9 +48,10 @@ from ..common.errors import ValidationFailed
 from ..extensions import db
 from ..school.models import ClassEnrollment, SchoolClass
 from ..school.services import assign_students
+from .forms import PASSWORD_MESSAGES
 from .models import User
-from .passwords import hash_password
-from .services import EMAIL_RE, MIN_PASSWORD_LENGTH
+from .passwords import PasswordRejected, check_new_password, hash_password
+from .services import EMAIL_RE
 
 #: Largest accepted file, in bytes: 1000 KiB, so that the whole upload (file, form
 #: fields, multipart framing) stays under the app's request limit (MAX_CONTENT_LENGTH, 1 MiB).
@@ -292,11 +293,12 @@ def validate_rows(rows: list[ImportRow]) -> dict[str, SchoolClass]:
         if v["class"] and role == "guru":
             row.error("class", _l("Only students are enrolled in a class; leave it blank for a teacher."))
         password = v["password"]
-        if password and len(password) < MIN_PASSWORD_LENGTH:
-            row.error("password", _l("At least %(n)d characters, or leave it blank to generate one.",
-                                     n=MIN_PASSWORD_LENGTH))
-        elif len(password) > 1024:
-            row.error("password", _l("At most %(n)d characters.", n=1024))
+        if password:
+            try:
+                check_new_password(password)
+            except PasswordRejected as exc:
+                row.error("password", _l("%(problem)s Or leave it blank to generate one.",
+                                         problem=PASSWORD_MESSAGES[exc.reason]))
 
     _mark_duplicates(rows, "nisn_nip_nik", lambda r: r.values["nisn_nip_nik"])
     _mark_duplicates(rows, "email", lambda r: r.values["email"].lower())

@@ -4,10 +4,31 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
 
 from ..admin.forms import AdminForm, max_length, optional, required
+from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordRejected, check_new_password
 from .roles import ROLES
-from .services import MIN_PASSWORD_LENGTH
+
+#: The password policy's refusals (:func:`~app.accounts.passwords.check_new_password`) as the
+#: admin pages and the users CSV import show them.
+PASSWORD_MESSAGES = {
+    "required": _l("This field is required."),
+    "too_short": _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+    "too_long": _l("The password may not be greater than %(n)d characters.", n=MAX_PASSWORD_LENGTH),
+    "blank": _l("The password may not consist of spaces only."),
+}
+PASSWORD_HINT = _l("%(min)d to %(max)d characters, not only spaces.", min=MIN_PASSWORD_LENGTH,
+                   max=MAX_PASSWORD_LENGTH)
+
+
+def password_policy(form, field) -> None:
+    """WTForms validator: a non-empty value must meet the password policy (translated refusal)."""
+    if field.data:
+        try:
+            check_new_password(field.data)
+        except PasswordRejected as exc:
+            raise ValidationError(PASSWORD_MESSAGES[exc.reason]) from None
 
 
 def _role_choices():
@@ -24,7 +45,9 @@ class UserForm(AdminForm):
     role = SelectField(_l("Role"), choices=_role_choices, validators=[required()])
     office_id = SelectField(_l("Office"), coerce=int, validate_choice=True)
     is_active = BooleanField(_l("Active (may sign in)"), default=True)
-    password = PasswordField(_l("New password"), validators=[optional(), max_length(1024)])
+    # strip_whitespace=False: a password of spaces is refused by the policy, not taken as "unchanged"
+    password = PasswordField(_l("New password"), validators=[Optional(strip_whitespace=False), password_policy],
+                             description=PASSWORD_HINT)
 
     def set_office_choices(self, offices, none_label) -> None:
         """Offer ``offices`` (and "no office", value 0) in the office select."""
@@ -40,8 +63,8 @@ class UserForm(AdminForm):
 class NewUserForm(UserForm):
     """Creating a user: the password is required."""
 
-    password = PasswordField(_l("Password"), validators=[required(), max_length(1024)],
-                             description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    password = PasswordField(_l("Password"), validators=[required(), password_policy],
+                             description=PASSWORD_HINT)
 
 
 class RejectDeviceResetForm(AdminForm):

@@ -15,7 +15,7 @@ from ..common import clock
 from ..common.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationFailed
 from ..extensions import db
 from .models import DeviceBinding, DeviceResetRequest, User
-from .passwords import hash_password, verify_password
+from .passwords import MIN_PASSWORD_LENGTH, check_new_password, hash_password, verify_password  # noqa: F401 (MIN_PASSWORD_LENGTH re-exported)
 from .roles import ROLE_BY_KEY
 
 
@@ -56,7 +56,6 @@ class PendingResetExists(Conflict):
 
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 8
 
 
 def find_by_npp(npp: str) -> User | None:
@@ -72,11 +71,13 @@ def check_password(user: User, password: str) -> bool:
     return ok
 
 
-def set_password(user: User, password: str) -> None:
-    """:raises ValidationFailed: shorter than 8 characters (NIST SP 800-63B §5.1.1.2 minimum)."""
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed({"password": [f"The password must be at least {MIN_PASSWORD_LENGTH} characters."]})
-    user.password_hash = hash_password(password)
+def set_password(user: User, password: str, field: str = "password") -> None:
+    """Store an argon2id hash of ``password``.
+
+    :raises ~app.accounts.passwords.PasswordRejected: the password breaks the policy
+        (:func:`~app.accounts.passwords.check_new_password`; ``field`` is named in the error).
+    """
+    user.password_hash = hash_password(check_new_password(password, field))
 
 
 def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from flask import request
 
+from ..accounts.passwords import MAX_PASSWORD_LENGTH, PasswordRejected, check_new_password
 from ..accounts.services import EMAIL_RE
 from ..common.errors import ValidationFailed
 from ..extensions import db
@@ -181,6 +182,28 @@ class FieldChecker:
             self.fail(field, f"The {field_label(field)} must be a valid email address.")
         else:
             self.clean[field] = text.lower() if email else text
+
+    def password(self, field: str, *, required: bool = True) -> None:
+        """A new password under the one policy (:func:`~app.accounts.passwords.check_new_password`),
+        worded as Laravel's ``required|string|min:8|max:128``: a password of spaces only is
+        "required" (Laravel's ``required`` rule trims strings), text is never stripped.
+        ``required=False``: a missing key or null is fine (an update that keeps the password)."""
+        value = self.data.get(field, _MISSING)
+        if not required and (value is _MISSING or value is None):
+            return
+        label = field_label(field)
+        if value is not _MISSING and value is not None and not isinstance(value, str):
+            self.fail(field, f"The {label} must be a string.")
+            return
+        try:
+            self.clean[field] = check_new_password(None if value is _MISSING else value, field)
+        except PasswordRejected as exc:
+            self.fail(field, {
+                "required": f"The {label} field is required.",
+                "blank": f"The {label} field is required.",
+                "too_short": exc.errors[field][0],
+                "too_long": f"The {label} {self.MAX_RULE} {MAX_PASSWORD_LENGTH} characters.",
+            }[exc.reason])
 
     def boolean(self, field: str) -> None:
         """An optional boolean (:func:`parse_bool`'s spellings)."""

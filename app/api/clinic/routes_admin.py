@@ -212,7 +212,7 @@ def list_non_paramedis():
 @bp.post("/admin/nonparamedis")
 @token_required("admin")
 def create_non_paramedis():
-    """``POST /api/v2/admin/nonparamedis``: ``name`` (≤ 120), ``email``, ``password`` (8..255)
+    """``POST /api/v2/admin/nonparamedis``: ``name`` (≤ 120), ``email``, ``password`` (the password policy: 8..128, not only spaces)
     required; ``phone`` (≤ 32), ``address`` (≤ 500), ``is_active`` (default true).
 
     201 ``Non-paramedis user created`` with :func:`staff_user_json`; 422 naming each
@@ -221,7 +221,7 @@ def create_non_paramedis():
     check = Checker(json_body())
     check.string("name", required=True, max_length=120)
     check.string("email", required=True, max_length=254, email=True)
-    check.string("password", required=True, min_length=accounts.MIN_PASSWORD_LENGTH, strip=False)
+    check.password("password")
     check.string("phone", max_length=32)
     check.string("address", max_length=500)
     check.boolean("is_active")
@@ -280,14 +280,14 @@ def toggle_non_paramedis(user_id: int):
 @bp.post("/admin/nonparamedis/<int:user_id>/reset-password")
 @token_required("admin")
 def reset_non_paramedis_password(user_id: int):
-    """``POST /api/v2/admin/nonparamedis/{user_id}/reset-password``: ``new_password`` (8..255).
+    """``POST /api/v2/admin/nonparamedis/{user_id}/reset-password``: ``new_password`` (the password policy).
 
     200 ``Password reset successfully`` with ``data {user_id, revoked_sessions}``: every
     session of the person (in every app) ends.  404 as update; 422 missing or short password.
     """
     user = _managed_user(user_id)
     check = Checker(json_body())
-    check.string("new_password", required=True, min_length=accounts.MIN_PASSWORD_LENGTH, strip=False)
+    check.password("new_password")
     values = check.done()
     accounts.set_password(user, values["new_password"])
     revoked = revoke_all(user)

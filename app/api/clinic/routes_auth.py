@@ -93,7 +93,8 @@ def me():
 @rate_limit("authentication")
 @token_required()
 def change_password():
-    """``POST /api/v2/auth/change-password``: ``current_password``, ``new_password`` (8..255),
+    """``POST /api/v2/auth/change-password``: ``current_password``, ``new_password`` (the password
+    policy: 8..128 characters, not only spaces),
     ``new_password_confirmation``.
 
     422 naming the field (missing, too short, confirmation mismatch, wrong current
@@ -102,7 +103,7 @@ def change_password():
     """
     check = Checker(json_body())
     check.string("current_password", required=True, strip=False)
-    check.string("new_password", required=True, min_length=accounts.MIN_PASSWORD_LENGTH, strip=False)
+    check.password("new_password")
     check.string("new_password_confirmation", strip=False, max_length=255)
     values = check.done()
     if values.get("new_password_confirmation") != values["new_password"]:

@@ -7,7 +7,7 @@ from ...accounts import services as accounts
 from ...accounts.api_tokens import issue_token, revoke
 from ...accounts.models import ApiToken, User
 from ...common import clock
-from ...common.errors import Conflict, ValidationFailed
+from ...common.errors import Conflict
 from ...extensions import db, limiter
 from . import envelope
 from .auth import DIALECT, rate_limit_key, token_required
@@ -92,28 +92,22 @@ def update_profile():
 def change_password():
     """Change one's own password.
 
-    Body: ``current_password``, ``new_password`` (at least 8 characters),
+    Body: ``current_password``, ``new_password`` (the password policy: 8..128 characters,
+    not only spaces),
     ``new_password_confirmation`` (equal to ``new_password``); missing or
     mismatched fields → 422 naming them.  A wrong current password → 400
     ``{"success": false, "message": "Password saat ini salah"}``.  On success
     every other school token of the user is revoked; the one used stays valid.
     """
     data = body()
-    errors: dict[str, list[str]] = {}
-    current, new, confirmation = (data.get(k) for k in ("current_password", "new_password",
-                                                         "new_password_confirmation"))
+    check = Checker(data)
+    current, confirmation = data.get("current_password"), data.get("new_password_confirmation")
     if not isinstance(current, str) or not current:
-        errors["current_password"] = ["The current password field is required."]
-    if not isinstance(new, str) or not new:
-        errors["new_password"] = ["The new password field is required."]
-    elif len(new) < accounts.MIN_PASSWORD_LENGTH:
-        errors["new_password"] = [f"The new password must be at least {accounts.MIN_PASSWORD_LENGTH} characters."]
-    elif len(new) > 255:
-        errors["new_password"] = ["The new password may not be greater than 255 characters."]
-    elif confirmation != new:
-        errors["new_password"] = ["The new password confirmation does not match."]
-    if errors:
-        raise ValidationFailed(errors)
+        check.fail("current_password", "The current password field is required.")
+    check.password("new_password")
+    if "new_password" in check.clean and confirmation != check.clean["new_password"]:
+        check.fail("new_password", "The new password confirmation does not match.")
+    new = check.done()["new_password"]
     if not accounts.check_password(g.user, current):
         return envelope.fail("Password saat ini salah", 400)
     accounts.set_password(g.user, new)

@@ -50,21 +50,12 @@ def _check(data: dict, *, creating: bool) -> dict:
     check.string("photo_path", max_length=255)
     check.integer("role_id", required=creating)
     check.boolean("is_active")
-    password = data.get("password")
-    if password is not None or creating:
-        if not isinstance(password, str) or not password:
-            check.fail("password", "The password field is required.")
-        elif len(password) < accounts.MIN_PASSWORD_LENGTH:
-            check.fail("password", f"The password must be at least {accounts.MIN_PASSWORD_LENGTH} characters.")
-        elif len(password) > 255:
-            check.fail("password", "The password may not be greater than 255 characters.")
+    check.password("password", required=creating)
     if "role_id" in check.clean and check.clean["role_id"] not in ROLE_BY_ID:
         check.fail("role_id", "The selected role id is invalid.")
     values = check.done()
     if "role_id" in values:
         values["role"] = ROLE_BY_ID[values.pop("role_id")].key
-    if password is not None:
-        values["password"] = password
     return values
 
 
@@ -100,7 +91,8 @@ def list_users():
 @bp.post("/users")
 @token_required(ADMIN)
 def create_user():
-    """Add a user (201).  Required: ``nisn_nip_nik``, ``name``, ``password`` (≥ 8), ``role_id``;
+    """Add a user (201).  Required: ``nisn_nip_nik``, ``name``, ``password`` (the password policy:
+    8..128 characters, not only spaces), ``role_id``;
     optional: ``email``, ``phone``, ``photo_path``, ``is_active`` (default true).
     A taken ``nisn_nip_nik`` or ``email`` → 422 naming it."""
     values = _check(body(), creating=True)
