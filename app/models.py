@@ -1,10 +1,12 @@
 """Import every model so Alembic and ``db.create_all`` see the whole schema."""
 from .accounts.models import ApiToken, DeviceBinding, DeviceResetRequest, User  # noqa: F401
-from .attendance.models import AttendanceEvent, DailyAttendance, OfflineSyncLog  # noqa: F401
+from .attendance.models import AttendanceEvent, DailyAttendance, OfflineSyncLog, OvertimeClaim  # noqa: F401
+from .departments.models import Department  # noqa: F401
 from .notify.models import Notification, PushToken  # noqa: F401
 from .places.models import Office  # noqa: F401
 from .posts.models import Post  # noqa: F401
-from .schedules.models import WorkSchedule  # noqa: F401
+from .schedules.models import (Holiday, RosterEntry, ScheduleAssignment, ShiftPattern,  # noqa: F401
+                               ShiftPatternStep, WorkSchedule)
 from .system.models import AppVersion, Setting  # noqa: F401
 from .leave.models import LeaveRequest  # noqa: F401
 from .school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard  # noqa: F401

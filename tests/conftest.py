@@ -90,6 +90,41 @@ def _clean(app):
 
 
 @pytest.fixture
+def count_statements(app):
+    """Counts SQL statements (savepoints aside): ``with count_statements() as seen: ...``, then
+    ``seen.count`` and ``seen.statements`` (their first 120 characters, for the failure message)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    class Seen:
+        def __init__(self):
+            self.statements: list[str] = []
+
+        @property
+        def count(self) -> int:
+            return len(self.statements)
+
+    @contextmanager
+    def counting():
+        seen = Seen()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+                seen.statements.append(statement[:120])
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+@pytest.fixture
 def ctx(app):
     """An app context for tests that call services directly."""
     with app.app_context():

@@ -20,8 +20,12 @@ user_cli = AppGroup("user", help="Manage users.")
 @click.option("--npp")
 @click.option("--nisn-nip-nik", "nisn_nip_nik")
 @click.option("--office", "office_code", help="Office code the user works at.")
-def create_user_command(name, password, role, email, npp, nisn_nip_nik, office_code):
+@click.option("--department", "department_code", help="Department code (unit kerja).")
+@click.option("--position", help="Job title (jabatan).")
+def create_user_command(name, password, role, email, npp, nisn_nip_nik, office_code, department_code, position):
     """Create a user (any role)."""
+    from ..common.errors import NotFound
+    from ..departments.services import find_department
     from ..places.models import Office
 
     def action():
@@ -29,10 +33,12 @@ def create_user_command(name, password, role, email, npp, nisn_nip_nik, office_c
         if office_code:
             office = db.session.scalar(db.select(Office).filter_by(code=office_code))
             if office is None:
-                from ..common.errors import NotFound
                 raise NotFound(f"No office with code {office_code}", field="office")
+        department = find_department(department_code) if department_code else None
         return create_user(name=name, password=password, role=role, email=email, npp=npp,
-                           nisn_nip_nik=nisn_nip_nik, office=office)
+                           nisn_nip_nik=nisn_nip_nik, office=office, department=department, position=position)
 
     user = run_or_fail(action)
-    click.echo(f"created user {user.id} ({user.name}, {user.role})")
+    extra = "".join(f", {text}" for text in (user.position, user.department.code if user.department else None)
+                    if text)
+    click.echo(f"created user {user.id} ({user.name}, {user.role}{extra})")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..common import clock
 from ..common.types import UTCDateTime
 from ..extensions import db
+from ..departments.models import Department  # noqa: F401  (User.department resolves by name)
 from .roles import ROLE_BY_KEY, ROLE_KEYS
 
 _ROLE_CHECK = "role IN (" + ", ".join(f"'{k}'" for k in ROLE_KEYS) + ")"
@@ -21,6 +22,8 @@ class User(UserMixin, db.Model):
     Identifiers are all optional and each unique when present: ``email``
     (clinic, face, igd), ``npp`` (mobile), ``nisn_nip_nik`` (school).
     ``password_hash`` is an argon2id PHC string (see :mod:`.passwords`).
+    A person works at one ``office`` and belongs to at most one ``department``
+    (*unit kerja*); ``position`` is their job title (*jabatan*) as typed.
     """
 
     __tablename__ = "users"
@@ -35,6 +38,8 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     password_hash: Mapped[str] = mapped_column(String(255))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    position: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(32))
     photo_path: Mapped[str | None] = mapped_column(String(255))
     #: Postal address as typed (at most 500 characters), set through the clinic app's
@@ -45,6 +50,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     office = relationship("Office", lazy="joined")
+    department = relationship("Department", lazy="select")
     device = relationship("DeviceBinding", uselist=False, back_populates="user", lazy="select",
                           cascade="all, delete-orphan")
 

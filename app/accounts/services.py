@@ -112,6 +112,13 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
         clean["role"] = values["role"]
     if "office" in values:
         clean["office_id"] = values["office"].id if values["office"] else None
+    if "department" in values:
+        clean["department_id"] = values["department"].id if values["department"] else None
+    if "position" in values:
+        position = (values["position"] or "").strip() or None
+        if position and len(position) > 120:
+            errors["position"] = ["At most 120 characters."]
+        clean["position"] = position
     if "is_active" in values:
         clean["is_active"] = bool(values["is_active"])
     return clean, errors
@@ -132,16 +139,22 @@ def _check_unique(clean: dict, exclude_id: int | None = None) -> None:
 
 def create_user(*, name: str, password: str, role: str, email: str | None = None, npp: str | None = None,
                 nisn_nip_nik: str | None = None, office=None, is_active: bool = True,
-                phone: str | None = None, photo_path: str | None = None, address: str | None = None) -> User:
+                phone: str | None = None, photo_path: str | None = None, address: str | None = None,
+                department=None, position: str | None = None) -> User:
     """Create a user.
 
+    :param office: the :class:`~app.places.models.Office` they work at (or None).
+    :param department: their :class:`~app.departments.models.Department` (*unit kerja*, or None).
+    :param position: their job title (*jabatan*), up to 120 characters.
+
     :raises ValidationFailed: empty name, unknown role, malformed email, identifiers or
-        phone over 32 characters, photo path over 255, address over 500, short password.
+        phone over 32 characters, photo path over 255, address over 500, position over
+        120, short password.
     :raises Conflict: email, NPP or NISN/NIP/NIK already taken (``field`` names which).
     """
     clean, errors = _clean_profile(dict(name=name, role=role, email=email, npp=npp, nisn_nip_nik=nisn_nip_nik,
                                         office=office, is_active=is_active, phone=phone, photo_path=photo_path,
-                                        address=address))
+                                        address=address, department=department, position=position))
     user = User(password_hash="", **clean)
     try:
         set_password(user, password)
@@ -156,7 +169,8 @@ def create_user(*, name: str, password: str, role: str, email: str | None = None
 
 
 def update_user(user: User, **values) -> User:
-    """Update name, email, npp, nisn_nip_nik, phone, photo_path, address, role, office, is_active (only keys given).
+    """Update name, email, npp, nisn_nip_nik, phone, photo_path, address, role, office, department,
+    position, is_active (only keys given).
 
     Nothing changes when a value is refused.
     :raises ValidationFailed, Conflict: as :func:`create_user`.
@@ -306,6 +320,20 @@ def find_by_login(identifier: str) -> User | None:
     if "@" in identifier:
         return db.session.scalar(db.select(User).filter_by(email=identifier.lower()))
     return find_by_npp(identifier)
+
+
+def find_by_identifier(identifier: str) -> User | None:
+    """The user whose email, NPP or NISN/NIP/NIK is ``identifier`` (tried in that order), or None.
+
+    For commands and imports that name a person by whichever identifier they have.
+    """
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return db.session.scalar(db.select(User).filter_by(email=identifier.lower()))
+    return (db.session.scalar(db.select(User).filter_by(npp=identifier))
+            or db.session.scalar(db.select(User).filter_by(nisn_nip_nik=identifier)))
 
 
 def authenticate(identifier: str, password: str, *, allowed_roles) -> User:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common import clock
@@ -11,13 +11,18 @@ from ..common.types import UTCDateTime
 from ..extensions import db
 
 EVENT_KINDS = ("check_in", "check_out")
-#: How an event was captured.
-SOURCES = ("mobile_gps", "qr", "face", "manual", "offline")
+#: How an event was captured (``system``: written by ``attendance close-days``, e.g. a
+#: missed check-out closed at the scheduled end).
+SOURCES = ("mobile_gps", "qr", "face", "manual", "offline", "system")
 #: ``not_required``: accepted as is; ``pending``: waits for a reviewer.
 REVIEW_STATES = ("not_required", "pending", "approved", "rejected")
 #: Why an event was flagged for review (``offline``: sent later by offline sync,
-#: whose phone clock is not trusted).
-FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office", "offline")
+#: whose phone clock is not trusted; ``after_window``: a check-in after the check-in
+#: window closed, recorded late by the schedule's ``record_late`` policy;
+#: ``missed_check_out``: no check-out by the end of the window, closed at the scheduled end).
+FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office", "offline", "after_window", "missed_check_out")
+#: Why a day is a day off (:class:`DailyAttendance` ``off_reason``).
+OFF_REASONS = ("roster", "holiday", "weekday")
 
 
 def _in(column: str, values) -> str:
@@ -74,10 +79,15 @@ class AttendanceEvent(db.Model):
 class DailyAttendance(db.Model):
     """One person's attendance for one work day, derived from their events.
 
-    ``time_in``/``time_out`` are UTC; ``worked_minutes`` and ``late_minutes``
-    whole minutes.  ``status``: ``present``, ``late``, ``pending_review``
-    (the check-in waits for a reviewer).  Unique per (user, work day): this
-    constraint is what makes a second check-in impossible, also under races.
+    ``time_in``/``time_out`` are UTC; ``worked_minutes``, ``late_minutes`` and
+    ``early_leave_minutes`` whole minutes.  ``status``: ``present``, ``late``,
+    ``pending_review`` (the check-in waits for a reviewer).  Unique per (user, work
+    day): this constraint is what makes a second check-in impossible, also under races.
+    ``schedule_id`` is the schedule that judged the day (the person's own for that
+    date); ``off_reason`` (:data:`OFF_REASONS`) is set when the day was a day off, so
+    the work on it is overtime.  ``missed_check_out_at`` (UTC): when ``attendance
+    close-days`` found the check-out window closed without a check-out (set once);
+    ``reminder_sent_at``: when the person was reminded to check out (sent once).
     """
 
     __tablename__ = "daily_attendance"
@@ -85,6 +95,10 @@ class DailyAttendance(db.Model):
         UniqueConstraint("user_id", "work_date", name="uq_daily_attendance_user_day"),
         CheckConstraint(_in("status", ("present", "late", "pending_review", "rejected")),
                         name="status_known"),
+        CheckConstraint("off_reason IS NULL OR " + _in("off_reason", OFF_REASONS), name="off_reason_known"),
+        Index("ix_daily_attendance_open", "work_date",
+              sqlite_where=text("check_out_event_id IS NULL AND missed_check_out_at IS NULL"),
+              postgresql_where=text("check_out_event_id IS NULL AND missed_check_out_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +111,11 @@ class DailyAttendance(db.Model):
     time_out: Mapped[datetime | None] = mapped_column(UTCDateTime())
     worked_minutes: Mapped[int | None]
     late_minutes: Mapped[int] = mapped_column(default=0)
+    early_leave_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="present")
+    off_reason: Mapped[str | None] = mapped_column(String(10))
+    missed_check_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     user = relationship("User", lazy="joined")
@@ -135,3 +153,55 @@ class OfflineSyncLog(db.Model):
 
     user = relationship("User")
     event = relationship("AttendanceEvent")
+
+
+#: ``extended``: minutes worked after the scheduled end (and before the start, where the
+#: schedule counts them); ``day_off``: work on a day off; ``holiday``: work on a holiday.
+OVERTIME_REASONS = ("extended", "day_off", "holiday")
+OVERTIME_STATES = ("pending", "approved", "rejected")
+
+
+class OvertimeClaim(db.Model):
+    """Overtime (*lembur*) of one person's work day, at most one per day.
+
+    ``minutes_before`` / ``minutes_after``: worked before the scheduled start and after
+    the scheduled end (whole minutes; for a day off or holiday, the whole day is
+    ``minutes_after``); ``minutes`` their sum as claimed.  ``status``: ``approved`` at
+    once when ``minutes`` is within the schedule's auto-approve limit (``decided_by_id``
+    None), else ``pending`` until a reviewer approves (possibly fewer minutes) or
+    rejects it.  Only ``approved_minutes`` count (None until approved; 0 when rejected).
+    Rules: :mod:`app.attendance.overtime`.
+    """
+
+    __tablename__ = "overtime_claims"
+    __table_args__ = (
+        CheckConstraint(_in("reason", OVERTIME_REASONS), name="reason_known"),
+        CheckConstraint(_in("status", OVERTIME_STATES), name="status_known"),
+        CheckConstraint("minutes > 0 AND minutes_before >= 0 AND minutes_after >= 0", name="minutes_positive"),
+        CheckConstraint("approved_minutes IS NULL OR (approved_minutes >= 0 AND approved_minutes <= minutes)",
+                        name="approved_within_claim"),
+        Index("ix_overtime_claims_status", "status", "created_at"),
+        Index("ix_overtime_claims_user_day", "user_id", "work_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    work_date: Mapped[date] = mapped_column(Date())
+    daily_id: Mapped[int] = mapped_column(ForeignKey("daily_attendance.id", ondelete="CASCADE"), unique=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("work_schedules.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(10))
+    minutes_before: Mapped[int] = mapped_column(default=0)
+    minutes_after: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int]
+    approved_minutes: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    daily = relationship("DailyAttendance")
+    schedule = relationship("WorkSchedule")
+    decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -1,7 +1,7 @@
 """Bulk face enrolment from a ZIP file of ``<person>/<photo>`` entries (admin page ``/admin/faces/bulk``).
 
 ``<person>`` is the email, NPP or NISN/NIP/NIK of a user, matched as
-``flask face enroll --user`` does (:func:`app.faces.cli.find_user`).  A single
+``flask face enroll --user`` does (:func:`app.accounts.services.find_by_identifier`).  A single
 top-level folder around everything (zipping a folder) is ignored.
 
 Nothing is extracted to disk: :func:`plan_zip` reads the central directory

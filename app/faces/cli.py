@@ -7,23 +7,12 @@ import os
 import click
 from flask.cli import AppGroup
 
-from ..accounts.models import User
+from ..accounts.services import find_by_identifier as find_user
 from ..common.errors import DomainError
 from ..extensions import db
 from . import services
 
 face_cli = AppGroup("face", help="Face enrolment and identification.")
-
-
-def find_user(identifier: str) -> User | None:
-    """The user whose email, NPP or NISN/NIP/NIK is ``identifier`` (tried in that order)."""
-    identifier = (identifier or "").strip()
-    if not identifier:
-        return None
-    if "@" in identifier:
-        return db.session.scalar(db.select(User).filter_by(email=identifier.lower()))
-    return (db.session.scalar(db.select(User).filter_by(npp=identifier))
-            or db.session.scalar(db.select(User).filter_by(nisn_nip_nik=identifier)))
 
 
 def read_image(path: str) -> services.FaceImage:

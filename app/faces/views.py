@@ -56,7 +56,7 @@ from ..common.errors import DomainError, NotFound, RuleViolation
 from ..common.staging import purge_old, staging_dir
 from ..extensions import csrf, db
 from . import bulk, services
-from .cli import find_user
+from ..accounts.services import find_by_identifier as find_user
 from .forms import BulkStepForm, BulkUploadForm, ConfirmForm, PhotoUploadForm
 from .models import FaceSample
 

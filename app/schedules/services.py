@@ -1,4 +1,4 @@
-"""Work-schedule rules: the one active schedule, its windows across midnight.
+"""Work schedules: create, change, delete, the organisation's default, and the rules of a day.
 
 A window is anchored to the *work day* (the local date the shift starts).
 Check-in window: ``check_in_start`` → ``check_in_end`` (or, if unset, until
@@ -6,19 +6,30 @@ Check-in window: ``check_in_start`` → ``check_in_end`` (or, if unset, until
 (or, if unset, until the next day's ``check_in_start``).  Any end earlier
 than its start lies on the following day, and a check-out start earlier than
 the check-in start lies on the day after the shift began (contract 001, the
-"Shift Malam" example 20:00 → 04:00).
+"Shift Malam" example 20:00 → 04:00).  An end time includes its whole minute
+("``end_jam_masuk`` 09:00" still accepts 09:00:59).
+
+The rules of a day (late, early leave, scheduled start and end) are plain
+functions of a schedule, a work day and a moment, so every dialect, the kiosk
+and ``attendance close-days`` judge alike.  Which schedule applies to a person
+on a date: :mod:`.resolution`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from sqlalchemy import update
 
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from ..common.i18n import N_
 from ..extensions import db
-from .models import WorkSchedule
+from .models import (LATE_POLICIES, MISSED_CHECK_OUT_POLICIES, RosterEntry, ScheduleAssignment, ShiftPatternStep,
+                     WorkSchedule, weekdays_to_mask)
+
+ONE_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,14 @@ def _at(day: date, t: time, tz) -> datetime:
     return datetime.combine(day, t, tzinfo=tz)
 
 
+def _after_start(schedule: WorkSchedule, work_date: date, t: time, tz) -> datetime:
+    """``t`` on the work day, or on the next day when it is earlier than check-in opening."""
+    moment = _at(work_date, t, tz)
+    if t < schedule.check_in_start:
+        moment += timedelta(days=1)
+    return moment
+
+
 def check_in_window(schedule: WorkSchedule, work_date: date, tz) -> Window:
     """The check-in window of ``work_date`` in zone ``tz``."""
     start = _at(work_date, schedule.check_in_start, tz)
@@ -45,8 +64,24 @@ def check_in_window(schedule: WorkSchedule, work_date: date, tz) -> Window:
     if end <= start:
         end += timedelta(days=1)
     if schedule.check_in_end is not None:
-        end += timedelta(minutes=1)  # "end_jam_masuk 09:00" still accepts 09:00:59
+        end += ONE_MINUTE  # "end_jam_masuk 09:00" still accepts 09:00:59
     return Window(work_date, start, end)
+
+
+def admission_window(schedule: WorkSchedule, work_date: date, tz) -> Window:
+    """When a check-in of ``work_date`` is accepted at all.
+
+    ``refuse`` policy: the check-in window.  ``record_late``: from the opening of
+    check-in to the end of the ``late_cutoff`` minute (a check-in after the
+    regular window is recorded late and flagged for review).
+    """
+    window = check_in_window(schedule, work_date, tz)
+    if schedule.late_policy != "record_late" or schedule.late_cutoff is None:
+        return window
+    cutoff = _at(work_date, schedule.late_cutoff, tz)
+    if cutoff <= window.start:
+        cutoff += timedelta(days=1)
+    return Window(work_date, window.start, max(window.end, cutoff + ONE_MINUTE))
 
 
 def check_out_window(schedule: WorkSchedule, work_date: date, tz) -> Window:
@@ -58,7 +93,7 @@ def check_out_window(schedule: WorkSchedule, work_date: date, tz) -> Window:
         end = _at(start.date(), schedule.check_out_end, tz)
         if end <= start:
             end += timedelta(days=1)
-        end += timedelta(minutes=1)
+        end += ONE_MINUTE
     else:
         end = _at(work_date + timedelta(days=1), schedule.check_in_start, tz)
         if end <= start:
@@ -67,7 +102,11 @@ def check_out_window(schedule: WorkSchedule, work_date: date, tz) -> Window:
 
 
 def window_at(schedule: WorkSchedule, kind: str, moment: datetime) -> Window | None:
-    """The window of ``kind`` (``check_in``/``check_out``) open at ``moment``, or None.
+    """The window of ``kind`` (``check_in``/``check_out``) of one schedule open at ``moment``, or None.
+
+    Looks at the work day of ``moment``'s date and the day before (a night shift's
+    check-out).  For a person whose schedule differs from day to day, use
+    :func:`app.attendance.services.find_window`, which takes each day's own schedule.
 
     :param moment: an aware datetime in the organisation's zone.
     """
@@ -81,15 +120,44 @@ def window_at(schedule: WorkSchedule, kind: str, moment: datetime) -> Window | N
     return None
 
 
+def scheduled_start(schedule: WorkSchedule, work_date: date, tz) -> datetime:
+    """When work starts on ``work_date``: ``late_after`` (else check-in opening), local."""
+    return _after_start(schedule, work_date, schedule.scheduled_start, tz)
+
+
+def scheduled_end(schedule: WorkSchedule, work_date: date, tz) -> datetime:
+    """When work ends on ``work_date``: ``work_end`` (else check-out opening), local; after the start."""
+    end = _after_start(schedule, work_date, schedule.scheduled_end, tz)
+    start = scheduled_start(schedule, work_date, tz)
+    while end <= start:
+        end += timedelta(days=1)
+    return end
+
+
 def late_minutes(schedule: WorkSchedule, work_date: date, moment: datetime) -> int:
-    """Whole minutes after ``late_after`` on ``work_date`` (0 if on time or untracked)."""
+    """Whole minutes after ``late_after`` on ``work_date``, when more than the grace period.
+
+    The grace decides *whether* a check-in is late, not by how much: with
+    ``late_after`` 08:00 and 10 minutes' grace, 08:10 is on time (0) and 08:11 is
+    11 minutes late (the delay from the scheduled start, as the monthly recap
+    reports it).  0 when lateness is not tracked (``late_after`` None).
+    """
     if schedule.late_after is None:
         return 0
-    limit = _at(work_date, schedule.late_after, moment.tzinfo)
-    if schedule.late_after < schedule.check_in_start:
-        limit += timedelta(days=1)
-    return max(0, int((moment - limit).total_seconds() // 60))
+    limit = _after_start(schedule, work_date, schedule.late_after, moment.tzinfo)
+    minutes = int((moment - limit).total_seconds() // 60)
+    return minutes if minutes > (schedule.grace_minutes or 0) else 0
 
+
+def early_leave_minutes(schedule: WorkSchedule, work_date: date, moment: datetime) -> int:
+    """Whole minutes a check-out at ``moment`` lies before the scheduled end, when more
+    than ``early_leave_threshold_minutes`` (else 0)."""
+    end = scheduled_end(schedule, work_date, moment.tzinfo)
+    minutes = int((end - moment).total_seconds() // 60)
+    return minutes if minutes > (schedule.early_leave_threshold_minutes or 0) else 0
+
+
+# --- the organisation's default ------------------------------------------------------
 
 @cache
 def _active_query():
@@ -97,7 +165,12 @@ def _active_query():
 
 
 def active_schedule() -> WorkSchedule | None:
-    """The active work schedule, or None if none is set."""
+    """The organisation's default (active) schedule, or None if none is set.
+
+    It is the schedule of everyone with no roster entry or assignment for a date
+    (:mod:`.resolution`) and the one contract 001's ``GET /api/jam-absensi/active``
+    returns.
+    """
     return db.session.scalar(_active_query())
 
 
@@ -105,20 +178,100 @@ def get_schedule(schedule_id: int) -> WorkSchedule:
     """:raises NotFound: no schedule with this id."""
     schedule = db.session.get(WorkSchedule, schedule_id)
     if schedule is None:
-        raise NotFound("Attendance time setting not found")
+        raise NotFound(N_("Attendance time setting not found"))
     return schedule
 
 
+def find_schedule(name_or_code: str) -> WorkSchedule:
+    """The schedule with this code (e.g. ``P``), else with this exact name.
+
+    :raises NotFound: none (``field="schedule"``).
+    """
+    text = (name_or_code or "").strip()
+    found = db.session.scalar(db.select(WorkSchedule).filter_by(code=text)) if text else None
+    if found is None and text:
+        found = db.session.scalars(db.select(WorkSchedule).filter_by(name=text).order_by(WorkSchedule.id)).first()
+    if found is None:
+        raise NotFound(N_("Attendance time setting not found"), field="schedule")
+    return found
+
+
 def list_schedules() -> list[WorkSchedule]:
-    """All schedules, active first, then by name."""
+    """All schedules, active first, then by id."""
     return list(db.session.scalars(db.select(WorkSchedule).order_by(WorkSchedule.is_active.desc(), WorkSchedule.id)))
 
 
-TIME_FIELDS = ("check_in_start", "check_in_end", "check_out_start", "check_out_end", "late_after")
+# --- validation ---------------------------------------------------------------------
+
+TIME_FIELDS = ("check_in_start", "check_in_end", "check_out_start", "check_out_end", "late_after",
+               "late_cutoff", "work_end")
 REQUIRED_FIELDS = ("name", "check_in_start", "check_out_start")
+#: Whole-minute fields: ``(low, high, may be None)``.  The auto-approved overtime
+#: stops at 240 minutes, the daily limit of PP 35/2021 art. 26(1) ("paling lama 4 jam
+#: dalam 1 hari dan 18 jam dalam 1 minggu"; UU 13/2003 art. 78 as amended by UU
+#: 6/2023): longer claims always go to a reviewer.
+MINUTE_FIELDS = {
+    "grace_minutes": (0, 240, False),
+    "early_leave_threshold_minutes": (0, 240, False),
+    "reminder_lead_minutes": (0, 240, False),
+    "overtime_threshold_minutes": (0, 240, True),
+    "overtime_auto_approve_minutes": (0, 240, False),
+}
+CHOICE_FIELDS = {"late_policy": LATE_POLICIES, "missed_check_out_policy": MISSED_CHECK_OUT_POLICIES}
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CODE = re.compile(r"^[0-9A-Za-z]{1,8}$")
+
+#: Messages of :func:`_validate` with ``%(field)s`` (for the catalogs; the dialects speak English).
+_MESSAGES = (
+    N_("The %(field)s field is required."), N_("The %(field)s must be a time in HH:mm:ss format."),
+    N_("The %(field)s must be a whole number of minutes between %(low)s and %(high)s."),
+)
+
+
+def _parse_time(value, key: str, errors: dict):
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%H:%M:%S", "%H:%M"):
+            try:
+                return datetime.strptime(value.strip(), fmt).time()
+            except ValueError:
+                continue
+    errors[key] = [f"The {key} must be a time in HH:mm:ss format."]
+    return None
+
+
+def parse_weekdays(value) -> tuple[int, ...]:
+    """Working weekdays from ``[1, 2, 3]``, ``("1", "2")`` or ``"1,2,3"`` / ``"1-5"`` (ISO: 1 = Monday).
+
+    :raises ValueError: not a non-empty set of days 1..7.
+    """
+    if isinstance(value, str):
+        days: set[int] = set()
+        for part in value.replace(" ", "").split(","):
+            match = re.fullmatch(r"([1-7])(?:-([1-7]))?", part)
+            if not match or (match[2] and int(match[2]) < int(match[1])):
+                raise ValueError("not weekdays")
+            days.update(range(int(match[1]), int(match[2] or match[1]) + 1))
+        return tuple(sorted(days))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        days = set()
+        for item in value:
+            if isinstance(item, bool):
+                raise ValueError("not weekdays")
+            if isinstance(item, str) and item.strip().isdigit():
+                item = int(item.strip())
+            if not isinstance(item, int) or not 1 <= item <= 7:
+                raise ValueError("not weekdays")
+            days.add(item)
+        if not days:
+            raise ValueError("no weekdays")
+        return tuple(sorted(days))
+    raise ValueError("not weekdays")
 
 
 def _validate(values: dict, *, partial: bool) -> dict:
+    """Check the given keys; returns the clean values.  :raises ValidationFailed: every error at once."""
     errors: dict[str, list[str]] = {}
     clean: dict = {}
     for key in REQUIRED_FIELDS:
@@ -142,32 +295,63 @@ def _validate(values: dict, *, partial: bool) -> dict:
             else:
                 clean[key] = None
             continue
-        if isinstance(value, time):
+        parsed = _parse_time(value, key, errors)
+        if parsed is not None:
+            clean[key] = parsed
+    for key, (low, high, nullable) in MINUTE_FIELDS.items():
+        if key not in values:
+            continue
+        value = values[key]
+        if value in (None, "") and nullable:
+            clean[key] = None
+            continue
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[key] = [f"The {key} must be a whole number of minutes between {low} and {high}."]
+        else:
             clean[key] = value
-            continue
-        if not isinstance(value, str):
-            errors[key] = [f"The {key} must be a time in HH:mm:ss format."]
-            continue
-        for fmt in ("%H:%M:%S", "%H:%M"):
-            try:
-                clean[key] = datetime.strptime(value, fmt).time()
-                break
-            except ValueError:
-                continue
+    for key, choices in CHOICE_FIELDS.items():
+        if key in values and values[key] is not None:
+            if values[key] not in choices:
+                errors[key] = [f"The selected {key} is invalid."]
+            else:
+                clean[key] = values[key]
+    if "working_weekdays" in values and values["working_weekdays"] is not None:
+        try:
+            clean["working_days_mask"] = weekdays_to_mask(parse_weekdays(values["working_weekdays"]))
+        except ValueError:
+            errors["working_weekdays"] = [N_("Choose at least one working day (1 = Monday ... 7 = Sunday).")]
+    if "code" in values:
+        code = (values["code"] or "").strip() if isinstance(values["code"], (str, type(None))) else None
+        if code is None or (code and not _CODE.match(code)):
+            errors["code"] = [N_("The code is 1 to 8 letters or digits (e.g. P, S, M).")]
         else:
-            errors[key] = [f"The {key} must be a time in HH:mm:ss format."]
-    if "is_active" in values and values["is_active"] is not None:
-        if not isinstance(values["is_active"], bool):
-            errors["is_active"] = ["The is_active field must be true or false."]
+            clean["code"] = code.upper() or None
+    if "color" in values:
+        color = (values["color"] or "").strip() if isinstance(values["color"], (str, type(None))) else None
+        if color is None or (color and not _COLOR.match(color)):
+            errors["color"] = [N_("The colour is a hex colour such as #1e88e5.")]
         else:
-            clean["is_active"] = values["is_active"]
+            clean["color"] = color.lower() or None
+    for key in ("is_active", "overtime_before_start"):
+        if key in values and values[key] is not None:
+            if not isinstance(values[key], bool):
+                errors[key] = [f"The {key} field must be true or false."]
+            else:
+                clean[key] = values[key]
     if errors:
         raise ValidationFailed(errors)
     return clean
 
 
-def _check_windows(schedule: WorkSchedule) -> None:
-    """Refuse windows of zero length (start == end)."""
+def _minutes_from(base: time, t: time) -> int:
+    """Minutes from ``base`` forward to ``t`` within 24 hours (0..1439)."""
+    return ((t.hour * 60 + t.minute) - (base.hour * 60 + base.minute)) % 1440
+
+
+def _check_rules(schedule: WorkSchedule) -> None:
+    """Refuse windows of zero length and policies that cannot work (all errors at once)."""
     errors = {}
     if schedule.check_in_end is not None and schedule.check_in_end == schedule.check_in_start:
         errors["check_in_end"] = ["The check-in window must not be empty."]
@@ -175,8 +359,26 @@ def _check_windows(schedule: WorkSchedule) -> None:
         errors["check_out_end"] = ["The check-out window must not be empty."]
     if schedule.check_out_start == schedule.check_in_start:
         errors["check_out_start"] = ["Check-out cannot start when check-in starts."]
+    if schedule.late_policy == "record_late":
+        if schedule.late_cutoff is None:
+            errors["late_cutoff"] = [N_("Recording late check-ins needs the time after which check-in is refused.")]
+        elif schedule.check_in_end is None:
+            errors["late_policy"] = [N_("Recording late check-ins needs a check-in closing time.")]
+        elif _minutes_from(schedule.check_in_start, schedule.late_cutoff) <= \
+                _minutes_from(schedule.check_in_start, schedule.check_in_end):
+            errors["late_cutoff"] = [N_("The cut-off must be later than the check-in closing time.")]
     if errors:
         raise ValidationFailed(errors)
+
+
+def _check_code_free(code: str | None, exclude_id: int | None) -> None:
+    if not code:
+        return
+    stmt = db.select(WorkSchedule.id).where(WorkSchedule.code == code)
+    if exclude_id is not None:
+        stmt = stmt.where(WorkSchedule.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise Conflict(N_("Another work schedule already has this code"), field="code")
 
 
 def _deactivate_others(keep_id: int | None) -> None:
@@ -187,16 +389,29 @@ def _deactivate_others(keep_id: int | None) -> None:
 
 
 def create_schedule(values: dict) -> WorkSchedule:
-    """Create a schedule from plain values (times as ``time`` or ``"HH:mm[:ss]"``).
+    """Create a schedule from plain values.
 
-    The first schedule ever created becomes active whatever ``is_active`` says
-    (exactly one is always active).
-    :raises ValidationFailed: a missing or malformed field (keys of the model).
+    Keys (only ``name``, ``check_in_start`` and ``check_out_start`` are required):
+    the time fields of :data:`TIME_FIELDS` (``time`` or ``"HH:mm[:ss]"``, local), the
+    minute fields of :data:`MINUTE_FIELDS` (whole minutes), ``late_policy``,
+    ``missed_check_out_policy``, ``working_weekdays`` (ISO weekdays as a list or
+    ``"1,2,3,4,5"``; default Monday–Friday), ``code`` (1–8 letters/digits, stored
+    upper-case, unique), ``color`` (``#rrggbb``), ``overtime_before_start`` and
+    ``is_active`` (bools).  The first schedule ever created becomes active whatever
+    ``is_active`` says (exactly one is always active).
+
+    :raises ValidationFailed: a missing or malformed field, or rules that cannot
+        work together (keys of the model; ``working_weekdays`` for the weekdays).
+    :raises Conflict: the code is taken (``field="code"``).
     """
     clean = _validate(values, partial=False)
     make_active = clean.pop("is_active", False)
     schedule = WorkSchedule(**clean, is_active=False)
-    _check_windows(schedule)
+    for key, column in WorkSchedule.__table__.columns.items():
+        if getattr(schedule, key, None) is None and column.default is not None and column.default.is_scalar:
+            setattr(schedule, key, column.default.arg)
+    _check_rules(schedule)
+    _check_code_free(schedule.code, None)
     db.session.add(schedule)
     db.session.flush()
     if make_active or active_schedule() is None:
@@ -205,9 +420,11 @@ def create_schedule(values: dict) -> WorkSchedule:
 
 
 def update_schedule(schedule: WorkSchedule, values: dict) -> WorkSchedule:
-    """Change only the given fields.
+    """Change only the given fields (keys as :func:`create_schedule`).
 
-    :raises ValidationFailed: malformed field.
+    :raises ValidationFailed: malformed field or rules that cannot work together;
+        nothing changes.
+    :raises Conflict: the code is taken.
     :raises RuleViolation: ``is_active: false`` on the active schedule (one must stay active).
     """
     clean = _validate(values, partial=True)
@@ -215,25 +432,50 @@ def update_schedule(schedule: WorkSchedule, values: dict) -> WorkSchedule:
     if make_active is False and schedule.is_active:
         raise RuleViolation("Activate another attendance time setting instead of deactivating the active one",
                             field="is_active")
+    before = {key: getattr(schedule, key) for key in clean}
     for key, value in clean.items():
         setattr(schedule, key, value)
-    _check_windows(schedule)
+    try:
+        _check_rules(schedule)
+        if "code" in clean:
+            _check_code_free(schedule.code, schedule.id)
+    except (ValidationFailed, Conflict):
+        for key, value in before.items():
+            setattr(schedule, key, value)
+        raise
     db.session.flush()
     if make_active:
         set_active(schedule)
     return schedule
 
 
+def schedule_usage(schedule: WorkSchedule) -> dict[str, int]:
+    """How often ``schedule`` is referred to: ``{"assignments", "pattern_steps", "roster_days"}``."""
+    return {
+        "assignments": db.session.scalar(db.select(db.func.count(ScheduleAssignment.id))
+                                         .where(ScheduleAssignment.schedule_id == schedule.id)),
+        "pattern_steps": db.session.scalar(db.select(db.func.count(ShiftPatternStep.id))
+                                           .where(ShiftPatternStep.schedule_id == schedule.id)),
+        "roster_days": db.session.scalar(db.select(db.func.count(RosterEntry.id))
+                                         .where(RosterEntry.schedule_id == schedule.id)),
+    }
+
+
 def delete_schedule(schedule: WorkSchedule) -> str:
     """Delete a schedule and return its name.
 
-    :raises Conflict: it is the last one, or it is the active one.
+    :raises Conflict: it is the last one, the active one, or still assigned,
+        used by a shift pattern or on a roster day (the message says which).
     """
     count = db.session.scalar(db.select(db.func.count(WorkSchedule.id)))
     if count <= 1:
         raise Conflict("Cannot delete the last attendance time setting")
     if schedule.is_active:
         raise Conflict("Cannot delete the active attendance time setting; activate another one first")
+    usage = schedule_usage(schedule)
+    if any(usage.values()):
+        raise Conflict(N_("This attendance time setting is still in use (assignments, shift patterns or "
+                          "roster days); remove those first"), **usage)
     name = schedule.name
     db.session.delete(schedule)
     db.session.flush()
@@ -241,7 +483,7 @@ def delete_schedule(schedule: WorkSchedule) -> str:
 
 
 def set_active(schedule: WorkSchedule) -> WorkSchedule:
-    """Make ``schedule`` the only active one, in the current transaction."""
+    """Make ``schedule`` the only active one (the organisation's default), in the current transaction."""
     _deactivate_others(schedule.id)
     db.session.flush()
     schedule.is_active = True

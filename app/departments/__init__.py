@@ -1,0 +1,1 @@
+"""Departments (unit kerja): the organisation's units, optionally nested."""

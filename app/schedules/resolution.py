@@ -1,0 +1,268 @@
+"""Which work schedule applies to a person on a date, and whether the day is a day off.
+
+Most specific first:
+
+1. the person's **roster entry** for the date (:class:`~.models.RosterEntry`): a shift,
+   or a day off — it decides the day whatever the weekday;
+2. the person's own **assignment** covering the date;
+3. their **department**'s assignment, else its parent's, and so on up the tree;
+4. their **office**'s assignment;
+5. the **organisation's active schedule**.
+
+Among several assignments of one target covering a date, the one that started last
+wins (then the newest).  The day is a **day off** when the roster says so, or — with
+no roster entry — when it is a holiday (:class:`~.models.Holiday` for everyone or for
+the person's office) or its weekday is not one of the schedule's working weekdays.
+A roster shift on a holiday is worked (the clinic stays open) and still names the
+holiday, so the work counts as holiday overtime.  On a roster day off the schedule of
+levels 2–5 is still returned: its windows judge a check-in on that day, which is
+overtime.
+
+Two ways to ask, agreeing on every case (``tests/services/test_resolution.py``):
+
+- :func:`resolve_days` / :func:`resolve_day`: one person, a few dates, **one SQL
+  statement** (scalar subqueries and ``COALESCE``; the department chain a recursive
+  CTE) — the check-in path uses it for today and yesterday;
+- :func:`resolve_range`: many people × a date range in a **constant number of
+  statements** (five, whatever the number of people or days) — month grids and reports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+from sqlalchemy import Date, Integer, bindparam, case, func, literal, or_, select, union_all
+
+from ..accounts.models import User
+from ..departments.models import Department
+from ..extensions import db
+from .models import Holiday, RosterEntry, ScheduleAssignment, WorkSchedule
+
+#: How far up the department tree an assignment is inherited (a guard against loops).
+MAX_DEPARTMENT_DEPTH = 8
+#: Where the schedule of a day came from, most specific first.
+SOURCES = ("roster", "user", "department", "office", "organisation", "none")
+#: The most dates :func:`resolve_days` takes in one statement.
+MAX_DATES = 62
+
+
+@dataclass(frozen=True, slots=True)
+class DaySchedule:
+    """One person's schedule for one local date.
+
+    ``schedule``: the work schedule whose windows and rules apply (None only when
+    the organisation has no schedule at all); ``source``: one of :data:`SOURCES`;
+    ``day_off``: no work is expected (``off_reason``: ``roster``, ``holiday`` or
+    ``weekday``); ``holiday``: the holiday of that date, if any (also on a rostered
+    working day); ``rostered``: a roster entry decided the day.
+    """
+
+    user_id: int
+    work_date: date
+    schedule: WorkSchedule | None
+    source: str
+    day_off: bool
+    off_reason: str | None
+    holiday: Holiday | None
+    rostered: bool
+
+    @property
+    def is_working_day(self) -> bool:
+        """A schedule applies and the day is not a day off."""
+        return self.schedule is not None and not self.day_off
+
+
+def _decide(user_id: int, day: date, schedule, source: str, roster_off: bool, holiday) -> DaySchedule:
+    """The day-off rule, shared by both ways of asking."""
+    rostered = source == "roster"
+    if roster_off:
+        off_reason = "roster"
+    elif rostered or schedule is None:
+        off_reason = None
+    elif holiday is not None:
+        off_reason = "holiday"
+    elif not schedule.works_on(day):
+        off_reason = "weekday"
+    else:
+        off_reason = None
+    return DaySchedule(user_id, day, schedule, source, off_reason is not None, off_reason, holiday, rostered)
+
+
+# --- one person, a few dates, one statement ------------------------------------------
+
+def _covering(day_column):
+    sa = ScheduleAssignment
+    return sa.starts_on <= day_column, or_(sa.ends_on.is_(None), sa.ends_on >= day_column)
+
+
+@cache
+def _statement(count: int):
+    """The resolution of one person (``:user_id``) for ``count`` dates (``:d0`` ...), one statement."""
+    user_id = bindparam("user_id", type_=Integer)
+    rows = [select(bindparam(f"d{i}", type_=Date).label("day"), literal(i).label("idx"))
+            for i in range(count)]
+    days = (union_all(*rows) if count > 1 else rows[0]).subquery("days")
+
+    chain = (select(User.department_id.label("id"), literal(0).label("depth"))
+             .where(User.id == user_id, User.department_id.is_not(None))
+             .cte("department_chain", recursive=True))
+    chain = chain.union_all(
+        select(Department.parent_id, chain.c.depth + 1)
+        .join(chain, Department.id == chain.c.id)
+        .where(Department.parent_id.is_not(None), chain.c.depth < MAX_DEPARTMENT_DEPTH))
+    office_id = select(User.office_id).where(User.id == user_id).scalar_subquery()
+
+    sa = ScheduleAssignment
+    newest = (sa.starts_on.desc(), sa.id.desc())
+    roster = (select(func.coalesce(RosterEntry.schedule_id, 0))
+              .where(RosterEntry.user_id == user_id, RosterEntry.work_date == days.c.day).scalar_subquery())
+    own = (select(sa.schedule_id).where(sa.user_id == user_id, *_covering(days.c.day))
+           .order_by(*newest).limit(1).scalar_subquery())
+    department = (select(sa.schedule_id).join(chain, sa.department_id == chain.c.id)
+                  .where(*_covering(days.c.day)).order_by(chain.c.depth, *newest).limit(1).scalar_subquery())
+    office = (select(sa.schedule_id).where(sa.office_id == office_id, *_covering(days.c.day))
+              .order_by(*newest).limit(1).scalar_subquery())
+    organisation = select(WorkSchedule.id).where(WorkSchedule.is_active.is_(True)).limit(1).scalar_subquery()
+    holiday = (select(Holiday.id)
+               .where(Holiday.on_date == days.c.day, Holiday.is_active.is_(True),
+                      or_(Holiday.office_id.is_(None), Holiday.office_id == office_id))
+               .order_by(case((Holiday.office_id.is_(None), 1), else_=0)).limit(1).scalar_subquery())
+    levels = select(days.c.idx, days.c.day, roster.label("roster"), own.label("own"),
+                    department.label("department"), office.label("office"),
+                    organisation.label("organisation"), holiday.label("holiday_id")).subquery("levels")
+
+    schedule_id = func.coalesce(func.nullif(levels.c.roster, 0), levels.c.own, levels.c.department,
+                                levels.c.office, levels.c.organisation)
+    source = case((levels.c.roster.is_not(None), "roster"), (levels.c.own.is_not(None), "user"),
+                  (levels.c.department.is_not(None), "department"), (levels.c.office.is_not(None), "office"),
+                  (levels.c.organisation.is_not(None), "organisation"), else_="none")
+    return (select(levels.c.idx, levels.c.roster, source.label("source"), WorkSchedule, Holiday)
+            .select_from(levels)
+            .outerjoin(WorkSchedule, WorkSchedule.id == schedule_id)
+            .outerjoin(Holiday, Holiday.id == levels.c.holiday_id)
+            .order_by(levels.c.idx))
+
+
+def resolve_days(user, days) -> list[DaySchedule]:
+    """``user``'s schedule for each of ``days`` (local dates, in the order given), in ONE statement.
+
+    :param user: a :class:`~app.accounts.models.User` (or anything with ``id``).
+    :param days: 1 to :data:`MAX_DATES` dates.
+    :raises ValueError: no dates or more than :data:`MAX_DATES`.
+    """
+    days = list(days)
+    if not 1 <= len(days) <= MAX_DATES:
+        raise ValueError(f"resolve_days takes 1 to {MAX_DATES} dates")
+    params = {"user_id": user.id, **{f"d{i}": day for i, day in enumerate(days)}}
+    result = []
+    for row in db.session.execute(_statement(len(days)), params):
+        day = days[row.idx]
+        result.append(_decide(user.id, day, row.WorkSchedule, row.source, row.roster == 0, row.Holiday))
+    return result
+
+
+def resolve_day(user, day: date) -> DaySchedule:
+    """``user``'s schedule on ``day`` (one statement).  See :func:`resolve_days`."""
+    return resolve_days(user, [day])[0]
+
+
+# --- many people, a date range, a constant number of statements -------------------------
+
+def resolve_range(users, start: date, end: date) -> dict[tuple[int, date], DaySchedule]:
+    """Every person's schedule for every date from ``start`` to ``end`` (inclusive).
+
+    Five statements whatever the size (schedules, departments, assignments,
+    roster entries, holidays); the rules are those of :func:`resolve_days`.
+
+    :param users: :class:`~app.accounts.models.User` objects (``id``, ``department_id``,
+        ``office_id`` are read; nothing is loaded per person).
+    :returns: ``{(user_id, date): DaySchedule}``.
+    :raises ValueError: ``end`` before ``start``.
+    """
+    if end < start:
+        raise ValueError("end before start")
+    users = list(users)
+    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    schedules = {s.id: s for s in db.session.scalars(db.select(WorkSchedule))}
+    organisation = next((s for s in schedules.values() if s.is_active), None)
+    parents = dict(db.session.execute(db.select(Department.id, Department.parent_id)).all())
+
+    def chain(department_id):
+        found, depth = [], 0
+        while department_id is not None and depth <= MAX_DEPARTMENT_DEPTH:
+            found.append(department_id)
+            department_id, depth = parents.get(department_id), depth + 1
+        return found
+
+    chains = {u.id: chain(u.department_id) for u in users}
+    user_ids = [u.id for u in users]
+    department_ids = sorted({d for c in chains.values() for d in c})
+    office_ids = sorted({u.office_id for u in users if u.office_id is not None})
+
+    sa = ScheduleAssignment
+    by_target: dict[tuple[str, int], list] = {}
+    if users:
+        targets = [sa.user_id.in_(user_ids)]
+        if department_ids:
+            targets.append(sa.department_id.in_(department_ids))
+        if office_ids:
+            targets.append(sa.office_id.in_(office_ids))
+        rows = db.session.execute(
+            db.select(sa.id, sa.schedule_id, sa.user_id, sa.department_id, sa.office_id, sa.starts_on, sa.ends_on)
+            .where(or_(*targets), sa.starts_on <= end, or_(sa.ends_on.is_(None), sa.ends_on >= start))
+            .order_by(sa.starts_on.desc(), sa.id.desc()))
+        for row in rows:
+            key = ("user", row.user_id) if row.user_id else \
+                ("department", row.department_id) if row.department_id else ("office", row.office_id)
+            by_target.setdefault(key, []).append(row)
+
+    roster: dict[tuple[int, date], int] = {}
+    if users:
+        for row in db.session.execute(
+                db.select(RosterEntry.user_id, RosterEntry.work_date, RosterEntry.schedule_id)
+                .where(RosterEntry.user_id.in_(user_ids), RosterEntry.work_date.between(start, end))):
+            roster[(row.user_id, row.work_date)] = row.schedule_id or 0
+
+    everyone: dict[date, Holiday] = {}
+    per_office: dict[tuple[int, date], Holiday] = {}
+    for holiday in db.session.scalars(db.select(Holiday).where(Holiday.on_date.between(start, end),
+                                                                Holiday.is_active.is_(True))):
+        if holiday.office_id is None:
+            everyone[holiday.on_date] = holiday
+        else:
+            per_office[(holiday.office_id, holiday.on_date)] = holiday
+
+    def assigned(key, day):
+        for row in by_target.get(key, ()):
+            if row.starts_on <= day and (row.ends_on is None or row.ends_on >= day):
+                return row.schedule_id
+        return None
+
+    result: dict[tuple[int, date], DaySchedule] = {}
+    for user in users:
+        for day in dates:
+            rostered = roster.get((user.id, day))
+            fallback, source = None, "none"
+            own = assigned(("user", user.id), day)
+            if own is not None:
+                fallback, source = own, "user"
+            if fallback is None:
+                for department_id in chains[user.id]:
+                    found = assigned(("department", department_id), day)
+                    if found is not None:
+                        fallback, source = found, "department"
+                        break
+            if fallback is None and user.office_id is not None:
+                found = assigned(("office", user.office_id), day)
+                if found is not None:
+                    fallback, source = found, "office"
+            if fallback is None and organisation is not None:
+                fallback, source = organisation.id, "organisation"
+            if rostered is not None:
+                schedule_id, source = (rostered or fallback), "roster"
+            else:
+                schedule_id = fallback
+            holiday = per_office.get((user.office_id, day)) or everyone.get(day)
+            result[(user.id, day)] = _decide(user.id, day, schedules.get(schedule_id), source, rostered == 0, holiday)
+    return result

@@ -1,0 +1,310 @@
+"""Rosters: shift patterns (rotating cycles), applied to people as per-day roster entries,
+changed cell by cell (a shift, a day off, a swap), and read back as a month grid.
+
+A roster entry is the most specific rule of :mod:`.resolution`: one row per person
+and date, so one lookup serves a day.  Applying a pattern to a department writes
+entries for its members at that moment (someone joining later gets theirs when the
+pattern is applied again).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..common.errors import Conflict, NotFound, ValidationFailed
+from ..common.i18n import N_
+from ..common import clock
+from ..extensions import db
+from .models import RosterEntry, ShiftPattern, ShiftPatternStep, WorkSchedule
+from .resolution import DaySchedule, resolve_days, resolve_range
+
+#: The longest cycle of a pattern, in days.
+MAX_STEPS = 62
+#: The longest range one application of a pattern covers, in days.
+MAX_APPLY_DAYS = 366
+#: The most roster entries one application writes (people × days).
+MAX_APPLY_ENTRIES = 200_000
+
+
+# --- patterns ----------------------------------------------------------------------
+
+def _clean_steps(steps) -> list[int | None]:
+    """Schedule ids (or schedules, or None for a day off) → ids.  :raises ValidationFailed: (``steps``)."""
+    if not isinstance(steps, (list, tuple)) or not 1 <= len(steps) <= MAX_STEPS:
+        raise ValidationFailed({"steps": [N_("A pattern has 1 to 62 days.")]})
+    ids = [step.id if isinstance(step, WorkSchedule) else step for step in steps]
+    if any(i is not None and (isinstance(i, bool) or not isinstance(i, int)) for i in ids):
+        raise ValidationFailed({"steps": [N_("Each day of a pattern is a work schedule or a day off.")]})
+    known = set(db.session.scalars(db.select(WorkSchedule.id).where(WorkSchedule.id.in_({i for i in ids if i}))))
+    if any(i is not None and i not in known for i in ids):
+        raise ValidationFailed({"steps": [N_("Each day of a pattern is a work schedule or a day off.")]})
+    if all(i is None for i in ids):
+        raise ValidationFailed({"steps": [N_("A pattern needs at least one working day.")]})
+    return ids
+
+
+def _clean_name(name) -> str:
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > 100:
+        raise ValidationFailed({"name": ["Name is required (at most 100 characters)."]})
+    return name
+
+
+def _check_name_free(name: str, exclude_id: int | None) -> None:
+    stmt = db.select(ShiftPattern.id).where(ShiftPattern.name == name)
+    if exclude_id is not None:
+        stmt = stmt.where(ShiftPattern.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise Conflict(N_("Another shift pattern already has this name"), field="name")
+
+
+def create_pattern(name: str, steps) -> ShiftPattern:
+    """Create a pattern from its cycle.
+
+    :param steps: one entry per day of the cycle: a :class:`~.models.WorkSchedule`
+        or its id, or None for a day off (e.g. P, P, S, S, M, M, None, None).
+    :raises ValidationFailed: no name, not 1–62 days, an unknown schedule, only days off.
+    :raises Conflict: the name is taken.
+    """
+    name = _clean_name(name)
+    ids = _clean_steps(steps)
+    _check_name_free(name, None)
+    pattern = ShiftPattern(name=name)
+    pattern.steps = [ShiftPatternStep(position=n, schedule_id=i) for n, i in enumerate(ids)]
+    db.session.add(pattern)
+    db.session.flush()
+    return pattern
+
+
+def update_pattern(pattern: ShiftPattern, *, name: str | None = None, steps=None) -> ShiftPattern:
+    """Rename a pattern and/or replace its cycle (entries already written stay as they are).
+
+    :raises ValidationFailed, Conflict: as :func:`create_pattern`.
+    """
+    if name is not None:
+        name = _clean_name(name)
+        _check_name_free(name, pattern.id)
+    ids = _clean_steps(steps) if steps is not None else None
+    if name is not None:
+        pattern.name = name
+    if ids is not None:
+        pattern.steps.clear()
+        db.session.flush()
+        pattern.steps.extend(ShiftPatternStep(position=n, schedule_id=i) for n, i in enumerate(ids))
+    db.session.flush()
+    return pattern
+
+
+def delete_pattern(pattern: ShiftPattern) -> str:
+    """Delete a pattern; the roster entries it wrote stay (their ``pattern_id`` is cleared)."""
+    name = pattern.name
+    db.session.delete(pattern)
+    db.session.flush()
+    return name
+
+
+def get_pattern(pattern_id: int) -> ShiftPattern:
+    """:raises NotFound: no pattern with this id."""
+    pattern = db.session.get(ShiftPattern, pattern_id)
+    if pattern is None:
+        raise NotFound(N_("Shift pattern not found"), field="pattern")
+    return pattern
+
+
+def find_pattern(name: str) -> ShiftPattern:
+    """:raises NotFound: no pattern with this exact name (``field="pattern"``)."""
+    pattern = db.session.scalar(db.select(ShiftPattern).filter_by(name=(name or "").strip()))
+    if pattern is None:
+        raise NotFound(N_("Shift pattern not found"), field="pattern")
+    return pattern
+
+
+def list_patterns() -> list[ShiftPattern]:
+    """Every pattern by name, with its steps."""
+    return list(db.session.scalars(db.select(ShiftPattern).order_by(ShiftPattern.name)))
+
+
+# --- applying a pattern ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AppliedPattern:
+    """What :func:`apply_pattern` wrote: ``people`` and ``entries`` (roster rows written),
+    from ``starts_on`` to ``ends_on``."""
+
+    people: int
+    entries: int
+    starts_on: date
+    ends_on: date
+
+
+def _check_range(starts_on: date, ends_on: date) -> None:
+    if not isinstance(starts_on, date) or not isinstance(ends_on, date):
+        raise ValidationFailed({"starts_on": [N_("Give the first and the last date.")]})
+    if ends_on < starts_on:
+        raise ValidationFailed({"ends_on": [N_("The end date must not be before the start date.")]})
+    if (ends_on - starts_on).days + 1 > MAX_APPLY_DAYS:
+        raise ValidationFailed({"ends_on": [N_("A pattern is applied to at most 366 days at once.")]})
+
+
+def apply_pattern(pattern: ShiftPattern, *, starts_on: date, ends_on: date, users=None, department=None,
+                  anchor_on: date | None = None, offset: int = 0, stagger_by: int = 0,
+                  actor=None) -> AppliedPattern:
+    """Write ``pattern``'s cycle as roster entries for people, replacing their entries in the range.
+
+    Day ``d`` of person number ``k`` (people in the order given; a department's by
+    name) gets step ``((d - anchor_on).days + offset + k * stagger_by) mod len(steps)``.
+
+    :param users: :class:`~app.accounts.models.User` objects, or ``department`` (its
+        own active members now) — exactly one of the two.
+    :param starts_on, ends_on: local dates, inclusive, at most :data:`MAX_APPLY_DAYS` days.
+    :param anchor_on: the date of the cycle's first day (default ``starts_on``), so a
+        cycle started in January continues in February when applied again from 1 February.
+    :param stagger_by: shift each next person this many steps (teams covering each other).
+    :raises ValidationFailed: a bad range, not exactly one of users/department, nobody
+        to roster, or more than :data:`MAX_APPLY_ENTRIES` entries.
+    :raises Conflict: someone changed the same days at the same moment (nothing is written).
+    """
+    _check_range(starts_on, ends_on)
+    if (users is None) == (department is None):
+        raise ValidationFailed({"target": [N_("Choose the people or one department.")]})
+    if department is not None:
+        from ..departments.services import members_query
+        users = list(db.session.scalars(members_query(department)))
+    users = list(users)
+    if not users:
+        raise ValidationFailed({"target": [N_("Nobody to put on the roster.")]})
+    days = (ends_on - starts_on).days + 1
+    if days * len(users) > MAX_APPLY_ENTRIES:
+        raise ValidationFailed({"target": [N_("Too many roster days at once; apply a shorter range.")]})
+    anchor_on = anchor_on or starts_on
+    steps = [step.schedule_id for step in sorted(pattern.steps, key=lambda s: s.position)]
+    now = clock.now()
+    ids = [u.id for u in users]
+    rows = []
+    for k, user in enumerate(users):
+        for n in range(days):
+            day = starts_on + timedelta(days=n)
+            step = ((day - anchor_on).days + offset + k * stagger_by) % len(steps)
+            rows.append({"user_id": user.id, "work_date": day, "schedule_id": steps[step], "pattern_id": pattern.id,
+                         "updated_by_id": actor.id if actor is not None else None, "updated_at": now})
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(RosterEntry).where(RosterEntry.user_id.in_(ids),
+                                                         RosterEntry.work_date.between(starts_on, ends_on))
+                               .execution_options(synchronize_session=False))
+            db.session.execute(insert(RosterEntry), rows)
+    except IntegrityError:
+        raise Conflict(N_("The roster was changed at the same moment; try again")) from None
+    db.session.expire_all()
+    return AppliedPattern(len(users), len(rows), starts_on, ends_on)
+
+
+# --- one cell -----------------------------------------------------------------------
+
+def _entry(user, day: date) -> RosterEntry | None:
+    return db.session.scalar(db.select(RosterEntry).filter_by(user_id=user.id, work_date=day))
+
+
+def set_roster_day(user, day: date, schedule: WorkSchedule | None, *, actor=None) -> RosterEntry:
+    """Put ``user`` on ``schedule`` on ``day`` (None: a day off), replacing what was there.
+
+    :raises Conflict: someone set the same cell at the same moment.
+    """
+    entry = _entry(user, day)
+    schedule_id = schedule.id if schedule is not None else None
+    if entry is None:
+        entry = RosterEntry(user_id=user.id, work_date=day, schedule_id=schedule_id,
+                            updated_by_id=actor.id if actor is not None else None)
+        try:
+            with db.session.begin_nested():
+                db.session.add(entry)
+                db.session.flush()
+        except IntegrityError:
+            raise Conflict(N_("The roster was changed at the same moment; try again")) from None
+    else:
+        entry.schedule_id = schedule_id
+        entry.pattern_id = None
+        entry.updated_by_id = actor.id if actor is not None else None
+        entry.updated_at = clock.now()
+    entry.schedule = schedule
+    db.session.flush()
+    return entry
+
+
+def clear_roster_day(user, day: date) -> bool:
+    """Remove ``user``'s roster entry of ``day`` (their assignment or default applies again);
+    False when there was none."""
+    entry = _entry(user, day)
+    if entry is None:
+        return False
+    db.session.delete(entry)
+    db.session.flush()
+    return True
+
+
+def swap_roster_days(first_user, first_day: date, second_user, second_day: date, *,
+                     actor=None) -> tuple[RosterEntry, RosterEntry]:
+    """Exchange two cells: each person gets the other's shift (or day off) as it stands now,
+    whether it came from the roster or from a default schedule.
+
+    Two people on one date swap shifts; one person on two dates moves a day off.
+    :raises ValidationFailed: the same cell twice.
+    """
+    if first_user.id == second_user.id and first_day == second_day:
+        raise ValidationFailed({"second": [N_("Choose two different roster cells.")]})
+    first = resolve_days(first_user, [first_day])[0]
+    second = resolve_days(second_user, [second_day])[0]
+
+    def shift(cell: DaySchedule):
+        return None if cell.day_off else cell.schedule
+
+    a = set_roster_day(first_user, first_day, shift(second), actor=actor)
+    b = set_roster_day(second_user, second_day, shift(first), actor=actor)
+    return a, b
+
+
+# --- the month grid -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One person's line of the grid: ``user`` and one :class:`DaySchedule` per day."""
+
+    user: User
+    cells: list[DaySchedule]
+
+
+@dataclass(frozen=True)
+class RosterMonth:
+    """``year``/``month``, its ``days`` and a :class:`RosterRow` per person (in the order given)."""
+
+    year: int
+    month: int
+    days: list[date]
+    rows: list[RosterRow]
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """First and last day of a month.  :raises ValidationFailed: not a month of 2000–2100."""
+    if not (isinstance(year, int) and isinstance(month, int) and 2000 <= year <= 2100 and 1 <= month <= 12):
+        raise ValidationFailed({"month": [N_("Choose a month between 2000 and 2100.")]})
+    first = date(year, month, 1)
+    last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return first, last
+
+
+def roster_month(users, year: int, month: int) -> RosterMonth:
+    """The month grid of ``users``: each cell the resolved day (shift, day off, holiday, and
+    whether a roster entry decided it), in a constant number of statements.
+
+    :raises ValidationFailed: not a month of 2000–2100.
+    """
+    first, last = month_bounds(year, month)
+    users = list(users)
+    resolved = resolve_range(users, first, last)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return RosterMonth(year, month, days,
+                       [RosterRow(user, [resolved[(user.id, day)] for day in days]) for user in users])
