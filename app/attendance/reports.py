@@ -103,18 +103,22 @@ def check_range(start: date, end: date) -> None:
 
 
 def people_query(*, role: str | None = None, class_id: int | None = None, academic_year: int | None = None,
-                 search: str | None = None):
+                 search: str | None = None, roles=None):
     """Select statement of the active people a report covers, by name.
 
     ``role``: a role key (None: everyone but ``admin`` and ``petugas``, who do
-    not record attendance); ``class_id`` with ``academic_year``: the students
+    not record attendance in the office apps); ``roles``: instead of that
+    default, exactly the people of these role keys (an app whose admins and
+    petugas check in too, such as the clinic's); ``class_id`` with ``academic_year``: the students
     enrolled in that class that year; ``search``: part of the name or an
     identifier (NPP, NISN/NIP/NIK, e-mail).
     """
     stmt = db.select(User).where(User.is_active.is_(True))
     if role:
         stmt = stmt.where(User.role == role)
-    else:
+    if roles is not None:
+        stmt = stmt.where(User.role.in_(tuple(roles)))
+    elif not role:
         stmt = stmt.where(User.role.not_in(("admin", "petugas")))
     if class_id is not None:
         stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(

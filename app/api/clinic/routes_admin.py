@@ -19,8 +19,10 @@ signed-in role gets the contract's 403 (``errors.role``), no token 401.
   (:func:`~app.attendance.services.review_events`, rolled back at the request boundary).
 - **Reports** (``/admin/reports``): the admin attendance report
   (:func:`app.attendance.reports.build_report`: present / late / pending review /
-  leave types / absent per person and day) over active clinic staff (dokter,
-  paramedis, non_paramedis), plus work, late and overtime minutes of the recorded
+  leave types / absent per person and day) over everyone who records attendance
+  in the clinic app — every role that may sign in to it (:data:`.auth.CLINIC_ROLES`:
+  dokter, paramedis, non_paramedis, petugas, admin; the contract's own login example
+  is a petugas) — plus work, late and overtime minutes of the recorded
   days; the CSV goes through :func:`app.common.csv_export.csv_response` (cells that
   start with ``=``, ``+``, ``-``, ``@`` are escaped).
 """
@@ -42,7 +44,7 @@ from ...common.csv_export import csv_response
 from ...common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ...extensions import db
 from . import envelope
-from .auth import token_required
+from .auth import CLINIC_ROLES, token_required
 from .blueprint import bp
 from .pagination import paginate
 from .routes_attendance import _REVIEW_REASONS
@@ -51,8 +53,9 @@ from .validation import Checker, json_body, parse_int, query_date
 
 #: The role this section manages.
 MANAGED_ROLE = "non_paramedis"
-#: Roles whose attendance the clinic's reports cover (admins and petugas record none).
-REPORT_ROLES = ("dokter", "paramedis", "non_paramedis")
+#: Roles whose attendance the clinic's reports cover: everyone who checks in through the
+#: clinic app, i.e. every role that may sign in to it (petugas and admins check in too).
+REPORT_ROLES = CLINIC_ROLES
 #: ``?status=`` of the user list.
 USER_STATUSES = ("active", "inactive")
 #: Most ids one bulk approval or one export may name.
@@ -385,8 +388,8 @@ def bulk_approve_attendance():
 # Reports
 
 def _report_people(user_ids: list[int] | None = None, role: str | None = None) -> list[User]:
-    """Active clinic staff (:data:`REPORT_ROLES`) by name, optionally only ``user_ids`` / ``role``."""
-    stmt = reports.people_query(role=role).where(User.role.in_(REPORT_ROLES))
+    """Active people of the clinic app (:data:`REPORT_ROLES`) by name, optionally only ``user_ids`` / ``role``."""
+    stmt = reports.people_query(role=role, roles=REPORT_ROLES)
     if user_ids is not None:
         stmt = stmt.where(User.id.in_(user_ids))
     return list(db.session.scalars(stmt))
@@ -422,14 +425,16 @@ def attendance_summary():
     """``GET /api/v2/admin/reports/attendance-summary?from=YYYY-MM-DD&to=YYYY-MM-DD&user_id=&role=``.
 
     Defaults: ``from`` the first day of this local month, ``to`` today; at most 62 days.
-    ``user_id`` (an active dokter, paramedis or non-paramedis) or ``role`` (one of them)
-    narrow the people.  ``data {period {from, to, days}, totals {people, present, late,
-    pending_review, izin, cuti, dinas_luar, sakit, absent, expected_days, attendance_rate
-    (percent), work_minutes, late_minutes, overtime_minutes}, users [{user {id, name, email,
-    role}, <the same counts and minutes>, work_duration}]}``.  Day codes as
+    ``user_id`` (an active person of the clinic app: dokter, paramedis, non-paramedis,
+    petugas or admin) or ``role`` (one of :data:`REPORT_ROLES`) narrow the people.
+    ``data {period {from, to, days}, totals {people, present, late, pending_review, izin,
+    cuti, dinas_luar, sakit, absent, expected_days, attendance_rate (percent), work_minutes,
+    late_minutes, overtime_minutes}, users [{user {id, name, email, role}, <the same counts
+    and minutes>, work_duration}]}``.  Day codes as
     :mod:`app.attendance.reports` (approved leave shows as its type; working days until
     yesterday without a record are absent).  422 for a malformed date, a reversed or
-    too-long range, an unknown ``user_id`` or ``role``.
+    too-long range, a ``user_id`` that is unknown, inactive or outside the clinic app
+    (a student, a teacher ...), an unknown ``role``.
     """
     errors: dict[str, list[str]] = {}
     today = clock.local_today()
@@ -484,7 +489,7 @@ EXPORT_COLUMNS = ("date", "user_id", "name", "email", "role", "status", "time_in
 @token_required("admin")
 def export_attendance_csv():
     """``POST /api/v2/admin/reports/export-csv``: ``from_date``, ``to_date`` (required, Y-m-d,
-    at most 62 days), ``user_ids`` (optional, 1..500 active clinic staff ids), ``include_overtime``
+    at most 62 days), ``user_ids`` (optional, 1..500 ids of active people of the clinic app), ``include_overtime``
     (optional boolean).
 
     200 ``text/csv`` download ``attendance-<from>-<to>.csv`` (UTF-8 with BOM): one line per

@@ -382,19 +382,23 @@ def test_bulk_approve_validates_the_ids(client, admin_token):
 @pytest.fixture
 def week(app, staff, factory):
     """Mon 2026-01-05 .. Fri 2026-01-09 (all past working days): a nurse present Mon, late Tue,
-    on approved leave Wed; a doctor present Mon; an admin (never reported)."""
+    on approved leave Wed; a doctor present Mon; a petugas present Tue; a teacher (not a person
+    of the clinic app, never reported).  The admin who asks (``admin_token``) is reported too."""
     factory.schedule()
     nurse = staff(role="paramedis", name="Ani Perawat")
     doctor = staff(role="dokter", name="=HYPERLINK(\"http://evil\")")
-    staff(role="petugas", name="Front Office")
+    front = staff(role="petugas", name="Front Office")
+    teacher = staff(role="guru", name="Guru Sekolah")
     day_row(app, nurse, "2026-01-05", "2026-01-05T07:50+07:00", "2026-01-05T17:00+07:00")
     day_row(app, nurse, "2026-01-06", "2026-01-06T08:20+07:00", "2026-01-06T16:30+07:00", status="late", late=20)
     day_row(app, doctor, "2026-01-05", "2026-01-05T07:30+07:00", "2026-01-05T16:00+07:00")
+    day_row(app, front, "2026-01-06", "2026-01-06T07:45+07:00", "2026-01-06T16:05+07:00")
+    day_row(app, teacher, "2026-01-06", "2026-01-06T06:45+07:00", "2026-01-06T14:00+07:00")
     with app.app_context():
         db.session.add(LeaveRequest(user_id=nurse.id, leave_type="cuti", start_date=date(2026, 1, 7),
                                     end_date=date(2026, 1, 7), reason="Keperluan keluarga", status="approved"))
         db.session.commit()
-    return {"nurse": nurse, "doctor": doctor}
+    return {"nurse": nurse, "doctor": doctor, "petugas": front, "teacher": teacher}
 
 
 def test_attendance_summary_from_the_shared_report(client, admin_token, week):
@@ -403,14 +407,17 @@ def test_attendance_summary_from_the_shared_report(client, admin_token, week):
     data = response.get_json()["data"]
     assert data["period"] == {"from": "2026-01-05", "to": "2026-01-09", "days": 5}
     by_name = {u["user"]["name"]: u for u in data["users"]}
-    assert set(by_name) == {"Ani Perawat", "=HYPERLINK(\"http://evil\")"}  # petugas and admin are not reported
+    # everyone who checks in through the clinic app, petugas and admins too; not the teacher
+    assert set(by_name) == {"Ani Perawat", "=HYPERLINK(\"http://evil\")", "Front Office", "Admin Klinik"}
+    assert (by_name["Front Office"]["present"], by_name["Front Office"]["work_minutes"]) == (1, 500)
+    assert by_name["Admin Klinik"]["absent"] == 5
     nurse = by_name["Ani Perawat"]
     assert (nurse["present"], nurse["late"], nurse["cuti"], nurse["absent"], nurse["expected_days"]) == (1, 1, 1, 2, 5)
     assert nurse["attendance_rate"] == 40.0
     assert nurse["work_minutes"] == 550 + 490 and nurse["late_minutes"] == 20
     assert nurse["overtime_minutes"] == 60 + 30  # after the schedule's check-out start, 16:00
-    assert data["totals"]["people"] == 2 and data["totals"]["present"] == 2 and data["totals"]["absent"] == 6
-    assert data["totals"]["attendance_rate"] == 30.0
+    assert data["totals"]["people"] == 4 and data["totals"]["present"] == 3 and data["totals"]["absent"] == 6 + 4 + 5
+    assert data["totals"]["attendance_rate"] == 20.0
 
 
 def test_attendance_summary_for_one_user(client, admin_token, week):
@@ -419,16 +426,33 @@ def test_attendance_summary_for_one_user(client, admin_token, week):
     assert [u["user"]["id"] for u in response.get_json()["data"]["users"]] == [week["doctor"].id]
 
 
+@pytest.mark.parametrize("role", ["petugas", "admin"])
+def test_attendance_summary_for_a_petugas_or_an_admin(client, admin_token, week, staff, role):
+    """Petugas and admins check in through the clinic app (the contract's login example is a petugas)."""
+    person = week["petugas"] if role == "petugas" else staff(role="admin", name="Admin Kedua")
+    response = client.get(f"{REPORTS}/attendance-summary?from=2026-01-05&to=2026-01-09&user_id={person.id}",
+                          headers=auth(admin_token))
+    assert response.status_code == 200, response.get_json()
+    (row,) = response.get_json()["data"]["users"]
+    assert row["user"] == {"id": person.id, "name": person.name, "email": person.email, "role": role}
+    assert row["present"] == (1 if role == "petugas" else 0)
+    by_role = client.get(f"{REPORTS}/attendance-summary?from=2026-01-05&to=2026-01-09&role={role}",
+                         headers=auth(admin_token))
+    assert person.id in [u["user"]["id"] for u in by_role.get_json()["data"]["users"]]
+
+
 def test_attendance_summary_refusals(client, admin_token, week, staff):
-    admin = staff(role="admin")
+    teacher = week["teacher"]
+    retired = staff(role="petugas", is_active=False)
     headers = auth(admin_token)
     cases = [("from=2026-13-01", {"from": ["The from is not a valid date."]}),
              ("from=05-01-2026", {"from": ["The from does not match the format Y-m-d."]}),
              ("from=2026-01-09&to=2026-01-05", {"to": ["The to must be a date after or equal to the start."]}),
              ("from=2026-01-01&to=2026-03-31", {"to": ["A report covers at most 62 days."]}),
              ("user_id=abc", {"user_id": ["The user id must be an integer."]}),
-             (f"from=2026-01-05&to=2026-01-09&user_id={admin.id}", {"user_id": ["The selected user id is invalid."]}),
-             ("role=admin", {"role": ["The selected role is invalid."]})]
+             (f"from=2026-01-05&to=2026-01-09&user_id={teacher.id}", {"user_id": ["The selected user id is invalid."]}),
+             (f"from=2026-01-05&to=2026-01-09&user_id={retired.id}", {"user_id": ["The selected user id is invalid."]}),
+             ("role=guru", {"role": ["The selected role is invalid."]})]
     for query, errors in cases:
         response = client.get(f"{REPORTS}/attendance-summary?{query}", headers=headers)
         assert response.status_code == 422, query
@@ -451,7 +475,10 @@ def test_export_csv_escapes_formulas_and_includes_overtime(client, admin_token, 
     rows = _csv(response)
     assert rows[0] == ["date", "user_id", "name", "email", "role", "status", "time_in", "time_out",
                        "work_minutes", "late_minutes", "overtime_minutes"]
-    assert len(rows) == 1 + 2 * 5
+    assert len(rows) == 1 + 4 * 5  # nurse, doctor, petugas, admin: not the teacher
+    assert {r[4] for r in rows[1:]} == {"paramedis", "dokter", "petugas", "admin"}
+    front = {r[0]: r for r in rows[1:] if r[1] == str(week["petugas"].id)}
+    assert front["2026-01-06"][5:] == ["present", "07:45:00", "16:05:00", "500", "0", "5"]
     doctor_rows = [r for r in rows[1:] if r[1] == str(week["doctor"].id)]
     assert all(r[2] == "'=HYPERLINK(\"http://evil\")" for r in doctor_rows)  # formula escaped
     nurse = {r[0]: r for r in rows[1:] if r[1] == str(week["nurse"].id)}
@@ -467,9 +494,17 @@ def test_export_csv_for_chosen_users_without_overtime(client, admin_token, week)
     assert [r[1] for r in rows[1:]] == [str(week["nurse"].id)] * 2
 
 
+def test_export_csv_for_a_petugas(client, admin_token, week):
+    response = client.post(f"{REPORTS}/export-csv", headers=auth(admin_token), json={
+        "from_date": "2026-01-06", "to_date": "2026-01-06", "user_ids": [week["petugas"].id]})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rows = _csv(response)
+    assert rows[1][1:8] == [str(week["petugas"].id), "Front Office", week["petugas"].email, "petugas", "present",
+                            "07:45:00", "16:05:00"]
+
+
 def test_export_csv_refusals_are_in_the_envelope(client, admin_token, week, staff):
     headers = auth(admin_token)
-    admin = staff(role="admin")
     missing = client.post(f"{REPORTS}/export-csv", headers=headers, json={"user_ids": "all", "include_overtime": 3})
     assert missing.status_code == 422
     body = missing.get_json()
@@ -483,6 +518,6 @@ def test_export_csv_refusals_are_in_the_envelope(client, admin_token, week, staf
     assert reversed_range.get_json()["errors"] == {
         "to_date": ["The to date must be a date after or equal to the start."]}
     unknown = client.post(f"{REPORTS}/export-csv", headers=headers, json={
-        "from_date": "2026-01-05", "to_date": "2026-01-09", "user_ids": [week["nurse"].id, admin.id]})
+        "from_date": "2026-01-05", "to_date": "2026-01-09", "user_ids": [week["nurse"].id, week["teacher"].id]})
     assert unknown.status_code == 422
     assert unknown.get_json()["errors"] == {"user_ids.1": ["The selected user_ids.1 is invalid."]}
