@@ -337,6 +337,86 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
     return event
 
 
+# --- review by attendance day (the clinic app's "attendance" is the day's record) ----
+
+def day_events(daily: DailyAttendance) -> list[AttendanceEvent]:
+    """Every event of ``daily``'s person and work day, in the order they happened.
+
+    Also the events the day no longer points at (a rejected check-in stays an
+    event of that day): events are append-only, the day is derived from them.
+    """
+    return list(db.session.scalars(
+        db.select(AttendanceEvent)
+        .where(AttendanceEvent.user_id == daily.user_id, AttendanceEvent.work_date == daily.work_date)
+        .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id)))
+
+
+def _oldest_pending_of_day():
+    """Correlated subquery: when the oldest pending event of a :class:`DailyAttendance` row happened
+    (NULL when none of its events waits)."""
+    return (db.select(db.func.min(AttendanceEvent.occurred_at))
+            .where(AttendanceEvent.user_id == DailyAttendance.user_id,
+                   AttendanceEvent.work_date == DailyAttendance.work_date,
+                   AttendanceEvent.review_state == "pending")
+            .correlate(DailyAttendance).scalar_subquery())
+
+
+def pending_days_query():
+    """Select statement of the attendance days with at least one event waiting for review,
+    the day whose oldest waiting event happened first coming first."""
+    oldest = _oldest_pending_of_day()
+    return db.select(DailyAttendance).where(oldest.is_not(None)).order_by(oldest, DailyAttendance.id)
+
+
+def get_day(day_id: int) -> DailyAttendance:
+    """:raises NotFound: no attendance day with this id."""
+    daily = db.session.get(DailyAttendance, day_id)
+    if daily is None:
+        raise NotFound("Attendance record not found")
+    return daily
+
+
+def review_day(daily: DailyAttendance, reviewer, *, approve: bool, note: str | None = None) -> list[AttendanceEvent]:
+    """Approve or reject every event of ``daily`` that waits for review (check-in, check-out or both).
+
+    Each goes through :func:`review_event` (the day is brought up to date, the
+    person notified).  For an app whose attendance record is the day (the clinic
+    app's ``attendance_id``), this is the review of one attendance.
+
+    :returns: the events reviewed, oldest first.
+    :raises RuleViolation: nothing of this day waits for review.
+    :raises ValidationFailed: a rejection without a note.
+    """
+    waiting = [e for e in day_events(daily) if e.review_state == "pending"]
+    if not waiting:
+        raise RuleViolation("This attendance has already been reviewed")
+    return [review_event(event, reviewer, approve=approve, note=note) for event in waiting]
+
+
+def review_days(day_ids, reviewer, *, approve: bool, note: str | None = None) -> list[DailyAttendance]:
+    """Review several attendance days with :func:`review_day`, all or nothing.
+
+    :returns: the days, in the order their oldest waiting event happened.
+    :raises ValidationFailed: no day chosen (field ``attendance_ids``).
+    :raises NotFound: one of the ids does not exist (``details["ids"]``).
+    :raises RuleViolation: nothing of one of the days waits for review; the
+        caller's rollback undoes the days already reviewed.
+    """
+    ids = sorted({int(i) for i in day_ids})
+    if not ids:
+        raise ValidationFailed({"attendance_ids": ["Select at least one attendance."]})
+    oldest = _oldest_pending_of_day()
+    rows = db.session.execute(db.select(DailyAttendance, oldest).where(DailyAttendance.id.in_(ids))).all()
+    missing = sorted(set(ids) - {day.id for day, _ in rows})
+    if missing:
+        raise NotFound("Attendance record not found", ids=missing)
+    far = datetime.max.replace(tzinfo=None)
+    ordered = [day for day, first in sorted(rows, key=lambda r: (r[1] is None, r[1] or far, r[0].id))]
+    for day in ordered:
+        review_day(day, reviewer, approve=approve, note=note)
+    return ordered
+
+
 def today_overview(work_date: date) -> dict[str, int]:
     """Counts for the admin dashboard of ``work_date``.
 

@@ -7,6 +7,19 @@ password and get an opaque Sanctum ``"<id>|<secret>"`` token that is one session
 on failure ``errors`` keyed by field; the request id is also the
 ``X-Request-ID`` header.  Rate limits by endpoint type: :mod:`.ratelimit`.
 
+One id: an attendance is the day's record.  The ``id`` of the check-in, check-out,
+today and history answers, the ``id`` of each pending approval, the ``attendance_id``
+that ``/admin/attendance-approvals/{attendance_id}/approve|reject`` and ``bulk-approve``
+take, and the ``attendance_id`` of offline-sync results and of today's history lines are
+all :class:`~app.attendance.models.DailyAttendance` ids; no clinic answer carries an
+event id.  The day is chosen over the event because the contract's attendance *is* a
+day — history items have ``date``, ``time_in``, ``time_out``, ``work_duration`` — and it
+is the only id that stays the same along the whole path: a check-in and its check-out
+are two events but one attendance, a day may wait for review because of either (or
+both), and a client approves exactly the id it was given at check-in.  Approving or
+rejecting an attendance reviews every part of that day that waits
+(:func:`app.attendance.services.review_day`).
+
 Modules:
 
 - :mod:`.blueprint` — ``bp``; the ``general`` rate limit; domain errors → envelope.

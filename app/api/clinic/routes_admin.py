@@ -10,13 +10,15 @@ signed-in role gets the contract's 403 (``errors.role``), no token 401.
   Deactivating someone (update or toggle) and resetting a password end all of that
   person's sessions in every app.  ``address`` (at most 500 characters) is the
   person's postal address, stored on the user.
-- **Attendance approvals** (``/admin/attendance-approvals``): the flagged attendance
-  *events* (check-in or check-out outside the geofence, imprecise, without an office,
-  or sent by offline sync) that wait for review, reviewed with
-  :func:`app.attendance.services.review_event` — the same review as the admin web
-  app (the person is notified; rejecting a check-in clears the day's check-in).
-  ``attendance_id`` is the event's id.  Bulk approve is all or nothing
-  (:func:`~app.attendance.services.review_events`, rolled back at the request boundary).
+- **Attendance approvals** (``/admin/attendance-approvals``): the attendances waiting
+  for review — a check-in or check-out outside the geofence, imprecise, without an
+  office, or sent by offline sync.  ``attendance_id`` is the attendance's one id in
+  this dialect, the day's record (see :mod:`app.api.clinic`, "One id"); approving or
+  rejecting it reviews every event of that day that waits
+  (:func:`app.attendance.services.review_day`, the same review as the admin web app:
+  the person is notified; rejecting a check-in clears the day's check-in).  Bulk
+  approve is all or nothing (:func:`~app.attendance.services.review_days`, rolled back
+  at the request boundary).
 - **Reports** (``/admin/reports``): the admin attendance report
   (:func:`app.attendance.reports.build_report`: present / late / pending review /
   leave types / absent per person and day) over everyone who records attendance
@@ -85,24 +87,55 @@ def _person(user: User | None) -> dict | None:
     return {"id": user.id, "name": user.name, "email": user.email, "role": user.role}
 
 
-def approval_json(event: AttendanceEvent) -> dict:
-    """One attendance event under review: ``{id, user {id, name, email, role}, type
-    ("check_in"|"check_out"), date (work day), time (local HH:MM:SS), occurred_at (UTC),
-    source, latitude, longitude, accuracy (m), location {id, name, distance_meters},
-    flag_reason, review_reason, status (pending|approved|rejected), reviewed_by, reviewed_at,
-    review_note}``."""
+def _review_reason(event: AttendanceEvent) -> str | None:
+    if event.flag_reason == "offline":
+        return _OFFLINE_REASON
+    return _REVIEW_REASONS.get(event.flag_reason) if event.flag_reason else None
+
+
+def review_event_json(event: AttendanceEvent) -> dict:
+    """One reviewed part of an attendance (no id of its own: the attendance's id is the day's):
+    ``{type ("check_in"|"check_out"), time (local HH:MM:SS), occurred_at (UTC), source,
+    latitude, longitude, accuracy (m), location {id, name, distance_meters}, flag_reason,
+    review_reason, status (pending|approved|rejected), reviewed_by, reviewed_at, review_note}``."""
     office = event.office if event.office_id else None
-    reason = _OFFLINE_REASON if event.flag_reason == "offline" else _REVIEW_REASONS.get(event.flag_reason)
     return {
-        "id": event.id, "user": _person(event.user), "type": event.kind, "date": event.work_date.isoformat(),
-        "time": local_time(event.occurred_at), "occurred_at": clock.iso_utc(event.occurred_at), "source": event.source,
-        "latitude": event.latitude, "longitude": event.longitude, "accuracy": event.accuracy_m,
+        "type": event.kind, "time": local_time(event.occurred_at), "occurred_at": clock.iso_utc(event.occurred_at),
+        "source": event.source, "latitude": event.latitude, "longitude": event.longitude,
+        "accuracy": event.accuracy_m,
         "location": {"id": office.id if office else None, "name": office.name if office else None,
                      "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None},
-        "flag_reason": event.flag_reason, "review_reason": reason, "status": event.review_state,
+        "flag_reason": event.flag_reason, "review_reason": _review_reason(event), "status": event.review_state,
         "reviewed_by": _person(event.reviewed_by), "reviewed_at": clock.iso_utc(event.reviewed_at),
         "review_note": event.review_note,
     }
+
+
+def _focus(events: list[AttendanceEvent]) -> AttendanceEvent | None:
+    """The event an approval item is about: the oldest one waiting, else the last one reviewed."""
+    waiting = [e for e in events if e.review_state == "pending"]
+    if waiting:
+        return waiting[0]
+    reviewed = [e for e in events if e.reviewed_at is not None]
+    return max(reviewed, key=lambda e: (e.reviewed_at, e.id)) if reviewed else None
+
+
+def approval_json(day: DailyAttendance) -> dict:
+    """One attendance under review, by its one id (the day's record, as check-in, history and today):
+    ``{id, user {id, name, email, role}, date (work day), time_in, time_out (local HH:MM:SS),
+    events [...]}`` where ``events`` are its parts that went to review (:func:`review_event_json`,
+    oldest first), and the fields of the part it is about (the oldest waiting, else the last
+    reviewed) at the top level as before: ``type, time, occurred_at, source, latitude,
+    longitude, accuracy, location, flag_reason, review_reason, status, reviewed_by,
+    reviewed_at, review_note``."""
+    events = [e for e in attendance.day_events(day) if e.review_state != "not_required"]
+    focus = _focus(events)
+    body = {"id": day.id, "user": _person(day.user), "date": day.work_date.isoformat(),
+            "time_in": local_time(day.time_in), "time_out": local_time(day.time_out)}
+    if focus is not None:
+        body.update(review_event_json(focus))
+    body["events"] = [review_event_json(e) for e in events]
+    return body
 
 
 # ---------------------------------------------------------------------------
@@ -301,25 +334,27 @@ def reset_non_paramedis_password(user_id: int):
 # Attendance approvals
 
 def _review(attendance_id: int, *, approve: bool, note: str | None):
-    """Review one event; 404 ``errors.attendance_id`` unknown, 422 ``errors.attendance`` already reviewed."""
+    """Review what waits in one attendance; 404 ``errors.attendance_id`` unknown, 422
+    ``errors.attendance`` when nothing of it waits."""
     try:
-        event = attendance.get_event(attendance_id)
+        day = attendance.get_day(attendance_id)
     except NotFound:
         message = "Attendance record not found."
         return envelope.fail(message, 404, {"attendance_id": [message]})
     try:
-        attendance.review_event(event, g.user, approve=approve, note=note)
+        attendance.review_day(day, g.user, approve=approve, note=note)
     except RuleViolation as exc:
         return envelope.fail(exc.message, 422, {"attendance": [exc.message]})
-    return envelope.ok(approval_json(event), "Attendance approved" if approve else "Attendance rejected")
+    return envelope.ok(approval_json(day), "Attendance approved" if approve else "Attendance rejected")
 
 
 @bp.get("/admin/attendance-approvals/pending")
 @token_required("admin")
 def pending_approvals():
-    """``GET /api/v2/admin/attendance-approvals/pending?page=&per_page=``: events waiting for
-    review, oldest first, items as :func:`approval_json`, ``meta.pagination``."""
-    items, pagination = paginate(attendance.pending_events_query(), approval_json)
+    """``GET /api/v2/admin/attendance-approvals/pending?page=&per_page=``: the attendances with a
+    part waiting for review, the one waiting longest first, items as :func:`approval_json`
+    (``id`` is what ``/{attendance_id}/approve`` takes), ``meta.pagination``."""
+    items, pagination = paginate(attendance.pending_days_query(), approval_json)
     return envelope.ok(items, "Pending attendance approvals", pagination=pagination)
 
 
@@ -328,8 +363,10 @@ def pending_approvals():
 def approve_attendance(attendance_id: int):
     """``POST /api/v2/admin/attendance-approvals/{attendance_id}/approve``: ``comment`` (optional, ≤ 1000).
 
+    ``attendance_id`` is the id of the check-in, check-out, today, history and pending
+    answers.  Approves every part of it that waits (check-in, check-out or both).
     200 ``Attendance approved`` with :func:`approval_json`; 404 ``errors.attendance_id``;
-    422 ``errors.attendance`` when it was already reviewed.
+    422 ``errors.attendance`` when nothing of it waits (already reviewed, or never flagged).
     """
     check = Checker(json_body())
     check.string("comment", max_length=1000)
@@ -343,8 +380,9 @@ def reject_attendance(attendance_id: int):
     """``POST /api/v2/admin/attendance-approvals/{attendance_id}/reject``: ``reason`` (required,
     ≤ 255), ``comment`` (optional, ≤ 1000).
 
-    The review note is ``"<reason>: <comment>"`` (or the reason alone), shown to the person.
-    200 ``Attendance rejected``; 404 / 422 as approve; 422 ``errors.reason`` when missing.
+    Rejects every part that waits.  The review note is ``"<reason>: <comment>"`` (or the
+    reason alone), shown to the person.  200 ``Attendance rejected``; 404 / 422 as approve;
+    422 ``errors.reason`` when missing.
     """
     check = Checker(json_body())
     check.string("reason", required=True, max_length=255)
@@ -357,10 +395,10 @@ def reject_attendance(attendance_id: int):
 @bp.post("/admin/attendance-approvals/bulk-approve")
 @token_required("admin")
 def bulk_approve_attendance():
-    """``POST /api/v2/admin/attendance-approvals/bulk-approve``: ``attendance_ids`` (1..100 ids),
-    ``comment`` (optional, ≤ 1000).
+    """``POST /api/v2/admin/attendance-approvals/bulk-approve``: ``attendance_ids`` (1..100 ids, as
+    the pending list gives them), ``comment`` (optional, ≤ 1000).
 
-    All or nothing: 422 naming every id that is unknown or already reviewed
+    All or nothing: 422 naming every id that is unknown or has nothing waiting
     (``errors["attendance_ids.<index>"]``) and nothing is approved; else 200
     ``Attendance approved`` with ``data {approved_count, attendance_ids, items}``.
     """
@@ -369,19 +407,20 @@ def bulk_approve_attendance():
     check.string("comment", max_length=1000)
     values = check.done()
     ids = values["attendance_ids"]
-    found = {e.id: e for e in db.session.scalars(db.select(AttendanceEvent).where(AttendanceEvent.id.in_(ids)))}
+    known = set(db.session.scalars(db.select(DailyAttendance.id).where(DailyAttendance.id.in_(ids))))
+    waiting = set(db.session.scalars(attendance.pending_days_query().where(DailyAttendance.id.in_(ids))
+                                     .with_only_columns(DailyAttendance.id)))
     errors: dict[str, list[str]] = {}
-    for index, event_id in enumerate(ids):
-        event = found.get(event_id)
-        if event is None:
+    for index, day_id in enumerate(ids):
+        if day_id not in known:
             errors[f"attendance_ids.{index}"] = [f"The selected attendance_ids.{index} is invalid."]
-        elif event.review_state != "pending":
-            errors[f"attendance_ids.{index}"] = [f"Attendance {event_id} has already been reviewed."]
+        elif day_id not in waiting:
+            errors[f"attendance_ids.{index}"] = [f"Attendance {day_id} has already been reviewed."]
     if errors:
         raise ValidationFailed(errors)
-    events = attendance.review_events(ids, g.user, approve=True, note=values.get("comment"))
-    return envelope.ok({"approved_count": len(events), "attendance_ids": [e.id for e in events],
-                        "items": [approval_json(e) for e in events]}, "Attendance approved")
+    days = attendance.review_days(ids, g.user, approve=True, note=values.get("comment"))
+    return envelope.ok({"approved_count": len(days), "attendance_ids": [d.id for d in days],
+                        "items": [approval_json(d) for d in days]}, "Attendance approved")
 
 
 # ---------------------------------------------------------------------------

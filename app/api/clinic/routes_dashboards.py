@@ -274,16 +274,20 @@ def dokter_attendance_status():
 def dokter_today_history():
     """``GET /api/v2/dashboards/dokter/attendance/today-history`` (role dokter).
 
-    ``data {date, status, history [{id, type (check_in|check_out), time (local "HH:MM:SS"),
-    source, location {id, name, distance_meters} | null, review_state (not_required|pending|
-    approved|rejected)}]}``: today's attendance events in order, rejected ones included.
+    ``data {date, status, history [{attendance_id, type (check_in|check_out), time (local
+    "HH:MM:SS"), source, location {id, name, distance_meters} | null, review_state
+    (not_required|pending|approved|rejected)}]}``: today's check-ins and check-outs in
+    order, rejected ones included.  ``attendance_id`` is today's attendance, the same id
+    as the check-in answer and the approvals (one id space, :mod:`app.api.clinic`).
     """
     user, today = g.user, _today()
     events = db.session.scalars(
         db.select(AttendanceEvent).filter_by(user_id=user.id, work_date=today)
         .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id))
+    day = _day_of(user, today)
     history = [{
-        "id": event.id, "type": event.kind, "time": clock.to_local(event.occurred_at).strftime("%H:%M:%S"),
+        "attendance_id": day.id if day is not None else None, "type": event.kind,
+        "time": clock.to_local(event.occurred_at).strftime("%H:%M:%S"),
         "source": event.source,
         "location": {"id": event.office.id, "name": event.office.name,
                      "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None}

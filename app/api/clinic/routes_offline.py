@@ -11,7 +11,9 @@ school dialect), so the rules are the same everywhere:
   accepted waits for a reviewer (``requires_review: true``, ``review_reason: "offline"``),
   never a normal check-in;
 - each record is processed on its own: one refused record does not refuse the others;
-  the answer is 200 with one result per record, in the order sent.
+  the answer is 200 with one result per record, in the order sent;
+- ``attendance_id`` is the attendance (the day's record) a record went into, the id the
+  history, today and the approvals use (one id space, :mod:`app.api.clinic`).
 
 A record: ``local_id`` (text, ≤ 64), ``action`` (``checkin``|``checkout``), ``timestamp``
 (ISO 8601 with ``Z`` or an offset, e.g. ``2025-07-15T08:30:00.000000Z``; kept to the
@@ -158,7 +160,7 @@ def _result(local_id, action, outcome) -> dict:
                 "error": REFUSALS.get(outcome.reason, "The record was refused."), "attendance_id": None}
     event = outcome.event
     return {"local_id": local_id, "action": action, "status": "duplicate" if outcome.replayed else "synced",
-            "attendance_id": outcome.daily.id if outcome.daily is not None else None, "event_id": event.id,
+            "attendance_id": outcome.daily.id if outcome.daily is not None else None,
             "date": event.work_date.isoformat(), "recorded_time": clock.iso_utc(event.client_time),
             "requires_review": event.review_state == "pending", "review_reason": event.flag_reason,
             "review_state": event.review_state}
@@ -171,7 +173,7 @@ def offline_sync_attendance():
     """``POST /api/v2/offline/sync-attendance``: ``{"offline_records": [record, ...]}`` (see the module).
 
     200 ``data {synced_count, duplicate_count, failed_count, results: [{local_id, action,
-    status synced|duplicate|failed, attendance_id, event_id, date, recorded_time,
+    status synced|duplicate|failed, attendance_id, date, recorded_time,
     requires_review, review_reason, review_state} | {local_id, action, status "failed",
     reason, error, errors?}]}`` in the order sent.  422 ``errors.offline_records`` when it
     is missing, not a list, empty or longer than :data:`MAX_RECORDS`.

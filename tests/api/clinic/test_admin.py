@@ -36,7 +36,8 @@ def _utc(iso: str) -> datetime:
 
 
 def flagged(app, user, *, day="2026-01-05", at="2026-01-05T08:10+07:00", kind="check_in", state="pending"):
-    """A flagged event of ``user`` (outside the geofence) and its day; returns the event id."""
+    """A flagged event of ``user`` (outside the geofence) and its day; returns the day's id,
+    the clinic dialect's one attendance id."""
     with app.app_context():
         event = AttendanceEvent(user_id=user.id, kind=kind, occurred_at=_utc(at), work_date=date.fromisoformat(day),
                                 source="mobile_gps", latitude=-6.22, longitude=106.84, accuracy_m=8.0,
@@ -53,7 +54,7 @@ def flagged(app, user, *, day="2026-01-05", at="2026-01-05T08:10+07:00", kind="c
         else:
             daily.check_out_event_id, daily.time_out = event.id, event.occurred_at
         db.session.commit()
-        return event.id
+        return daily.id
 
 
 def day_row(app, user, day: str, time_in: str, time_out: str | None, *, status="present", late=0):
@@ -254,7 +255,7 @@ def test_reset_password_refuses_a_short_or_missing_password(client, admin_token,
 # ---------------------------------------------------------------------------
 # Attendance approvals
 
-def test_pending_lists_flagged_events_oldest_first(client, admin_token, staff, app):
+def test_pending_lists_attendances_waiting_longest_first(client, admin_token, staff, app):
     nurse, clerk = staff(role="paramedis", name="Nurse"), staff(role="non_paramedis", name="Clerk")
     later = flagged(app, nurse, day="2026-01-06", at="2026-01-06T08:00+07:00")
     first = flagged(app, clerk, day="2026-01-05", at="2026-01-05T07:55+07:00")
@@ -266,43 +267,60 @@ def test_pending_lists_flagged_events_oldest_first(client, admin_token, staff, a
     assert body["meta"]["pagination"]["total"] == 2
     item = body["data"][0]
     assert item["user"]["name"] == "Clerk" and item["type"] == "check_in" and item["status"] == "pending"
-    assert item["date"] == "2026-01-05" and item["time"] == "07:55:00"
+    assert item["date"] == "2026-01-05" and item["time"] == "07:55:00" and item["time_in"] == "07:55:00"
     assert item["location"]["distance_meters"] == 1234.5 and item["flag_reason"] == "outside_geofence"
     assert item["review_reason"]
+    assert [(e["type"], e["status"]) for e in item["events"]] == [("check_in", "pending")]
+    assert "id" not in item["events"][0]  # an attendance has one id, the day's
 
 
-def test_approve_one_event(client, admin_token, staff, app):
+def test_a_day_waiting_for_its_check_in_and_its_check_out_is_one_item(client, admin_token, staff, app):
     nurse = staff(role="paramedis")
-    event_id = flagged(app, nurse)
-    response = client.post(f"{APPROVALS}/{event_id}/approve", headers=auth(admin_token),
+    day_id = flagged(app, nurse)
+    assert flagged(app, nurse, kind="check_out", at="2026-01-05T17:00+07:00") == day_id
+    items = client.get(f"{APPROVALS}/pending", headers=auth(admin_token)).get_json()["data"]
+    assert [i["id"] for i in items] == [day_id]
+    assert [(e["type"], e["status"]) for e in items[0]["events"]] == [("check_in", "pending"), ("check_out", "pending")]
+    response = client.post(f"{APPROVALS}/{day_id}/approve", headers=auth(admin_token), json={})
+    assert response.status_code == 200, response.get_json()
+    assert [e["status"] for e in response.get_json()["data"]["events"]] == ["approved", "approved"]
+    assert client.get(f"{APPROVALS}/pending", headers=auth(admin_token)).get_json()["data"] == []
+
+
+def test_approve_one_attendance(client, admin_token, staff, app):
+    nurse = staff(role="paramedis")
+    day_id = flagged(app, nurse)
+    response = client.post(f"{APPROVALS}/{day_id}/approve", headers=auth(admin_token),
                            json={"comment": "Approved by admin"})
     assert response.status_code == 200, response.get_json()
     data = response.get_json()["data"]
+    assert data["id"] == day_id
     assert data["status"] == "approved" and data["review_note"] == "Approved by admin"
     assert data["reviewed_by"]["name"] == "Admin Klinik" and data["reviewed_at"]
     with app.app_context():
-        day = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=nurse.id))
+        day = db.session.get(DailyAttendance, day_id)
         assert day.status == "late" and day.time_in is not None
-    again = client.post(f"{APPROVALS}/{event_id}/approve", headers=auth(admin_token), json={})
+    again = client.post(f"{APPROVALS}/{day_id}/approve", headers=auth(admin_token), json={})
     assert again.status_code == 422
-    assert again.get_json()["errors"] == {"attendance": ["This attendance event has already been reviewed"]}
+    assert again.get_json()["errors"] == {"attendance": ["This attendance has already been reviewed"]}
 
 
 def test_reject_requires_a_reason_and_clears_the_check_in(client, admin_token, staff, app):
     nurse = staff(role="paramedis")
-    event_id = flagged(app, nurse)
-    missing = client.post(f"{APPROVALS}/{event_id}/reject", headers=auth(admin_token), json={"comment": "x"})
+    day_id = flagged(app, nurse)
+    missing = client.post(f"{APPROVALS}/{day_id}/reject", headers=auth(admin_token), json={"comment": "x"})
     assert missing.status_code == 422
     assert missing.get_json()["errors"] == {"reason": ["The reason field is required."]}
-    response = client.post(f"{APPROVALS}/{event_id}/reject", headers=auth(admin_token), json={
+    response = client.post(f"{APPROVALS}/{day_id}/reject", headers=auth(admin_token), json={
         "reason": "Location mismatch", "comment": "GPS coordinates don't match work location"})
     assert response.status_code == 200
     data = response.get_json()["data"]
-    assert data["status"] == "rejected"
+    assert data["id"] == day_id and data["status"] == "rejected" and data["time_in"] is None
     assert data["review_note"] == "Location mismatch: GPS coordinates don't match work location"
     with app.app_context():
-        day = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=nurse.id))
+        day = db.session.get(DailyAttendance, day_id)
         assert day.status == "rejected" and day.time_in is None
+        assert db.session.scalar(db.select(AttendanceEvent.review_state)) == "rejected"  # kept, not deleted
 
 
 def test_approve_and_reject_an_unknown_event_are_404(client, admin_token):
@@ -337,7 +355,8 @@ def test_bulk_approve_is_all_or_nothing(client, admin_token, staff, app):
         "attendance_ids.2": ["The selected attendance_ids.2 is invalid."],
     }
     with app.app_context():
-        assert db.session.get(AttendanceEvent, pending).review_state == "pending"
+        day = db.session.get(DailyAttendance, pending)
+        assert db.session.get(AttendanceEvent, day.check_in_event_id).review_state == "pending"
 
 
 def test_bulk_approve_rolls_back_when_the_service_refuses_midway(client, admin_token, staff, app, monkeypatch):
@@ -346,10 +365,12 @@ def test_bulk_approve_rolls_back_when_the_service_refuses_midway(client, admin_t
 
     nurse = staff(role="paramedis")
     first, second = flagged(app, nurse), flagged(app, nurse, day="2026-01-06", at="2026-01-06T08:00+07:00")
+    with app.app_context():
+        second_event = db.session.get(DailyAttendance, second).check_in_event_id
     real = services.review_event
 
     def review(event, reviewer, **kw):
-        if event.id == second:
+        if event.id == second_event:
             raise services.RuleViolation("This attendance event has already been reviewed")
         return real(event, reviewer, **kw)
 
@@ -358,7 +379,8 @@ def test_bulk_approve_rolls_back_when_the_service_refuses_midway(client, admin_t
                            json={"attendance_ids": [first, second]})
     assert response.status_code == 422
     with app.app_context():
-        assert db.session.get(AttendanceEvent, first).review_state == "pending"
+        day = db.session.get(DailyAttendance, first)
+        assert db.session.get(AttendanceEvent, day.check_in_event_id).review_state == "pending"
 
 
 def test_bulk_approve_validates_the_ids(client, admin_token):

@@ -242,3 +242,70 @@ def test_attendance_needs_a_token(client, method, path):
     response = getattr(client, method)(f"{BASE}{path}", json={})
     assert response.status_code == 401
     assert_envelope(response.get_json(), success=False)
+
+
+# ---------------------------------------------------------------------------
+# One id space: the id a client is given is the id it approves
+
+def test_one_id_means_one_attendance_in_every_answer_and_path(client, setup, clock, staff, login, app):
+    """Check-in, check-out, today, history, the pending list and the approve / reject paths all
+    speak of the same attendance by the same id (the day's record)."""
+    admin = {"Authorization": f"Bearer {login(staff(role='admin'))}"}
+    colleague = staff(role="dokter", office=setup["office"])
+    # A colleague's ordinary day first, so attendance (day) ids and event ids differ from here on.
+    clock("2026-01-29T08:00+07:00")
+    other = auth(login(colleague))
+    assert client.post(f"{BASE}/attendance/checkin", headers=other, json=NEAR).status_code == 200
+    clock("2026-01-29T16:30+07:00")
+    assert client.post(f"{BASE}/attendance/checkout", headers=other, json=NEAR).status_code == 200
+
+    headers = auth(setup["token"])
+    clock("2026-01-30T08:10+07:00")
+    check_in = client.post(f"{BASE}/attendance/checkin", headers=headers, json=FAR).get_json()["data"]
+    assert check_in["requires_review"] is True
+    attendance_id = check_in["id"]
+    assert client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]["id"] == attendance_id
+    assert [d["id"] for d in client.get(f"{BASE}/attendance/history", headers=headers).get_json()["data"]] \
+        == [attendance_id]
+    pending = client.get(f"{BASE}/admin/attendance-approvals/pending", headers=admin).get_json()["data"]
+    assert [(p["id"], p["user"]["id"]) for p in pending] == [(attendance_id, setup["user"].id)]
+
+    approved = client.post(f"{BASE}/admin/attendance-approvals/{attendance_id}/approve", headers=admin,
+                           json={"comment": "Visiting a patient"})
+    assert approved.status_code == 200, approved.get_json()
+    assert approved.get_json()["data"]["id"] == attendance_id
+    assert client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]["status"] == "checked_in"
+
+    clock("2026-01-30T16:45+07:00")
+    check_out = client.post(f"{BASE}/attendance/checkout", headers=headers, json=FAR).get_json()["data"]
+    assert check_out["id"] == attendance_id and check_out["requires_review"] is True
+    pending = client.get(f"{BASE}/admin/attendance-approvals/pending", headers=admin).get_json()["data"]
+    assert [(p["id"], p["type"]) for p in pending] == [(attendance_id, "check_out")]
+    rejected = client.post(f"{BASE}/admin/attendance-approvals/{attendance_id}/reject", headers=admin,
+                           json={"reason": "Location mismatch"})
+    assert rejected.status_code == 200
+    assert [(e["type"], e["status"]) for e in rejected.get_json()["data"]["events"]] == [
+        ("check_in", "approved"), ("check_out", "rejected")]
+    today = client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]
+    assert (today["id"], today["status"], today["time_out"]) == (attendance_id, "checked_in", None)
+    with app.app_context():
+        # nothing of the colleague's day was touched
+        states = db.session.scalars(db.select(AttendanceEvent.review_state)
+                                    .where(AttendanceEvent.user_id == colleague.id)).all()
+        assert states == ["not_required", "not_required"]
+
+
+def test_bulk_approve_takes_the_ids_the_check_ins_gave(client, setup, clock, staff, login):
+    admin = {"Authorization": f"Bearer {login(staff(role='admin'))}"}
+    clock("2026-01-29T08:00+07:00")
+    first = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=FAR).get_json()["data"]
+    clock("2026-01-29T16:30+07:00")  # a normal check-out: its event id is taken between the two days
+    client.post(f"{BASE}/attendance/checkout", headers=auth(setup["token"]), json=NEAR)
+    clock("2026-01-30T08:00+07:00")
+    second = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=FAR).get_json()["data"]
+    response = client.post(f"{BASE}/admin/attendance-approvals/bulk-approve", headers=admin,
+                           json={"attendance_ids": [first["id"], second["id"]]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["data"]["attendance_ids"] == [first["id"], second["id"]]
+    history = client.get(f"{BASE}/attendance/history", headers=auth(setup["token"])).get_json()["data"]
+    assert {d["id"]: d["status"] for d in history} == {first["id"]: "completed", second["id"]: "checked_in"}

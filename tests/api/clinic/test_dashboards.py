@@ -270,6 +270,9 @@ def test_dokter_today_history_lists_todays_events(client, setup, app):
     event = data["history"][0]
     assert (event["type"], event["time"], event["source"], event["review_state"]) == (
         "check_in", "08:10:00", "mobile_gps", "pending")
+    with client.application.app_context():
+        day = db.session.scalar(db.select(DailyAttendance).filter_by(work_date=datetime(2026, 1, 30).date()))
+    assert event["attendance_id"] == day.id and "id" not in event  # one id space: the day's
     assert event["location"]["name"] == "Kantor Pusat Jakarta"
     assert 1100 < event["location"]["distance_meters"] < 1300
 
