@@ -20,10 +20,17 @@ class User(UserMixin, db.Model):
     """One person, whichever client app they use (DESIGN.md, "Truths").
 
     Identifiers are all optional and each unique when present: ``email``
-    (clinic, face, igd), ``npp`` (mobile), ``nisn_nip_nik`` (school).
+    (clinic, face, igd), ``npp`` (mobile), ``nisn_nip_nik`` (school) — also
+    over deleted people, whose identifiers stay reserved.
     ``password_hash`` is an argon2id PHC string (see :mod:`.passwords`).
     A person works at one ``office`` and belongs to at most one ``department``
     (*unit kerja*); ``position`` is their job title (*jabatan*) as typed.
+
+    ``is_active`` false: deactivated, still listed and editable, cannot sign
+    in.  ``deleted_at`` set (UTC): deleted (soft), gone for every app — not
+    found by id, absent from lists, cannot sign in, tokens revoked — while the
+    row and everything recorded for the person (attendance, leave, photos)
+    stays; a deleted person is also inactive (:func:`.services.delete_user`).
     """
 
     __tablename__ = "users"
@@ -48,11 +55,17 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     office = relationship("Office", lazy="joined")
     department = relationship("Department", lazy="select")
     device = relationship("DeviceBinding", uselist=False, back_populates="user", lazy="select",
                           cascade="all, delete-orphan")
+
+    @property
+    def is_deleted(self) -> bool:
+        """True once the person was deleted (soft, :func:`.services.delete_user`)."""
+        return self.deleted_at is not None
 
     @property
     def role_obj(self):

@@ -58,9 +58,18 @@ class PendingResetExists(Conflict):
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+#: Users not deleted (the clause every lookup of a person who may act or be acted on adds).
+NOT_DELETED = User.deleted_at.is_(None)
+
+
 def find_by_npp(npp: str) -> User | None:
-    """The user with this NPP, or None."""
-    return db.session.scalar(db.select(User).filter_by(npp=npp))
+    """The user with this NPP, or None (also for a deleted person: they cannot sign in)."""
+    return db.session.scalar(db.select(User).filter_by(npp=npp).where(NOT_DELETED))
+
+
+def find_by_nisn_nip_nik(identifier: str) -> User | None:
+    """The user with this NISN/NIP/NIK (the school app's login), or None (also for a deleted person)."""
+    return db.session.scalar(db.select(User).filter_by(nisn_nip_nik=identifier).where(NOT_DELETED))
 
 
 def check_password(user: User, password: str) -> bool:
@@ -125,16 +134,20 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
 
 
 def _check_unique(clean: dict, exclude_id: int | None = None) -> None:
-    """:raises Conflict: an identifier in ``clean`` belongs to another user (checked before any change)."""
+    """:raises Conflict: an identifier in ``clean`` belongs to another user (checked before any change);
+        ``details["deleted"]`` is True when that user was deleted (identifiers stay reserved,
+        :func:`delete_user`), so an admin page can point at restoring them instead."""
     for field in ("email", "npp", "nisn_nip_nik"):
         value = clean.get(field)
         if value is None:
             continue
-        stmt = db.select(User.id).where(getattr(User, field) == value)
+        stmt = db.select(User.id, User.deleted_at).where(getattr(User, field) == value)
         if exclude_id is not None:
             stmt = stmt.where(User.id != exclude_id)
-        if db.session.scalar(stmt) is not None:
-            raise Conflict(f"This {field} is already used by another user", field=field)
+        holder = db.session.execute(stmt).first()
+        if holder is not None:
+            raise Conflict(f"This {field} is already used by another user", field=field,
+                           deleted=holder.deleted_at is not None)
 
 
 def create_user(*, name: str, password: str, role: str, email: str | None = None, npp: str | None = None,
@@ -313,27 +326,26 @@ _DUMMY_HASH = hash_password("not-a-real-password-" + "x" * 16)
 
 
 def find_by_login(identifier: str) -> User | None:
-    """The user whose email (when ``identifier`` contains ``@``) or NPP is ``identifier``."""
+    """The user whose email (when ``identifier`` contains ``@``) or NPP is ``identifier``;
+    None when nobody (not deleted) has it."""
     identifier = (identifier or "").strip()
     if not identifier:
         return None
     if "@" in identifier:
-        return db.session.scalar(db.select(User).filter_by(email=identifier.lower()))
+        return db.session.scalar(db.select(User).filter_by(email=identifier.lower()).where(NOT_DELETED))
     return find_by_npp(identifier)
 
 
 def find_by_identifier(identifier: str) -> User | None:
-    """The user whose email, NPP or NISN/NIP/NIK is ``identifier`` (tried in that order), or None.
+    """The user whose email, NPP or NISN/NIP/NIK is ``identifier`` (tried in that order), or None
+    (also for a deleted person).
 
     For commands and imports that name a person by whichever identifier they have.
     """
     identifier = (identifier or "").strip()
     if not identifier:
         return None
-    if "@" in identifier:
-        return db.session.scalar(db.select(User).filter_by(email=identifier.lower()))
-    return (db.session.scalar(db.select(User).filter_by(npp=identifier))
-            or db.session.scalar(db.select(User).filter_by(nisn_nip_nik=identifier)))
+    return find_by_login(identifier) or (None if "@" in identifier else find_by_nisn_nip_nik(identifier))
 
 
 def authenticate(identifier: str, password: str, *, allowed_roles) -> User:
@@ -359,10 +371,11 @@ def authenticate(identifier: str, password: str, *, allowed_roles) -> User:
     return user
 
 
-def users_query(*, search: str | None = None, role: str | None = None):
+def users_query(*, search: str | None = None, role: str | None = None, deleted: bool = False):
     """Select statement of users matching ``search`` (name, email, NPP or NISN/NIP/NIK,
-    case-insensitive substring) and ``role``, ordered by name."""
-    stmt = db.select(User)
+    case-insensitive substring) and ``role``, ordered by name: the people not deleted,
+    or with ``deleted=True`` only the deleted ones."""
+    stmt = db.select(User).where(User.deleted_at.is_not(None) if deleted else NOT_DELETED)
     search = (search or "").strip()
     if search:
         pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -377,11 +390,62 @@ def users_query(*, search: str | None = None, role: str | None = None):
     return stmt.order_by(db.func.lower(User.name), User.id)
 
 
-def get_user(user_id: int) -> User:
-    """:raises NotFound: no user with this id."""
+def get_user(user_id: int, *, include_deleted: bool = False) -> User:
+    """The user ``user_id``.
+
+    :param include_deleted: also a deleted person (to show or restore them).
+    :raises NotFound: no user with this id, or a deleted one unless ``include_deleted``.
+    """
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or (user.deleted_at is not None and not include_deleted):
         raise NotFound("User not found")
+    return user
+
+
+def delete_user(user: User, actor: User | None = None) -> User:
+    """Delete ``user`` (soft): gone for every app, their records kept.
+
+    Sets ``deleted_at`` (now, UTC) and ``is_active = False`` (so every check
+    of an active person — token and session checks, the face gallery, kiosk
+    lookups, reports — leaves them out), revokes every API token of every
+    app, releases their bound phone and deactivates their push tokens.
+    Attendance events and days, leave requests, face samples and photos stay
+    (events are append-only; history and audits keep their person).  Their
+    email, NPP and NISN/NIP/NIK stay reserved: unique over deleted people too,
+    so old records, exports and student cards never come to mean someone
+    else, and :func:`restore_user` can always bring the person back.
+
+    :param actor: who deletes (an admin acting on themself is the caller's to refuse).
+    :raises NotFound: ``user`` is already deleted.
+    """
+    from ..notify.models import PushToken
+    from .api_tokens import revoke_all
+
+    if user.deleted_at is not None:
+        raise NotFound("User not found")
+    user.deleted_at = utcnow()
+    user.is_active = False
+    revoke_all(user)
+    if user.device is not None:
+        db.session.delete(user.device)
+        user.device = None
+    db.session.execute(db.update(PushToken).where(PushToken.user_id == user.id, PushToken.is_active.is_(True))
+                       .values(is_active=False).execution_options(synchronize_session=False))
+    db.session.flush()
+    return user
+
+
+def restore_user(user: User) -> User:
+    """Undo :func:`delete_user`: the person is listed again and active (signing in again
+    needs a new login in each app: their tokens stay revoked).
+
+    :raises RuleViolation: ``user`` is not deleted.
+    """
+    if user.deleted_at is None:
+        raise RuleViolation("This user is not deleted")
+    user.deleted_at = None
+    user.is_active = True
+    db.session.flush()
     return user
 
 

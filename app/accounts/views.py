@@ -28,10 +28,16 @@ def _page_number() -> int:
 
 
 def _conflict_messages() -> dict[str, str]:
+    """Messages of a taken identifier; the ``:deleted`` ones when its holder was deleted
+    (identifiers stay reserved, :func:`app.accounts.services.delete_user`)."""
     return {
         "email": _("This email is already used by another user."),
         "npp": _("This NPP is already used by another user."),
         "nisn_nip_nik": _("This NISN/NIP/NIK is already used by another user."),
+        "email:deleted": _("This email belongs to a deleted user: restore them under Users → Deleted users."),
+        "npp:deleted": _("This NPP belongs to a deleted user: restore them under Users → Deleted users."),
+        "nisn_nip_nik:deleted": _("This NISN/NIP/NIK belongs to a deleted user: restore them under "
+                                  "Users → Deleted users."),
     }
 
 
@@ -44,19 +50,57 @@ def _load_user(user_id: int) -> User:
         abort(404)
 
 
-@bp.get("/users")
-@admin_required
-def users():
-    """Users with search (name, email, NPP, NISN/NIP/NIK) and a role filter, paginated."""
+#: ``?show=`` of the user list: the people in use (default) or the deleted ones.
+SHOW_DELETED = "deleted"
+
+
+def _user_list(*, notice=None, notice_kind="success"):
     search = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") or ""
     if role not in ROLE_BY_KEY:
         role = ""
-    stmt = accounts.users_query(search=search, role=role or None).options(selectinload(User.device))
+    show = SHOW_DELETED if request.args.get("show") == SHOW_DELETED else ""
+    stmt = accounts.users_query(search=search, role=role or None, deleted=bool(show)).options(
+        selectinload(User.device))
     page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False)
-    filters = {k: v for k, v in (("q", search), ("role", role)) if v}
+    filters = {k: v for k, v in (("q", search), ("role", role), ("show", show)) if v}
     return render("accounts/users.html", "accounts/_partials/user_list.html",
-                  page=page, search=search, role=role, roles=ROLES, filters=filters)
+                  page=page, search=search, role=role, roles=ROLES, filters=filters, show=show,
+                  notice=notice, notice_kind=notice_kind)
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    """Users with search (name, email, NPP, NISN/NIP/NIK) and a role filter, paginated.
+
+    Deleted people (a school admin's ``DELETE /api/users/{id}``) are left out, and
+    shown only on request (``?show=deleted``), each with when they were deleted and
+    a restore button: an HR admin must still find out what happened to someone
+    and undo a delete made by mistake, but the everyday list is the people in use.
+    """
+    return _user_list()
+
+
+@bp.post("/users/<int:user_id>/restore")
+@admin_required
+def user_restore(user_id: int):
+    """Restore a deleted person (active again; their tokens stay revoked).  An htmx post
+    gets the deleted list back with a notice; a plain post is redirected to it."""
+    try:
+        user = accounts.get_user(user_id, include_deleted=True)
+    except NotFound:
+        abort(404)
+    try:
+        accounts.restore_user(user)
+    except DomainError as exc:
+        message, kind = translate_message(exc.message), "error"
+    else:
+        message, kind = _("“%(name)s” was restored and can sign in again.", name=user.name), "success"
+    if wants_fragment():
+        return _user_list(notice=message, notice_kind=kind)
+    flash(message, kind)
+    return redirect(url_for("accounts.users", show=SHOW_DELETED), code=303)
 
 
 def _user_form(form_class, **kwargs):

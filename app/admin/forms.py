@@ -68,7 +68,8 @@ class AdminForm(FlaskForm):
             ``geofence_radius_m``).
         :param conflict_messages: form field name → translated message for a
             :class:`~app.common.errors.Conflict` on that field (the services'
-            conflict texts contain the offending value).
+            conflict texts contain the offending value); ``"<field>:deleted"``
+            for a conflict with a deleted person (``exc.details["deleted"]``).
         """
         field_map = field_map or {}
         if isinstance(exc, ValidationFailed):
@@ -78,7 +79,8 @@ class AdminForm(FlaskForm):
             return
         name = field_map.get(exc.field, exc.field)
         if isinstance(exc, Conflict) and conflict_messages and name in conflict_messages:
-            self.add_error(name, conflict_messages[name])
+            deleted = exc.details.get("deleted") and f"{name}:deleted" in conflict_messages
+            self.add_error(name, conflict_messages[f"{name}:deleted" if deleted else name])
         else:
             self.add_error(name, translate_message(exc.message))
 

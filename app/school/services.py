@@ -166,9 +166,11 @@ def delete_class(school_class: SchoolClass) -> None:
 
 
 def class_students(school_class: SchoolClass, academic_year: int | None = None) -> list[User]:
-    """Students enrolled in ``school_class`` (one year, or any year when None), ordered by name then id."""
+    """Students enrolled in ``school_class`` (one year, or any year when None), ordered by name then id;
+    deleted people are left out (their enrolments stay, as history)."""
     stmt = (db.select(User).join(ClassEnrollment, ClassEnrollment.student_id == User.id)
-            .where(ClassEnrollment.class_id == school_class.id).distinct().order_by(User.name, User.id))
+            .where(ClassEnrollment.class_id == school_class.id, User.deleted_at.is_(None))
+            .distinct().order_by(User.name, User.id))
     if academic_year is not None:
         stmt = stmt.where(ClassEnrollment.academic_year == academic_year)
     return list(db.session.scalars(stmt))
@@ -193,7 +195,8 @@ def _students(student_ids: list[int]) -> list[User]:
     :raises ValidationFailed: (``student_ids.<n>``) an id that is not a student.
     """
     unique_ids = list(dict.fromkeys(student_ids))
-    users = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(unique_ids)))} if unique_ids else {}
+    users = {u.id: u for u in db.session.scalars(
+        db.select(User).where(User.id.in_(unique_ids), User.deleted_at.is_(None)))} if unique_ids else {}
     errors = {}
     for index, student_id in enumerate(student_ids):
         user = users.get(student_id)

@@ -147,3 +147,68 @@ def test_an_admin_cannot_lock_themselves_out(app, as_admin, admin):
     assert field_error(body, "is_active") == "Anda tidak dapat mencabut akses administrator Anda sendiri."
     saved = fetch(app, User, admin.id)
     assert (saved.role, saved.is_active) == ("admin", True)
+
+
+# --- deleted people (soft delete, e.g. by the school app's DELETE /api/users/{id}) ----
+
+def _delete(app, user):
+    from app.accounts import services as accounts
+
+    with app.app_context():
+        accounts.delete_user(db.session.get(User, user.id))
+        db.session.commit()
+
+
+def test_deleted_people_are_listed_only_on_request(app, as_admin, factory):
+    factory.user(name="Andi Masih Ada", email="andi@hadir.test")
+    gone = factory.user(name="Budi Sudah Pergi", email="budi@hadir.test", npp="10099")
+    _delete(app, gone)
+    listed = as_admin.get("/admin/users").get_data(as_text=True)
+    assert "Andi Masih Ada" in listed and "Budi Sudah Pergi" not in listed
+    assert "Budi Sudah Pergi" not in as_admin.get("/admin/users?q=budi").get_data(as_text=True)
+    deleted = as_admin.get("/admin/users?show=deleted").get_data(as_text=True)
+    assert "Budi Sudah Pergi" in deleted and "Andi Masih Ada" not in deleted
+    assert "Dihapus" in text_of(deleted)
+    assert f"/admin/users/{gone.id}/edit" not in deleted  # not editable: restore first
+    assert as_admin.get(f"/admin/users/{gone.id}/edit").status_code == 404
+    # the search and role filters work inside the deleted list too
+    assert "Budi Sudah Pergi" in as_admin.get("/admin/users?show=deleted&q=10099").get_data(as_text=True)
+    fragment = as_admin.get("/admin/users?show=deleted", htmx=True).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="user-list"') and "Budi Sudah Pergi" in fragment
+
+
+def test_restore_in_place_with_htmx(app, as_admin, factory, client):
+    gone = factory.user(name="Budi Sudah Pergi", email="budi@hadir.test")
+    _delete(app, gone)
+    page = "/admin/users?show=deleted"
+    response = as_admin.submit(page, f"/admin/users/{gone.id}/restore?show=deleted", htmx=True)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="user-list"')
+    assert "“Budi Sudah Pergi” dipulihkan dan dapat masuk lagi." in text_of(body)
+    assert "Tidak ada yang dihapus" in text_of(body)  # the deleted list, now empty
+    restored = fetch(app, User, gone.id)
+    assert restored.deleted_at is None and restored.is_active is True
+    # and they can sign in again
+    assert client.post("/face/api/login", json={"email": "budi@hadir.test", "password": "password123"}
+                       ).status_code == 200
+
+
+def test_restore_needs_the_csrf_token_and_an_admin(app, as_admin, as_petugas, factory):
+    gone = factory.user(name="Budi Sudah Pergi", email="budi@hadir.test")
+    _delete(app, gone)
+    assert as_admin.client.post(f"/admin/users/{gone.id}/restore").status_code == 400
+    assert as_petugas.client.post(f"/admin/users/{gone.id}/restore").status_code in (400, 403)
+    assert fetch(app, User, gone.id).deleted_at is not None
+    response = as_admin.submit("/admin/users?show=deleted", f"/admin/users/{gone.id}/restore")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/users?show=deleted"
+    assert fetch(app, User, gone.id).deleted_at is None
+
+
+def test_a_deleted_persons_identifier_is_explained_when_reused(app, as_admin, factory):
+    gone = factory.user(name="Budi Sudah Pergi", email="budi@hadir.test", npp="10099")
+    _delete(app, gone)
+    body = as_admin.submit("/admin/users/new", "/admin/users/new", _user_form(npp="10099")).get_data(as_text=True)
+    assert field_error(body, "npp") == ("NPP ini milik pengguna yang sudah dihapus: pulihkan dia di "
+                                        "Pengguna → Pengguna terhapus.")
+    assert count(app, User, User.npp == "10099") == 1

@@ -203,10 +203,10 @@ def _range_errors(start: date | None, end: date | None, end_field: str) -> dict[
 def _managed_user(user_id: int) -> User:
     """The non-paramedis user ``user_id``.
 
-    :raises NotFound: no user with this id, or one of another role (``errors.user_id``).
+    :raises NotFound: no user with this id, a deleted one, or one of another role (``errors.user_id``).
     """
     user = db.session.get(User, user_id)
-    if user is None or user.role != MANAGED_ROLE:
+    if user is None or user.deleted_at is not None or user.role != MANAGED_ROLE:
         raise NotFound("Non-paramedis user not found.", field="user_id")
     return user
 

@@ -35,7 +35,7 @@ def login():
         errors["password"] = ["The password field is required."]
     if errors:
         return envelope.fail("Validasi gagal", 422, errors)
-    user = db.session.scalar(db.select(User).filter_by(nisn_nip_nik=str(ident).strip()[:32]))
+    user = accounts.find_by_nisn_nip_nik(str(ident).strip()[:32])
     if user is None or not accounts.check_password(user, password) or not user.is_active:
         return envelope.fail("Kredensial tidak valid", 401)
     token, _row = issue_token(user, DIALECT, name=request.headers.get("User-Agent", "")[:120] or None,

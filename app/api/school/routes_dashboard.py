@@ -26,7 +26,8 @@ SCHOOL_ROLE_IDS = (1, 2, 3, 4, 5)
 
 def _users_by_role() -> dict:
     rows = db.session.execute(
-        db.select(User.role, User.is_active, db.func.count(User.id)).group_by(User.role, User.is_active)).all()
+        db.select(User.role, User.is_active, db.func.count(User.id)).where(User.deleted_at.is_(None))
+        .group_by(User.role, User.is_active)).all()
     counts: dict[str, dict[str, int]] = {}
     for role, active, n in rows:
         entry = counts.setdefault(role, {"total": 0, "active": 0})

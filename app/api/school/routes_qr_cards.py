@@ -91,7 +91,7 @@ def generate_qr_card():
     check.integer("student_id", required=True)
     values = check.done()
     student = db.session.get(User, values["student_id"])
-    if student is None or student.role not in school.STUDENT_ROLES:
+    if student is None or student.deleted_at is not None or student.role not in school.STUDENT_ROLES:
         raise ValidationFailed({"student_id": ["The selected student id is invalid."]})
     try:
         card = school.generate_card(student)

@@ -7,10 +7,16 @@ Self-protection: an administrator cannot change their own role, deactivate
 themselves or delete themselves (403), so nobody raises their own role and
 the school never loses its last way in by accident.
 
-``DELETE`` deactivates the account and revokes its tokens rather than removing
-the row: attendance already recorded stays attached to its person (DESIGN.md,
-"an acknowledged check-in is never lost").  ``is_active=1`` lists only
-accounts in use; an administrator can reactivate with ``PUT`` ``is_active``.
+``DELETE`` deletes softly (:func:`app.accounts.services.delete_user`): afterwards
+the person is gone for this API — ``GET``/``PUT``/``DELETE`` of the id are 404, the
+lists leave them out, they cannot sign in to any app, their tokens are revoked —
+while the row and their attendance history stay (DESIGN.md, "an acknowledged
+check-in is never lost").  That is distinct from ``is_active: false``, which
+keeps a deactivated person listed (``is_active=0``) and reactivatable with
+``PUT``.  A deleted person's NISN/NIP/NIK and email stay reserved (creating a
+user with them → 422 "has already been taken", as Laravel's ``unique`` rule
+answers for soft-deleted rows); an admin restores a person deleted by mistake
+in the admin web app (Users → Deleted).
 """
 from __future__ import annotations
 
@@ -34,10 +40,11 @@ ADMIN = "admin"
 
 
 def _load(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("Pengguna tidak ditemukan")
-    return user
+    """The user ``user_id``; :raises NotFound: unknown or deleted."""
+    try:
+        return accounts.get_user(user_id)
+    except NotFound:
+        raise NotFound("Pengguna tidak ditemukan") from None
 
 
 def _check(data: dict, *, creating: bool) -> dict:
@@ -62,12 +69,12 @@ def _check(data: dict, *, creating: bool) -> dict:
 @bp.get("/users")
 @token_required(ADMIN)
 def list_users():
-    """Users ordered by id, in Laravel's paginator.
+    """Users ordered by id (not the deleted ones), in Laravel's paginator.
 
     Query: ``role_id`` (a known role number), ``is_active`` (1/0),
     ``page``, ``per_page`` (1..100, default 15); a bad value → 422 naming it.
     """
-    stmt = db.select(User).order_by(User.id)
+    stmt = db.select(User).where(accounts.NOT_DELETED).order_by(User.id)
     errors = {}
     role_id = request.args.get("role_id")
     if role_id not in (None, ""):
@@ -141,10 +148,10 @@ def update_user(user_id: int):
 @bp.delete("/users/<int:user_id>")
 @token_required(ADMIN)
 def delete_user(user_id: int):
-    """Deactivate the user and revoke their tokens (see the module notes); oneself → 403."""
+    """Delete the user softly (see the module notes): 200 ``Pengguna berhasil dihapus``;
+    unknown or already deleted → 404; oneself → 403."""
     user = _load(user_id)
     if user.id == g.user.id:
         raise PermissionDenied("Anda tidak dapat menghapus akun Anda sendiri")
-    accounts.update_user(user, is_active=False)
-    revoke_all(user)
+    accounts.delete_user(user, actor=g.user)
     return envelope.ok("Pengguna berhasil dihapus")

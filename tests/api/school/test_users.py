@@ -1,7 +1,10 @@
 """Contract 002, section 13: user management, administrators only."""
+from datetime import date, datetime, timezone
+
 import pytest
 
 from app.accounts.models import ApiToken, User
+from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.accounts.passwords import verify_password
 from app.extensions import db
 
@@ -235,21 +238,97 @@ def test_admin_can_demote_another_admin(app, client, headers, factory):
 
 # --- delete -------------------------------------------------------------------
 
-def test_delete_deactivates_and_revokes_tokens(app, client, headers, factory):
-    siswa = school_user(factory, "siswa", "1001")
-    theirs = bearer(app, siswa)
-    response = client.delete(f"/api/users/{siswa.id}", headers=headers)
+def _checked_in(app, user_id, day=date(2026, 1, 5)):
+    """One recorded check-in of ``user_id`` (event and day)."""
+    with app.app_context():
+        moment = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc).replace(hour=0, minute=30)
+        event = AttendanceEvent(user_id=user_id, kind="check_in", occurred_at=moment, work_date=day, source="qr")
+        db.session.add(event)
+        db.session.flush()
+        db.session.add(DailyAttendance(user_id=user_id, work_date=day, check_in_event_id=event.id,
+                                       time_in=moment, status="present"))
+        db.session.commit()
+        return event.id
+
+
+def _logins(client, person) -> dict[str, int]:
+    """Sign in as ``person`` in every app with their identifiers; the HTTP status of each."""
+    from tests.admin.helpers import AdminSession
+
+    return {
+        "school": client.post("/api/auth/login", json={"nisn_nip_nik": person.nisn_nip_nik,
+                                                       "password": "password123"}).status_code,
+        "mobile": client.post("/api/login", json={"npp": person.npp, "password": "password123",
+                                                  "device_id": "phone-of-deleted-test"}).get_json()["rcode"],
+        "clinic": client.post("/api/v2/auth/login", json={"email": person.email,
+                                                          "password": "password123"}).status_code,
+        "face": client.post("/face/api/login", json={"email": person.email, "password": "password123"}).status_code,
+        "igd": client.post("/igd/api/auth/login", json={"email": person.email,
+                                                        "password": "password123"}).status_code,
+        "admin": AdminSession(client.application.test_client()).login(person.email).status_code,
+    }
+
+
+def test_delete_is_a_soft_delete_gone_for_every_app_with_history_kept(app, client, headers, factory):
+    """After DELETE the person is gone for the API (404, not listed, cannot sign in anywhere,
+    tokens revoked) while what they recorded stays."""
+    person = factory.user(role="petugas", name="Petugas Keluar", npp="20001", nisn_nip_nik="3001",
+                          email="keluar@sekolah.sch.id")
+    event_id = _checked_in(app, person.id)
+    assert _logins(client, person) == {"school": 200, "mobile": "00", "clinic": 200, "face": 200, "igd": 200,
+                                       "admin": 302}
+    theirs = bearer(app, person)
+
+    response = client.delete(f"/api/users/{person.id}", headers=headers)
     assert response.status_code == 200
     assert response.json == {"success": True, "message": "Pengguna berhasil dihapus"}
-    assert _row(app, siswa.id).is_active is False
+
+    # gone for the API: 404 on its id, absent from every list
+    for method in ("get", "put", "delete"):
+        gone = getattr(client, method)(f"/api/users/{person.id}", headers=headers, json={"name": "X"})
+        assert gone.status_code == 404, method
+        assert gone.json == {"success": False, "message": "Pengguna tidak ditemukan"}
+    for query in ("", "?is_active=0", "?is_active=1", "?role_id=6", "?per_page=100"):
+        listed = [u["id"] for u in client.get(f"/api/users{query}", headers=headers).json["data"]["data"]]
+        assert person.id not in listed, query
+    # cannot sign in anywhere (answered as an unknown account), and the tokens are revoked
+    assert _logins(client, person) == {"school": 401, "mobile": "81", "clinic": 401, "face": 401, "igd": 401,
+                                       "admin": 200}
     assert client.get("/api/user", headers=theirs).status_code == 401
     with app.app_context():
-        token = db.session.scalar(db.select(ApiToken).filter_by(user_id=siswa.id))
-        assert token.revoked_at is not None
-    ids = [u["id"] for u in client.get("/api/users?is_active=1", headers=headers).json["data"]["data"]]
-    assert siswa.id not in ids
-    login = client.post("/api/auth/login", json={"nisn_nip_nik": "1001", "password": "password123"})
-    assert login.status_code == 401
+        assert all(t.revoked_at is not None for t in db.session.scalars(db.select(ApiToken).filter_by(
+            user_id=person.id)))
+        # the history stays, and so does the row (soft delete)
+        assert db.session.get(AttendanceEvent, event_id) is not None
+        assert db.session.scalar(db.select(DailyAttendance).filter_by(user_id=person.id)).time_in is not None
+        row = db.session.get(User, person.id)
+        assert row.deleted_at is not None and row.is_active is False
+
+
+def test_a_deactivated_user_stays_visible_unlike_a_deleted_one(client, headers, factory):
+    inactive = school_user(factory, "siswa", "1001", is_active=False)
+    deleted = school_user(factory, "siswa", "1002")
+    assert client.delete(f"/api/users/{deleted.id}", headers=headers).status_code == 200
+    assert client.get(f"/api/users/{inactive.id}", headers=headers).json["data"]["is_active"] is False
+    listed = [u["id"] for u in client.get("/api/users?is_active=0", headers=headers).json["data"]["data"]]
+    assert listed == [inactive.id]
+    # reactivating is for the deactivated; the deleted one is not found
+    assert client.put(f"/api/users/{inactive.id}", headers=headers, json={"is_active": True}).status_code == 200
+    assert client.put(f"/api/users/{deleted.id}", headers=headers, json={"is_active": True}).status_code == 404
+
+
+def test_a_deleted_persons_identifiers_stay_reserved(app, client, headers, factory):
+    """NISN/NIP/NIK and email of a deleted person are not given to someone else (422, as Laravel's
+    unique rule answers for a soft-deleted row): old records and cards keep meaning that person."""
+    gone = school_user(factory, "siswa", "1005", email="eka@siswa.sch.id")
+    assert client.delete(f"/api/users/{gone.id}", headers=headers).status_code == 200
+    response = client.post("/api/users", headers=headers, json=_new_user(email="lain@siswa.sch.id"))
+    assert response.status_code == 422
+    assert response.json["errors"] == {"nisn_nip_nik": ["The nisn nip nik has already been taken."]}
+    response = client.post("/api/users", headers=headers, json=_new_user(nisn_nip_nik="1006"))
+    assert response.json["errors"] == {"email": ["The email has already been taken."]}
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id)).where(User.deleted_at.is_(None))) == 1
 
 
 def test_deleting_yourself_is_refused(app, client, admin, headers):
