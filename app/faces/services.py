@@ -93,8 +93,12 @@ DEFAULT_MARGIN = 0.05
 
 MATCH, UNKNOWN, AMBIGUOUS = "match", "unknown", "ambiguous"
 
-_DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,", re.ASCII)
+#: A data URL's head: ``data:`` + an optional media type and parameters (``image/jpeg``,
+#: ``image/png;charset=binary``, nothing at all) + ``;base64,`` (RFC 2397).
+_DATA_URL = re.compile(r"^data:[a-zA-Z0-9!#$&^_.+/=;-]{0,100};base64,", re.ASCII | re.IGNORECASE)
 _B64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
+#: URL-safe base64 (RFC 4648 §5) to the standard alphabet.
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 class FaceImageInvalid(DomainError):
@@ -258,8 +262,13 @@ def load_image(data: bytes) -> FaceImage:
 
 
 def decode_base64_image(value) -> FaceImage:
-    """Decode a base64 image (a bare string or a ``data:image/...;base64,`` URL) and :func:`load_image` it.
+    """Decode a base64 image and :func:`load_image` it.
 
+    Accepted: a bare base64 string (contract 003's ``"image": "base64_image_data"``)
+    or a ``data:[<media type>];base64,`` URL (what a browser canvas gives); the
+    standard or the URL-safe alphabet (RFC 4648 §4/§5); with or without the
+    ``=`` padding; line breaks and spaces anywhere (MIME's 76-character lines).
+    What decodes must still be a JPEG or PNG image (:func:`load_image`).
     The text length is checked before anything is decoded.
     :raises FaceImageTooLarge: the decoded image would exceed :data:`MAX_IMAGE_BYTES`.
     :raises FaceImageInvalid: not a string, not base64, or not an acceptable image.
@@ -271,10 +280,12 @@ def decode_base64_image(value) -> FaceImage:
         raise FaceImageTooLarge(f"The photo may not be greater than {MAX_IMAGE_BYTES // (1024 * 1024)} MB.",
                                 field="photo")
     text = _DATA_URL.sub("", value.strip(), count=1)
-    raw = re.sub(r"\s+", "", text).encode("ascii", "replace")
+    raw = re.sub(r"\s+", "", text).encode("ascii", "replace").translate(_URLSAFE)
     if len(raw) > limit:
         raise FaceImageTooLarge(f"The photo may not be greater than {MAX_IMAGE_BYTES // (1024 * 1024)} MB.",
                                 field="photo")
+    if raw and len(raw) % 4 and not raw.endswith(b"="):
+        raw += b"=" * (-len(raw) % 4)  # padding left out (JavaScript and URL-safe encoders often do)
     if not raw or len(raw) % 4 or not _B64.match(raw):
         raise FaceImageInvalid("The photo must be a base64 encoded image.", field="photo")
     try:

@@ -4,13 +4,13 @@
 method + path      who                    success
 =================  =====================  ==========================================
 POST /login        anyone                 200 ``{ok, user}`` + ``token`` cookie
-POST /register     anyone                 201 ``{message, user}`` (role ``pegawai``)
+POST /register     anyone                 201 ``{message, user}`` (role ``mahasiswa``)
 POST /logout       anyone                 200 ``{message}``, token revoked, cookie gone
 GET  /profile      signed in              200 ``{user}``
 PUT  /profile      signed in              200 ``{message, user}`` (``name`` only)
 POST /attendance   signed in              201 ``{message, attendance}`` (face verified 1:1)
 GET  /attendance   signed in              200 ``{records}`` (own check-ins, newest first)
-GET  /users        role ``admin``         200 ``{total_users, users}`` with ``attendance_count``
+GET  /users        role ``admin``         200 ``{total_users, users}``: who can sign in here
 =================  =====================  ==========================================
 
 Errors are ``{"message": ...}`` (:mod:`.errors`); the contract's documented
@@ -48,8 +48,9 @@ LOGIN_LIMIT = "5 per minute"
 REGISTER_LIMIT = "10 per hour"
 #: Attendance submissions per signed-in person (each costs ~0.2-0.5 s of face encoding).
 ATTENDANCE_LIMIT = "10 per minute"
-#: Role given to everyone who registers through this API (see :func:`register`).
-REGISTERED_ROLE = "pegawai"
+#: Role given to everyone who registers through this API: contract 003's default and only
+#: non-admin role (``role: 'admin' | 'mahasiswa'``, "Optional, default: 'mahasiswa'").
+REGISTERED_ROLE = "mahasiswa"
 #: Most records returned by GET /attendance (newest first): about four years of work days.
 MAX_RECORDS = 1000
 MAX_NAME = 120
@@ -122,16 +123,17 @@ def login():
 def register():
     """POST /api/register: ``{email, password, name, role?}`` → 201 ``{message, user}``.
 
-    Everyone registering here becomes an ordinary employee (role
-    :data:`REGISTERED_ROLE`): ``role`` may be left out, null, ``mahasiswa``
-    (the contract's default) or ``pegawai``; ``admin`` is refused, since an
-    open form must not hand out administrator rights.  Registering does not
-    sign in (the contract sets no cookie here).
+    Everyone registering here gets the contract's default role
+    :data:`REGISTERED_ROLE` (``mahasiswa``): ``role`` may be left out, null,
+    empty or ``mahasiswa``.  Contract 003 knows two roles, ``admin`` and
+    ``mahasiswa``; ``admin`` is refused, since an open form must not hand out
+    administrator rights, and any other value is not a role of this app.
+    Registering does not sign in (the contract sets no cookie here).
 
     Errors: 400 ``Email, password, dan nama harus diisi``; 400 ``Format email
     tidak valid``; 400 ``Password minimal 8 karakter`` (or another refusal of the password
     policy: :data:`PASSWORD_MESSAGES`); 400 ``Nama maksimal
-    120 karakter``; 400 ``Role tidak valid`` (unknown role); 403 ``Anda tidak
+    120 karakter``; 400 ``Role tidak valid`` (not ``mahasiswa``); 403 ``Anda tidak
     memiliki akses`` (``role: admin``); 409 ``Email sudah terdaftar``; 415 not
     JSON; 429 over :data:`REGISTER_LIMIT`.
     """
@@ -142,7 +144,7 @@ def register():
     role = data.get("role")
     if role == "admin":
         raise ApiError(403, "Anda tidak memiliki akses")
-    if role not in (None, "", "mahasiswa", REGISTERED_ROLE):
+    if role not in (None, "", REGISTERED_ROLE):
         raise ApiError(400, "Role tidak valid")
     email = email.lower()
     if len(email) > MAX_EMAIL or not accounts.EMAIL_RE.match(email):
@@ -335,9 +337,15 @@ def list_attendance():
 def list_users():
     """GET /api/users (role ``admin``) → 200 ``{total_users, users: [... attendance_count, created_at]}``.
 
-    Every user, ordered by id; ``attendance_count`` counts their check-ins
-    not rejected on review (one per work day).  Errors: 401 ``Anda belum
-    login``; 403 ``Anda tidak memiliki akses`` (not an admin).
+    The people who can sign in to this app, ordered by id: active, not
+    deleted, and with an email (the app's only login identifier, contract
+    003 "POST /api/login"), whatever their role — so ``email`` is a string
+    for every user listed, as the contract's ``email: string`` says.  A
+    student known only by NISN, or a deactivated or deleted person, cannot
+    sign in here and is not listed.  ``attendance_count`` counts their
+    check-ins that count as attendance (one per work day): not rejected on
+    review, not ``failed``.  Errors: 401 ``Anda belum login``; 403 ``Anda
+    tidak memiliki akses`` (not an admin).
     """
     counts = (db.select(AttendanceEvent.user_id, db.func.count(AttendanceEvent.id).label("n"))
               .where(AttendanceEvent.kind == "check_in", AttendanceEvent.review_state != "rejected")
@@ -345,6 +353,7 @@ def list_users():
     rows = db.session.execute(
         db.select(User, db.func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.user_id == User.id)
+        .where(User.is_active.is_(True), User.deleted_at.is_(None), User.email.is_not(None))
         .order_by(User.id)).all()
     users = [serializers.user_with_count(user, n) for user, n in rows]
     return body(total_users=len(users), users=users)

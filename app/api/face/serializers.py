@@ -4,7 +4,7 @@ Ids are strings (the contract's ``id: string``; Hadir's numeric ids printed as
 text).  Times print as the contract's examples, ``2025-12-12T10:00:00Z`` (UTC,
 whole seconds).  ``role`` is the person's Hadir role key: ``admin`` for
 administrators (what the client tests), otherwise the ordinary key
-(``pegawai`` for people who registered through this API, ``mahasiswa``,
+(``mahasiswa`` for people who registered through this API, ``pegawai``,
 ``guru`` ... for people created elsewhere).
 """
 from __future__ import annotations

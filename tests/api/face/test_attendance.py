@@ -62,6 +62,29 @@ def test_an_enrolled_face_checks_in_once_a_day(app, client, all_day, enrolled_ob
     assert record["id"] == data["attendance"]["id"] and record["status"] == "success"
 
 
+def _encodings():
+    small = (PROBE / "obama_small.jpg").read_bytes()  # its length is not a multiple of 3: the text has padding
+    assert base64.b64encode(small).endswith(b"=")
+    standard = base64.b64encode(small).decode()
+    return {
+        "bare": standard,  # contract 003's example: "image": "base64_image_data"
+        "bare without padding": standard.rstrip("="),
+        "url-safe alphabet": base64.urlsafe_b64encode(small).decode().rstrip("="),
+        "MIME lines": base64.encodebytes(small).decode(),
+        "data URL": "data:image/jpeg;base64," + standard,
+        "data URL with parameters": "data:image/jpeg;charset=binary;base64," + standard,
+    }
+
+
+@pytest.mark.parametrize("form", list(_encodings()))
+def test_the_image_may_be_bare_base64_in_any_common_form(app, client, all_day, enrolled_obama, form):
+    login(client, "obama@example.test")
+    response = client.post(f"{API}/attendance", json={"image": _encodings()[form]})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["attendance"]["status"] == "success"
+    assert len(_events(app)) == 1
+
+
 def test_someone_elses_face_is_refused(app, client, all_day, enrolled_obama):
     login(client, "obama@example.test")
     response = client.post(f"{API}/attendance", json={"image": b64(BIDEN)})

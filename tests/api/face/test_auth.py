@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from app.accounts.models import ApiToken, User
 from app.common import clock
 from app.extensions import db
@@ -104,7 +106,8 @@ def test_a_bearer_header_does_not_authenticate(app, client, person):
 
 # --- register ---------------------------------------------------------------
 
-def test_register_creates_an_employee(app, client):
+def test_register_gives_the_contracts_default_role(app, client):
+    """Without ``role`` the contract's default is ``mahasiswa`` (contract 003, POST /api/register)."""
     response = client.post(f"{API}/register", json={
         "email": "New.Person@Example.test", "password": "rahasia123", "name": " Siti Aminah "})
     assert response.status_code == 201
@@ -113,19 +116,21 @@ def test_register_creates_an_employee(app, client):
     assert data["message"] == "Registrasi berhasil"
     assert data["user"]["email"] == "new.person@example.test"
     assert data["user"]["name"] == "Siti Aminah"
-    assert data["user"]["role"] == "pegawai"
+    assert data["user"]["role"] == "mahasiswa"
     assert "Set-Cookie" not in response.headers  # registering does not sign in
     with app.app_context():
         user = db.session.scalar(db.select(User).filter_by(email="new.person@example.test"))
-        assert user.role == "pegawai" and user.password_hash.startswith("$argon2id$")
+        assert user.role == "mahasiswa" and user.password_hash.startswith("$argon2id$")
     assert login(client, "new.person@example.test", "rahasia123").status_code == 200
+    assert client.get(f"{API}/profile").get_json()["user"]["role"] == "mahasiswa"
 
 
-def test_register_accepts_the_contracts_default_role(client):
+@pytest.mark.parametrize("role", ["mahasiswa", None, ""])
+def test_register_accepts_the_contracts_default_role(client, role):
     response = client.post(f"{API}/register", json={
-        "email": "m@example.test", "password": "rahasia123", "name": "Mahasiswa", "role": "mahasiswa"})
+        "email": "m@example.test", "password": "rahasia123", "name": "Mahasiswa", "role": role})
     assert response.status_code == 201
-    assert response.get_json()["user"]["role"] == "pegawai"
+    assert response.get_json()["user"]["role"] == "mahasiswa"
 
 
 def test_register_cannot_create_an_admin(app, client):
@@ -133,10 +138,11 @@ def test_register_cannot_create_an_admin(app, client):
         "email": "evil@example.test", "password": "rahasia123", "name": "Evil", "role": "admin"})
     assert response.status_code == 403
     assert response.get_json() == {"message": "Anda tidak memiliki akses"}
-    response = client.post(f"{API}/register", json={
-        "email": "evil@example.test", "password": "rahasia123", "name": "Evil", "role": "kepsek"})
-    assert response.status_code == 400
-    assert response.get_json() == {"message": "Role tidak valid"}
+    for role in ("kepsek", "pegawai", "petugas", 5, ["admin"]):  # contract 003 knows admin and mahasiswa only
+        response = client.post(f"{API}/register", json={
+            "email": "evil@example.test", "password": "rahasia123", "name": "Evil", "role": role})
+        assert response.status_code == 400, role
+        assert response.get_json() == {"message": "Role tidak valid"}
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 0
 

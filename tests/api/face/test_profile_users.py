@@ -106,6 +106,27 @@ def test_admin_lists_users_with_attendance_counts(app, client, admin, person, fa
     assert "password" not in str(data) and "password_hash" not in str(data)
 
 
+def test_users_lists_who_can_sign_in_here_each_with_an_email(app, client, admin, person, factory):
+    """``email`` is a string for every user listed: the list is the people who can sign in to
+    this app (active, not deleted, with an email), not a student known only by NISN."""
+    from datetime import date
+
+    from app.accounts import services as accounts
+
+    factory.user(role="siswa", name="Siswa Tanpa Email", nisn_nip_nik="0051234567")
+    factory.user(name="Nonaktif", email="off@example.test", is_active=False)
+    gone = factory.user(name="Dihapus", email="gone@example.test")
+    _check_in(app, gone.id, date(2026, 1, 5))
+    with app.app_context():
+        accounts.delete_user(db.session.get(User, gone.id))
+        db.session.commit()
+    login(client, "admin@example.test")
+    data = client.get(f"{API}/users").get_json()
+    assert all(isinstance(u["email"], str) and "@" in u["email"] for u in data["users"])
+    assert sorted(u["email"] for u in data["users"]) == ["admin@example.test", "obama@example.test"]
+    assert data["total_users"] == 2
+
+
 def test_users_list_is_for_admins_only(client, person, factory):
     assert client.get(f"{API}/users").get_json() == {"message": "Anda belum login"}
     login(client, "obama@example.test")
