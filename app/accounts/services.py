@@ -423,7 +423,7 @@ def delete_user(user: User, actor: User | None = None) -> User:
 
     if user.deleted_at is not None:
         raise NotFound("User not found")
-    user.deleted_at = utcnow()
+    user.deleted_at = clock.now()
     user.is_active = False
     revoke_all(user)
     if user.device is not None:

@@ -247,20 +247,20 @@ def test_attendance_needs_a_token(client, method, path):
 # ---------------------------------------------------------------------------
 # One id space: the id a client is given is the id it approves
 
-def test_one_id_means_one_attendance_in_every_answer_and_path(client, setup, clock, staff, login, app):
+def test_one_id_means_one_attendance_in_every_answer_and_path(client, setup, freeze_time, staff, login, app):
     """Check-in, check-out, today, history, the pending list and the approve / reject paths all
     speak of the same attendance by the same id (the day's record)."""
     admin = {"Authorization": f"Bearer {login(staff(role='admin'))}"}
     colleague = staff(role="dokter", office=setup["office"])
     # A colleague's ordinary day first, so attendance (day) ids and event ids differ from here on.
-    clock("2026-01-29T08:00+07:00")
+    freeze_time("2026-01-29T08:00+07:00")
     other = auth(login(colleague))
     assert client.post(f"{BASE}/attendance/checkin", headers=other, json=NEAR).status_code == 200
-    clock("2026-01-29T16:30+07:00")
+    freeze_time("2026-01-29T16:30+07:00")
     assert client.post(f"{BASE}/attendance/checkout", headers=other, json=NEAR).status_code == 200
 
     headers = auth(setup["token"])
-    clock("2026-01-30T08:10+07:00")
+    freeze_time("2026-01-30T08:10+07:00")
     check_in = client.post(f"{BASE}/attendance/checkin", headers=headers, json=FAR).get_json()["data"]
     assert check_in["requires_review"] is True
     attendance_id = check_in["id"]
@@ -276,7 +276,7 @@ def test_one_id_means_one_attendance_in_every_answer_and_path(client, setup, clo
     assert approved.get_json()["data"]["id"] == attendance_id
     assert client.get(f"{BASE}/attendance/today", headers=headers).get_json()["data"]["status"] == "checked_in"
 
-    clock("2026-01-30T16:45+07:00")
+    freeze_time("2026-01-30T16:45+07:00")
     check_out = client.post(f"{BASE}/attendance/checkout", headers=headers, json=FAR).get_json()["data"]
     assert check_out["id"] == attendance_id and check_out["requires_review"] is True
     pending = client.get(f"{BASE}/admin/attendance-approvals/pending", headers=admin).get_json()["data"]
@@ -295,13 +295,13 @@ def test_one_id_means_one_attendance_in_every_answer_and_path(client, setup, clo
         assert states == ["not_required", "not_required"]
 
 
-def test_bulk_approve_takes_the_ids_the_check_ins_gave(client, setup, clock, staff, login):
+def test_bulk_approve_takes_the_ids_the_check_ins_gave(client, setup, freeze_time, staff, login):
     admin = {"Authorization": f"Bearer {login(staff(role='admin'))}"}
-    clock("2026-01-29T08:00+07:00")
+    freeze_time("2026-01-29T08:00+07:00")
     first = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=FAR).get_json()["data"]
-    clock("2026-01-29T16:30+07:00")  # a normal check-out: its event id is taken between the two days
+    freeze_time("2026-01-29T16:30+07:00")  # a normal check-out: its event id is taken between the two days
     client.post(f"{BASE}/attendance/checkout", headers=auth(setup["token"]), json=NEAR)
-    clock("2026-01-30T08:00+07:00")
+    freeze_time("2026-01-30T08:00+07:00")
     second = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]), json=FAR).get_json()["data"]
     response = client.post(f"{BASE}/admin/attendance-approvals/bulk-approve", headers=admin,
                            json={"attendance_ids": [first["id"], second["id"]]})
