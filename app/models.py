@@ -7,7 +7,7 @@ from .places.models import Office  # noqa: F401
 from .posts.models import Post  # noqa: F401
 from .schedules.models import (Holiday, RosterEntry, ScheduleAssignment, ShiftPattern,  # noqa: F401
                                ShiftPatternStep, WorkSchedule)
-from .system.models import AppVersion, Setting  # noqa: F401
+from .system.models import AppVersion, CacheVersion, Setting  # noqa: F401
 from .leave.models import LeaveRequest  # noqa: F401
 from .school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard  # noqa: F401
 from .faces.models import FaceSample  # noqa: F401

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..common import clock
 from ..common.types import UTCDateTime
 from ..extensions import db
+from ..system import cache_versions
 
 #: Storage dtype of :attr:`FaceSample.encoding`: little-endian float32.
 ENCODING_DTYPE = np.dtype("<f4")
@@ -63,3 +64,46 @@ class FaceSample(db.Model):
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<FaceSample {self.id} user={self.user_id}>"
+
+
+#: Name of the face gallery's version (:mod:`app.system.cache_versions`): every worker's
+#: cached gallery (:func:`app.faces.services.load_gallery`) is valid while it is unchanged.
+GALLERY_VERSION = "face_gallery"
+
+
+#: The attributes of a user that decide whether their samples are in the gallery.
+_USER_ATTRIBUTES = ("is_active", "deleted_at")
+
+
+def _changes_gallery(session) -> bool:
+    """Whether the flush of ``session`` can change who the gallery identifies: a face sample
+    added, changed or deleted; a user deleted (for good or softly), made active or inactive
+    (a new user has no samples yet)."""
+    from ..accounts.models import User
+
+    if any(isinstance(obj, FaceSample) for obj in session.new):
+        return True
+    for obj in session.deleted:
+        if isinstance(obj, (FaceSample, User)):
+            return True
+    for obj in session.dirty:
+        if isinstance(obj, FaceSample) and session.is_modified(obj):
+            return True
+        if isinstance(obj, User) and any(inspect(obj).attrs[name].history.has_changes()
+                                         for name in _USER_ATTRIBUTES):
+            return True
+    return False
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_gallery_version(session, flush_context) -> None:
+    """Raise the gallery's version in the transaction of the flush that changes it.
+
+    Runs for every ORM flush of every session (the app's, the commands', a test's):
+    an enrolment, a deleted sample, a person deactivated or deleted is seen by every
+    app server at its next identification after the commit.  Changes made without the
+    ORM (SQL typed into ``psql``, a restored backup) are not seen until the gallery
+    cache's time limit (:data:`app.faces.services.GALLERY_CACHE_TTL_S`).
+    """
+    if _changes_gallery(session):
+        cache_versions.bump(session.connection(), GALLERY_VERSION)

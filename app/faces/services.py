@@ -35,11 +35,14 @@ Pipeline, shared by the kiosk, the admin pages and ``flask face``:
    person is always 0.24 or more further than the best.
 
 The enrolled encodings are one (N, 128) float32 matrix per worker
-(:func:`load_gallery`), reread from the database whenever a one-row aggregate
-stamp of the samples of active people changes: on this shared 2-core machine
+(:func:`load_gallery`), reread from the database whenever the gallery's version
+changes: a row of ``cache_versions`` (:mod:`app.system.cache_versions`) raised in
+the transaction of every enrolment, deleted sample, and person deactivated or
+deleted (:mod:`app.faces.models`), so every worker of every app server sees the
+change at its next identification.  On this shared 2-core machine
 (``bench/faces.py``), reading 1,000 people × 3 samples from SQLite costs
-~20-30 ms, the stamp ~4-5 ms, matching one face ~0.4 ms, against ~0.2-0.5 s
-for detecting and encoding the faces of a frame.  The matrix is stored
+~20-30 ms, checking the version one primary-key lookup, matching one face
+~0.4 ms, against ~0.2-0.5 s for detecting and encoding the faces of a frame.  The matrix is stored
 column-major with each row's squared norm, so :func:`decide` computes every
 squared distance ‖a‖² − 2·a·b + ‖b‖² with one BLAS matrix-vector product and
 recomputes only the nearest candidates exactly (:meth:`Gallery.nearest_two`):
@@ -67,7 +70,8 @@ from ..attendance.photos import Photo, store_photo
 from ..common import clock
 from ..common.errors import DomainError, NotFound, RuleViolation
 from ..extensions import db
-from .models import ENCODING_DTYPE, ENCODING_SIZE, FaceSample
+from ..system import cache_versions
+from .models import ENCODING_DTYPE, ENCODING_SIZE, GALLERY_VERSION, FaceSample
 
 #: Largest image accepted, in bytes (decoded, for base64) — 8 MiB.
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -570,19 +574,19 @@ _EXACT_BELOW = 0.2
 _CANDIDATE_SLACK = 1e-4
 
 
-#: Longest time (s) a worker reuses its cached gallery without reading it again,
-#: even when the stamp has not changed (a backstop; see :func:`load_gallery`).
+#: Longest time (s) a worker reuses its cached gallery without reading it again, even
+#: when its version has not changed: a backstop for changes made without the ORM (SQL
+#: typed into ``psql``, a restored backup), which do not raise the version.
 GALLERY_CACHE_TTL_S = 60.0
-_gallery_cache: dict[str, tuple[tuple, float, Gallery]] = {}
+_gallery_cache: dict[str, tuple[int, float, Gallery]] = {}
 _gallery_lock = threading.Lock()
 
 
 def clear_gallery_cache() -> None:
     """Forget this process's cached galleries (the next :func:`load_gallery` reads the database).
 
-    For the test suite, which empties the tables and restarts their ids between tests: the
-    same ids and counts can then describe other people, which never happens in production
-    (ids are not reused), so :func:`gallery_stamp` cannot tell the two apart.
+    For the test suite, which empties every table (the version row included) between
+    tests: the version then starts again from 0 and could repeat the one cached.
     """
     with _gallery_lock:
         _gallery_cache.clear()
@@ -601,21 +605,9 @@ def _active_samples(*columns):
             .where(db.or_(FaceSample.created_by_id.is_(None), FaceSample.created_by_id != FaceSample.user_id)))
 
 
-def gallery_stamp() -> tuple:
-    """A fingerprint of the enrolled samples of active users, read in one aggregate query.
-
-    (A change that kept all four equal — swapping who is active between two
-    people with the same number of samples and the same sum of sample ids,
-    with no enrolment since — would be missed until :data:`GALLERY_CACHE_TTL_S`
-    expires.)
-
-    ``(count, max id, sum of ids, newest created_at)``: an enrolment adds an id
-    and a newer ``created_at`` (also when SQLite reuses a deleted largest id),
-    a deletion or a deactivation lowers the count, a reactivation raises it.
-    """
-    return tuple(db.session.execute(_active_samples(
-        db.func.count(FaceSample.id), db.func.max(FaceSample.id),
-        db.func.coalesce(db.func.sum(FaceSample.id), 0), db.func.max(FaceSample.created_at))).one())
+def gallery_version() -> int:
+    """The committed version of the gallery (one primary-key lookup, :mod:`app.system.cache_versions`)."""
+    return cache_versions.current(GALLERY_VERSION)
 
 
 def read_gallery() -> Gallery:
@@ -634,25 +626,26 @@ def read_gallery() -> Gallery:
 def load_gallery() -> Gallery:
     """The enrolled samples of active users, from this worker's cache while still current.
 
-    Each call reads :func:`gallery_stamp` (one aggregate query, ~4-5 ms for
-    3,000 samples on SQLite) and reuses the cached :class:`Gallery` of this
-    database only if the stamp is unchanged and it is younger than
-    :data:`GALLERY_CACHE_TTL_S`; otherwise it calls :func:`read_gallery`
-    (~20-30 ms for 1,000 people × 3 samples on SQLite, ``bench/faces.py``).  Every gunicorn worker, on any
-    server, sees an enrolment, a deleted sample or a deactivated person at its
-    next call, since the stamp lives in the shared database.  The stamp is
-    read before the samples, so a change made in between is caught next time.
+    Each call reads :func:`gallery_version` (one primary-key lookup) and reuses the
+    cached :class:`Gallery` of this database only if the version is unchanged and the
+    gallery is younger than :data:`GALLERY_CACHE_TTL_S`; otherwise it calls
+    :func:`read_gallery` (~20-30 ms for 1,000 people × 3 samples on SQLite,
+    ``bench/faces.py``).  The version is raised in the transaction of every change
+    (:mod:`app.faces.models`), so every gunicorn worker, on any app server, sees an
+    enrolment, a deleted sample or a deactivated person at its next call after the
+    commit.  The version is read before the samples, so a change committed in between
+    is read now and read again next time, never missed.
     """
     key = db.engine.url.render_as_string(hide_password=True)
-    stamp = gallery_stamp()
+    version = gallery_version()
     now = time.monotonic()
     with _gallery_lock:
         cached = _gallery_cache.get(key)
-    if cached is not None and cached[0] == stamp and now - cached[1] < GALLERY_CACHE_TTL_S:
+    if cached is not None and cached[0] == version and now - cached[1] < GALLERY_CACHE_TTL_S:
         return cached[2]
     gallery = read_gallery()
     with _gallery_lock:
-        _gallery_cache[key] = (stamp, now, gallery)
+        _gallery_cache[key] = (version, now, gallery)
     return gallery
 
 

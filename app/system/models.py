@@ -1,9 +1,9 @@
-"""App versions per platform (contract 001, "App Version")."""
+"""App versions per platform (contract 001, "App Version"), settings, and the versions of cached data."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..common import clock
@@ -52,3 +52,18 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
+
+
+class CacheVersion(db.Model):
+    """The version of one kind of data that app processes keep in memory (:mod:`app.system.cache_versions`).
+
+    ``name``: what is cached (e.g. ``face_gallery``); ``version``: raised by one in the
+    transaction of every change to that data, so a process compares the version it
+    cached with this row (one primary-key lookup) and every app server on the
+    database sees a change when it commits.  A missing row reads as version 0.
+    """
+
+    __tablename__ = "cache_versions"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))

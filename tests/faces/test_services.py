@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from app.accounts import services as accounts
 from app.accounts.models import User
 from app.common.errors import NotFound
 from app.extensions import db
@@ -347,6 +348,64 @@ def test_gallery_cache_renames_and_expires(app, factory, monkeypatch):
         assert identify_file("obama_small.jpg")[0].name == "Barack Obama"  # names are read fresh
         monkeypatch.setattr(services, "GALLERY_CACHE_TTL_S", 0.0)
         assert services.load_gallery() is not first
+
+
+def test_gallery_version_rises_with_every_change_that_matters_and_only_then(app, factory):
+    """The version is raised in the transaction of an enrolment, a deleted sample, a person
+    deactivated, reactivated or deleted; not by a new person, a rename or a rollback."""
+    ids = [factory.user(name=name).id for name in ("Obama", "Kit")]
+    with app.app_context():
+        obama, kit = (db.session.get(User, i) for i in ids)
+        assert services.gallery_version() == 0
+        sample = _one_sample("obama", obama)
+        assert services.gallery_version() == 1
+        db.session.add(User(name="Newcomer", role="pegawai", npp="19999", password_hash="x"))
+        obama.name = "Barack Obama"
+        db.session.commit()
+        assert services.gallery_version() == 1
+        obama.is_active = False
+        db.session.commit()
+        obama.is_active = True
+        db.session.commit()
+        assert services.gallery_version() == 3
+        services.delete_sample(sample.id)
+        db.session.commit()
+        assert services.gallery_version() == 4
+        services.enrol(kit, services.load_image(enrol_photos("kit_harington")[0].read_bytes()))
+        db.session.rollback()  # an enrolment rolled back leaves the version as it was
+        assert services.gallery_version() == 4
+        accounts.delete_user(obama)  # soft: gone for every app
+        db.session.commit()
+        assert services.gallery_version() == 5
+        db.session.delete(kit)
+        db.session.commit()
+        assert services.gallery_version() == 6
+
+
+def test_gallery_cache_sees_a_change_committed_by_another_process_at_once(app, factory, monkeypatch):
+    """Another app server's worker is another session on the same database: its commit raises
+    the version, and this worker rereads the gallery at its next identification; while
+    nothing changes the cached gallery is reused without reading the samples."""
+    from sqlalchemy.orm import Session
+
+    ids = [factory.user(name=name).id for name in ("Obama", "Rose")]
+    reads = []
+    read_gallery = services.read_gallery
+    monkeypatch.setattr(services, "read_gallery", lambda: reads.append(1) or read_gallery())
+    with app.app_context():
+        _one_sample("obama", db.session.get(User, ids[0]))
+        assert identify_file("obama_small.jpg")[0].name == "Obama"
+        assert [r.name for r in identify_file("kit_with_rose.jpg") if r.name] == []
+        assert len(reads) == 1  # the second identification used the cached gallery
+        encoding = services.find_faces(services.load_image(enrol_photos("rose_leslie")[0].read_bytes()))[0].encoding
+        db.session.rollback()  # this worker's request ends (SQLite: one writer at a time)
+        with Session(db.engine) as other_server:
+            other_server.add(FaceSample(user_id=ids[1], encoding=services.encoding_bytes(encoding),
+                                        photo_path="faces/elsewhere.jpg", box_top=0, box_right=10,
+                                        box_bottom=10, box_left=0))
+            other_server.commit()
+        assert [r.name for r in identify_file("kit_with_rose.jpg") if r.name] == ["Rose"]
+        assert len(reads) == 2
 
 
 def test_importing_face_recognition_keeps_truncated_images_refused():
