@@ -26,11 +26,13 @@ translations: $(STAMP)
 
 setup: $(STAMP) translations
 
-run: setup  ## one BLAS thread per gunicorn worker: face matching is memory-bound (bench/README.md)
+# one process with threads, or 2 processes sharing rate limits in Redis when REDIS_URL is set
+# (gunicorn-run.conf.py); one BLAS thread per process: face matching is memory-bound (bench/README.md)
+run: setup
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo load
 	@echo "Hadir on http://$(HOST):$(PORT)/admin/ (accounts: see README)"
-	OPENBLAS_NUM_THREADS=1 $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	OPENBLAS_NUM_THREADS=1 $(BIN)/gunicorn --config gunicorn-run.conf.py --bind $(HOST):$(PORT) --access-logfile -
 
 system-deps:
 	bash scripts/install-system-deps.sh

@@ -70,6 +70,8 @@ def load_config(instance_path: Path) -> dict:
     ``TIMEZONE`` (IANA name, default ``Asia/Jakarta``), ``DIALECT_MOUNTS``
     (dialect → URL prefix), ``JWT_ACCESS_TTL_S`` (seconds, default 12 h),
     ``TRUSTED_PROXIES`` (how many reverse proxies set ``X-Forwarded-*``; 0 = none),
+    ``LOGIN_ADDRESS_LIMIT`` (refused sign-ins per client address across accounts and apps,
+    Flask-Limiter syntax, default ``20 per minute``: :func:`app.common.ratelimit.login_address_limit`),
     ``UPLOAD_FOLDER`` (photos; default ``instance/uploads``),
     ``CLINIC_SESSION_DAYS`` / ``CLINIC_REMEMBER_ME_DAYS`` (clinic token lifetimes in
     days, default 30 / 90), ``FACE_ENROL_ON_FIRST_USE`` (bool, default off) and ``FACE_ALLOWED_ORIGINS``
@@ -87,6 +89,7 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT") or "20 per minute",
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
         "DIALECT_MOUNTS": _dialect_mounts(),
         "JWT_ACCESS_TTL_S": int(os.environ.get("JWT_ACCESS_TTL_S", 12 * 3600)),

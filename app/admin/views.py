@@ -10,14 +10,16 @@ from ..accounts import services as accounts
 from ..accounts.roles import ADMIN_ROLES
 from ..attendance import services as attendance
 from ..common import clock
+from ..common.ratelimit import login_address_limit, note_failed_login
 from ..extensions import db, limiter
 from .access import is_safe_next, public, staff_required
 from .forms import AdminForm, max_length, required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-#: Sign-in attempts per client IP address (Flask-Limiter syntax).
-LOGIN_RATE_LIMIT = "10 per minute"
+#: Sign-in attempts per client address and identifier (Flask-Limiter syntax), as the apps' logins;
+#: refused sign-ins per address across identifiers: :func:`~app.common.ratelimit.login_address_limit`.
+LOGIN_RATE_LIMIT = "5 per minute"
 #: How many of today's check-ins the dashboard lists.
 DASHBOARD_CHECK_INS = 10
 
@@ -50,11 +52,21 @@ def _reset_session() -> None:
         session["lang"] = lang
 
 
+def _login_key() -> str:
+    identifier = request.form.get("identifier", "")
+    return f"admin:login:{request.remote_addr or '?'}:{identifier.strip().lower()[:64] or '-'}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
+@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"], key_func=_login_key)
+@login_address_limit
 @public
 def login():
-    """Sign in with email or NPP + password; only admins and petugas are let in."""
+    """Sign in with email or NPP + password; only admins and petugas are let in.
+
+    Limits: :data:`LOGIN_RATE_LIMIT` per address and identifier, and the refused sign-ins
+    of an address across identifiers and apps (:func:`~app.common.ratelimit.login_address_limit`).
+    """
     if current_user.is_authenticated and current_user.role in ADMIN_ROLES:
         return redirect(_next_target())
     form = LoginForm()
@@ -63,12 +75,15 @@ def login():
             user = accounts.authenticate(form.identifier.data, form.password.data, allowed_roles=ADMIN_ROLES)
         except accounts.BadCredentials:
             db.session.rollback()
+            note_failed_login()
             form.add_error("password", _("The email/NPP or the password is wrong."))
         except accounts.InactiveUser:
             db.session.rollback()
+            note_failed_login()
             form.add_error("identifier", _("This account is deactivated. Ask an administrator to activate it."))
         except accounts.RoleNotAllowed:
             db.session.rollback()
+            note_failed_login()
             form.add_error("identifier", _("Only administrators and HR staff (petugas) may sign in here. "
                                            "Please use the Hadir mobile app."))
         else:

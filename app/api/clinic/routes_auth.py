@@ -15,6 +15,7 @@ from ...accounts.models import ApiToken, User
 from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...common.ids import parse_row_id
+from ...common.ratelimit import login_address_limit
 from ...extensions import db
 from . import envelope
 from .auth import CLINIC_ROLES, DIALECT, lifetime_of, session_lifetime, start_session, token_required
@@ -30,6 +31,7 @@ _BAD_CREDENTIALS = "These credentials do not match our records."
 
 @bp.post("/auth/login")
 @rate_limit("authentication", key_func=login_key)
+@login_address_limit
 def login():
     """``POST /api/v2/auth/login``: ``email``, ``password``, ``device_name`` (optional, ≤ 120),
     ``remember_me`` (optional boolean: a 90-day instead of a 30-day session), ``device_id`` (optional).

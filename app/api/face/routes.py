@@ -32,6 +32,7 @@ from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
 from ...common import clock
 from ...common.errors import Conflict, ValidationFailed
+from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from ...faces import services as faces
 from ...faces import verify
@@ -90,6 +91,7 @@ def _register_key() -> str:
 
 @bp.post("/login")
 @limiter.limit(LOGIN_LIMIT, key_func=_login_key)
+@login_address_limit
 def login():
     """POST /api/login: ``{email, password}`` → 200 ``{ok: true, user}`` and the ``token`` cookie.
 

@@ -7,6 +7,7 @@ from ...accounts import services as accounts
 from ...accounts.api_tokens import issue_token, revoke
 from ...accounts.models import ApiToken
 from ...common import clock
+from ...common.ratelimit import login_address_limit
 from ...escorts import sessions
 from ...escorts.models import EscortApiSession
 from ...extensions import db, limiter
@@ -44,6 +45,7 @@ def csrf_cookie():
 
 @bp.post("/auth/login")
 @limiter.limit("5 per minute", key_func=_login_key)
+@login_address_limit
 def login():
     """Sign in with ``email`` + ``password``; returns the user and a bearer token (``expires_in`` null).
 

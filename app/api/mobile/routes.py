@@ -11,6 +11,7 @@ from ...accounts import services as accounts
 from ...accounts.models import User
 from ...attendance import services as attendance
 from ...common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from ...notify import services as notify
 from ...places.models import Office
@@ -93,6 +94,7 @@ def app_version_latest(platform):
 
 @bp.post("/login")
 @limiter.limit(LOGIN_LIMIT, key_func=_login_key)
+@login_address_limit
 def login():
     data = body()
     errors = {}

@@ -8,6 +8,7 @@ from ...accounts.api_tokens import issue_token, revoke
 from ...accounts.models import ApiToken, User
 from ...common import clock
 from ...common.errors import Conflict
+from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from . import envelope
 from .auth import DIALECT, rate_limit_key, token_required
@@ -24,6 +25,7 @@ def _login_key() -> str:
 
 @bp.post("/auth/login")
 @limiter.limit("5 per minute", key_func=_login_key)
+@login_address_limit
 def login():
     data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     data = data if isinstance(data, dict) else {}
