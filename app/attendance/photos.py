@@ -13,16 +13,14 @@ also in the file name, for people browsing the folder.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import io
-import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
+from ..common.base64data import Base64Invalid, Base64TooLarge, decode_base64_text
 from ..common.errors import ValidationFailed
 
 #: Largest decoded photo accepted, in bytes (2 MiB).
@@ -34,8 +32,6 @@ MAX_PHOTO_SIDE_PX = 4096
 MAX_REQUEST_BYTES = 3 * 1024 * 1024
 #: Pillow format → file extension of the formats accepted.
 FORMATS = {"JPEG": "jpg", "PNG": "png"}
-_DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,", re.ASCII)
-_B64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,8 @@ def _fail(message: str) -> ValidationFailed:
 
 
 def decode_photo(value, *, field: str = "photo") -> Photo:
-    """Decode and check a base64 photo (a bare string or a ``data:image/...;base64,`` URL).
+    """Decode and check a base64 photo (any form of :mod:`app.common.base64data`: bare or a
+    data URL, either alphabet, padding optional).
 
     :raises ValidationFailed: (``photo``) not a string, not base64, over
         :data:`MAX_PHOTO_BYTES` decoded, not a JPEG or PNG image, or wider or
@@ -61,20 +58,12 @@ def decode_photo(value, *, field: str = "photo") -> Photo:
     """
     from PIL import Image, UnidentifiedImageError
 
-    if not isinstance(value, str) or not value.strip():
-        raise _fail("The photo must be a base64 encoded image.")
-    text = _DATA_URL.sub("", value.strip(), count=1)
-    raw = re.sub(r"\s+", "", text).encode("ascii", "replace")
-    if len(raw) > (MAX_PHOTO_BYTES * 4) // 3 + 4:
-        raise _fail(f"The photo may not be greater than {MAX_PHOTO_BYTES // 1024} kilobytes.")
-    if not _B64.match(raw) or len(raw) % 4:
-        raise _fail("The photo must be a base64 encoded image.")
     try:
-        data = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
+        data = decode_base64_text(value, max_bytes=MAX_PHOTO_BYTES)
+    except Base64TooLarge:
+        raise _fail(f"The photo may not be greater than {MAX_PHOTO_BYTES // 1024} kilobytes.") from None
+    except Base64Invalid:
         raise _fail("The photo must be a base64 encoded image.") from None
-    if len(data) > MAX_PHOTO_BYTES:
-        raise _fail(f"The photo may not be greater than {MAX_PHOTO_BYTES // 1024} kilobytes.")
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only
             fmt, (width, height) = image.format, image.size

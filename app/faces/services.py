@@ -54,10 +54,7 @@ gave a median of 3.2-3.3 ms (p95 4.2-7.2) and two threads 2.4-8.0 ms (p95
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import io
-import re
 import threading
 import time
 import warnings
@@ -68,6 +65,7 @@ import numpy as np
 
 from ..attendance.photos import Photo, store_photo
 from ..common import clock
+from ..common.base64data import Base64Invalid, Base64TooLarge, decode_base64_text
 from ..common.errors import DomainError, NotFound, RuleViolation
 from ..extensions import db
 from ..system import cache_versions
@@ -96,13 +94,6 @@ DEFAULT_TOLERANCE = 0.55
 DEFAULT_MARGIN = 0.05
 
 MATCH, UNKNOWN, AMBIGUOUS = "match", "unknown", "ambiguous"
-
-#: A data URL's head: ``data:`` + an optional media type and parameters (``image/jpeg``,
-#: ``image/png;charset=binary``, nothing at all) + ``;base64,`` (RFC 2397).
-_DATA_URL = re.compile(r"^data:[a-zA-Z0-9!#$&^_.+/=;-]{0,100};base64,", re.ASCII | re.IGNORECASE)
-_B64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
-#: URL-safe base64 (RFC 4648 §5) to the standard alphabet.
-_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 class FaceImageInvalid(DomainError):
@@ -268,33 +259,21 @@ def load_image(data: bytes) -> FaceImage:
 def decode_base64_image(value) -> FaceImage:
     """Decode a base64 image and :func:`load_image` it.
 
-    Accepted: a bare base64 string (contract 003's ``"image": "base64_image_data"``)
-    or a ``data:[<media type>];base64,`` URL (what a browser canvas gives); the
-    standard or the URL-safe alphabet (RFC 4648 §4/§5); with or without the
-    ``=`` padding; line breaks and spaces anywhere (MIME's 76-character lines).
-    What decodes must still be a JPEG or PNG image (:func:`load_image`).
-    The text length is checked before anything is decoded.
+    Accepted: every form of :mod:`app.common.base64data` — bare base64 (contract
+    003's ``"image": "base64_image_data"``) or a data URL, standard or URL-safe
+    alphabet, with or without padding, with line breaks.  What decodes must still
+    be a JPEG or PNG image (:func:`load_image`).  The text length is checked
+    before anything is decoded.
+
     :raises FaceImageTooLarge: the decoded image would exceed :data:`MAX_IMAGE_BYTES`.
     :raises FaceImageInvalid: not a string, not base64, or not an acceptable image.
     """
-    if not isinstance(value, str) or not value.strip():
-        raise FaceImageInvalid("The photo must be a base64 encoded image.", field="photo")
-    limit = (MAX_IMAGE_BYTES * 4) // 3 + 4
-    if len(value) > limit + 1024:  # room for a data-URL prefix and line breaks
-        raise FaceImageTooLarge(f"The photo may not be greater than {MAX_IMAGE_BYTES // (1024 * 1024)} MB.",
-                                field="photo")
-    text = _DATA_URL.sub("", value.strip(), count=1)
-    raw = re.sub(r"\s+", "", text).encode("ascii", "replace").translate(_URLSAFE)
-    if len(raw) > limit:
-        raise FaceImageTooLarge(f"The photo may not be greater than {MAX_IMAGE_BYTES // (1024 * 1024)} MB.",
-                                field="photo")
-    if raw and len(raw) % 4 and not raw.endswith(b"="):
-        raw += b"=" * (-len(raw) % 4)  # padding left out (JavaScript and URL-safe encoders often do)
-    if not raw or len(raw) % 4 or not _B64.match(raw):
-        raise FaceImageInvalid("The photo must be a base64 encoded image.", field="photo")
     try:
-        data = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
+        data = decode_base64_text(value, max_bytes=MAX_IMAGE_BYTES)
+    except Base64TooLarge:
+        raise FaceImageTooLarge(f"The photo may not be greater than {MAX_IMAGE_BYTES // (1024 * 1024)} MB.",
+                                field="photo") from None
+    except Base64Invalid:
         raise FaceImageInvalid("The photo must be a base64 encoded image.", field="photo") from None
     return load_image(data)
 
@@ -359,8 +338,10 @@ def samples_of(user) -> list[FaceSample]:
     return list(db.session.scalars(db.select(FaceSample).filter_by(user_id=user.id).order_by(FaceSample.id)))
 
 
-def enrol(user, image: FaceImage, *, actor=None, today: date | None = None) -> FaceSample:
+def enrol(user, image: FaceImage, *, actor=None, today: date | None = None, face: Face | None = None) -> FaceSample:
     """Store one face sample of ``user`` from ``image`` (which must show exactly one face).
+
+    ``face``: the one face of ``image`` when the caller already found it (no second detection).
 
     The photo is written under ``UPLOAD_FOLDER/faces/<yyyy>/<mm>/<user-id>-<uuid>.<ext>``
     as received and kept for audit; the encoding and the face box are stored
@@ -376,13 +357,14 @@ def enrol(user, image: FaceImage, *, actor=None, today: date | None = None) -> F
     count = db.session.scalar(db.select(db.func.count(FaceSample.id)).filter_by(user_id=user.id))
     if count >= MAX_SAMPLES_PER_USER:
         raise RuleViolation(f"A person may have at most {MAX_SAMPLES_PER_USER} face samples.", field="photo")
-    boxes = detect_faces(image.pixels)
-    if not boxes:
-        raise NoFaceFound(field="photo")
-    if len(boxes) > 1:
-        raise SeveralFaces(f"{len(boxes)} faces were found in the photo; it must show one person only.",
-                           field="photo", count=len(boxes))
-    (face,) = encode_faces(image.pixels, boxes)
+    if face is None:
+        boxes = detect_faces(image.pixels)
+        if not boxes:
+            raise NoFaceFound(field="photo")
+        if len(boxes) > 1:
+            raise SeveralFaces(f"{len(boxes)} faces were found in the photo; it must show one person only.",
+                               field="photo", count=len(boxes))
+        (face,) = encode_faces(image.pixels, boxes)
     now = clock.now()
     path = store_photo(Photo(image.data, image.extension, image.width, image.height), "faces",
                        today or now.date(), user.id)
