@@ -46,8 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
+    from .common.cookies import CookiePolicy
+    app.wsgi_app = CookiePolicy(app.wsgi_app)  # Secure over HTTPS, SameSite on every cookie
     if app.config.get("TRUSTED_PROXIES"):
-        # Behind a reverse proxy the client address (rate-limit keys) comes from X-Forwarded-For.
+        # Behind a reverse proxy the client address (rate-limit keys) and the scheme (Secure
+        # cookies) come from X-Forwarded-For / -Proto; ProxyFix runs before CookiePolicy.
         from werkzeug.middleware.proxy_fix import ProxyFix
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

@@ -106,5 +106,8 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Flask-Login's "keep me signed in" cookie; Secure over HTTPS: app.common.cookies
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import after_this_request, current_app, g, request
+from flask import after_this_request, g, request
 
 from ...accounts.api_tokens import find_token, token_id
 from ...escorts import sessions
@@ -94,8 +94,9 @@ def authenticate():
 
 
 def set_session_cookies(cookie_secret: str | None, csrf_token: str) -> None:
-    """Have the response set ``igd_session`` (when given) and ``XSRF-TOKEN`` (path ``/``, SameSite=Lax)."""
-    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    """Have the response set ``igd_session`` (when given) and ``XSRF-TOKEN`` (path ``/``, SameSite=Lax,
+    ``Secure`` when the request came over HTTPS)."""
+    secure = request.is_secure
 
     @after_this_request
     def _set(response):
