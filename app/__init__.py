@@ -64,6 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     htmx.init_app(app)
+    from .common.security_headers import init_security_headers
+    init_security_headers(app)
 
     from .common.boundary import register_request_boundary
     register_request_boundary(app)

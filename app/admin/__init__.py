@@ -72,11 +72,9 @@ def register_admin(app: Flask) -> None:
 
     @app.after_request
     def _admin_headers(response):
-        """Admin pages: never cached, never framed; pages and fragments vary on ``HX-Request``."""
+        """Admin pages: never cached; pages and fragments vary on ``HX-Request`` (the security
+        headers of every response: :mod:`app.common.security_headers`)."""
         if request.blueprint in app.extensions["hadir_admin_blueprints"]:
             response.vary.add("HX-Request")
             response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

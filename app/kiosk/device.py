@@ -127,10 +127,8 @@ def mode_required(mode: str):
 
 @bp.after_request
 def _headers(response):
-    """Kiosk responses are never cached; the page may not be framed."""
+    """Kiosk responses are never cached (framing, sniffing: :mod:`app.common.security_headers`)."""
     response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
 
 

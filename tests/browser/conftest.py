@@ -1,4 +1,9 @@
-"""Fixtures of the real-browser tests: the app served on a free 127.0.0.1 port, headless Chromium."""
+"""Fixtures of the real-browser tests: the app served on a free 127.0.0.1 port, headless Chromium.
+
+The pages carry a Content-Security-Policy without ``unsafe-eval``: give Playwright's
+``wait_for_function`` a function (``"() => ..."``), not a bare expression, which it would
+``eval`` in the page and the CSP would refuse.
+"""
 from __future__ import annotations
 
 import os

@@ -64,7 +64,7 @@ def test_generate_print_and_scan_the_cards_of_a_class(app, factory, live_server,
     old = codes[students[0].id]
     row = page.locator(f"#card-student-{students[0].id}")
     row.locator("form[action*='/generate'] button").click()
-    page.wait_for_function(f"!document.querySelector('#card-student-{students[0].id}').innerText.includes('{old}')")
+    page.wait_for_function(f"() => !document.querySelector('#card-student-{students[0].id}').innerText.includes('{old}')")
     assert page.evaluate("window.__marker") == 1, "the page was reloaded"
     assert len(dialogs) == 2
     new = _active_codes(app)[students[0].id]

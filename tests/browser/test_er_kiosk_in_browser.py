@@ -38,10 +38,10 @@ def test_an_escort_registers_at_the_er_kiosk_and_staff_verify_it(app, factory, l
     page.fill("input[name=patient_name]", "Korban Kecelakaan")
     page.screenshot(path=str(SHOTS / "er-kiosk-details.png"))
     page.click("[data-step=details] [data-go=photo]")
-    page.wait_for_function("document.getElementById('escort-video').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('escort-video').videoWidth > 0")
     page.click("#escort-capture")
     page.click("#escort-retake")                                   # retake: the camera comes back
-    page.wait_for_function("document.getElementById('escort-video').videoWidth > 0")
+    page.wait_for_function("() => document.getElementById('escort-video').videoWidth > 0")
     page.click("#escort-capture")
     page.screenshot(path=str(SHOTS / "er-kiosk-photo.png"))
     page.click("#escort-to-confirm")

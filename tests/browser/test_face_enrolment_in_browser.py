@@ -79,7 +79,7 @@ def test_enrol_with_uploads_camera_delete_and_zip(app, factory, uploads, live_se
             assert img["y"] <= box["y"] and box["y"] + box["height"] <= img["y"] + img["height"] + 1
 
             page.click("[data-camera-start]")
-            page.wait_for_function("document.querySelector('[data-camera-video]').videoWidth > 0")
+            page.wait_for_function("() => document.querySelector('[data-camera-video]').videoWidth > 0")
             page.click("[data-camera-shoot]")
             page.locator("#face-upload-results li").nth(2).wait_for()
             assert results.nth(2).get_attribute("data-ok") == "true"
@@ -110,7 +110,7 @@ def test_enrol_with_uploads_camera_delete_and_zip(app, factory, uploads, live_se
             page.click("form[data-upload-progress] button[type=submit]")
             page.locator(".import-progress--static").wait_for()
             assert "0 dari 3 foto" in page.locator(".import-progress--static").inner_text()
-            page.wait_for_function("document.querySelector('#bulk-panel form[hx-trigger]') !== null")
+            page.wait_for_function("() => document.querySelector('#bulk-panel form[hx-trigger]') !== null")
             while not held:
                 page.wait_for_timeout(50)
             _shot(page, "bulk-progress")

@@ -82,7 +82,7 @@ def test_kiosk_pairs_shows_a_scannable_rotating_qr_and_survives_a_network_drop(a
     assert 0 <= seconds <= 10
     kiosk.screenshot(path=str(SCREENSHOTS / "kiosk-qr.png"))
     # the next period brings the next code, without a reload
-    kiosk.wait_for_function(f"document.getElementById('kiosk-qr').dataset.token !== '{token}'", timeout=15_000)
+    kiosk.wait_for_function(f"() => document.getElementById('kiosk-qr').dataset.token !== '{token}'", timeout=15_000)
     next_token, scanned = _shown_code(kiosk)
     assert next_token != token and scanned == [next_token]
 

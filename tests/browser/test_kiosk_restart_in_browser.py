@@ -75,7 +75,7 @@ def test_the_kiosk_survives_a_server_restart(app):
             assert page.url == f"{base}/kiosk/"
             server = _Server(app, port)                    # ... and a new process comes back
             page.wait_for_selector("#kiosk-offline", state="hidden")
-            page.wait_for_function(f"document.getElementById('kiosk-qr').dataset.token !== '{first}'")
+            page.wait_for_function(f"() => document.getElementById('kiosk-qr').dataset.token !== '{first}'")
             assert page.url == f"{base}/kiosk/"            # still paired: no pairing page
             page.screenshot(path="/tmp/kiosk-after-restart.png")
         finally:
