@@ -259,10 +259,13 @@ def require_wrk() -> str:
 
 
 def run_wrk(port: int, tokens_file: Path, requests: int, connections: int, threads: int,
-            timeout_s: float) -> dict:
-    """Saturation run: ``requests`` responses over ``connections`` connections; returns checkin.lua's JSON."""
+            timeout_s: float, scheme: str = "http") -> dict:
+    """Saturation run: ``requests`` responses over ``connections`` connections; returns checkin.lua's JSON.
+
+    ``scheme``: ``https`` to load a TLS listener (wrk does not verify the certificate).
+    """
     argv = [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{int(timeout_s)}s", "--timeout", "10s",
-            "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}{PATH}", "--",
+            "-s", str(LUA_SCRIPT), f"{scheme}://127.0.0.1:{port}{PATH}", "--",
             str(tokens_file), str(threads), str(requests), CHECK_IN_BODY]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     finished = 0

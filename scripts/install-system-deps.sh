@@ -4,6 +4,10 @@
 #   ffmpeg                     - turns test images into fake-webcam feeds for the kiosk tests
 #   fonts-dejavu-core          - a predictable font for screenshots
 #   wrk                        - load benchmark (see bench/LOADTOOLS.md)
+#   nginx                      - the load balancer of deploy/nginx, started by tests/e2e/test_multi_server.py
+#                                on its own loopback port (the Debian service is not used)
+#   openssl                    - that test's throw-away TLS certificate
+#   rsync, postgresql-client   - deploy/hadir-backup (rsync, pg_dump), run by that test too
 #
 # Idempotent and quiet on a second run: when every package is already installed,
 # it neither runs `apt-get update` nor `apt-get install`.
@@ -12,7 +16,7 @@
 # Usage: scripts/install-system-deps.sh [extra-debian-package ...]
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver ffmpeg fonts-dejavu-core wrk "$@")
+PACKAGES=(chromium chromium-driver ffmpeg fonts-dejavu-core wrk nginx openssl rsync postgresql-client "$@")
 
 is_installed() {
     # `dpkg -s` succeeds for removed-but-not-purged packages too, so read the status.
