@@ -107,3 +107,30 @@ def _bump_gallery_version(session, flush_context) -> None:
     """
     if _changes_gallery(session):
         cache_versions.bump(session.connection(), GALLERY_VERSION)
+
+
+class LivenessChallenge(db.Model):
+    """A liveness challenge issued to a kiosk for one attempt (:mod:`app.faces.challenges`).
+
+    ``steps``: the actions asked, comma-separated :data:`app.faces.liveness.STEPS`
+    in order (e.g. ``blink,turn_left``); ``nonce_hash``: SHA-256 (hex) of the
+    nonce handed to the tablet, which names the challenge when the burst comes
+    back; ``issued_at`` / ``expires_at``: UTC; ``used_at``: when a burst was
+    judged against it (set once: a challenge answers one burst, pass or fail).
+    Stored in the database, so a burst may reach any app server.
+    """
+
+    __tablename__ = "liveness_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="CASCADE"), index=True)
+    steps: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def step_list(self) -> list[str]:
+        """The steps, in order."""
+        return [s for s in self.steps.split(",") if s]
