@@ -37,5 +37,35 @@ ROLE_BY_KEY = {r.key: r for r in ROLES}
 ROLE_BY_ID = {r.id: r for r in ROLES}
 ROLE_KEYS = tuple(ROLE_BY_KEY)
 
-#: Roles that may sign in to the admin web app (issue 2, section 4).
+# --- Role groups -------------------------------------------------------------------------
+# Every rule about "who" names one of these groups (or a union of them); no module writes a
+# group of role keys as a literal.  A rule of one dialect that happens to equal a group is
+# still named for its rule there (``REVIEWERS = SCHOOL_LEAD_ROLES``).
+
+#: Learners (pupils, university students): they attend classes and have no work schedule,
+#: so they do not check in as staff and are not counted among the workforce.
+STUDENT_ROLES = frozenset({"siswa", "mahasiswa"})
+#: Everyone who works: every role but the students.  Staff check in against the work schedule.
+STAFF_ROLES = frozenset(ROLE_KEYS) - STUDENT_ROLES
+#: The administrators (admin, HR / front-office *petugas*): they sign in to the admin web app,
+#: act on other people's records, and are left out of the workforce reports they read.
 ADMIN_ROLES = frozenset({"admin", "petugas"})
+#: School teachers (teacher, principal): the ones who may be a class's homeroom teacher.
+TEACHER_ROLES = frozenset({"guru", "kepsek"})
+#: The school's staff in the school app (contract 002): its teachers and the administrator;
+#: they run classes, students and student cards, and write announcements.
+SCHOOL_STAFF_ROLES = TEACHER_ROLES | {"admin"}
+#: Who leads a school (principal, administrator): sees the whole school's dashboard and
+#: everyone's offline syncs, and reviews leave requests (contract 002).
+SCHOOL_LEAD_ROLES = frozenset({"kepsek", "admin"})
+#: Clinicians (doctor, paramedic): they perform clinic procedures and earn their service fee
+#: (contract 000, "tindakan").
+CLINICIAN_ROLES = frozenset({"dokter", "paramedis"})
+#: The clinic's workers (clinicians and non-paramedic staff): a row each in the service-fee
+#: (*jaspel*) report.
+CLINIC_WORKER_ROLES = CLINICIAN_ROLES | {"non_paramedis"}
+#: Everyone who may use the clinic app (contract 000): its workers and the administrators.
+CLINIC_STAFF_ROLES = CLINIC_WORKER_ROLES | ADMIN_ROLES
+#: Emergency-room staff of the escort registry (contract 004): the front office and
+#: administrators (who register arrivals) and the clinicians (who receive the patient).
+ER_STAFF_ROLES = CLINICIAN_ROLES | ADMIN_ROLES

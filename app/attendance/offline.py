@@ -43,6 +43,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.roles import STUDENT_ROLES
 from ..common import clock
 from ..common.errors import DomainError, ValidationFailed
 from ..extensions import db
@@ -62,7 +63,6 @@ MAX_BATCH = 200
 #: The item fields kept in the log (``data``).
 ITEM_FIELDS = ("user_id", "type", "timestamp", "latitude", "longitude", "accuracy", "photo_path")
 #: Roles whose attendance is recorded as events (students use their class attendance).
-NOT_STAFF = ("siswa", "mahasiswa")
 #: Roles that may send items of other people.
 ACTS_FOR_OTHERS = ("admin",)
 #: ``ItemOutcome.reason`` of a refused item: ``invalid`` (a field), ``forbidden_user``, ``unknown_user``,
@@ -189,7 +189,7 @@ def _identify(acting_user, data: dict):
             if acting_user.role not in ACTS_FOR_OTHERS:
                 raise _refuse("Tidak diizinkan mengirim absensi pengguna lain", "forbidden_user")
             target = db.session.get(User, user_id)
-            if target is None or not target.is_active or target.role in NOT_STAFF:
+            if target is None or not target.is_active or target.role in STUDENT_ROLES:
                 raise _refuse("User tidak ditemukan", "unknown_user")
     type_ = data.get("type")
     if type_ not in KINDS:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ..accounts.models import User
+from ..accounts.roles import ADMIN_ROLES
 from ..common import clock
 from ..common.errors import ValidationFailed
 from ..extensions import db
@@ -119,7 +120,7 @@ def people_query(*, role: str | None = None, class_id: int | None = None, academ
     if roles is not None:
         stmt = stmt.where(User.role.in_(tuple(roles)))
     elif not role:
-        stmt = stmt.where(User.role.not_in(("admin", "petugas")))
+        stmt = stmt.where(User.role.not_in(ADMIN_ROLES))
     if class_id is not None:
         stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(
             ClassEnrollment.class_id == class_id, ClassEnrollment.academic_year == academic_year)

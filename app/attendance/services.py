@@ -425,6 +425,7 @@ def today_overview(work_date: date) -> dict[str, int]:
     ``flagged`` (events of any day awaiting review), ``staff`` (active staff).
     """
     from ..accounts.models import User
+    from ..accounts.roles import STUDENT_ROLES
 
     rows = dict(db.session.execute(
         db.select(DailyAttendance.status, db.func.count())
@@ -432,7 +433,7 @@ def today_overview(work_date: date) -> dict[str, int]:
         .group_by(DailyAttendance.status)
     ).all())
     staff = db.session.scalar(
-        db.select(db.func.count(User.id)).where(User.is_active.is_(True), User.role.not_in(("siswa", "mahasiswa")))
+        db.select(db.func.count(User.id)).where(User.is_active.is_(True), User.role.not_in(STUDENT_ROLES))
     )
     checked_in = sum(rows.values())
     flagged = db.session.scalar(db.select(db.func.count(AttendanceEvent.id)).where(AttendanceEvent.review_state == "pending"))

@@ -325,11 +325,11 @@ REPORT_PER_PAGE = 50
 
 def _report_filters():
     """``(form, start, end, filters)`` from the query string; invalid values fall back to defaults."""
-    from ..accounts.roles import ROLES
+    from ..accounts.roles import ADMIN_ROLES, ROLES
     from ..school.models import SchoolClass
 
     form = ReportFilterForm(request.args)
-    form.role.choices = [("", _("Everyone"))] + [(r.key, r.label) for r in ROLES if r.key not in ("admin", "petugas")]
+    form.role.choices = [("", _("Everyone"))] + [(r.key, r.label) for r in ROLES if r.key not in ADMIN_ROLES]
     form.class_id.choices = [(None, _("All classes"))] + [
         (c.id, c.name) for c in db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name))]
     form.validate()

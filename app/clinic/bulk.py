@@ -381,7 +381,7 @@ def create_procedures(rows: list[dict], actor, *, validate_only: bool = False,
 
     ``performer_id``: a doctor or paramedic recording their own procedures may omit it
     (it is them); any other id from them is forbidden.  Others (admin, front office)
-    must name a user whose role is in :data:`~.models.PERFORMER_ROLES`.
+    must name a user whose role is in :data:`~app.accounts.roles.CLINICIAN_ROLES`.
     ``patient_id`` must name a patient.  The other fields follow
     :func:`~.services.check_procedure`; rows are built by
     :func:`~.services.new_procedure` with ``created_by=actor`` and inserted in one flush.

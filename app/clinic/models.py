@@ -18,8 +18,6 @@ from ..extensions import db
 SEXES = ("male", "female")
 #: A procedure waits for validation (``pending``) until an admin approves or rejects it.
 PROCEDURE_STATUSES = ("pending", "approved", "rejected")
-#: Roles who perform procedures and earn a service-fee share.
-PERFORMER_ROLES = ("dokter", "paramedis")
 
 
 def _in(column: str, values) -> str:

@@ -19,13 +19,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func
 
+from ..accounts.roles import CLINICIAN_ROLES
 from ..accounts.services import EMAIL_RE
 from ..common import clock
 from ..common.errors import Conflict, NotFound, ValidationFailed
 from ..common.i18n import N_
 from ..extensions import db
 from ..notify.services import notify
-from .models import PERFORMER_ROLES, SEXES, Patient, Procedure
+from .models import SEXES, Patient, Procedure
 
 #: Largest fee accepted, in rupiah (one trillion: far above any procedure, well inside BIGINT).
 MAX_FEE = 10**12
@@ -233,8 +234,8 @@ def check_procedure(values: dict) -> dict:
 
 
 def is_performer(user) -> bool:
-    """True when ``user`` may perform procedures (role in :data:`~.models.PERFORMER_ROLES`)."""
-    return user is not None and user.role in PERFORMER_ROLES
+    """True when ``user`` may perform procedures (role in :data:`~app.accounts.roles.CLINICIAN_ROLES`)."""
+    return user is not None and user.role in CLINICIAN_ROLES
 
 
 def record_procedure(patient: Patient, performer, *, name: str, fee: int, service_fee_share: int,
@@ -242,7 +243,7 @@ def record_procedure(patient: Patient, performer, *, name: str, fee: int, servic
                      created_by=None) -> Procedure:
     """Record a procedure ``performer`` did for ``patient``; it waits for validation (``pending``).
 
-    :param performer: a user whose role is in :data:`~.models.PERFORMER_ROLES` (dokter, paramedis).
+    :param performer: a user whose role is in :data:`~app.accounts.roles.CLINICIAN_ROLES` (dokter, paramedis).
     :param name: what was done (``konsultasi``, ``suturing``), 1..120 characters.
     :param fee: the procedure's fee, whole rupiah, 0..:data:`MAX_FEE`.
     :param service_fee_share: the performer's share (jaspel), whole rupiah, 0..``fee``.

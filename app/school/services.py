@@ -31,16 +31,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..accounts.roles import STUDENT_ROLES, TEACHER_ROLES
 from ..attendance.photos import Photo, store_photo
 from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ..extensions import db
 from .models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 
-#: Roles that are students.
-STUDENT_ROLES = ("siswa", "mahasiswa")
-#: Roles that may be a class's homeroom teacher.
-HOMEROOM_ROLES = ("guru", "kepsek")
 #: Accepted academic years.
 MIN_YEAR, MAX_YEAR = 2000, 2100
 #: Most student ids in one assign/remove request.
@@ -106,7 +103,7 @@ def _clean_class(values: dict, *, exclude_id: int | None = None) -> dict:
         teacher_id = values["homeroom_teacher_id"]
         if teacher_id is not None:
             teacher = db.session.get(User, teacher_id)
-            if teacher is None or teacher.role not in HOMEROOM_ROLES or not teacher.is_active:
+            if teacher is None or teacher.role not in TEACHER_ROLES or not teacher.is_active:
                 errors["homeroom_teacher_id"] = ["The selected homeroom teacher id is invalid."]
         clean["homeroom_teacher_id"] = teacher_id
     if errors:

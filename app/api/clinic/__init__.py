@@ -26,7 +26,7 @@ Modules:
 - :mod:`.envelope` — ``ok(data, message, status, pagination=)``, ``fail(message, status,
   errors, **extra)``, ``validation_failed``, ``unauthenticated``, ``forbidden``.
 - :mod:`.auth` — ``token_required(*roles)`` (401/403 bodies; sets ``g.user``,
-  ``g.api_token``), ``start_session``, session lifetimes, ``CLINIC_ROLES``.
+  ``g.api_token``), ``start_session``, session lifetimes.
 - :mod:`.ratelimit` — ``LIMITS`` and ``rate_limit("<type>")``.
 - :mod:`.validation` — ``json_body()`` (415/400/422), ``Checker``, ``query_date``, ``query_int``.
 - :mod:`.pagination` — ``paginate(stmt, serialize) -> (items, pagination)``.

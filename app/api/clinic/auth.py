@@ -22,8 +22,6 @@ from ...common import clock
 from . import envelope
 
 DIALECT = "clinic"
-#: Roles that may sign in to the clinic app (contract 000: dokter, paramedis, non-paramedis, petugas; admins).
-CLINIC_ROLES = ("dokter", "paramedis", "non_paramedis", "petugas", "admin")
 SESSION_DAYS = 30
 REMEMBER_ME_DAYS = 90
 

@@ -22,7 +22,7 @@ signed-in role gets the contract's 403 (``errors.role``), no token 401.
 - **Reports** (``/admin/reports``): the admin attendance report
   (:func:`app.attendance.reports.build_report`: present / late / pending review /
   leave types / absent per person and day) over everyone who records attendance
-  in the clinic app — every role that may sign in to it (:data:`.auth.CLINIC_ROLES`:
+  in the clinic app — every role that may sign in to it (:data:`~app.accounts.roles.CLINIC_STAFF_ROLES`:
   dokter, paramedis, non_paramedis, petugas, admin; the contract's own login example
   is a petugas) — plus work, late and overtime minutes of the recorded
   days; the CSV goes through :func:`app.common.csv_export.csv_response` (cells that
@@ -38,6 +38,7 @@ from flask import g, request
 from ...accounts import services as accounts
 from ...accounts.api_tokens import revoke_all
 from ...accounts.models import User
+from ...accounts.roles import CLINIC_STAFF_ROLES
 from ...attendance import reports
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
@@ -46,18 +47,18 @@ from ...common.csv_export import csv_response
 from ...common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ...extensions import db
 from . import envelope
-from .auth import CLINIC_ROLES, token_required
+from .auth import token_required
 from .blueprint import bp
 from .pagination import paginate
 from .routes_attendance import _REVIEW_REASONS
-from .serializers import local_time, duration, overtime_minutes
+from .serializers import duration, local_time, overtime_minutes
 from .validation import Checker, json_body, parse_int, query_date
 
 #: The role this section manages.
 MANAGED_ROLE = "non_paramedis"
 #: Roles whose attendance the clinic's reports cover: everyone who checks in through the
 #: clinic app, i.e. every role that may sign in to it (petugas and admins check in too).
-REPORT_ROLES = CLINIC_ROLES
+REPORT_ROLES = CLINIC_STAFF_ROLES
 #: ``?status=`` of the user list.
 USER_STATUSES = ("active", "inactive")
 #: Most ids one bulk approval or one export may name.

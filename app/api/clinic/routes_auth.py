@@ -12,13 +12,14 @@ from flask import g
 from ...accounts import services as accounts
 from ...accounts.api_tokens import revoke, revoke_all
 from ...accounts.models import ApiToken, User
+from ...accounts.roles import CLINIC_STAFF_ROLES
 from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...common.ids import parse_row_id
 from ...common.ratelimit import login_address_limit
 from ...extensions import db
 from . import envelope
-from .auth import CLINIC_ROLES, DIALECT, lifetime_of, session_lifetime, start_session, token_required
+from .auth import DIALECT, lifetime_of, session_lifetime, start_session, token_required
 from .blueprint import bp
 from .ratelimit import login_key, rate_limit
 from .serializers import login_user, me as me_json, session as session_json
@@ -41,7 +42,7 @@ def login():
     (``errors.email``) for an unknown email or a wrong password (same time either way);
     403 ``Account is inactive`` (``errors.email``) when the password is right but the
     account is deactivated; 403 ``This action is unauthorized.`` (``errors.role``) for a
-    role outside :data:`.auth.CLINIC_ROLES` (students, teachers ...).
+    role outside :data:`~app.accounts.roles.CLINIC_STAFF_ROLES` (students, teachers ...).
     """
     check = Checker(json_body())
     check.string("email", required=True, max_length=254, email=True)
@@ -51,7 +52,7 @@ def login():
     check.boolean("remember_me")
     values = check.done()
     try:
-        user = accounts.authenticate(values["email"], values["password"], allowed_roles=CLINIC_ROLES)
+        user = accounts.authenticate(values["email"], values["password"], allowed_roles=CLINIC_STAFF_ROLES)
     except accounts.BadCredentials:
         return envelope.fail("Invalid credentials", 401, {"email": [_BAD_CREDENTIALS]})
     except accounts.InactiveUser:

@@ -57,6 +57,7 @@ from datetime import date, datetime
 
 from flask import abort, g, request
 
+from ...accounts.roles import ADMIN_ROLES, CLINICIAN_ROLES
 from ...clinic import bulk
 from ...common import csv_read
 from ...common import clock
@@ -84,15 +85,15 @@ FIELDS = {
 FIELD_NAMES = {model: {en: name for name, en in fields.items()} for model, fields in FIELDS.items()}
 SEX_IN = bulk.PATIENT_SEX_CODES
 #: Who may do what, by model and operation (see the module docstring).
-PATIENT_STAFF = ("admin", "petugas")
-PROCEDURE_STAFF = ("admin", "petugas", "dokter", "paramedis")
+PATIENT_STAFF = ADMIN_ROLES
+PROCEDURE_STAFF = ADMIN_ROLES | CLINICIAN_ROLES
 ROLES = {
     ("pasien", "create"): PATIENT_STAFF, ("pasien", "update"): PATIENT_STAFF, ("pasien", "import"): PATIENT_STAFF,
     ("tindakan", "create"): PROCEDURE_STAFF, ("tindakan", "update"): PROCEDURE_STAFF,
     ("tindakan", "validate"): ("admin",),
 }
-STATS_ROLES = ("admin", "petugas")
-_ANY_BULK_ROLE = ("admin", "petugas", "dokter", "paramedis")
+STATS_ROLES = ADMIN_ROLES
+_ANY_BULK_ROLE = PATIENT_STAFF | PROCEDURE_STAFF
 
 
 # ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ Each request belongs to one :class:`~app.escorts.models.EscortApiSession` (the
 per-session counters): the bearer token's session, else the browser's, else a
 new browser session whose cookies the response sets.
 
-Roles: :data:`STAFF_ROLES` use the API; :data:`DELETE_ROLES` may also delete.
+Roles: :data:`~app.accounts.roles.ER_STAFF_ROLES` use the API; :data:`DELETE_ROLES` may also delete.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from functools import wraps
 from flask import after_this_request, g, request
 
 from ...accounts.api_tokens import find_token, token_id
+from ...accounts.roles import ADMIN_ROLES, ER_STAFF_ROLES
 from ...escorts import sessions
 from ...extensions import db
 from . import envelope
@@ -36,11 +37,8 @@ SESSION_COOKIE = "igd_session"
 CSRF_COOKIE = "XSRF-TOKEN"
 CSRF_HEADERS = ("X-XSRF-TOKEN", "X-CSRF-TOKEN")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: ER staff who run the escort registry: administrators, front-office staff
-#: (*petugas*, who register arrivals), doctors and paramedics (who receive the patient).
-STAFF_ROLES = frozenset({"admin", "petugas", "dokter", "paramedis"})
 #: Staff who may delete a registration (the data's stewards, not clinical staff).
-DELETE_ROLES = frozenset({"admin", "petugas"})
+DELETE_ROLES = ADMIN_ROLES
 
 
 def bearer() -> str | None:
@@ -136,7 +134,7 @@ def session_id() -> str | None:
     return row.public_id if row is not None else None
 
 
-def staff_required(roles=STAFF_ROLES):
+def staff_required(roles=ER_STAFF_ROLES):
     """Decorator: a signed-in user (bearer or browser session) with one of ``roles``.
 
     No or an invalid credential → 401 ``{"message": "Unauthenticated."}``;
@@ -162,7 +160,7 @@ def optional_staff(view):
     """Decorator for public routes: loads a signed-in user when there is one.
 
     An invalid bearer token is still refused (401); a signed-in user whose
-    role is not in :data:`STAFF_ROLES` is treated as anonymous.
+    role is not in :data:`~app.accounts.roles.ER_STAFF_ROLES` is treated as anonymous.
     """
 
     @wraps(view)
@@ -170,7 +168,7 @@ def optional_staff(view):
         user = authenticate()
         if bearer() and user is None:
             return envelope.unauthenticated()
-        if user is not None and user.role not in STAFF_ROLES:
+        if user is not None and user.role not in ER_STAFF_ROLES:
             g.user = None
         return view(*args, **kwargs)
 

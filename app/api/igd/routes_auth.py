@@ -6,13 +6,14 @@ from flask import g, request
 from ...accounts import services as accounts
 from ...accounts.api_tokens import issue_token, revoke
 from ...accounts.models import ApiToken
+from ...accounts.roles import ER_STAFF_ROLES
 from ...common import clock
 from ...common.ratelimit import login_address_limit
 from ...escorts import sessions
 from ...escorts.models import EscortApiSession
 from ...extensions import db, limiter
 from . import envelope
-from .auth import (DIALECT, SESSION_COOKIE, STAFF_ROLES, authenticate, bearer, set_session_cookies,
+from .auth import (DIALECT, SESSION_COOKIE, authenticate, bearer, set_session_cookies,
                    staff_required)
 from .blueprint import bp
 from .serializers import user as user_json
@@ -69,7 +70,7 @@ def login():
     if errors:
         raise invalid(errors, "Validation failed")
     try:
-        user = accounts.authenticate(email.strip(), password, allowed_roles=STAFF_ROLES)
+        user = accounts.authenticate(email.strip(), password, allowed_roles=ER_STAFF_ROLES)
     except accounts.RoleNotAllowed:
         return envelope.error("This account may not use the IGD app", 403,
                               {"email": ["This account may not use the IGD app."]})

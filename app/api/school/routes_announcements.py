@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from flask import g
 
+from ...accounts.roles import SCHOOL_STAFF_ROLES
 from ...common import clock
 from ...common.errors import NotFound, PermissionDenied
 from ...posts import services as posts
@@ -33,7 +34,7 @@ from ..laravel import paginate
 from .validation import body, parse_bool
 
 #: Roles that may publish announcements.
-AUTHORS = ("admin", "kepsek", "guru")
+AUTHORS = SCHOOL_STAFF_ROLES
 
 
 def announcement_json(post: Post) -> dict:

@@ -23,7 +23,7 @@ from datetime import date
 from flask import g, request
 
 from ...accounts.models import User
-from ...accounts.roles import ROLE_KEYS
+from ...accounts.roles import STAFF_ROLES
 from ...attendance import photos
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
@@ -38,8 +38,6 @@ from .auth import token_required
 from .blueprint import bp
 from ..laravel import paginate
 
-#: Roles that check in with the dynamic QR (contract 002 section 4: pegawai, guru, kepsek; admins too).
-STAFF_ROLES = tuple(k for k in ROLE_KEYS if k not in ("siswa", "mahasiswa"))
 #: Roles that may record for another ``user_id`` (QR verify).
 ACTS_FOR_OTHERS = ("admin",)
 #: Contract ``type`` → service ``kind``.

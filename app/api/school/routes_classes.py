@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import request
 
+from ...accounts.roles import SCHOOL_STAFF_ROLES
 from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...extensions import db
@@ -20,9 +21,6 @@ from .auth import token_required
 from .blueprint import bp
 from .serializers import user as user_json
 from .validation import Checker, body, parse_int, unique_failed
-
-#: Roles that manage classes and cards and record students.
-SCHOOL_STAFF = ("guru", "kepsek", "admin")
 
 
 def class_json(school_class: SchoolClass, *, teacher: bool = True) -> dict:
@@ -95,7 +93,7 @@ def _students_body() -> tuple[list[int], int]:
 
 
 @bp.get("/classes")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def list_classes():
     """Every class, ordered by name, with its homeroom teacher."""
     rows = db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name, SchoolClass.id))
@@ -103,14 +101,14 @@ def list_classes():
 
 
 @bp.get("/classes/<int:class_id>")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def show_class(class_id: int):
     """One class; unknown id → 404."""
     return envelope.ok(data=class_json(load_class(class_id)))
 
 
 @bp.post("/classes")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def create_class():
     """Create a class (201): ``name`` required, ``homeroom_teacher_id`` optional."""
     values = _check_class(body(), creating=True)
@@ -122,7 +120,7 @@ def create_class():
 
 
 @bp.put("/classes/<int:class_id>")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def update_class(class_id: int):
     """Change ``name`` and/or ``homeroom_teacher_id`` (null clears it)."""
     school_class = load_class(class_id)
@@ -136,7 +134,7 @@ def update_class(class_id: int):
 
 
 @bp.delete("/classes/<int:class_id>")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def delete_class(class_id: int):
     """Delete a class and its enrolments (recorded attendance stays)."""
     school.delete_class(load_class(class_id))
@@ -144,7 +142,7 @@ def delete_class(class_id: int):
 
 
 @bp.get("/classes/<int:class_id>/students")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def class_students(class_id: int):
     """The class's students with their enrolments in it; ``?academic_year=`` limits to one year."""
     school_class = load_class(class_id)
@@ -167,7 +165,7 @@ def class_students(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/assign-students")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def assign_students(class_id: int):
     """Enrol students for ``academic_year``; a student in another class that year is moved here."""
     school_class = load_class(class_id)
@@ -183,7 +181,7 @@ def assign_students(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/remove-students")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def remove_students(class_id: int):
     """Remove students' enrolments in this class for ``academic_year`` (others are ignored)."""
     school_class = load_class(class_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import g
 
 from ...accounts.models import User
-from ...accounts.roles import ROLE_BY_KEY, ROLES
+from ...accounts.roles import ROLE_BY_KEY, ROLES, SCHOOL_LEAD_ROLES
 from ...attendance.models import DailyAttendance
 from ...attendance.services import month_history, today_overview
 from ...common import clock
@@ -19,7 +19,7 @@ from .auth import token_required
 from .blueprint import bp
 
 #: Roles that see the whole school's summary.
-OVERVIEW_ROLES = ("admin", "kepsek")
+OVERVIEW_ROLES = SCHOOL_LEAD_ROLES
 #: Role numbers always listed in ``users.by_role`` (the school contract's five roles).
 SCHOOL_ROLE_IDS = (1, 2, 3, 4, 5)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from flask import g, request
 
+from ...accounts.roles import SCHOOL_LEAD_ROLES
 from ...common import clock
 from ...common.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationFailed
 from ...leave import services as leaves
@@ -33,7 +34,7 @@ from ..laravel import paginate
 from .validation import body, parse_int
 
 #: Roles that see everyone's leave and review it (issue 3: "only the principal and admins approve").
-REVIEWERS = ("kepsek", "admin")
+REVIEWERS = SCHOOL_LEAD_ROLES
 #: Contract status → code status, and back.
 STATUS_IN = {"menunggu": "pending", "disetujui": "approved", "ditolak": "rejected"}
 STATUS_OUT = {v: k for k, v in STATUS_IN.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import g, request
 
+from ...accounts.roles import SCHOOL_LEAD_ROLES
 from ...attendance import offline
 from ...attendance.models import OfflineSyncLog
 from ...common import clock
@@ -23,7 +24,7 @@ from .routes_attendance import STAFF_ROLES, _record_json
 from .validation import body, parse_int
 
 #: Roles that see every log.
-SEES_ALL = ("admin", "kepsek")
+SEES_ALL = SCHOOL_LEAD_ROLES
 #: Roles that retry logs of other people.
 RETRIES_FOR_OTHERS = ("admin",)
 STATUSES = ("pending", "success", "failed")

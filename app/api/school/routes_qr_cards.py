@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import request
 
 from ...accounts.models import User
+from ...accounts.roles import SCHOOL_STAFF_ROLES, STUDENT_ROLES
 from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...extensions import db
@@ -23,7 +24,6 @@ from . import envelope
 from .auth import token_required
 from .blueprint import bp
 from ..laravel import paginate
-from .routes_classes import SCHOOL_STAFF
 from .serializers import user as user_json
 from .validation import Checker, body, parse_bool, parse_int
 
@@ -50,7 +50,7 @@ def _load(card_id: int) -> StudentQrCard:
 
 
 @bp.get("/student-qr-cards")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def list_qr_cards():
     """Cards ordered by id; ``?student_id=``, ``?is_active=``; paginated when ``page``/``per_page`` is given."""
     stmt = db.select(StudentQrCard).order_by(StudentQrCard.id)
@@ -77,21 +77,21 @@ def list_qr_cards():
 
 
 @bp.get("/student-qr-cards/<int:card_id>")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def show_qr_card(card_id: int):
     """One card; unknown id → 404."""
     return envelope.ok(data=card_json(_load(card_id)))
 
 
 @bp.post("/student-qr-cards/generate")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def generate_qr_card():
     """A new active card for ``student_id`` (201); the student's previous active card is deactivated."""
     check = Checker(body())
     check.integer("student_id", required=True)
     values = check.done()
     student = db.session.get(User, values["student_id"])
-    if student is None or student.deleted_at is not None or student.role not in school.STUDENT_ROLES:
+    if student is None or student.deleted_at is not None or student.role not in STUDENT_ROLES:
         raise ValidationFailed({"student_id": ["The selected student id is invalid."]})
     try:
         card = school.generate_card(student)
@@ -101,7 +101,7 @@ def generate_qr_card():
 
 
 @bp.put("/student-qr-cards/<int:card_id>/status")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def update_qr_card_status(card_id: int):
     """Set ``is_active`` (required boolean); activating deactivates the student's other active card."""
     card = _load(card_id)

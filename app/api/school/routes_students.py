@@ -21,6 +21,7 @@ from datetime import date
 
 from flask import g, request
 
+from ...accounts.roles import SCHOOL_STAFF_ROLES, STUDENT_ROLES
 from ...attendance import photos
 from ...common import clock
 from ...common.errors import DomainError, ValidationFailed
@@ -29,7 +30,7 @@ from ...school import services as school
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
-from .routes_classes import SCHOOL_STAFF, load_class
+from .routes_classes import load_class
 from .validation import Checker
 
 
@@ -83,7 +84,7 @@ def _status_json(status: school.StudentStatus) -> dict:
 
 
 @bp.post("/student-attendance/scan-qr")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def scan_student_qr():
     """Record one student present today by ``qr_code`` or ``nisn_nip_nik`` for ``class_id``."""
     data = _body()
@@ -121,7 +122,7 @@ def scan_student_qr():
     try:
         if clean.get("qr_code"):
             student, method = school.find_active_card(clean["qr_code"]).student, "qr_card"
-            if student.role not in school.STUDENT_ROLES or not student.is_active:
+            if student.role not in STUDENT_ROLES or not student.is_active:
                 raise school.StudentNotFound()
         else:
             student, method = school.find_student(clean["nisn_nip_nik"]), "manual"
@@ -134,7 +135,7 @@ def scan_student_qr():
 
 
 @bp.post("/student-attendance/bulk")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def bulk_student_attendance():
     """Mark every student of ``class_id`` present on ``date`` (default today, never in the future).
 
@@ -161,7 +162,7 @@ def bulk_student_attendance():
 
 
 @bp.get("/student-attendance/class-status/<int:class_id>")
-@token_required(*SCHOOL_STAFF)
+@token_required(*SCHOOL_STAFF_ROLES)
 def student_class_status(class_id: int):
     """The class's students (academic year of ``?date=``, default today) with ``attended`` that date."""
     school_class = load_class(class_id)

@@ -27,6 +27,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ...accounts.models import User
+from ...accounts.roles import STUDENT_ROLES
 from ...admin.access import admin_required, is_admin, staff_required
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
@@ -36,7 +37,7 @@ from ...extensions import db
 from ...system.settings import get_setting
 from .. import card_sheet
 from ..models import ClassEnrollment, SchoolClass, StudentQrCard
-from ..services import (MAX_YEAR, MIN_YEAR, STUDENT_ROLES, academic_year_of, class_students, generate_card,
+from ..services import (MAX_YEAR, MIN_YEAR, academic_year_of, class_students, generate_card,
                         set_card_status)
 from . import bp
 

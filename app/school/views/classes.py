@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.models import User
+from ...accounts.roles import STUDENT_ROLES, TEACHER_ROLES
 from ...admin.access import admin_required, is_admin
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
@@ -74,7 +75,7 @@ def _year_error() -> str:
 def _teachers() -> list[User]:
     """Active users who may be a homeroom teacher (guru, kepsek), by name."""
     return list(db.session.scalars(db.select(User).where(
-        User.role.in_(school.HOMEROOM_ROLES), User.is_active.is_(True)).order_by(db.func.lower(User.name), User.id)))
+        User.role.in_(TEACHER_ROLES), User.is_active.is_(True)).order_by(db.func.lower(User.name), User.id)))
 
 
 def _years(current: int) -> list[int]:
@@ -127,7 +128,7 @@ def _candidates(search: str, year: int) -> list[Candidate]:
         return []
     pattern = _like(search)
     students = list(db.session.scalars(
-        db.select(User).where(User.role.in_(school.STUDENT_ROLES), User.is_active.is_(True),
+        db.select(User).where(User.role.in_(STUDENT_ROLES), User.is_active.is_(True),
                               db.or_(db.func.lower(User.name).like(pattern, escape="\\"),
                                      db.func.lower(User.nisn_nip_nik).like(pattern, escape="\\")))
         .order_by(db.func.lower(User.name), User.id).limit(MAX_CANDIDATES)))
@@ -320,7 +321,7 @@ def _student_action():
     if _parse_year(year) is None:
         return form, None, None, search, _year_error()
     student = db.session.get(User, form.student_id.data)
-    if student is None or student.role not in school.STUDENT_ROLES:
+    if student is None or student.role not in STUDENT_ROLES:
         return form, year, None, search, _("This person is not a student.")
     return form, year, student, search, None
 
