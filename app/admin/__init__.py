@@ -20,7 +20,9 @@ ADMIN_BLUEPRINTS = (
     ("app.accounts.views", "bp"),
     ("app.places.views", "bp"),
     ("app.schedules.views", "bp"),
+    ("app.review.views", "bp"),
     ("app.attendance.views", "bp"),
+    ("app.leave.views", "bp"),
     ("app.school.views", "bp"),
     ("app.posts.views", "bp"),
     ("app.system.views", "bp"),
@@ -28,6 +30,7 @@ ADMIN_BLUEPRINTS = (
     ("app.faces.views", "bp"),
     ("app.escorts.views", "bp"),
     ("app.clinic.views", "bp"),
+    ("app.clinic.review", "bp"),
 )
 
 

@@ -34,7 +34,7 @@ class NavLink:
 NAVIGATION = (
     (None, (NavLink("admin.dashboard", _l("Dashboard")),)),
     (_l("Attendance"), (
-        NavLink("attendance.review", _l("Attendance review"), counter="review", match=("attendance.review",)),
+        NavLink("review.index", _l("Attendance review"), counter="review", match=("review.",)),
         NavLink("attendance.report", _l("Attendance report"), match=("attendance.report",)),
         NavLink("accounts.device_resets", _l("Device resets"), counter="device_resets",
                 match=("accounts.device_reset",)),
@@ -69,12 +69,10 @@ NAVIGATION = (
 
 def _counters() -> dict[str, int]:
     from ..accounts.services import pending_device_reset_count
-    from ..attendance.services import pending_event_count
-    from ..clinic.reports import pending_procedure_count
-    from ..leave.services import pending_leave_count
+    from ..review import pending_total
 
     try:
-        return {"review": pending_event_count() + pending_leave_count() + pending_procedure_count(),
+        return {"review": pending_total(),
                 "device_resets": pending_device_reset_count()}
     except SQLAlchemyError:  # an error page must still render
         return {}

@@ -1,9 +1,9 @@
-"""Admin forms of the attendance review."""
+"""Admin forms of attendance: deciding flagged events (review inbox) and the report's filters."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import Optional
 
 from ..admin.forms import AdminForm, max_length, required
 
@@ -25,20 +25,6 @@ class BulkApproveForm(AdminForm):
 
     event_ids = SelectMultipleField(coerce=int, validate_choice=False,
                                     validators=[required(_l("Select at least one event."))])
-
-
-class ApproveLeaveForm(AdminForm):
-    """Approving a leave request: an optional comment for the requester."""
-
-    comment = TextAreaField(_l("Comment (optional)"), validators=[max_length(1000)])
-
-
-class RejectLeaveForm(AdminForm):
-    """Rejecting a leave request needs a comment (the requester sees it); blank space is no comment."""
-
-    comment = TextAreaField(_l("Reason for rejecting"),
-                            validators=[DataRequired(_l("A comment is required to reject a leave request.")),
-                                        max_length(1000)])
 
 
 class ReportFilterForm(Form):

@@ -11,7 +11,7 @@
 - ``/admin/clinic/patients/import`` (upload, preview, confirm) and its template CSV: admins and
   petugas (front-office staff register patients), in :mod:`app.clinic.import_views`.
 
-The validation of procedures lives in the review inbox (:mod:`app.attendance.views`,
+The validation of procedures is the clinic's section of the review inbox (:mod:`app.clinic.review`,
 ``/admin/attendance/review``).  Figures come from :mod:`app.clinic.reports`, whose rules are
 :mod:`app.clinic.services`'.  Money is whole rupiah, shown with the :func:`rupiah` filter.
 """

@@ -45,11 +45,11 @@ def test_admin_only_routes_are_exactly_the_admin_rule(app):
     staff = sorted(e for e, r in rules.items() if r == "staff")
     assert staff == ["accounts.device_reset_approve", "accounts.device_reset_reject", "accounts.device_resets",
                      "admin.dashboard", "attendance.approve", "attendance.bulk_approve", "attendance.reject",
-                     "attendance.report", "attendance.report_csv", "attendance.review",
+                     "attendance.report", "attendance.report_csv",
                      "clinic_admin.patient", "clinic_admin.patients", "clinic_admin.patients_import", "clinic_admin.patients_import_confirm",
                      "clinic_admin.patients_import_template", "clinic_admin.patients_import_upload",
                      "escorts.confirm_delete", "escorts.delete", "escorts.detail", "escorts.export", "escorts.index",
-                     "escorts.photo", "escorts.set_status",
+                     "escorts.photo", "escorts.set_status", "review.index",
                      "school_admin.cards", "school_admin.cards_pdf", "school_admin.cards_print"]
 
 
