@@ -38,7 +38,7 @@ in :func:`create_blueprint`.  A route reads::
 
     @bp.post("/face-recognition/verify")
     @rate_limit("face_recognition")          # omit for the "general" budget
-    @token_required("dokter", "paramedis")   # no roles: any signed-in clinic user
+    @token_required(*CLINICIAN_ROLES)        # no roles: any signed-in clinic user
     def verify_face():
         values = Checker(json_body())...done()   # raises ValidationFailed → 422
         ...call a service (its DomainError → 422/404/403 via the blueprint)...
