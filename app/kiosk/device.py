@@ -1,4 +1,4 @@
-"""What the kiosk tablet opens, under ``/kiosk`` (issue 4, sections 1 and 4).
+"""What the kiosk tablet opens, under ``/kiosk``.  Its JSON answers come from :func:`reply`.
 
 - ``GET/POST /kiosk/pair``: enter (or follow a link with) a one-time pairing
   code; success stores the kiosk credential in the ``hadir_kiosk`` cookie
@@ -20,9 +20,8 @@
 
 - ``POST /kiosk/face/frame`` (a JPEG or PNG camera frame as the raw body,
   ``Content-Type: image/jpeg``, at most :data:`MAX_FRAME_BYTES`; header
-  ``X-CSRFToken``): identifies the person in front of the camera (1:N,
-  :func:`app.faces.services.identify`) and checks them in or out
-  (:func:`app.attendance.services.record_kiosk_visit`); answers ``{"result",
+  ``X-CSRFToken``): identifies the person in front of the camera and checks them in
+  or out (:func:`app.faces.attendance.face_visit`); answers ``{"result",
   "message", "name", "time"}`` with ``result`` one of ``no_face``,
   ``several_faces``, ``unknown``, ``checked_in``, ``checked_out``,
   ``already_in``, ``already_out``, ``outside_window``, ``not_checked_in``,
@@ -51,18 +50,16 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ..accounts.models import User
-from ..attendance import services as attendance
-from ..attendance.photos import Photo, decode_photo, save_photo
+from ..attendance.photos import decode_photo
 from ..common import clock
 from ..common.errors import DomainError, ValidationFailed
 from ..escorts import services as escorts
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..faces import services as faces
+from ..faces.attendance import FaceVisit, face_visit
 from ..qr import services as qr
 from ..qr.images import qr_svg
 from ..school import services as school
-from ..system.settings import get_setting
 from . import services as kiosks
 from .forms import MODE_NAMES
 
@@ -74,6 +71,20 @@ MAX_FRAME_BYTES = 2 * 1024 * 1024
 COOKIE = "hadir_kiosk"
 #: Its lifetime in seconds (400 days: the longest browsers keep a cookie).
 COOKIE_MAX_AGE_S = 400 * 24 * 3600
+
+
+def reply(result: str, message: str, status: int = 200, **fields):
+    """The tablet's JSON answer: ``{"result", "message", **fields}`` with HTTP ``status``.
+
+    ``result`` is the machine-readable outcome the kiosk's script acts on, ``message`` the
+    sentence it shows (in the kiosk's language), ``fields`` what else the outcome carries
+    (``name``, ``time``, ``student``, ``errors`` ...).  Every kiosk endpoint answers this way,
+    except the QR token (``/kiosk/qr.json``, data rather than an outcome) and the 401 of an
+    unpaired tablet (``{"error": "unpaired", "message"}``, the same for every JSON request).
+    """
+    response = jsonify(result=result, message=message, **fields)
+    response.status_code = status
+    return response
 
 
 class PairForm(FlaskForm):
@@ -117,7 +128,7 @@ def mode_required(mode: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if mode not in g.kiosk.mode_list:
-                return jsonify(result="mode_disabled", message=_("This mode is not enabled on this kiosk.")), 403
+                return reply("mode_disabled", _("This mode is not enabled on this kiosk."), 403)
             return view(*args, **kwargs)
 
         return kiosk_required(wrapper)
@@ -182,31 +193,31 @@ def qr_json():
 def card_scan():
     """Record the student whose card the camera read (once per day; a second read says so)."""
     if not request.is_json:
-        return jsonify(result="invalid", message=_("Send the card code as JSON.")), 415
+        return reply("invalid", _("Send the card code as JSON."), 415)
     body = request.get_json(silent=True)
     code = body.get("code") if isinstance(body, dict) else None
     if not isinstance(code, str) or not code.strip() or len(code) > 64:
-        return jsonify(result="invalid", message=_("This is not a student card.")), 422
+        return reply("invalid", _("This is not a student card."), 422)
     today = clock.local_today()
     try:
         scan = school.record_card_scan(code, today)
     except school.CardNotFound:
-        return jsonify(result="unknown_card", message=_("Unknown card. Ask the teacher on duty."),
-                       present_today=school.present_count(today)), 404
+        return reply("unknown_card", _("Unknown card. Ask the teacher on duty."), 404,
+                     present_today=school.present_count(today))
     except school.CardInactive:
-        return jsonify(result="inactive_card", message=_("This card is no longer valid. Ask for a new card."),
-                       present_today=school.present_count(today)), 409
+        return reply("inactive_card", _("This card is no longer valid. Ask for a new card."), 409,
+                     present_today=school.present_count(today))
     except school.NotEnrolled:
-        return jsonify(result="not_enrolled", message=_("This student is not in a class this year."),
-                       present_today=school.present_count(today)), 409
+        return reply("not_enrolled", _("This student is not in a class this year."), 409,
+                     present_today=school.present_count(today))
     time_text = clock.to_local(scan.attendance.occurred_at).strftime("%H:%M")
     if scan.already:
         message = _("%(name)s was already recorded at %(time)s", name=scan.student.name, time=time_text)
     else:
         message = _("%(name)s — present %(time)s", name=scan.student.name, time=time_text)
-    return jsonify(result="already" if scan.already else "recorded", message=message,
-                   student={"name": scan.student.name, "class": scan.school_class.name},
-                   time=time_text, present_today=school.present_count(today)), 200 if scan.already else 201
+    return reply("already" if scan.already else "recorded", message, 200 if scan.already else 201,
+                 student={"name": scan.student.name, "class": scan.school_class.name},
+                 time=time_text, present_today=school.present_count(today))
 
 
 def _greeting(local_hour: int) -> str:
@@ -220,9 +231,21 @@ def _greeting(local_hour: int) -> str:
     return _("Good night")
 
 
-def _visit_message(visit, name: str, now) -> tuple[str, str | None]:
-    """``(message, HH:MM of the relevant event)`` of a recognised person's visit."""
-    daily = visit.daily
+def _face_answer(outcome: FaceVisit, now) -> tuple[str, str | None]:
+    """``(message, HH:MM of the relevant event or None)`` of a frame's :class:`FaceVisit`."""
+    if outcome.user is None:
+        return {"no_face": _("Look at the camera"), "several_faces": _("One person at a time")}.get(
+            outcome.result, _("Face not recognised")), None
+    name = _first_name(outcome.user)
+    visit = outcome.visit
+    if visit is None:  # the rules refused before anything was recorded
+        if outcome.result == "not_checked_in":
+            return _("%(name)s: no check-in today, so no check-out", name=name), None
+        if outcome.result == "no_schedule":
+            return _("Working hours are not set up yet"), None
+        if outcome.result in ("already_in", "already_out"):  # a simultaneous frame recorded it
+            return _("%(name)s, already recorded", name=name), None
+        return _("%(name)s: outside attendance hours", name=name), None
     if visit.outcome == "checked_in":
         time_text = clock.to_local(visit.event.occurred_at).strftime("%H:%M")
         return _("%(greeting)s, %(name)s — in %(time)s", greeting=_greeting(clock.to_local(now).hour), name=name,
@@ -231,59 +254,42 @@ def _visit_message(visit, name: str, now) -> tuple[str, str | None]:
         time_text = clock.to_local(visit.event.occurred_at).strftime("%H:%M")
         return _("Goodbye, %(name)s — out %(time)s", name=name, time=time_text), time_text
     if visit.outcome == "already_in":
-        time_text = clock.to_local(daily.time_in).strftime("%H:%M")
+        time_text = clock.to_local(visit.daily.time_in).strftime("%H:%M")
         return _("%(name)s, you checked in at %(time)s", name=name, time=time_text), time_text
     if visit.outcome == "already_out":
-        time_text = clock.to_local(daily.time_out).strftime("%H:%M")
+        time_text = clock.to_local(visit.daily.time_out).strftime("%H:%M")
         return _("%(name)s, you checked out at %(time)s", name=name, time=time_text), time_text
     return _("%(name)s: outside attendance hours", name=name), None
+
+
+def _first_name(user) -> str:
+    return user.name.split()[0] if user.name.split() else user.name
 
 
 @bp.post("/face/frame")
 @mode_required("face")
 def face_frame():
-    """One camera frame: who is it, and check them in or out (see the module doc)."""
+    """One camera frame: who is it, and check them in or out (:func:`app.faces.attendance.face_visit`;
+    see the module doc for the answers)."""
     if request.content_length is not None and request.content_length > MAX_FRAME_BYTES:
-        return jsonify(result="invalid", message=_("The camera frame is too large.")), 413
+        return reply("invalid", _("The camera frame is too large."), 413)
     if request.mimetype not in ("image/jpeg", "image/png"):
-        return jsonify(result="invalid", message=_("Send the camera frame as a JPEG or PNG image.")), 415
+        return reply("invalid", _("Send the camera frame as a JPEG or PNG image."), 415)
     data = request.get_data(cache=False)
     if len(data) > MAX_FRAME_BYTES:
-        return jsonify(result="invalid", message=_("The camera frame is too large.")), 413
+        return reply("invalid", _("The camera frame is too large."), 413)
     try:
         image = faces.load_image(data)
     except faces.FaceImageInvalid:
-        return jsonify(result="invalid", message=_("The camera frame is not a readable image.")), 422
-    found = faces.identify(image)
-    if not found:
-        return jsonify(result="no_face", message=_("Look at the camera"))
-    if len(found) > 1:
-        return jsonify(result="several_faces", message=_("One person at a time"))
-    user_id = found[0].user_id
-    user = db.session.get(User, user_id) if user_id is not None else None
-    if user is None or not user.is_active:
-        return jsonify(result="unknown", message=_("Face not recognised"))
-    first_name = user.name.split()[0] if user.name.split() else user.name
+        return reply("invalid", _("The camera frame is not a readable image."), 422)
     now = clock.now()
-    try:
-        visit = attendance.record_kiosk_visit(user, office=g.kiosk.office or user.office,
-                                              min_gap_s=int(get_setting("face_min_gap_minutes")) * 60, now=now)
-    except attendance.NotCheckedIn:
-        return jsonify(result="not_checked_in", name=first_name,
-                       message=_("%(name)s: no check-in today, so no check-out", name=first_name))
-    except attendance.NoActiveSchedule:
-        return jsonify(result="no_schedule", name=first_name, message=_("Working hours are not set up yet"))
-    except (attendance.AlreadyCheckedIn, attendance.AlreadyCheckedOut) as exc:
-        # two frames of the same person raced; the other one recorded the event
-        outcome = "already_in" if isinstance(exc, attendance.AlreadyCheckedIn) else "already_out"
-        return jsonify(result=outcome, name=first_name, message=_("%(name)s, already recorded", name=first_name))
-    except attendance.OutsideWindow:
-        return jsonify(result="outside_window", name=first_name,
-                       message=_("%(name)s: outside attendance hours", name=first_name))
-    if visit.event is not None:
-        save_photo(Photo(image.data, image.extension, image.width, image.height), visit.event)
-    message, time_text = _visit_message(visit, first_name, now)
-    return jsonify(result=visit.outcome, name=first_name, time=time_text, message=message)
+    outcome = face_visit(g.kiosk, image, now)
+    message, time_text = _face_answer(outcome, now)
+    if outcome.user is None:
+        return reply(outcome.result, message)
+    if outcome.visit is None:
+        return reply(outcome.result, message, name=_first_name(outcome.user))
+    return reply(outcome.result, message, name=_first_name(outcome.user), time=time_text)
 
 
 #: Friendly per-field messages of the ER registration form (the kiosk's language).
@@ -303,7 +309,7 @@ ESCORT_FIELD_MESSAGES = {
 def escort_register():
     """An ER escort registers at the kiosk: validated like the igd API, photo stored as a file."""
     if not request.is_json:
-        return jsonify(result="invalid", message=_("Send the registration as JSON.")), 415
+        return reply("invalid", _("Send the registration as JSON."), 415)
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     values = {k: body.get(k) for k in ("category", "name", "gender", "phone", "plate_number", "patient_name")}
@@ -318,7 +324,7 @@ def escort_register():
     except ValidationFailed:
         errors["photo"] = [str(ESCORT_FIELD_MESSAGES["photo"])]
     if errors:
-        return jsonify(result="invalid", message=_("Please check the marked fields."), errors=errors), 422
+        return reply("invalid", _("Please check the marked fields."), 422, errors=errors)
     escort = escorts.create_escort(**values, photo=photo, ip=request.remote_addr, api_submission=False)
-    return jsonify(result="registered", reference=escort.submission_id,
-                   message=_("Thank you, %(name)s. The ER staff have your registration.", name=escort.name)), 201
+    return reply("registered", _("Thank you, %(name)s. The ER staff have your registration.", name=escort.name), 201,
+                 reference=escort.submission_id)

@@ -17,11 +17,9 @@ FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
 FRAME = "/kiosk/face/frame"
 
 
-
-
 @pytest.fixture
 def at(freeze_time):
-    """Freeze the at at a local time on Friday 30 January 2026, Jakarta: ``at("07:42")``."""
+    """Freeze the clock at a local time on Friday 30 January 2026, Jakarta: ``at("07:42")``."""
     return lambda hhmm: freeze_time(f"2026-01-30T{hhmm}:00+07:00")
 
 
