@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 
 from ..admin.forms import AdminForm, max_length, optional, required
 
@@ -33,7 +33,9 @@ def settings_form_class(specs) -> type[AdminForm]:
     Field names are the setting keys.  The inputs are typed from the registry:
     ``integer`` → ``<input type=number step=1 min max>``, ``number`` →
     ``type=number step=any min max``, ``time`` → ``type=time step=1`` (seconds
-    shown), ``boolean`` → a checkbox, ``string`` → text with ``maxlength``.
+    shown), ``boolean`` → a checkbox, ``choice`` → a select of the spec's
+    ``choices`` (labels from :data:`SETTING_CHOICE_LABELS`), ``string`` → text
+    with ``maxlength``.
     The values are checked on the server by
     :func:`app.system.settings.parse_value`, not by the form.
     """
@@ -42,6 +44,11 @@ def settings_form_class(specs) -> type[AdminForm]:
         label = SETTING_LABELS.get(s.key, s.key)
         if s.type == "boolean":
             fields[s.key] = BooleanField(label)
+            continue
+        if s.type == "choice":
+            labels = SETTING_CHOICE_LABELS.get(s.key, {})
+            fields[s.key] = SelectField(label, choices=[(value, labels.get(value, value)) for value in s.choices],
+                                        validate_choice=False)
             continue
         render_kw: dict = {}
         if s.type in ("integer", "number"):
@@ -80,4 +87,14 @@ SETTING_LABELS = {
     "face_tolerance": _l("Face match tolerance"),
     "face_margin": _l("Face match margin"),
     "face_min_gap_minutes": _l("Minimum time between face check-in and check-out"),
+    "gps_accuracy_floor_m": _l("Smallest plausible GPS accuracy"),
+    "gps_max_speed_kmh": _l("Fastest plausible travel between two check-ins"),
+    "wrong_office_policy": _l("Check-in at an office the person is not assigned to"),
+}
+#: The options of the ``choice`` settings, by key and value.
+SETTING_CHOICE_LABELS = {
+    "wrong_office_policy": {
+        "review": _l("Record it and hold it for review"),
+        "refuse": _l("Refuse it"),
+    },
 }

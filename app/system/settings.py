@@ -11,7 +11,8 @@ range and its default.  Types:
 - ``boolean``: ``1/0``, ``true/false`` (stored ``"true"``/``"false"``);
 - ``string``: free text up to ``max_length`` characters;
 - ``weekdays``: a set of ISO 8601 weekday numbers (1 = Monday ... 7 = Sunday),
-  written ``1,2,3,4,5`` (ranges like ``1-5`` accepted), typed as a sorted tuple.
+  written ``1,2,3,4,5`` (ranges like ``1-5`` accepted), typed as a sorted tuple;
+- ``choice``: one of the spec's ``choices`` (stored as that text).
 
 Unknown keys are refused (:class:`~app.common.errors.NotFound`), so a typo
 never creates a setting nobody reads.
@@ -32,7 +33,10 @@ _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One known setting: ``key``, ``type``, bounds, ``default`` (typed, None = unset) and description."""
+    """One known setting: ``key``, ``type``, bounds, ``default`` (typed, None = unset) and description.
+
+    ``choices``: the allowed values of a ``choice`` setting.
+    """
 
     key: str
     type: str
@@ -41,6 +45,7 @@ class SettingSpec:
     low: float | None = None
     high: float | None = None
     max_length: int = 255
+    choices: tuple[str, ...] = ()
 
 
 #: Every known setting, in listing order.  Descriptions are in the contract's
@@ -65,6 +70,16 @@ REGISTRY: tuple[SettingSpec, ...] = (
                 0.05, 0, 0.3),
     SettingSpec("face_min_gap_minutes", "integer",
                 "Jeda minimal (menit) antara absen masuk dan pulang lewat wajah di kios", 10, 1, 720),
+    # Plausibility of a reported position (app.attendance.plausibility, where each figure is sourced).
+    SettingSpec("gps_accuracy_floor_m", "number",
+                "Akurasi GPS terkecil yang wajar dalam meter; akurasi 0 atau di bawahnya ditahan untuk diperiksa",
+                1, 0, 20),
+    SettingSpec("gps_max_speed_kmh", "integer",
+                "Kecepatan perpindahan terbesar yang wajar antara dua absen berurutan (km/jam); "
+                "lebih cepat ditahan untuk diperiksa", 150, 20, 1200),
+    SettingSpec("wrong_office_policy", "choice",
+                "Absen di kantor yang bukan kantor penugasan: review (ditahan untuk diperiksa) atau refuse (ditolak)",
+                "review", choices=("review", "refuse")),
 )
 
 SPECS: dict[str, SettingSpec] = {s.key: s for s in REGISTRY}
@@ -157,6 +172,10 @@ def parse_value(key: str, raw) -> object:
         raise ValueError("The value must be true or false.")
     if s.type == "weekdays":
         return _parse_weekdays(text)
+    if s.type == "choice":
+        if text not in s.choices:
+            raise ValueError(f"The value must be one of: {', '.join(s.choices)}.")
+        return text
     if not isinstance(text, str):
         raise ValueError("The value must be a string.")
     if len(text) > s.max_length:
@@ -194,8 +213,9 @@ def get_setting(key: str):
 
     Types: ``int`` (integer; ``attendance_radius`` in metres, ``qr_period_seconds``
     in seconds, ``late_tolerance_minutes`` in minutes), ``float`` (number; degrees
-    for ``school_latitude``/``school_longitude``), :class:`datetime.time` (local
-    wall-clock time), ``bool``, ``str``.  A saved value that no longer parses
+    for ``school_latitude``/``school_longitude``, metres for ``gps_accuracy_floor_m``),
+    :class:`datetime.time` (local wall-clock time), ``bool``, ``str`` (also a
+    ``choice``, e.g. ``wrong_office_policy``: ``review`` or ``refuse``).  A saved value that no longer parses
     (edited by hand) falls back to the default.
 
     :raises NotFound: unknown key.
@@ -208,6 +228,22 @@ def get_setting(key: str):
         return parse_value(key, row.value)
     except ValueError:
         return s.default
+
+
+def get_settings(*keys: str) -> dict[str, object]:
+    """The typed values of several ``keys`` (as :func:`get_setting`), read in one query.
+
+    :raises NotFound: an unknown key.
+    """
+    specs = [spec(key) for key in keys]
+    rows = {r.key: r.value for r in db.session.scalars(db.select(Setting).where(Setting.key.in_(keys)))}
+    values = {}
+    for s in specs:
+        try:
+            values[s.key] = parse_value(s.key, rows[s.key]) if s.key in rows else s.default
+        except ValueError:
+            values[s.key] = s.default
+    return values
 
 
 def get_view(key: str) -> SettingView:

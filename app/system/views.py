@@ -79,6 +79,8 @@ SETTING_GROUPS = (
     ("lateness", _l("Lateness and working days"), ("late_tolerance_minutes", "working_days")),
     ("faces", _l("Face recognition (kiosks)"), ("face_tolerance", "face_margin", "face_min_gap_minutes")),
     ("school", _l("School"), ("school_name",)),
+    ("plausibility", _l("Fake GPS: plausibility of a reported position"),
+     ("gps_accuracy_floor_m", "gps_max_speed_kmh", "wrong_office_policy")),
 )
 #: Unit shown after the input of a setting (a time's unit is the local time zone name).
 SETTING_UNITS = {
@@ -88,6 +90,8 @@ SETTING_UNITS = {
     "face_min_gap_minutes": _l("minutes"),
     "school_latitude": _l("degrees"),
     "school_longitude": _l("degrees"),
+    "gps_accuracy_floor_m": _l("metres"),
+    "gps_max_speed_kmh": _l("km/h"),
 }
 #: Help under the input of a known setting.
 SETTING_HINTS = {
@@ -108,6 +112,14 @@ SETTING_HINTS = {
     "face_margin": _l("How much nearer the best person must be than the next one; otherwise the face is not "
                       "recognised."),
     "face_min_gap_minutes": _l("A second look at the kiosk sooner than this after checking in does not check out."),
+    "gps_accuracy_floor_m": _l("Phones report their accuracy as a radius in metres; consumer GPS rarely reports "
+                               "under a few metres, while fake-GPS apps often report 0. A check-in or check-out "
+                               "reporting 0 or less than this is recorded and held for review."),
+    "gps_max_speed_kmh": _l("Two consecutive check-ins or check-outs of one person further apart than this speed "
+                            "allows (after subtracting both positions' accuracy) are held for review. 150 km/h is "
+                            "the toll-road limit of 100 km/h with room to spare; raise it if people often take the "
+                            "high-speed train or a plane between two offices on the same day."),
+    "wrong_office_policy": _l("Applies when an app names an office (branch) other than the person's own."),
 }
 
 
@@ -154,6 +166,8 @@ def _refusal(s, raw: str) -> str:
         return _("Choose yes or no.")
     if s.type == "weekdays":
         return _("List weekdays 1-7 (1 = Monday), e.g. 1,2,3,4,5.")
+    if s.type == "choice":
+        return _("Choose one of the options.")
     return _("At most %(max)d characters.", max=s.max_length)
 
 
