@@ -19,8 +19,11 @@ REVIEW_STATES = ("not_required", "pending", "approved", "rejected")
 #: Why an event was flagged for review (``offline``: sent later by offline sync,
 #: whose phone clock is not trusted; ``after_window``: a check-in after the check-in
 #: window closed, recorded late by the schedule's ``record_late`` policy;
-#: ``missed_check_out``: no check-out by the end of the window, closed at the scheduled end).
-FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office", "offline", "after_window", "missed_check_out")
+#: ``missed_check_out``: no check-out by the end of the window, closed at the scheduled end;
+#: ``implausible_accuracy``, ``impossible_travel`` and ``wrong_office``: the plausibility
+#: rules of :mod:`app.attendance.plausibility`).
+FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office", "offline", "after_window", "missed_check_out",
+                "implausible_accuracy", "impossible_travel", "wrong_office")
 #: Why a day is a day off (:class:`DailyAttendance` ``off_reason``).
 OFF_REASONS = ("roster", "holiday", "weekday")
 
@@ -39,6 +42,13 @@ class AttendanceEvent(db.Model):
     change after insert are the review ones.  ``client_ref`` (unique per user)
     makes retries idempotent.  ``photo_path``: the audit photo, relative to
     the upload folder (never a data URL).
+
+    ``flag_reason`` is the main reason a pending event waits (one of
+    :data:`FLAG_REASONS`); ``flag_details`` lists every reason that applied,
+    each a JSON object ``{"reason": <code>, ...figures}`` with the figures the
+    review inbox words them from (metres, seconds, km/h; see
+    :class:`app.attendance.plausibility.Finding`).  None on events recorded
+    before it existed and on events nothing was wrong with.
     """
 
     __tablename__ = "attendance_events"
@@ -67,6 +77,7 @@ class AttendanceEvent(db.Model):
     photo_path: Mapped[str | None] = mapped_column(String(255))
     review_state: Mapped[str] = mapped_column(String(12), default="not_required")
     flag_reason: Mapped[str | None] = mapped_column(String(20))
+    flag_details: Mapped[list | None] = mapped_column(JSON)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_note: Mapped[str | None] = mapped_column(Text)
@@ -74,6 +85,13 @@ class AttendanceEvent(db.Model):
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     office = relationship("Office")
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+    @property
+    def flag_reasons(self) -> list[str]:
+        """Every reason the event was flagged for (codes of :data:`FLAG_REASONS`), ``flag_reason`` first;
+        empty when it was not flagged."""
+        codes = [d.get("reason") for d in self.flag_details or () if isinstance(d, dict)] or [self.flag_reason]
+        return sorted(dict.fromkeys(c for c in codes if c), key=lambda c: c != self.flag_reason)
 
 
 class DailyAttendance(db.Model):

@@ -49,6 +49,7 @@ from ..common.errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..places.services import parse_accuracy, parse_coordinate
 from ..schedules import services as schedules
+from . import plausibility
 from .models import AttendanceEvent, DailyAttendance, OfflineSyncLog
 from .services import AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals
 
@@ -248,11 +249,18 @@ def _work_day(item: _Item):
 def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendance]:
     """Write the event and update its day (caller's savepoint).  :raises OfflineItemRefused:"""
     schedule, work_date, in_window, local = _work_day(item)
+    findings, distance = [plausibility.Finding("offline")], None
+    if item.latitude is not None and item.longitude is not None:
+        verdict = plausibility.judge_position(item.user, latitude=item.latitude, longitude=item.longitude,
+                                              accuracy_m=item.accuracy, office=item.user.office,
+                                              at=item.client_time, judge_office=False)
+        distance, findings = verdict.distance_m, findings + verdict.findings
     event = AttendanceEvent(
         user_id=item.user.id, kind=item.kind, occurred_at=now, work_date=work_date, source="offline",
         latitude=item.latitude, longitude=item.longitude, accuracy_m=item.accuracy,
-        office_id=item.user.office_id, client_ref=item.client_ref, client_time=item.client_time,
-        photo_path=item.photo_path, review_state="pending", flag_reason="offline",
+        office_id=item.user.office_id, distance_m=distance, client_ref=item.client_ref,
+        client_time=item.client_time, photo_path=item.photo_path, review_state="pending", flag_reason="offline",
+        flag_details=plausibility.details_json(findings),
     )
     daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=item.user.id, work_date=work_date))
     if item.kind == "check_in":

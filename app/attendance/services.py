@@ -5,9 +5,12 @@ Rules (contract 001, "Absensi"; issue 2, section 3):
 - once per work day: the unique (user, work day) row of
   :class:`~.models.DailyAttendance` refuses a second check-in even when two
   requests race;
-- the position is compared with the office geofence; outside it, with a fix
-  less precise than the radius, or without an office, the event is recorded
-  and flagged for review — never accepted silently, never dropped;
+- the position is judged by :func:`app.attendance.plausibility.judge_position`:
+  outside the office geofence, a fix less precise than the radius, no office,
+  an implausible accuracy (0 m), impossible travel since the previous event, or
+  an office the person is not assigned to — the event is recorded and flagged
+  for review with every reason (``flag_details``), never accepted silently,
+  never dropped (an unassigned office is refused instead when the setting says so);
 - a repeated ``client_ref`` returns the event already recorded (idempotent retry);
   reusing it for the other kind (check-in key on a check-out) is refused.
 """
@@ -26,9 +29,10 @@ from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ..extensions import db
 from ..places.models import Office
-from ..places.services import check_geofence
 from ..schedules import services as schedules
+from . import plausibility
 from .models import AttendanceEvent, DailyAttendance
+from .plausibility import NotAssignedOffice  # noqa: F401  (refusal of record_attendance, for the dialects)
 
 
 class NoActiveSchedule(RuleViolation):
@@ -128,8 +132,11 @@ def record_attendance(
     :param latitude, longitude: WGS84 degrees, already validated; None when the
         source has no position (face, QR at a kiosk).
     :param accuracy_m: reported GPS accuracy in metres, if any.
-    :param office: the office to check against; defaults to ``user.office``.
+    :param office: the office to check against; defaults to ``user.office``.  An office
+        named by the client that is not the person's own is flagged ``wrong_office``.
     :raises NoActiveSchedule, OutsideWindow: (rule violations, contract rcode 83)
+    :raises NotAssignedOffice: ``office`` is not the person's and the setting
+        ``wrong_office_policy`` is ``refuse``.
     :raises AlreadyCheckedIn, AlreadyCheckedOut: (conflicts, rcode 82)
     :raises NotCheckedIn: check-out without a check-in that day.
     :raises ValidationFailed: ``client_ref`` already used for the other ``kind``.
@@ -155,13 +162,11 @@ def record_attendance(
         raise _window_error(schedule, kind, local_now)
 
     office = office or user.office
-    distance = flag = None
+    distance, findings = None, []
     if latitude is not None and longitude is not None:
-        if office is None:
-            flag = "no_office"
-        else:
-            result = check_geofence(office, latitude, longitude, accuracy_m)
-            distance, flag = result.distance_m, result.flag
+        verdict = plausibility.judge_position(user, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
+                                              office=office, at=now)
+        distance, findings = verdict.distance_m, verdict.findings
     elif source == "mobile_gps":
         raise ValidationFailed({"latitude": ["Latitude is required for location verification"]})
 
@@ -170,7 +175,8 @@ def record_attendance(
         latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
         office_id=office.id if office else None, distance_m=distance, device_id=device_id,
         client_ref=client_ref, client_time=client_time,
-        review_state="pending" if flag else "not_required", flag_reason=flag,
+        review_state="pending" if findings else "not_required", flag_reason=plausibility.main_reason(findings),
+        flag_details=plausibility.details_json(findings),
     )
     if kind == "check_in":
         daily = _claim_check_in(user, schedule, window.work_date, event, local_now)

@@ -12,7 +12,8 @@ signed-in role gets the contract's 403 (``errors.role``), no token 401.
   person's postal address, stored on the user.
 - **Attendance approvals** (``/admin/attendance-approvals``): the attendances waiting
   for review — a check-in or check-out outside the geofence, imprecise, without an
-  office, or sent by offline sync.  ``attendance_id`` is the attendance's one id in
+  office, with an implausible position (:mod:`app.attendance.plausibility`), or sent by
+  offline sync.  ``attendance_id`` is the attendance's one id in
   this dialect, the day's record (see :mod:`app.api.clinic`, "One id"); approving or
   rejecting it reviews every event of that day that waits
   (:func:`app.attendance.services.review_day`, the same review as the admin web app:
@@ -50,7 +51,7 @@ from . import envelope
 from .auth import token_required
 from .blueprint import bp
 from .pagination import paginate
-from .routes_attendance import _REVIEW_REASONS
+from .routes_attendance import review_reason
 from .serializers import duration, local_time, overtime_minutes
 from .validation import Checker, json_body, parse_int, query_date
 
@@ -64,8 +65,6 @@ USER_STATUSES = ("active", "inactive")
 #: Most ids one bulk approval or one export may name.
 MAX_BULK_IDS = 100
 MAX_EXPORT_USERS = 500
-#: ``review_reason`` of events flagged by offline sync (the other reasons: :mod:`.routes_attendance`).
-_OFFLINE_REASON = "Recorded offline and sent later; the phone's clock is not trusted."
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -88,17 +87,12 @@ def _person(user: User | None) -> dict | None:
     return {"id": user.id, "name": user.name, "email": user.email, "role": user.role}
 
 
-def _review_reason(event: AttendanceEvent) -> str | None:
-    if event.flag_reason == "offline":
-        return _OFFLINE_REASON
-    return _REVIEW_REASONS.get(event.flag_reason) if event.flag_reason else None
-
-
 def review_event_json(event: AttendanceEvent) -> dict:
     """One reviewed part of an attendance (no id of its own: the attendance's id is the day's):
     ``{type ("check_in"|"check_out"), time (local HH:MM:SS), occurred_at (UTC), source,
     latitude, longitude, accuracy (m), location {id, name, distance_meters}, flag_reason,
-    review_reason, status (pending|approved|rejected), reviewed_by, reviewed_at, review_note}``."""
+    review_reason (a sentence per reason, :func:`.routes_attendance.review_reason`), status
+    (pending|approved|rejected), reviewed_by, reviewed_at, review_note}``."""
     office = event.office if event.office_id else None
     return {
         "type": event.kind, "time": local_time(event.occurred_at), "occurred_at": clock.iso_utc(event.occurred_at),
@@ -106,7 +100,7 @@ def review_event_json(event: AttendanceEvent) -> dict:
         "accuracy": event.accuracy_m,
         "location": {"id": office.id if office else None, "name": office.name if office else None,
                      "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None},
-        "flag_reason": event.flag_reason, "review_reason": _review_reason(event), "status": event.review_state,
+        "flag_reason": event.flag_reason, "review_reason": review_reason(event), "status": event.review_state,
         "reviewed_by": _person(event.reviewed_by), "reviewed_at": clock.iso_utc(event.reviewed_at),
         "review_note": event.review_note,
     }

@@ -5,9 +5,14 @@ with ``source="mobile_gps"`` decides the work day and window by the server's clo
 (active work schedule), keeps one check-in per person and day (also against a
 kiosk or another app), and compares the position with the geofence of the
 person's office (or, for someone without an office, the ``work_location_id``
-sent).  A position outside it, too imprecise, or without any office is recorded
-and flagged for review — the answer says so (``requires_review``,
-``review_reason``).  ``distance_meters`` is the real distance to the office.
+sent).  A position outside it, too imprecise, without any office, with an
+implausible accuracy (0 m), too far from the previous attendance for the time
+between them, or at a work location that is not the person's is recorded and
+flagged for review (:mod:`app.attendance.plausibility`) — the answer says so
+(``requires_review``, ``review_reason``: one sentence per reason).  A
+``work_location_id`` that is not the person's is refused instead (422 on that
+field) when the setting ``wrong_office_policy`` is ``refuse``.
+``distance_meters`` is the real distance to the office.
 
 Rate-limit type ``attendance`` (10 per minute) for check-in and check-out;
 the reads are ``general``.  Refusals are 422 with ``errors.attendance``.
@@ -40,11 +45,15 @@ _REFUSALS = {
     "already_checked_out": "You have already checked out today.",
     "not_checked_in": "You have not checked in today.",
 }
-#: Geofence flag → ``review_reason``.
+#: Flag reason (:data:`app.attendance.models.FLAG_REASONS`) → its sentence in ``review_reason``.
 _REVIEW_REASONS = {
     "outside_geofence": "Your position is outside the work location's area.",
     "low_accuracy": "Your position is not precise enough.",
     "no_office": "You have no work location assigned.",
+    "implausible_accuracy": "The reported GPS accuracy is not plausible.",
+    "impossible_travel": "Your position is too far from your previous attendance for the time between them.",
+    "wrong_office": "You are not assigned to this work location.",
+    "offline": "Recorded offline and sent later; the phone's clock is not trusted.",
 }
 
 
@@ -74,17 +83,18 @@ def _parse_position(data: dict, *, with_location: bool) -> dict:
 
 
 def _office_for(user, work_location_id: int | None) -> Office | None:
-    """The office whose geofence applies: the person's own; the one sent only for someone without one.
+    """The office whose geofence applies: the one sent, else the person's own.
 
-    :raises ValidationFailed: ``work_location_id`` unknown or inactive, or not the person's office.
+    An office that is not the person's own is judged by the shared service
+    (held for review as ``wrong_office``, or refused by the setting
+    ``wrong_office_policy``: :func:`_refusal` answers that on ``work_location_id``).
+    :raises ValidationFailed: ``work_location_id`` unknown or inactive.
     """
     if work_location_id is None:
         return user.office
     office = db.session.get(Office, work_location_id)
     if office is None or not office.is_active:
         raise ValidationFailed({"work_location_id": ["The selected work location id is invalid."]})
-    if user.office_id is not None and office.id != user.office_id:
-        raise ValidationFailed({"work_location_id": ["You are not assigned to this work location."]})
     return office
 
 
@@ -92,6 +102,8 @@ def _refusal(exc: DomainError):
     """A refused attendance: 422 with the fields, or ``errors.attendance`` naming the rule."""
     if isinstance(exc, ValidationFailed):
         return envelope.validation_failed(exc.errors)
+    if isinstance(exc, attendance.NotAssignedOffice):
+        return envelope.validation_failed({"work_location_id": [_REVIEW_REASONS["wrong_office"]]})
     message = _REFUSALS.get(exc.code, exc.message)
     return envelope.fail(message, 422, {"attendance": [message]})
 
@@ -105,6 +117,11 @@ def _record(kind: str, values: dict, office: Office | None):
         return exc
 
 
+def review_reason(event) -> str | None:
+    """Every reason ``event`` waits for review, one sentence each, the main one first (None: none)."""
+    return " ".join(_REVIEW_REASONS.get(code, code) for code in event.flag_reasons) or None
+
+
 def _result_json(result, kind: str) -> dict:
     day, event = result.daily, result.event
     office = event.office if event.office_id else None
@@ -116,7 +133,7 @@ def _result_json(result, kind: str) -> dict:
                      "distance_meters": round(event.distance_m, 1) if event.distance_m is not None else None},
         "status": "checked_in" if kind == "check_in" else "checked_out",
         "requires_review": result.pending_review,
-        "review_reason": _REVIEW_REASONS.get(event.flag_reason) if result.pending_review else None,
+        "review_reason": review_reason(event) if result.pending_review else None,
     }
     if kind == "check_in":
         body["late_minutes"] = day.late_minutes

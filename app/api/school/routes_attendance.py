@@ -7,9 +7,11 @@ judges the work-schedule window and the once-per-day rule by the server's
 clock and compares the position with the geofence: the person's office, else
 the school's (settings ``school_latitude``, ``school_longitude``,
 ``attendance_radius``).  A position outside it (or too imprecise, or no
-geofence configured) is recorded and flagged for review, never silently
-accepted and never lost: the response says so (``needs_review``,
-``review_reason``, ``distance_m`` and its message).
+geofence configured, or implausible: an accuracy of 0 m, too far from the
+previous attendance for the time between them — :mod:`app.attendance.plausibility`)
+is recorded and flagged for review, never silently accepted and never lost:
+the response says so (``needs_review``, ``review_reason``, ``distance_m`` and
+its message, which names every reason).
 
 The token is kept on the event as ``client_ref = "qr:<token>:<kind>"``
 (unique per user), so one token gives each person at most one check-in and one
@@ -51,6 +53,10 @@ _REASONS = {
     "outside_geofence": "lokasi Anda di luar area absensi",
     "low_accuracy": "akurasi lokasi terlalu rendah",
     "no_office": "area absensi belum diatur",
+    "implausible_accuracy": "akurasi lokasi yang dilaporkan tidak wajar",
+    "impossible_travel": "lokasi terlalu jauh dari absen sebelumnya untuk selang waktunya",
+    "wrong_office": "bukan kantor penugasan Anda",
+    "offline": "dikirim saat offline",
 }
 #: Domain error code → (Indonesian message, HTTP status).
 _ERRORS = {
@@ -178,7 +184,8 @@ def _record(user: User, kind: str, values: dict):
 
 def _message(result, kind: str) -> str:
     if result.pending_review:
-        reason = _REASONS.get(result.event.flag_reason, "perlu diperiksa")
+        reason = "; ".join(_REASONS.get(code, "perlu diperiksa") for code in result.event.flag_reasons) \
+            or "perlu diperiksa"
         return _PENDING[kind].format(reason=reason)
     return _DONE[kind]
 

@@ -76,15 +76,45 @@ def test_check_in_without_active_schedule(client, factory, staff, login, freeze_
     assert response.get_json()["errors"] == {"attendance": ["No work schedule is active."]}
 
 
-def test_work_location_must_be_ones_own(client, setup, factory, freeze_time):
-    other = factory.office(code="0002", name="Klinik Cabang")
+def test_work_location_must_exist(client, setup, freeze_time):
     freeze_time("2026-01-30T08:00+07:00")
     headers = auth(setup["token"])
-    for location_id in (other.id, 99999, "x"):
+    for location_id in (99999, "x"):
         response = client.post(f"{BASE}/attendance/checkin", headers=headers,
                                json={**NEAR, "work_location_id": location_id})
         assert response.status_code == 422
         assert "work_location_id" in response.get_json()["errors"]
+
+
+def test_a_work_location_not_ones_own_waits_for_review(client, setup, factory, freeze_time, app):
+    other = factory.office(code="0002", name="Klinik Cabang")  # same place, another office
+    freeze_time("2026-01-30T08:00+07:00")
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]),
+                           json={**NEAR, "work_location_id": other.id})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["message"] == "Check-in recorded, awaiting review"
+    assert body["data"]["requires_review"] is True and body["data"]["location"]["id"] == other.id
+    assert body["data"]["review_reason"] == "You are not assigned to this work location."
+    with app.app_context():
+        event = db.session.scalar(db.select(AttendanceEvent))
+        assert (event.review_state, event.flag_reason) == ("pending", "wrong_office")
+
+
+def test_a_work_location_not_ones_own_is_refused_when_the_setting_says_so(client, setup, factory, freeze_time, app):
+    from app.system.settings import update_setting
+
+    with app.app_context():
+        update_setting("wrong_office_policy", "refuse")
+        db.session.commit()
+    other = factory.office(code="0002", name="Klinik Cabang")
+    freeze_time("2026-01-30T08:00+07:00")
+    response = client.post(f"{BASE}/attendance/checkin", headers=auth(setup["token"]),
+                           json={**NEAR, "work_location_id": other.id})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"work_location_id": ["You are not assigned to this work location."]}
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(AttendanceEvent.id))) == 0
 
 
 @pytest.mark.parametrize("raw, field", [

@@ -309,11 +309,23 @@ def test_user_without_office_is_recorded_for_review(client, factory, auth, freez
 
 
 def test_branch_id_selects_the_office_to_check_against(client, factory, headers, freeze_time, fetch):
+    """A branch that is not the person's own is its geofence, and the check-in waits for review."""
     branch = factory.office(code="0002", name="Cabang Bandung", lat=-6.9175, lon=107.6191, radius=200)
     freeze_time("2026-01-30T07:30:00+07:00")
     r = check_in(client, headers, {"latitude": "-6.9175", "longitude": "107.6191", "branch_id": "0002"})
     assert r.status_code == 200
-    assert r.json["data"]["status"] == "accepted"
+    assert r.json["data"]["status"] == "pending_review" and r.json["data"]["reason"] == "wrong_office"
+    assert r.json["data"]["distance_m"] == 0.0
+    assert fetch(AttendanceEvent)[0].office_id == branch.id
+
+
+def test_branch_id_of_a_person_without_an_office_is_accepted(client, factory, auth, freeze_time, fetch):
+    factory.schedule()
+    branch = factory.office(code="0002", name="Cabang Bandung", lat=-6.9175, lon=107.6191, radius=200)
+    headers = auth(factory.user(npp="10009"))
+    freeze_time("2026-01-30T07:30:00+07:00")
+    r = check_in(client, headers, {"latitude": "-6.9175", "longitude": "107.6191", "branch_id": "0002"})
+    assert r.status_code == 200 and r.json["data"]["status"] == "accepted"
     assert fetch(AttendanceEvent)[0].office_id == branch.id
 
 

@@ -1,0 +1,273 @@
+"""Judging a reported position: the geofence, and whether the position is plausible at all.
+
+Fake-GPS ("mock location") apps are the usual way to cheat phone attendance, and
+the phone cannot be trusted to admit it.  So the server judges every check-in and
+check-out that carries a position (mobile app, school QR, clinic app, offline
+sync of both) with :func:`judge_position`, once, for every dialect.  Events
+without a position (the kiosk's face and card reads, the face app's webcam
+check-in) are not judged here: the kiosk stands at its office.
+
+What is held for review (recorded, acknowledged as pending, never lost):
+
+- **implausible accuracy** (``implausible_accuracy``): a reported accuracy of 0 m
+  or below the floor ``gps_accuracy_floor_m`` (default 1 m).  Android reports the
+  radius of 68 % confidence (``Location.getAccuracy``) and leaves it 0 when it
+  has none; iOS documents 0 as "unexpected".  Mock-location apps commonly report
+  0.  Real phones do not claim sub-metre fixes: GPS.gov gives ≈ 4.9 m (95 %) for
+  smartphones under open sky, i.e. ≈ 3 m at 68 %, and dual-frequency phones
+  report down to 1–2 m; below 1 m needs survey-grade (RTK) receivers.
+- **impossible travel** (``impossible_travel``): the straight-line distance from
+  the person's previous position (their latest earlier event with a position,
+  not rejected on review) over the time between the two, faster than
+  ``gps_max_speed_kmh`` (default 150 km/h).  The legal maximum on Indonesian
+  toll roads is 100 km/h (PP 79/2013 article 23(4)(a); Permenhub 111/2015
+  article 3(4)); 150 km/h leaves room for drivers above it, and a road is never
+  shorter than the straight line.  Same-day flights and the Jakarta–Bandung
+  high-speed train (≈ 160 km/h straight-line) are held: an admin approves them.
+  GPS jitter never counts as travel: both fixes' accuracy radii are subtracted
+  first, each counted at least :data:`MIN_ACCURACY_ALLOWANCE_M` and doubled
+  (:data:`CONFIDENCE_FACTOR`), a fix without a reported accuracy as
+  :data:`UNKNOWN_ACCURACY_M`.
+- **wrong office** (``wrong_office``): the app names an office (mobile
+  ``branch_id``, clinic ``work_location_id``) that is not the person's assigned
+  office.  Held for review, or refused with :class:`NotAssignedOffice` when the
+  setting ``wrong_office_policy`` is ``refuse``.  A person with no assigned office
+  may name any office (its geofence is then the one that applies).
+- the **geofence** as before (:func:`app.places.services.check_geofence`):
+  ``outside_geofence``, ``low_accuracy`` (accuracy worse than the radius),
+  ``no_office`` (no office to compare with).
+
+Every rule that applies is one :class:`Finding`; the event keeps all of them
+(``flag_details``) and the most telling one as its ``flag_reason``
+(:func:`main_reason`, order :data:`PRIORITY`).  The settings are typed entries
+of :mod:`app.system.settings` shown on the admin settings page.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..common.errors import RuleViolation
+from ..extensions import db
+from ..places.services import check_geofence, haversine_m
+from .models import AttendanceEvent
+
+#: Settings read by :func:`judge_position` (:mod:`app.system.settings`).
+SETTING_KEYS = ("gps_accuracy_floor_m", "gps_max_speed_kmh", "wrong_office_policy")
+#: A fix without a reported accuracy is taken as this uncertain, in metres (the
+#: default geofence radius: what an organisation already accepts as "here").
+UNKNOWN_ACCURACY_M = 100.0
+#: Reported accuracy radii below this count as this, in metres: in cities multipath
+#: makes phones err by more than they report (Merry & Bettinger 2019, PLOS ONE
+#: 14(7) e0219890: 7–13 m average horizontal error of an iPhone 6 in town).
+MIN_ACCURACY_ALLOWANCE_M = 10.0
+#: Android's accuracy is a 68 % radius; twice it holds the true position ≈ 99 % of
+#: the time (a circular normal error: 1 − exp(−(2 × 1.51)² / 2) ≈ 0.99).
+CONFIDENCE_FACTOR = 2.0
+#: :attr:`Finding.reason` codes, most telling first (:func:`main_reason`).
+PRIORITY = ("offline", "impossible_travel", "implausible_accuracy", "wrong_office", "outside_geofence",
+            "low_accuracy", "no_office")
+
+
+class NotAssignedOffice(RuleViolation):
+    """You are not assigned to this office"""
+
+    code = "not_assigned_office"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason to hold an event for review: ``reason`` (a code of :data:`PRIORITY`) and the
+    figures to word it (JSON scalars).
+
+    Figures by reason — ``implausible_accuracy``: ``accuracy_m``, ``floor_m``;
+    ``impossible_travel``: ``distance_m`` (straight line between the two fixes),
+    ``elapsed_s``, ``speed_kmh`` (after the accuracy allowance), ``limit_kmh``,
+    ``previous_event_id``, ``previous_kind``; ``wrong_office``: ``office_code``,
+    ``office_name``, ``assigned_code``, ``assigned_name``; ``outside_geofence``:
+    ``distance_m``, ``radius_m``, ``office_code``; ``low_accuracy``:
+    ``accuracy_m``, ``radius_m``; ``no_office`` and ``offline``: none.
+    """
+
+    reason: str
+    facts: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """``{"reason": ..., **facts}``, as stored in ``AttendanceEvent.flag_details``."""
+        return {"reason": self.reason, **self.facts}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A position at a moment: WGS84 degrees, ``accuracy_m`` metres (None = not reported), ``at`` UTC."""
+
+    latitude: float
+    longitude: float
+    accuracy_m: float | None
+    at: datetime
+    event_id: int | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The plausibility settings: ``accuracy_floor_m`` metres, ``max_speed_kmh``, ``wrong_office_policy``
+    (``review`` or ``refuse``)."""
+
+    accuracy_floor_m: float = 1.0
+    max_speed_kmh: float = 150.0
+    wrong_office_policy: str = "review"
+
+    @classmethod
+    def current(cls) -> Limits:
+        """The saved settings (registry defaults where unset), read in one query."""
+        from ..system.settings import get_settings
+
+        values = get_settings(*SETTING_KEYS)
+        return cls(float(values["gps_accuracy_floor_m"]), float(values["gps_max_speed_kmh"]),
+                   values["wrong_office_policy"])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`judge_position` found: ``distance_m`` to the office (None without one) and the findings."""
+
+    distance_m: float | None
+    findings: list[Finding]
+
+
+def _round(value: float, places: int = 1) -> float:
+    return round(float(value), places)
+
+
+def implausible_accuracy(accuracy_m: float | None, floor_m: float) -> Finding | None:
+    """A finding when the reported accuracy (metres) is 0 or below ``floor_m``; None when not reported."""
+    if accuracy_m is None:
+        return None
+    if accuracy_m <= 0 or accuracy_m < floor_m:
+        return Finding("implausible_accuracy", {"accuracy_m": _round(accuracy_m, 2), "floor_m": _round(floor_m, 2)})
+    return None
+
+
+def _allowance_m(accuracy_m: float | None) -> float:
+    radius = UNKNOWN_ACCURACY_M if accuracy_m is None else max(accuracy_m, MIN_ACCURACY_ALLOWANCE_M)
+    return CONFIDENCE_FACTOR * radius
+
+
+def impossible_travel(previous: Fix | None, current: Fix, max_speed_kmh: float) -> Finding | None:
+    """A finding when going from ``previous`` to ``current`` needs more than ``max_speed_kmh``.
+
+    The distance counted is the great-circle distance minus both fixes' allowances
+    (see the module); the time, the seconds between the two moments, at least 1 s.
+    None without a previous fix or when the allowance covers the distance.
+    """
+    if previous is None:
+        return None
+    distance = haversine_m(previous.latitude, previous.longitude, current.latitude, current.longitude)
+    moved = distance - _allowance_m(previous.accuracy_m) - _allowance_m(current.accuracy_m)
+    if moved <= 0:
+        return None
+    elapsed = (current.at - previous.at).total_seconds()
+    speed_kmh = moved / max(elapsed, 1.0) * 3.6
+    if speed_kmh <= max_speed_kmh:
+        return None
+    return Finding("impossible_travel", {
+        "distance_m": _round(distance), "elapsed_s": _round(max(elapsed, 0.0)), "speed_kmh": _round(speed_kmh),
+        "limit_kmh": _round(max_speed_kmh), "previous_event_id": previous.event_id,
+        "previous_kind": previous.kind})
+
+
+def wrong_office(user, office) -> Finding | None:
+    """A finding when ``office`` (an :class:`~app.places.models.Office` row) is not ``user``'s assigned office.
+
+    None when the person has no assigned office, or ``office`` is None or no
+    office row (the school's geofence from the settings has no id).
+    """
+    if office is None or getattr(office, "id", None) is None or user.office_id is None:
+        return None
+    if office.id == user.office_id:
+        return None
+    assigned = user.office
+    return Finding("wrong_office", {
+        "office_code": office.code, "office_name": office.name,
+        "assigned_code": assigned.code if assigned else None, "assigned_name": assigned.name if assigned else None})
+
+
+def previous_fix(user_id: int, at: datetime) -> Fix | None:
+    """The person's latest position at or before ``at`` (UTC), from one query.
+
+    Events with a position that were not rejected on review; an offline event
+    counts at the phone's time (``client_time``), others at the server's.
+    """
+    moment = db.func.coalesce(AttendanceEvent.client_time, AttendanceEvent.occurred_at)
+    row = db.session.execute(
+        db.select(AttendanceEvent.id, AttendanceEvent.kind, AttendanceEvent.latitude, AttendanceEvent.longitude,
+                  AttendanceEvent.accuracy_m, moment.label("at"))
+        .where(AttendanceEvent.user_id == user_id, AttendanceEvent.latitude.is_not(None),
+               AttendanceEvent.longitude.is_not(None), AttendanceEvent.review_state != "rejected", moment <= at)
+        .order_by(moment.desc(), AttendanceEvent.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Fix(row.latitude, row.longitude, row.accuracy_m, row.at, row.id, row.kind)
+
+
+def geofence_findings(office, latitude: float, longitude: float, accuracy_m: float | None
+                      ) -> tuple[float | None, list[Finding]]:
+    """``(distance_m, findings)`` of the position against ``office``'s circle (None: ``no_office``)."""
+    if office is None:
+        return None, [Finding("no_office")]
+    result = check_geofence(office, latitude, longitude, accuracy_m)
+    radius = office.geofence_radius_m
+    if result.flag == "outside_geofence":
+        return result.distance_m, [Finding("outside_geofence", {
+            "distance_m": _round(result.distance_m), "radius_m": radius, "office_code": getattr(office, "code", None)})]
+    if result.flag == "low_accuracy":
+        return result.distance_m, [Finding("low_accuracy", {"accuracy_m": _round(accuracy_m), "radius_m": radius})]
+    return result.distance_m, []
+
+
+def judge_position(user, *, latitude: float, longitude: float, accuracy_m: float | None, office, at: datetime,
+                   judge_office: bool = True, limits: Limits | None = None) -> Verdict:
+    """Judge a check-in or check-out position of ``user`` at ``at`` (UTC) against ``office``.
+
+    :param latitude, longitude: WGS84 degrees, already validated (finite, in range).
+    :param accuracy_m: the reported accuracy radius in metres, None when not reported.
+    :param office: the office (or the school's geofence) the position is compared with, None if none.
+    :param judge_office: False where the client cannot name an office (offline sync).
+    :param limits: the settings; read from :mod:`app.system.settings` when None.
+    :returns: the distance to ``office`` in metres and every :class:`Finding`, in :data:`PRIORITY` order.
+    :raises NotAssignedOffice: ``office`` is not the person's and ``wrong_office_policy`` is ``refuse``.
+    """
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise ValueError("latitude and longitude must be finite")
+    limits = limits or Limits.current()
+    findings: list[Finding] = []
+    if judge_office:
+        finding = wrong_office(user, office)
+        if finding is not None:
+            if limits.wrong_office_policy == "refuse":
+                raise NotAssignedOffice()
+            findings.append(finding)
+    finding = implausible_accuracy(accuracy_m, limits.accuracy_floor_m)
+    if finding is not None:
+        findings.append(finding)
+    current = Fix(latitude, longitude, accuracy_m, at)
+    finding = impossible_travel(previous_fix(user.id, at), current, limits.max_speed_kmh)
+    if finding is not None:
+        findings.append(finding)
+    distance, fence = geofence_findings(office, latitude, longitude, accuracy_m)
+    findings.extend(fence)
+    return Verdict(distance, sorted(findings, key=lambda f: PRIORITY.index(f.reason)))
+
+
+def main_reason(findings: list[Finding]) -> str | None:
+    """The most telling reason of ``findings`` (:data:`PRIORITY`), None when there is none."""
+    return min((f.reason for f in findings), key=PRIORITY.index, default=None)
+
+
+def details_json(findings: list[Finding]) -> list[dict] | None:
+    """``findings`` as stored in ``AttendanceEvent.flag_details`` (None when empty)."""
+    return [f.as_json() for f in findings] or None
