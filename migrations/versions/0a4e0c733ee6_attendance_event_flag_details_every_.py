@@ -1,7 +1,7 @@
 """attendance event flag details: every reason an event waits for review, with its figures
 
 Revision ID: 0a4e0c733ee6
-Revises: b0b5505a4cf9
+Revises: c0d4e8996f94
 Create Date: 2026-12-06 08:12:25.690878
 
 """
@@ -13,7 +13,7 @@ import app.common.types
 
 # revision identifiers, used by Alembic.
 revision = '0a4e0c733ee6'
-down_revision = 'b0b5505a4cf9'
+down_revision = 'c0d4e8996f94'
 branch_labels = None
 depends_on = None
 

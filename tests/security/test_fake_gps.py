@@ -17,8 +17,6 @@ The face app (contract 003) and the kiosk send no position: nothing to judge.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
 from app.accounts.api_tokens import issue_token
@@ -33,24 +31,6 @@ NEAR_JAKARTA = {"latitude": -6.2090, "longitude": 106.8457}     # ≈ 25 m from 
 BANDUNG = {"latitude": -6.9175, "longitude": 107.6191}          # the office 0002 (radius 150 m), ≈ 116 km away
 T_IN = "2026-01-30T07:45:00+07:00"
 T_IN_PLUS_1S = "2026-01-30T07:45:01+07:00"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Freeze the server clock of the attendance rules, the QR tokens, offline sync and the clinic's "today"."""
-    import app.api.clinic.routes_attendance as clinic_attendance
-    import app.attendance.offline as offline
-    import app.attendance.services as attendance_services
-    import app.qr.services as qr_services
-
-    def _set(iso: str) -> datetime:
-        moment = datetime.fromisoformat(iso).astimezone(timezone.utc)
-        for module in (attendance_services, qr_services, offline):
-            monkeypatch.setattr(module, "utcnow", lambda: moment)
-        monkeypatch.setattr(clinic_attendance, "local_today", lambda: datetime.fromisoformat(iso).date())
-        return moment
-
-    return _set
 
 
 @pytest.fixture
@@ -97,8 +77,8 @@ def _mobile_pending(response, reason):
     assert response.json["data"]["status"] == "pending_review" and response.json["data"]["reason"] == reason
 
 
-def test_mobile_accuracy_zero(app, mobile, clock):
-    clock(T_IN)
+def test_mobile_accuracy_zero(app, mobile, freeze_time):
+    freeze_time(T_IN)
     response = mobile("absenmasuk", **JAKARTA, accuracy=0)
     _mobile_pending(response, "implausible_accuracy")
     assert response.json["message"] == "Check-in recorded, awaiting review"
@@ -107,11 +87,11 @@ def test_mobile_accuracy_zero(app, mobile, clock):
         {"reason": "implausible_accuracy", "accuracy_m": 0.0, "floor_m": 1.0}]
 
 
-def test_mobile_jakarta_then_bandung_one_second_later(app, mobile, clock):
-    clock(T_IN)
+def test_mobile_jakarta_then_bandung_one_second_later(app, mobile, freeze_time):
+    freeze_time(T_IN)
     first = mobile("absenmasuk", **JAKARTA, accuracy=8)
     assert first.json["data"]["status"] == "accepted"
-    clock(T_IN_PLUS_1S)
+    freeze_time(T_IN_PLUS_1S)
     second = mobile("absenpulang", **BANDUNG, accuracy=8)
     _mobile_pending(second, "impossible_travel")
     check_in, check_out = _events(app)
@@ -119,29 +99,29 @@ def test_mobile_jakarta_then_bandung_one_second_later(app, mobile, clock):
     assert check_out.flag_details[0]["elapsed_s"] == 1.0 and check_out.flag_details[0]["distance_m"] > 115_000
 
 
-def test_mobile_branch_id_of_another_office(app, mobile, clock):
-    clock(T_IN)
+def test_mobile_branch_id_of_another_office(app, mobile, freeze_time):
+    freeze_time(T_IN)
     response = mobile("absenmasuk", **BANDUNG, accuracy=8, branch_id="0002")
     _mobile_pending(response, "wrong_office")
     [event] = _events(app)
     assert event.flag_reasons == ["wrong_office"]  # inside the Bandung geofence: only the office is wrong
 
 
-def test_mobile_branch_id_of_another_office_refused_by_setting(app, mobile, clock):
+def test_mobile_branch_id_of_another_office_refused_by_setting(app, mobile, freeze_time):
     with app.app_context():
         update_setting("wrong_office_policy", "refuse")
         db.session.commit()
-    clock(T_IN)
+    freeze_time(T_IN)
     response = mobile("absenmasuk", **BANDUNG, accuracy=8, branch_id="0002")
     assert response.status_code == 400
     assert response.json == {"rcode": "83", "message": "You are not assigned to this office"}
     assert _events(app) == []
 
 
-def test_mobile_jitter_at_ones_own_office_is_not_flagged(app, mobile, clock):
-    clock(T_IN)
+def test_mobile_jitter_at_ones_own_office_is_not_flagged(app, mobile, freeze_time):
+    freeze_time(T_IN)
     assert mobile("absenmasuk", **JAKARTA, accuracy=12, branch_id="0001").json["data"]["status"] == "accepted"
-    clock(T_IN_PLUS_1S)
+    freeze_time(T_IN_PLUS_1S)
     assert mobile("absenpulang", **NEAR_JAKARTA, accuracy=9, branch_id="0001").json["data"]["status"] == "accepted"
     assert [e.review_state for e in _events(app)] == ["not_required", "not_required"]
 
@@ -170,26 +150,26 @@ def _clinic_pending(response, sentence):
     return body["data"]
 
 
-def test_clinic_accuracy_zero(app, clinic, clock):
-    clock(T_IN)
+def test_clinic_accuracy_zero(app, clinic, freeze_time):
+    freeze_time(T_IN)
     _clinic_pending(clinic("attendance/checkin", **JAKARTA, accuracy=0),
                     "The reported GPS accuracy is not plausible.")
     [event] = _events(app)
     assert event.flag_reason == "implausible_accuracy"
 
 
-def test_clinic_jakarta_then_bandung_one_second_later(app, clinic, clock):
-    clock(T_IN)
+def test_clinic_jakarta_then_bandung_one_second_later(app, clinic, freeze_time):
+    freeze_time(T_IN)
     assert clinic("attendance/checkin", **JAKARTA, accuracy=8).get_json()["data"]["requires_review"] is False
-    clock(T_IN_PLUS_1S)
+    freeze_time(T_IN_PLUS_1S)
     data = _clinic_pending(clinic("attendance/checkout", **BANDUNG, accuracy=8),
                            "Your position is too far from your previous attendance")
     assert data["review_reason"].endswith("Your position is outside the work location's area.")
     assert _events(app)[1].flag_reasons == ["impossible_travel", "outside_geofence"]
 
 
-def test_clinic_work_location_of_another_office(app, clinic, clock, offices):
-    clock(T_IN)
+def test_clinic_work_location_of_another_office(app, clinic, freeze_time, offices):
+    freeze_time(T_IN)
     data = _clinic_pending(clinic("attendance/checkin", **BANDUNG, accuracy=8,
                                   work_location_id=offices["bandung"].id),
                            "You are not assigned to this work location.")
@@ -197,16 +177,16 @@ def test_clinic_work_location_of_another_office(app, clinic, clock, offices):
     assert _events(app)[0].flag_reasons == ["wrong_office"]
 
 
-def test_clinic_jitter_at_ones_own_office_is_not_flagged(app, clinic, clock, offices):
-    clock(T_IN)
+def test_clinic_jitter_at_ones_own_office_is_not_flagged(app, clinic, freeze_time, offices):
+    freeze_time(T_IN)
     clinic("attendance/checkin", **JAKARTA, accuracy=12, work_location_id=offices["jakarta"].id)
-    clock(T_IN_PLUS_1S)
+    freeze_time(T_IN_PLUS_1S)
     assert clinic("attendance/checkout", **NEAR_JAKARTA, accuracy=9).get_json()["data"]["requires_review"] is False
     assert [e.review_state for e in _events(app)] == ["not_required", "not_required"]
 
 
-def test_clinic_offline_sync_keeps_the_travel_reason(app, clinic, clock):
-    clock("2026-01-30T17:00:00+07:00")
+def test_clinic_offline_sync_keeps_the_travel_reason(app, clinic, freeze_time):
+    freeze_time("2026-01-30T17:00:00+07:00")
     response = clinic("offline/sync-attendance", offline_records=[
         {"local_id": "a", "action": "checkin", "timestamp": "2026-01-30T00:45:00Z", **JAKARTA, "accuracy": 8},
         {"local_id": "b", "action": "checkout", "timestamp": "2026-01-30T00:45:01Z", **BANDUNG, "accuracy": 8}])
@@ -245,30 +225,30 @@ def _school_pending(response, reason_code, words):
     assert words in response.json["message"] and "menunggu verifikasi admin" in response.json["message"]
 
 
-def test_school_accuracy_zero(app, school, clock):
-    clock(T_IN)
+def test_school_accuracy_zero(app, school, freeze_time):
+    freeze_time(T_IN)
     _school_pending(school("attendance/checkin", **JAKARTA, accuracy=0), "implausible_accuracy",
                     "akurasi lokasi yang dilaporkan tidak wajar")
     assert _events(app)[0].review_state == "pending"
 
 
-def test_school_jakarta_then_bandung_one_second_later(app, school, clock):
-    clock(T_IN)
+def test_school_jakarta_then_bandung_one_second_later(app, school, freeze_time):
+    freeze_time(T_IN)
     assert school("attendance/checkin", **JAKARTA, accuracy=8).json["data"]["needs_review"] is False
-    clock(T_IN_PLUS_1S)
+    freeze_time(T_IN_PLUS_1S)
     _school_pending(school("attendance/checkout", **BANDUNG, accuracy=8), "impossible_travel",
                     "lokasi terlalu jauh dari absen sebelumnya untuk selang waktunya; lokasi Anda di luar area absensi")
 
 
-def test_school_jitter_at_the_office_is_not_flagged(app, school, clock):
-    clock(T_IN)
+def test_school_jitter_at_the_office_is_not_flagged(app, school, freeze_time):
+    freeze_time(T_IN)
     assert school("attendance/checkin", **JAKARTA, accuracy=12).json["data"]["needs_review"] is False
-    clock(T_IN_PLUS_1S)
+    freeze_time(T_IN_PLUS_1S)
     assert school("attendance/checkout", **NEAR_JAKARTA, accuracy=9).json["data"]["needs_review"] is False
 
 
-def test_school_offline_sync_keeps_the_accuracy_reason(app, school, clock, person):
-    clock("2026-01-30T17:00:00+07:00")
+def test_school_offline_sync_keeps_the_accuracy_reason(app, school, freeze_time, person):
+    freeze_time("2026-01-30T17:00:00+07:00")
     response = school("offline-sync/process-attendance", attendances=[
         {"user_id": person.id, "type": "checkin", "timestamp": "2026-01-30 07:45:00", **JAKARTA, "accuracy": 0}])
     assert response.status_code == 200, response.json
