@@ -1,7 +1,7 @@
 """attendance event flag details: every reason an event waits for review, with its figures
 
 Revision ID: 0a4e0c733ee6
-Revises: c0d4e8996f94
+Revises: 974f85d658ee
 Create Date: 2026-12-06 08:12:25.690878
 
 """
@@ -13,7 +13,7 @@ import app.common.types
 
 # revision identifiers, used by Alembic.
 revision = '0a4e0c733ee6'
-down_revision = 'c0d4e8996f94'
+down_revision = '974f85d658ee'
 branch_labels = None
 depends_on = None
 
