@@ -58,8 +58,8 @@ def _login_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"], key_func=_login_key)
 @login_address_limit
+@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"], key_func=_login_key)
 @public
 def login():
     """Sign in with email or NPP + password; only admins and petugas are let in.

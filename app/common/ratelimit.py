@@ -65,7 +65,10 @@ def login_address_limit(view):
     hundred people sign in from one NAT address at 8 a.m. spends nothing with right
     passwords, and 20 wrong ones a minute from one office is far above typing mistakes.
     Counters live in the limiter's storage, shared by every worker with ``REDIS_URL``.
-    POST only (the admin login page's GET shows the form).
+    POST only (the admin login page's GET shows the form).  Put it *above* the route's
+    per-account limit: Flask-Limiter's ``X-RateLimit-*`` headers describe the limit
+    registered first (the decorator nearest the function), which should stay the
+    per-account one the contracts document.
     """
     return limiter.shared_limit(_address_limit, scope=LOGIN_ADDRESS_SCOPE, key_func=_address_key,
                                 deduct_when=_refused_sign_in, methods=["POST"])(view)

@@ -31,8 +31,8 @@ _BAD_CREDENTIALS = "These credentials do not match our records."
 
 
 @bp.post("/auth/login")
-@rate_limit("authentication", key_func=login_key)
 @login_address_limit
+@rate_limit("authentication", key_func=login_key)
 def login():
     """``POST /api/v2/auth/login``: ``email``, ``password``, ``device_name`` (optional, ≤ 120),
     ``remember_me`` (optional boolean: a 90-day instead of a 30-day session), ``device_id`` (optional).

@@ -90,8 +90,8 @@ def _register_key() -> str:
 # --- Authentication ------------------------------------------------------------
 
 @bp.post("/login")
-@limiter.limit(LOGIN_LIMIT, key_func=_login_key)
 @login_address_limit
+@limiter.limit(LOGIN_LIMIT, key_func=_login_key)
 def login():
     """POST /api/login: ``{email, password}`` → 200 ``{ok: true, user}`` and the ``token`` cookie.
 

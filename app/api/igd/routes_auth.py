@@ -45,8 +45,8 @@ def csrf_cookie():
 
 
 @bp.post("/auth/login")
-@limiter.limit("5 per minute", key_func=_login_key)
 @login_address_limit
+@limiter.limit("5 per minute", key_func=_login_key)
 def login():
     """Sign in with ``email`` + ``password``; returns the user and a bearer token (``expires_in`` null).
 

@@ -93,8 +93,8 @@ def app_version_latest(platform):
 # --- Authentication -------------------------------------------------------
 
 @bp.post("/login")
-@limiter.limit(LOGIN_LIMIT, key_func=_login_key)
 @login_address_limit
+@limiter.limit(LOGIN_LIMIT, key_func=_login_key)
 def login():
     data = body()
     errors = {}

@@ -24,8 +24,8 @@ def _login_key() -> str:
 
 
 @bp.post("/auth/login")
-@limiter.limit("5 per minute", key_func=_login_key)
 @login_address_limit
+@limiter.limit("5 per minute", key_func=_login_key)
 def login():
     data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     data = data if isinstance(data, dict) else {}
