@@ -94,8 +94,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        """Liveness probe: ``{"status": "ok"}``."""
-        return {"status": "ok"}
+        """Health probe for load balancers: runs ``SELECT 1``.
+
+        200 ``{"status": "ok"}``; 503 ``{"status": "unavailable", "database": "unreachable"}``
+        with ``Retry-After`` when the database does not answer (stop sending traffic here).
+        """
+        from .common.database import RETRY_AFTER_S, database_reachable
+
+        if database_reachable():
+            return {"status": "ok"}
+        return {"status": "unavailable", "database": "unreachable"}, 503, {"Retry-After": str(RETRY_AFTER_S)}
 
     @app.context_processor
     def _inject_locale():

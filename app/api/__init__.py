@@ -12,8 +12,9 @@ import importlib
 import re
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from ..common.database import RETRY_AFTER_S, is_unavailable
 from ..extensions import csrf
 
 #: dialect name → module implementing it.
@@ -98,20 +99,41 @@ def register_dialects(app: Flask) -> None:
 
     app.extensions["hadir_dialect_for_path"] = dialect_for_path
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+    def render(exc: HTTPException):
+        """``exc`` in the body of whoever is asking: the path's dialect, else an HTML page.
+
+        A 503 (the database unreachable: :mod:`app.common.database`) always says when to
+        come back (``Retry-After``)."""
         module = dialect_for_path(request.path)
         if module is not None:
-            return module.render_http_error(exc)
-        from ..admin.errors import render_html_error
-        return render_html_error(exc)
+            response = app.make_response(module.render_http_error(exc))
+        else:
+            from ..admin.errors import render_html_error
+            try:
+                response = app.make_response(render_html_error(exc))
+            except Exception as error:  # the page needed the database (the signed-in user) and it is gone
+                if not is_unavailable(error):
+                    raise
+                response = app.make_response(render_html_error(unavailable(error)))
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", str(RETRY_AFTER_S))
+        return response
+
+    def unavailable(exc: BaseException) -> ServiceUnavailable:
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                           str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return ServiceUnavailable(retry_after=RETRY_AFTER_S)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        # an error in an after_request hook (the boundary's commit) arrives as a 500 wrapping it
+        if isinstance(exc, InternalServerError) and is_unavailable(exc.original_exception):
+            exc = unavailable(exc.original_exception)
+        return render(exc)
 
     @app.errorhandler(Exception)
     def _server_error(exc: Exception):
+        if is_unavailable(exc):
+            return render(unavailable(exc))
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        error = InternalServerError(original_exception=exc)
-        module = dialect_for_path(request.path)
-        if module is not None:
-            return module.render_http_error(error)
-        from ..admin.errors import render_html_error
-        return render_html_error(error)
+        return render(InternalServerError(original_exception=exc))

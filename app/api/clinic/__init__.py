@@ -79,7 +79,8 @@ def render_http_error(exc: HTTPException):
     403 ``This action is unauthorized.`` (``errors.role``), 404 (``errors.route``),
     405 (``errors.method``, plus ``Allow``), 413 (``errors.body``), 415
     (``errors.content_type``), 422, 429 the contract's body with ``retry_after`` and
-    ``Retry-After``, 5xx ``Server Error`` (``errors.server``, no details).
+    ``Retry-After``, 503 ``Service Unavailable`` (``errors.server``; the database unreachable,
+    wait: ``Retry-After``), other 5xx ``Server Error`` (``errors.server``, no details).
     """
     code = exc.code or 500
     if code == 429:
@@ -94,6 +95,9 @@ def render_http_error(exc: HTTPException):
         message = f"The {request.method} method is not supported for this route."
         return envelope.fail(message, 405, {"method": [f"Supported methods: {', '.join(methods)}."]},
                              headers={"Allow": ", ".join(methods)})
+    if code == 503:
+        return envelope.fail("Service Unavailable", 503,
+                             {"server": ["The service is temporarily unavailable. Please try again later."]})
     if code >= 500:
         return envelope.fail("Server Error", code, {"server": ["An unexpected error occurred."]})
     errors = {

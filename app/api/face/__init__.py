@@ -25,6 +25,7 @@ HTTP_MESSAGES = {
     413: "Ukuran permintaan terlalu besar",
     415: "Content-Type harus application/json",
     429: "Terlalu banyak permintaan. Coba lagi nanti.",
+    503: "Layanan sedang tidak tersedia. Coba lagi nanti.",
 }
 
 

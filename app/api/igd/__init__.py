@@ -35,7 +35,8 @@ def render_http_error(exc: HTTPException):
     route. Supported methods: GET, HEAD, PUT, PATCH, DELETE.`` (plus ``Allow``);
     413 ``The payload is too large``; 415 ``The request content type is not
     supported``; 429 ``Too Many Attempts.`` with ``retry_after`` (seconds, also
-    the ``Retry-After`` header); 5xx ``Server Error``.
+    the ``Retry-After`` header); 503 ``Service Unavailable`` (Laravel's wording; the database
+    unreachable, wait: ``Retry-After``); other 5xx ``Server Error``.
     """
     from flask import request
 
@@ -59,6 +60,8 @@ def render_http_error(exc: HTTPException):
         413: "The payload is too large",
         415: "The request content type is not supported",
     }
+    if code == 503:
+        return envelope.bare("Service Unavailable", 503)
     if code >= 500:
         return envelope.bare("Server Error", code)
     return envelope.bare(messages.get(code, exc.description or "Error"), code)

@@ -23,7 +23,8 @@ def render_http_error(exc: HTTPException):
 
     404 → ``81 Resource not found``; 405/413/415 → ``01`` with a field-less
     message; 400 (malformed JSON) → ``01`` with ``errors.body``; 429 → ``83``
-    (the wait is in the ``Retry-After`` header); 5xx → ``99 Error: ...``.
+    (the wait is in the ``Retry-After`` header); 503 (database unreachable) → ``99 Service
+    temporarily unavailable...`` (wait: ``Retry-After``); other 5xx → ``99 Error: ...``.
     """
     code = exc.code or 500
     if code == 404:
@@ -44,6 +45,8 @@ def render_http_error(exc: HTTPException):
         return envelope.unauthorized("Token not provided")
     elif code < 500:
         response = envelope.fail(envelope.VALIDATION, exc.description or "Bad request", code)
+    elif code == 503:
+        response = envelope.fail(envelope.SERVER, "Service temporarily unavailable. Please try again later.", 503)
     else:
         response = envelope.fail(envelope.SERVER, "Error: Internal server error", code)
     body, status = response

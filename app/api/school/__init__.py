@@ -42,6 +42,7 @@ def render_http_error(exc: HTTPException):
         413: "Ukuran permintaan terlalu besar",
         415: "Tipe konten tidak didukung",
         429: "Terlalu banyak permintaan. Coba lagi nanti.",
+        503: "Layanan sedang tidak tersedia. Coba lagi nanti.",
     }
     message = messages.get(code, "Terjadi kesalahan pada server" if code >= 500 else (exc.description or "Error"))
     response = envelope.fail(message, code)
