@@ -220,6 +220,23 @@ class Factory:
             late_after=t(late_after), is_active=active))
 
 
+    def night_shift_for(self, user, name="Shift Malam", starts_on="2026-01-01"):
+        """A night shift (in 19:00–22:00, late after 20:00, out 04:00–06:00, every day), not the
+        organisation's default, assigned to ``user`` from ``starts_on``; returns the schedule."""
+        from datetime import date as _date
+
+        from app.schedules.models import ScheduleAssignment
+
+        schedule = self.schedule(name=name, check_in=("19:00", "22:00"), check_out=("04:00", "06:00"),
+                                 late_after="20:00", active=False)
+        with self.app.app_context():
+            db.session.execute(db.update(WorkSchedule).where(WorkSchedule.id == schedule.id)
+                               .values(working_days_mask=127))
+            db.session.commit()
+        self._commit(ScheduleAssignment(schedule_id=schedule.id, user_id=user.id,
+                                        starts_on=_date.fromisoformat(starts_on)))
+        return schedule
+
 @pytest.fixture
 def factory(app, password_hash):
     return Factory(app, password_hash)

@@ -61,6 +61,8 @@ FLAG_REASON_LABELS = {
     "implausible_accuracy": _l("Implausible GPS accuracy"),
     "impossible_travel": _l("Impossible travel"),
     "wrong_office": _l("Not their office"),
+    "after_window": _l("After the check-in window"),
+    "missed_check_out": _l("Missed check-out"),
 }
 #: How an event was captured.
 SOURCE_LABELS = {
@@ -69,6 +71,7 @@ SOURCE_LABELS = {
     "face": _l("Face recognition"),
     "manual": _l("Manual entry"),
     "offline": _l("Offline sync"),
+    "system": _l("Automatic (missed check-out)"),
 }
 #: Review, request and daily-attendance states → (label, badge modifier).
 STATUS_BADGES = {

@@ -17,8 +17,9 @@ Contract 002, section 10; issue 3 ("each item processed on its own ...").
   the person claims; every offline event waits for a reviewer
   (``review_state="pending"``, ``flag_reason="offline"``) because a phone's
   clock is not trusted.
-- Work day: the active schedule's window that contains the phone's local time
-  (:func:`app.schedules.services.window_at`, so a night shift's 02:00
+- Work day: the window of the person's own schedule (of that date or the day
+  before, :func:`app.attendance.services.open_windows`) that contains the phone's
+  local time (so a night shift's 02:00
   check-out belongs to the previous day); outside every window (or without a
   schedule) the phone's local calendar date.  Limitation: a night-shift item
   outside the windows is filed on its calendar date.
@@ -49,9 +50,10 @@ from ..common.errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..places.services import parse_accuracy, parse_coordinate
 from ..schedules import services as schedules
-from . import plausibility
+from . import overtime, plausibility
 from .models import AttendanceEvent, DailyAttendance, OfflineSyncLog
-from .services import AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals
+from .services import (AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals, open_windows,
+                       schedule_days, schedule_of_day)
 
 #: Contract ``type`` → event kind.
 KINDS = {"checkin": "check_in", "checkout": "check_out"}
@@ -239,16 +241,20 @@ def _check_age(item: _Item, now: datetime) -> None:
 
 
 def _work_day(item: _Item):
-    """``(schedule, work_date, in a window?, local time)`` of the item (see the module's notes)."""
+    """``(the person's day, work_date, in a window?, local time)`` of the item (see the module's notes)."""
     local = clock.to_local(item.client_time)
-    schedule = schedules.active_schedule()
-    window = schedules.window_at(schedule, item.kind, local) if schedule is not None else None
-    return schedule, (window.work_date if window else local.date()), window is not None, local
+    days = schedule_days(item.user, local)
+    found = open_windows(days, item.kind, local)
+    if found:
+        window, day = found[0]
+        return day, window.work_date, True, local
+    return days[0], local.date(), False, local
 
 
 def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendance]:
     """Write the event and update its day (caller's savepoint).  :raises OfflineItemRefused:"""
-    schedule, work_date, in_window, local = _work_day(item)
+    day, work_date, in_window, local = _work_day(item)
+    schedule = day.schedule
     findings, distance = [plausibility.Finding("offline")], None
     if item.latitude is not None and item.longitude is not None:
         verdict = plausibility.judge_position(item.user, latitude=item.latitude, longitude=item.longitude,
@@ -266,11 +272,12 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
     if item.kind == "check_in":
         if daily is not None and daily.check_in_event_id is not None:
             raise _refuse("Sudah absen masuk pada tanggal itu", "already_checked_in")
-        late = schedules.late_minutes(schedule, work_date, local) if (schedule and in_window) else 0
+        late = schedules.late_minutes(schedule, work_date, local) if (schedule and in_window and not day.day_off) else 0
         if daily is None:
             daily = DailyAttendance(user_id=item.user.id, work_date=work_date,
                                     schedule_id=schedule.id if schedule else None, check_in_event=event,
-                                    time_in=item.client_time, late_minutes=late, status="pending_review")
+                                    time_in=item.client_time, late_minutes=late, status="pending_review",
+                                    off_reason=day.off_reason if in_window else None)
             _refresh_totals(daily)
             try:
                 with db.session.begin_nested():
@@ -287,6 +294,7 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
         daily.check_in_event_id = event.id
         daily.check_in_event = event
         daily.schedule_id = schedule.id if schedule else daily.schedule_id
+        daily.off_reason = day.off_reason if in_window else None
         daily.time_in = item.client_time
         daily.late_minutes = late
         daily.status = "pending_review"
@@ -304,6 +312,13 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
         daily.check_out_event_id = event.id
         daily.check_out_event = event
         daily.time_out = item.client_time
+        judged_by = schedule_of_day(daily, day)
+        daily.early_leave_minutes = 0 if (judged_by is None or daily.off_reason) \
+            else schedules.early_leave_minutes(judged_by, work_date, local)
+        _refresh_totals(daily)
+        db.session.flush()
+        overtime.evaluate_day(daily, judged_by, holiday=day.holiday is not None)
+        return event, daily
     _refresh_totals(daily)
     db.session.flush()
     return event, daily

@@ -67,7 +67,7 @@ MIN_ACCURACY_ALLOWANCE_M = 10.0
 CONFIDENCE_FACTOR = 2.0
 #: :attr:`Finding.reason` codes, most telling first (:func:`main_reason`).
 PRIORITY = ("offline", "impossible_travel", "implausible_accuracy", "wrong_office", "outside_geofence",
-            "low_accuracy", "no_office")
+            "low_accuracy", "no_office", "missed_check_out", "after_window")
 
 
 class NotAssignedOffice(RuleViolation):
@@ -87,7 +87,10 @@ class Finding:
     ``previous_event_id``, ``previous_kind``; ``wrong_office``: ``office_code``,
     ``office_name``, ``assigned_code``, ``assigned_name``; ``outside_geofence``:
     ``distance_m``, ``radius_m``, ``office_code``; ``low_accuracy``:
-    ``accuracy_m``, ``radius_m``; ``no_office`` and ``offline``: none.
+    ``accuracy_m``, ``radius_m``; ``no_office`` and ``offline``: none.  The schedule's
+    reasons (:mod:`app.attendance.services`, :mod:`app.attendance.closing`):
+    ``after_window``: ``closed_at`` (local ``HH:MM`` the check-in window closed);
+    ``missed_check_out``: ``closed_at`` (local ``HH:MM``, the scheduled end it was closed at).
     """
 
     reason: str

@@ -86,6 +86,11 @@ def _phrase(detail: dict, event) -> str | None:
             return _("sent later from offline (phone time %(time)s, not trusted)",
                      time=clock.to_local(event.client_time).strftime("%H:%M"))
         return _("sent later from offline")
+    if reason == "after_window":
+        return _("checked in after the check-in window closed at %(time)s (recorded late)",
+                 time=detail.get("closed_at") or "—")
+    if reason == "missed_check_out":
+        return _("no check-out recorded; closed at %(time)s, the scheduled end", time=detail.get("closed_at") or "—")
     return None  # a reason without a phrase here: the inbox shows its label only
 
 

@@ -1,7 +1,20 @@
 """Check-in and check-out, review of flagged events, daily summaries.
 
-Rules (contract 001, "Absensi"; issue 2, section 3):
-- only inside the active work schedule's window, judged by the server's clock;
+Rules (contract 001, "Absensi"):
+- only inside a window of the person's own schedule for the work day
+  (:mod:`app.schedules.resolution`: roster → own → department → office →
+  organisation), judged by the server's clock.  A moment is judged against the
+  person's schedule of today and of yesterday, so a night shift's check-out after
+  midnight closes yesterday's day and a check-in just before a shift opens today's;
+- late: a check-in later than ``late_after`` + grace is late by the minutes past
+  ``late_after``; after the check-in window a ``record_late`` schedule still records
+  the check-in until its cut-off, late and flagged for review (``after_window``), a
+  ``refuse`` schedule refuses it (contract 001's rcode 83);
+- a day off (roster, holiday, non-working weekday) can be worked: nothing is late or
+  early, and the time counts as overtime (:mod:`.overtime`);
+- check-out: minutes before the scheduled end beyond the threshold are early leave;
+  minutes past it (and before the start, where the schedule counts them) become an
+  overtime claim;
 - once per work day: the unique (user, work day) row of
   :class:`~.models.DailyAttendance` refuses a second check-in even when two
   requests race;
@@ -29,8 +42,10 @@ from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ..extensions import db
 from ..places.models import Office
+from ..schedules import resolution
 from ..schedules import services as schedules
-from . import plausibility
+from ..schedules.models import WorkSchedule
+from . import overtime, plausibility
 from .models import AttendanceEvent, DailyAttendance
 from .plausibility import NotAssignedOffice  # noqa: F401  (refusal of record_attendance, for the dialects)
 
@@ -78,24 +93,65 @@ class RecordResult:
         return self.event.review_state == "pending"
 
 
-def _window_error(schedule, kind: str, local_now: datetime) -> OutsideWindow:
+def schedule_days(user, local_now: datetime) -> list[resolution.DaySchedule]:
+    """``user``'s schedule of today and of yesterday (local dates of ``local_now``), one statement.
+
+    The moment's candidates: today's shift, and yesterday's if it runs past midnight.
+    """
+    today = local_now.date()
+    return resolution.resolve_days(user, [today, today - timedelta(days=1)])
+
+
+def open_windows(days, kind: str, local_now: datetime) -> list[tuple[schedules.Window, resolution.DaySchedule]]:
+    """The windows of ``kind`` open at ``local_now`` among ``days`` (today first), each with its day.
+
+    A check-in is accepted in the schedule's admission window (the check-in window,
+    or until the cut-off of a ``record_late`` schedule).
+    """
+    make = schedules.admission_window if kind == "check_in" else schedules.check_out_window
+    found = []
+    for day in days:
+        if day.schedule is None:
+            continue
+        window = make(day.schedule, day.work_date, local_now.tzinfo)
+        if window.contains(local_now):
+            found.append((window, day))
+    return found
+
+
+def _window_error(days, kind: str, local_now: datetime) -> RuleViolation:
     """The refusal for a moment outside every window: "not available yet" or "has closed".
 
     A check-in is judged against today's window; a check-out against the shift
     whose check-in opened last, so a night shift's check-out after 06:00 (the
     "Shift Malam" of contract 001) has closed rather than being "not yet" open.
     """
-    day = local_now.date()
+    today, yesterday = days[0], days[1]
+    day = today
+    if kind == "check_out" and (today.schedule is None or local_now < datetime.combine(
+            today.work_date, today.schedule.check_in_start, tzinfo=local_now.tzinfo)) and yesterday.schedule:
+        day = yesterday
+    if day.schedule is None:
+        return NoActiveSchedule("No active attendance time setting")
     if kind == "check_in":
-        window = schedules.check_in_window(schedule, day, local_now.tzinfo)
+        window = schedules.admission_window(day.schedule, day.work_date, local_now.tzinfo)
     else:
-        if local_now < datetime.combine(day, schedule.check_in_start, tzinfo=local_now.tzinfo):
-            day -= timedelta(days=1)
-        window = schedules.check_out_window(schedule, day, local_now.tzinfo)
+        window = schedules.check_out_window(day.schedule, day.work_date, local_now.tzinfo)
     noun = "Check-in" if kind == "check_in" else "Check-out"
     if local_now < window.start:
         return OutsideWindow(f"{noun} not available yet", opens_at=window.start)
     return OutsideWindow(f"{noun} window has closed", closed_at=window.end)
+
+
+def _pick_check_out(found, user):
+    """Of several open check-out windows, the one whose day has a check-in without a check-out."""
+    if len(found) == 1:
+        return found[0]
+    for window, day in found:
+        daily = _day_of(user, window.work_date)
+        if daily is not None and daily.check_in_event_id is not None and daily.check_out_event_id is None:
+            return window, day
+    return found[0]
 
 
 def _status(daily: DailyAttendance) -> str:
@@ -125,8 +181,10 @@ def record_attendance(
     client_ref: str | None = None,
     client_time: datetime | None = None,
     now: datetime | None = None,
+    days: list | None = None,
 ) -> RecordResult:
-    """Record a check-in or check-out for ``user`` now (server clock, UTC).
+    """Record a check-in or check-out for ``user`` now (server clock, UTC), judged by
+    ``user``'s own schedule of the work day (see the module's rules).
 
     :param kind: ``check_in`` or ``check_out``.
     :param latitude, longitude: WGS84 degrees, already validated; None when the
@@ -134,6 +192,7 @@ def record_attendance(
     :param accuracy_m: reported GPS accuracy in metres, if any.
     :param office: the office to check against; defaults to ``user.office``.  An office
         named by the client that is not the person's own is flagged ``wrong_office``.
+    :param days: :func:`schedule_days` of ``user`` at ``now`` when the caller already has them.
     :raises NoActiveSchedule, OutsideWindow: (rule violations, contract rcode 83)
     :raises NotAssignedOffice: ``office`` is not the person's and the setting
         ``wrong_office_policy`` is ``refuse``.
@@ -154,12 +213,13 @@ def record_attendance(
 
     now = now or clock.now()
     local_now = clock.to_local(now)
-    schedule = schedules.active_schedule()
-    if schedule is None:
-        raise NoActiveSchedule("No active attendance time setting")
-    window = schedules.window_at(schedule, kind, local_now)
-    if window is None:
-        raise _window_error(schedule, kind, local_now)
+    days = days or schedule_days(user, local_now)
+    found = open_windows(days, kind, local_now)
+    if not found:
+        raise _window_error(days, kind, local_now)
+    window, day = found[0] if kind == "check_in" else _pick_check_out(found, user)
+    after_window = kind == "check_in" and not schedules.check_in_window(
+        day.schedule, day.work_date, local_now.tzinfo).contains(local_now)
 
     office = office or user.office
     distance, findings = None, []
@@ -169,6 +229,9 @@ def record_attendance(
         distance, findings = verdict.distance_m, verdict.findings
     elif source == "mobile_gps":
         raise ValidationFailed({"latitude": ["Latitude is required for location verification"]})
+    if after_window:
+        closed = schedules.check_in_window(day.schedule, day.work_date, local_now.tzinfo).end - timedelta(minutes=1)
+        findings = [*findings, plausibility.Finding("after_window", {"closed_at": closed.strftime("%H:%M")})]
 
     event = AttendanceEvent(
         user_id=user.id, kind=kind, occurred_at=now, work_date=window.work_date, source=source,
@@ -179,10 +242,31 @@ def record_attendance(
         flag_details=plausibility.details_json(findings),
     )
     if kind == "check_in":
-        daily = _claim_check_in(user, schedule, window.work_date, event, local_now)
+        daily = _claim_check_in(user, day, window.work_date, event, local_now)
     else:
-        daily = _claim_check_out(user, window.work_date, event)
+        daily = _claim_check_out(user, day, window.work_date, event, local_now)
     return RecordResult(event, daily)
+
+
+def check_in_day(user, now: datetime | None = None) -> date:
+    """The work day a check-in by ``user`` at ``now`` would open, refusing early what would fail.
+
+    For a caller with slow work before recording (a face to verify): the same judgement
+    as :func:`record_attendance` (the person's own schedule of today and yesterday),
+    which checks it all again, race-safe, when it records.
+    :raises NoActiveSchedule, OutsideWindow: no schedule, or no check-in window open.
+    :raises AlreadyCheckedIn: that day already has a check-in.
+    """
+    local_now = clock.to_local(now or clock.now())
+    days = schedule_days(user, local_now)
+    found = open_windows(days, "check_in", local_now)
+    if not found:
+        raise _window_error(days, "check_in", local_now)
+    work_date = found[0][0].work_date
+    daily = _day_of(user, work_date)
+    if daily is not None and daily.check_in_event_id is not None:
+        raise AlreadyCheckedIn()
+    return work_date
 
 
 @cache
@@ -216,7 +300,15 @@ def _claim_slot(daily: DailyAttendance, event: AttendanceEvent, column: str, con
         raise conflict() from None
 
 
-def _claim_check_in(user, schedule, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
+def _day_facts(day, work_date: date, local_now: datetime) -> dict:
+    """The columns a check-in sets from the person's day: schedule, lateness, why it is a day off."""
+    return {"schedule_id": day.schedule.id,
+            "late_minutes": 0 if day.day_off else schedules.late_minutes(day.schedule, work_date, local_now),
+            "off_reason": day.off_reason}
+
+
+def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
+    facts = _day_facts(day, work_date, local_now)
     daily = db.session.scalar(_day_query(), {"user_id": user.id, "work_date": work_date})
     if daily is not None and daily.check_in_event_id is not None:
         raise AlreadyCheckedIn()
@@ -224,9 +316,8 @@ def _claim_check_in(user, schedule, work_date: date, event: AttendanceEvent, loc
         # The usual case, the day's first event: the event and its day, complete, in
         # one flush.  The unique (user, day) row is the lock: a concurrent check-in
         # fails on it, and its savepoint takes its event back.
-        daily = DailyAttendance(user_id=user.id, work_date=work_date, schedule_id=schedule.id,
-                                check_in_event=event, time_in=event.occurred_at,
-                                late_minutes=schedules.late_minutes(schedule, work_date, local_now))
+        daily = DailyAttendance(user_id=user.id, work_date=work_date, check_in_event=event,
+                                time_in=event.occurred_at, **facts)
         daily.status = _status(daily)
         _refresh_totals(daily)
         try:
@@ -241,16 +332,25 @@ def _claim_check_in(user, schedule, work_date: date, event: AttendanceEvent, loc
     _claim_slot(daily, event, "check_in_event_id", AlreadyCheckedIn)
     daily.check_in_event_id = event.id
     daily.check_in_event = event
-    daily.schedule_id = schedule.id
+    for key, value in facts.items():
+        setattr(daily, key, value)
     daily.time_in = event.occurred_at
-    daily.late_minutes = schedules.late_minutes(schedule, work_date, local_now)
     daily.status = _status(daily)
     _refresh_totals(daily)
     db.session.flush()
     return daily
 
 
-def _claim_check_out(user, work_date: date, event: AttendanceEvent) -> DailyAttendance:
+def schedule_of_day(daily: DailyAttendance, day=None) -> WorkSchedule | None:
+    """The schedule that judged ``daily`` at check-in (``day``'s when it is the same one)."""
+    if daily.schedule_id is None:
+        return None
+    if day is not None and day.schedule is not None and day.schedule.id == daily.schedule_id:
+        return day.schedule
+    return db.session.get(WorkSchedule, daily.schedule_id)
+
+
+def _claim_check_out(user, day, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
     daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
     if daily is None or daily.check_in_event_id is None:
         raise NotCheckedIn()
@@ -260,8 +360,12 @@ def _claim_check_out(user, work_date: date, event: AttendanceEvent) -> DailyAtte
     daily.check_out_event_id = event.id
     daily.check_out_event = event
     daily.time_out = event.occurred_at
+    schedule = schedule_of_day(daily, day)
+    daily.early_leave_minutes = 0 if (schedule is None or daily.off_reason) \
+        else schedules.early_leave_minutes(schedule, work_date, local_now)
     _refresh_totals(daily)
     db.session.flush()
+    overtime.evaluate_day(daily, schedule, holiday=day.holiday is not None)
     return daily
 
 
@@ -297,7 +401,8 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
     """Approve or reject a flagged event and bring its day up to date.
 
     Rejecting a check-in clears the day's check-in (the person may check in
-    again); rejecting a check-out clears the check-out.  The event itself
+    again); rejecting a check-out clears the check-out; either removes the day's
+    overtime claim.  The event itself
     stays, with the reviewer, the time and the note.  The person is notified.
 
     :raises RuleViolation: the event is not pending.
@@ -329,6 +434,8 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
         elif daily.check_in_event_id is not None:
             daily.status = _status(daily)
         _refresh_totals(daily)
+        if not approve:
+            overtime.discard_day(daily)
     local = clock.to_local(event.occurred_at).strftime("%d-%m-%Y %H:%M")
     if event.kind == "check_in":
         title = N_("Your check-in was approved") if approve else N_("Your check-in was rejected")
@@ -526,21 +633,30 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
     :param office: the kiosk's office (the event's place; no geofence: the kiosk stands there).
     :param min_gap_s: seconds between check-in and the earliest check-out (a second look
         at the kiosk a few minutes later does not check the person out).
-    :raises NoActiveSchedule: no work schedule is active.
+    :raises NoActiveSchedule: no work schedule applies to the person today.
     :raises NotCheckedIn: a check-out window, and no check-in that day.
     """
     now = now or clock.now()
     local_now = clock.to_local(now)
-    schedule = schedules.active_schedule()
-    if schedule is None:
+    days = schedule_days(user, local_now)
+    if days[0].schedule is None and days[1].schedule is None:
         raise NoActiveSchedule("No active attendance time setting")
-    check_in_window = schedules.window_at(schedule, "check_in", local_now)
-    check_out_window = schedules.window_at(schedule, "check_out", local_now)
-    if check_in_window is None and check_out_window is None:
+    check_ins = open_windows(days, "check_in", local_now)
+    check_outs = open_windows(days, "check_out", local_now)
+    if not check_ins and not check_outs:
         return KioskVisit("outside_window", None, None)
+    check_in_window = check_ins[0][0] if check_ins else None
+    check_out_window = _pick_check_out(check_outs, user)[0] if check_outs else None
     daily = _day_of(user, (check_in_window or check_out_window).work_date)
     if check_in_window is not None and (daily is None or daily.check_in_event_id is None):
-        result = record_attendance(user, "check_in", source=source, office=office, now=now)
+        if check_out_window is not None and check_out_window.work_date < check_in_window.work_date:
+            # yesterday's shift is still open: this visit ends it rather than starting today's
+            earlier = _day_of(user, check_out_window.work_date)
+            if earlier is not None and earlier.time_in is not None and earlier.check_out_event_id is None \
+                    and (now - earlier.time_in).total_seconds() >= min_gap_s:
+                result = record_attendance(user, "check_out", source=source, office=office, now=now, days=days)
+                return KioskVisit("checked_out", result.event, result.daily)
+        result = record_attendance(user, "check_in", source=source, office=office, now=now, days=days)
         return KioskVisit("checked_in", result.event, result.daily)
     if check_out_window is None:
         return KioskVisit("already_in", None, daily)
@@ -549,5 +665,5 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
         return KioskVisit("already_out", None, daily)
     if daily is not None and daily.time_in is not None and (now - daily.time_in).total_seconds() < min_gap_s:
         return KioskVisit("already_in", None, daily)
-    result = record_attendance(user, "check_out", source=source, office=office, now=now)
+    result = record_attendance(user, "check_out", source=source, office=office, now=now, days=days)
     return KioskVisit("checked_out", result.event, result.daily)
