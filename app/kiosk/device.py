@@ -45,7 +45,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -248,8 +248,13 @@ def _face_answer(outcome: FaceVisit, now) -> tuple[str, str | None]:
         return _("%(name)s: outside attendance hours", name=name), None
     if visit.outcome == "checked_in":
         time_text = clock.to_local(visit.event.occurred_at).strftime("%H:%M")
-        return _("%(greeting)s, %(name)s — in %(time)s", greeting=_greeting(clock.to_local(now).hour), name=name,
-                 time=time_text), time_text
+        greeting = _greeting(clock.to_local(now).hour)
+        if visit.daily is not None and visit.daily.late_minutes > 0:
+            # judged by the person's own schedule for the day ("terlambat 23 menit")
+            return ngettext("%(greeting)s, %(name)s — in %(time)s, %(num)d minute late",
+                            "%(greeting)s, %(name)s — in %(time)s, %(num)d minutes late", visit.daily.late_minutes,
+                            greeting=greeting, name=name, time=time_text), time_text
+        return _("%(greeting)s, %(name)s — in %(time)s", greeting=greeting, name=name, time=time_text), time_text
     if visit.outcome == "checked_out":
         time_text = clock.to_local(visit.event.occurred_at).strftime("%H:%M")
         return _("Goodbye, %(name)s — out %(time)s", name=name, time=time_text), time_text

@@ -5,9 +5,12 @@ Each dashboard is for one role (``token_required("<role>")``): another role gets
 Every figure comes from the data:
 
 - attendance from the shared attendance (:class:`~app.attendance.models.DailyAttendance`
-  and :class:`~app.attendance.models.AttendanceEvent`) and the active work schedule;
-  the work day is the organisation's local date; a day in progress counts its
-  minutes up to now;
+  and :class:`~app.attendance.models.AttendanceEvent`); the work day is the
+  organisation's local date; a day in progress counts its minutes up to now;
+- shifts from the person's own schedule (:mod:`app.schedules.resolution`: roster,
+  own, department, office, organisation): ``shifts_this_month`` / ``shifts_week`` count
+  the days scheduled as working days (not a day off or holiday) of this local month /
+  ISO week, and ``work_schedule`` is the person's schedule of today;
 - procedures (*tindakan*), patients and service fees (*jaspel*, whole rupiah) from
   :mod:`app.clinic.services`: sums of approved and pending shares for the period
   (this local month, this ISO week Monday–Sunday), never a rejected one.
@@ -29,6 +32,7 @@ from ...common import clock
 from ...common.errors import ValidationFailed
 from ...extensions import db
 from ...schedules import services as schedules
+from ...schedules.resolution import resolve_days
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
@@ -108,17 +112,33 @@ def _days(user, start: date, end: date) -> list[DailyAttendance]:
 
 
 def _schedule_json(schedule) -> dict | None:
-    """The active work schedule: ``{id, name, check_in_start, check_in_end, check_out_start, check_out_end,
-    late_after}`` (local ``HH:MM``), or None."""
+    """A work schedule: ``{id, name, code, color, check_in_start, check_in_end, check_out_start,
+    check_out_end, late_after}`` (local ``HH:MM``), or None."""
     if schedule is None:
         return None
 
     def hm(value):
         return value.strftime("%H:%M") if value else None
 
-    return {"id": schedule.id, "name": schedule.name, "check_in_start": hm(schedule.check_in_start),
-            "check_in_end": hm(schedule.check_in_end), "check_out_start": hm(schedule.check_out_start),
-            "check_out_end": hm(schedule.check_out_end), "late_after": hm(schedule.late_after)}
+    return {"id": schedule.id, "name": schedule.name, "code": schedule.code, "color": schedule.color,
+            "check_in_start": hm(schedule.check_in_start), "check_in_end": hm(schedule.check_in_end),
+            "check_out_start": hm(schedule.check_out_start), "check_out_end": hm(schedule.check_out_end),
+            "late_after": hm(schedule.late_after)}
+
+
+def _scheduled(user, start: date, end: date):
+    """``user``'s schedule of each local date in ``[start, end)`` (one statement)."""
+    return resolve_days(user, [start + timedelta(days=n) for n in range((end - start).days)])
+
+
+def _shift_count(user, start: date, end: date) -> int:
+    """Days of ``[start, end)`` scheduled as working days for ``user`` (shifts, not days off)."""
+    return sum(1 for day in _scheduled(user, start, end) if day.is_working_day)
+
+
+def _today_schedule(user):
+    """``user``'s work schedule of today (None when no schedule applies at all)."""
+    return resolve_days(user, [_today()])[0].schedule
 
 
 # --- paramedis ---------------------------------------------------------------
@@ -132,8 +152,9 @@ def paramedis_dashboard():
     pending_jaspel, minutes_worked, shifts_this_month}, today_attendance {checked_in,
     check_in_time, work_duration, ...}}``.  Money in whole rupiah: ``jaspel_monthly`` and
     ``jaspel_weekly`` are approved + pending shares of this local month / ISO week,
-    ``approved_jaspel`` and ``pending_jaspel`` this month's split; ``minutes_worked`` and
-    ``shifts_this_month`` (days checked in) are this month's.  401, 403 for another role.
+    ``approved_jaspel`` and ``pending_jaspel`` this month's split; ``minutes_worked`` is this
+    month's, ``shifts_this_month`` the shifts scheduled for the person this month.  401, 403 for
+    another role.
     """
     user, today = g.user, _today()
     month, week = clinic.month_range(today), clinic.week_range(today)
@@ -144,7 +165,7 @@ def paramedis_dashboard():
         "stats": {"jaspel_monthly": month_fees.total, "jaspel_weekly": week_fees.total,
                   "approved_jaspel": month_fees.approved, "pending_jaspel": month_fees.pending,
                   "minutes_worked": sum(_minutes_so_far(d) or 0 for d in days),
-                  "shifts_this_month": len(days)},
+                  "shifts_this_month": _shift_count(user, *month)},
         "today_attendance": _today_status(user),
     }, "Paramedis dashboard")
 
@@ -152,38 +173,51 @@ def paramedis_dashboard():
 @bp.get("/dashboards/paramedis/schedule")
 @token_required("paramedis")
 def paramedis_schedule():
-    """``GET /api/v2/dashboards/paramedis/schedule`` (role paramedis).
+    """``GET /api/v2/dashboards/paramedis/schedule`` (role paramedis): the person's own shifts.
 
-    ``data {work_schedule {id, name, check_in_start, check_in_end, check_out_start,
-    check_out_end, late_after} | null, today {date, check_in_opens, check_in_closes,
-    check_out_opens, check_out_closes} | null, week [{date, day, status, check_in_time,
+    ``data {work_schedule {id, name, code, color, check_in_start, check_in_end, check_out_start,
+    check_out_end, late_after} | null (today's), today {date, check_in_opens, check_in_closes,
+    check_out_opens, check_out_closes, day_off, off_reason, holiday} | null, week [{date, day,
+    status, shift {...as work_schedule} | null, day_off, off_reason, holiday, check_in_time,
     check_out_time, work_duration}] (Monday to Sunday of this week)}``.  A day's ``status``:
-    ``checked_out``, ``checked_in``, ``not_checked_in``, or ``scheduled`` (later this week).
-    Window times are local ``YYYY-MM-DDTHH:MM`` (a night shift closes the next day).
+    ``checked_out``, ``checked_in``, ``not_checked_in``, ``day_off`` (nothing recorded on a day
+    off or holiday), or ``scheduled`` (later this week).  ``shift`` is the day's schedule
+    (null on a day off); ``off_reason``: ``roster``, ``holiday`` or ``weekday``; ``holiday``: its
+    name.  Window times are local ``YYYY-MM-DDTHH:MM`` (a night shift closes the next day).
     """
     user, today = g.user, _today()
-    schedule = schedules.active_schedule()
+    start, end = clinic.week_range(today)
+    scheduled = {day.work_date: day for day in _scheduled(user, start, end)}
+    mine = scheduled[today]
     windows = None
-    if schedule is not None:
-        zone = clock.to_local(clock.now()).tzinfo
-        check_in = schedules.check_in_window(schedule, today, zone)
-        check_out = schedules.check_out_window(schedule, today, zone)
+    if mine.schedule is not None:
+        zone = clock.local_zone()
+        check_in = schedules.check_in_window(mine.schedule, today, zone)
+        check_out = schedules.check_out_window(mine.schedule, today, zone)
         fmt = "%Y-%m-%dT%H:%M"
         windows = {"date": today.isoformat(), "check_in_opens": check_in.start.strftime(fmt),
                    "check_in_closes": check_in.end.strftime(fmt), "check_out_opens": check_out.start.strftime(fmt),
-                   "check_out_closes": check_out.end.strftime(fmt)}
-    start, end = clinic.week_range(today)
+                   "check_out_closes": check_out.end.strftime(fmt), "day_off": mine.day_off,
+                   "off_reason": mine.off_reason, "holiday": mine.holiday.name if mine.holiday else None}
     recorded = {d.work_date: d for d in _days(user, start, end)}
     week = []
     for offset in range((end - start).days):
         day_date = start + timedelta(days=offset)
         day = recorded.get(day_date)
-        status = "scheduled" if day_date > today else _attendance_status(day)
+        plan = scheduled[day_date]
+        if day_date > today:
+            status = "day_off" if plan.day_off else "scheduled"
+        elif day is None and plan.day_off:
+            status = "day_off"
+        else:
+            status = _attendance_status(day)
         week.append({"date": day_date.isoformat(), "day": _DAY_NAMES[day_date.weekday()], "status": status,
+                     "shift": None if plan.day_off else _schedule_json(plan.schedule), "day_off": plan.day_off,
+                     "off_reason": plan.off_reason, "holiday": plan.holiday.name if plan.holiday else None,
                      "check_in_time": _hm(day.time_in) if day else None,
                      "check_out_time": _hm(day.time_out) if day else None,
                      "work_duration": duration(_minutes_so_far(day))})
-    return envelope.ok({"work_schedule": _schedule_json(schedule), "today": windows, "week": week},
+    return envelope.ok({"work_schedule": _schedule_json(mine.schedule), "today": windows, "week": week},
                        "Paramedis schedule")
 
 
@@ -235,7 +269,7 @@ def dokter_dashboard():
 
     ``data {user {id, name, initials, role}, stats {patients_today (distinct patients of today's
     approved and pending procedures), tindakan_today (those procedures), jaspel_month (approved +
-    pending shares this local month, whole rupiah), shifts_week (days checked in this ISO week)},
+    pending shares this local month, whole rupiah), shifts_week (shifts scheduled this ISO week)},
     current_status ("active" while checked in and not out, else "inactive"), quick_actions [{id,
     title, subtitle, icon, action, enabled}]}``.  401, 403 for another role.
     """
@@ -246,11 +280,11 @@ def dokter_dashboard():
     return envelope.ok({
         "user": _user_json(user),
         "stats": {"patients_today": summary.patients, "tindakan_today": summary.procedures,
-                  "jaspel_month": fees.total, "shifts_week": len(_days(user, *clinic.week_range(today)))},
+                  "jaspel_month": fees.total, "shifts_week": _shift_count(user, *clinic.week_range(today))},
         "current_status": "active" if status["status"] == "checked_in" else "inactive",
         "quick_actions": [
             {"id": "presensi", "title": "Presensi", "subtitle": "Kelola kehadiran dan absensi", "icon": "📋",
-             "action": "presensi", "enabled": schedules.active_schedule() is not None},
+             "action": "presensi", "enabled": _today_schedule(user) is not None},
             {"id": "jaspel", "title": "Jaspel", "subtitle": "Lihat jasa pelayanan bulan ini", "icon": "💰",
              "action": "jaspel", "enabled": True},
         ],
@@ -326,8 +360,8 @@ def nonparamedis_dashboard():
     ``data {user {id, name, initials, role}, today_attendance {date, status, checked_in,
     check_in_time, check_out_time, work_duration, work_minutes, requires_review}, stats
     {days_present_month, days_late_month, minutes_worked_month, work_duration_month,
-    shifts_week}, work_schedule {...} | null, work_location {id, name, latitude, longitude,
-    radius_meters, location_type, address} | null}``.
+    shifts_week (scheduled this ISO week)}, work_schedule {...} | null (the person's of today),
+    work_location {id, name, latitude, longitude, radius_meters, location_type, address} | null}``.
     """
     user, today = g.user, _today()
     days = _days(user, *clinic.month_range(today))
@@ -337,8 +371,8 @@ def nonparamedis_dashboard():
         "today_attendance": _today_status(user),
         "stats": {"days_present_month": len(days), "days_late_month": sum(1 for d in days if d.late_minutes > 0),
                   "minutes_worked_month": minutes, "work_duration_month": duration(minutes),
-                  "shifts_week": len(_days(user, *clinic.week_range(today)))},
-        "work_schedule": _schedule_json(schedules.active_schedule()),
+                  "shifts_week": _shift_count(user, *clinic.week_range(today))},
+        "work_schedule": _schedule_json(_today_schedule(user)),
         "work_location": work_location(user.office) if user.office is not None else None,
     }, "Non-paramedis dashboard")
 

@@ -37,7 +37,7 @@ from ...common.errors import ValidationFailed
 from ...extensions import db
 from ...places.models import Office
 from ...places.services import parse_accuracy, parse_coordinate
-from ...schedules import services as schedules
+from ...schedules.resolution import resolve_days
 from ...schedules.models import WorkSchedule
 from . import envelope
 from .auth import token_required
@@ -80,13 +80,29 @@ def _schedule_json(schedule: WorkSchedule) -> dict:
             "is_active": bool(schedule.is_active)}
 
 
+def _own_schedules(user, today) -> list[dict]:
+    """The person's work schedules of today and the next :data:`SCHEDULE_DAYS` days (their own:
+    roster, assignment, department, office or the organisation's), each once, in date order."""
+    seen, found = set(), []
+    for day in resolve_days(user, [today + timedelta(days=n) for n in range(SCHEDULE_DAYS)]):
+        if day.schedule is not None and day.schedule.id not in seen:
+            seen.add(day.schedule.id)
+            found.append(_schedule_json(day.schedule))
+    return found
+
+
+#: How many days ahead the offline package's ``schedule`` looks (today included).
+SCHEDULE_DAYS = 8
+
+
 @bp.get("/offline/data")
 @token_required()
 def offline_data():
     """``GET /api/v2/offline/data?types=locations,users,schedule`` (default: all three).
 
     ``data {locations: [work location], users: {the signed-in person, as auth/me, plus
-    work_location_id}, schedule: [the active work schedule, local HH:MM times],
+    work_location_id}, schedule: [the person's own work schedules of today and the next 7 days,
+    each once, local HH:MM times],
     cache_timestamp, expires_at (8 hours later)}``, only the types asked for.
     422 ``errors.types`` for an unknown type.
     """
@@ -103,8 +119,7 @@ def offline_data():
     if "users" in wanted:
         data["users"] = {**me(g.user), "work_location_id": g.user.office_id}
     if "schedule" in wanted:
-        active = schedules.active_schedule()
-        data["schedule"] = [_schedule_json(active)] if active is not None else []
+        data["schedule"] = _own_schedules(g.user, clock.local_today())
     data["cache_timestamp"] = clock.iso_utc(now)
     data["expires_at"] = clock.iso_utc(now + CACHE_LIFETIME)
     return envelope.ok(data, "Offline data package")

@@ -29,14 +29,13 @@ from ...accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Pass
 from ...accounts.roles import ROLE_KEYS
 from ...attendance import photos
 from ...attendance import services as attendance
-from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...attendance.models import AttendanceEvent
 from ...common import clock
 from ...common.errors import Conflict, ValidationFailed
 from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from ...faces import services as faces
 from ...faces import verify
-from ...schedules import services as schedules
 from . import serializers, settings
 from .auth import (DIALECT, TOKEN_LIFETIME, clear_token_cookie, cookie_token, json_body, login_required,
                    rate_limit_key, set_token_cookie)
@@ -219,23 +218,20 @@ def update_profile():
 def _check_in_day(user, now):
     """The work day a check-in at ``now`` would count for, refusing early what would fail anyway.
 
-    Runs before the (slow) face work: no schedule, no open window, or a
-    check-in already recorded for that day.  :func:`attendance.record_attendance`
+    Runs before the (slow) face work: no schedule, no window of the person's own
+    schedule open, or a check-in already recorded for that day
+    (:func:`attendance.check_in_day`).  :func:`attendance.record_attendance`
     checks all of it again, race-safe.
     :raises ApiError: 400 (no schedule, window closed), 409 ``Anda sudah absen hari ini``.
     """
-    schedule = schedules.active_schedule()
-    if schedule is None:
-        raise ApiError(400, "Jadwal absensi belum diatur")
-    window = schedules.window_at(schedule, "check_in", clock.to_local(now))
-    if window is None:
-        raise ApiError(400, "Di luar waktu absensi")
-    done = db.session.scalar(db.select(DailyAttendance.id).where(
-        DailyAttendance.user_id == user.id, DailyAttendance.work_date == window.work_date,
-        DailyAttendance.check_in_event_id.is_not(None)))
-    if done is not None:
-        raise ApiError(409, ALREADY_TODAY)
-    return window.work_date
+    try:
+        return attendance.check_in_day(user, now)
+    except attendance.NoActiveSchedule:
+        raise ApiError(400, "Jadwal absensi belum diatur") from None
+    except attendance.OutsideWindow:
+        raise ApiError(400, "Di luar waktu absensi") from None
+    except attendance.AlreadyCheckedIn:
+        raise ApiError(409, ALREADY_TODAY) from None
 
 
 def _decode(value: str) -> faces.FaceImage:

@@ -127,8 +127,9 @@ def test_paramedis_dashboard_figures_come_from_the_data(client, setup, app):
     data = body["data"]
     assert data["user"]["name"] == "Perawat Sari" and data["user"]["initials"] == "PS"
     assert data["user"]["role"] == "Paramedis"
+    # shifts: the 22 weekdays of January 2026 under her schedule (the default, Monday to Friday)
     assert data["stats"] == {"jaspel_monthly": 380_000, "jaspel_weekly": 150_000, "approved_jaspel": 300_000,
-                             "pending_jaspel": 80_000, "minutes_worked": 510 + 480 + 120, "shifts_this_month": 3}
+                             "pending_jaspel": 80_000, "minutes_worked": 510 + 480 + 120, "shifts_this_month": 22}
     today = data["today_attendance"]
     assert today["checked_in"] is True and today["status"] == "checked_in"
     assert today["check_in_time"] == "08:00" and today["work_duration"] == "2h 0m"
@@ -137,7 +138,9 @@ def test_paramedis_dashboard_figures_come_from_the_data(client, setup, app):
 def test_paramedis_dashboard_without_data(client, setup):
     response, body = get(client, setup, "paramedis", "/dashboards/paramedis/")
     assert response.status_code == 200
-    assert set(body["data"]["stats"].values()) == {0}
+    stats = body["data"]["stats"]
+    assert stats.pop("shifts_this_month") == 22          # scheduled, whether worked or not
+    assert set(stats.values()) == {0}
     today = body["data"]["today_attendance"]
     assert today["checked_in"] is False and today["check_in_time"] is None and today["work_duration"] is None
 
@@ -153,11 +156,14 @@ def test_paramedis_schedule(client, setup, app):
     assert (data["work_schedule"]["check_in_start"], data["work_schedule"]["late_after"]) == ("07:00", "08:00")
     assert data["today"] == {"date": "2026-01-30", "check_in_opens": "2026-01-30T07:00",
                              "check_in_closes": "2026-01-30T09:01", "check_out_opens": "2026-01-30T16:00",
-                             "check_out_closes": "2026-01-30T18:01"}
+                             "check_out_closes": "2026-01-30T18:01", "day_off": False, "off_reason": None,
+                             "holiday": None}
     week = data["week"]
     assert [d["date"] for d in week][0::6] == ["2026-01-26", "2026-02-01"] and len(week) == 7
     assert [d["status"] for d in week] == ["checked_out", "not_checked_in", "not_checked_in", "not_checked_in",
-                                           "checked_in", "scheduled", "scheduled"]
+                                           "checked_in", "day_off", "day_off"]
+    assert week[0]["shift"]["name"] == "Jam Kerja Normal" and week[5]["shift"] is None
+    assert (week[6]["day_off"], week[6]["off_reason"]) == (True, "weekday")
     assert week[0]["day"] == "Monday" and week[0]["work_duration"] == "8h 10m"
     assert week[4]["check_in_time"] == "08:05"
 
@@ -225,13 +231,13 @@ def test_dokter_dashboard_figures_come_from_the_data(client, setup, app):
     data = body["data"]
     assert data["user"] == {"id": doctor.id, "name": "Dr. Ahmad", "initials": "DA", "role": "Dokter"}
     assert data["stats"] == {"patients_today": 2, "tindakan_today": 3,
-                             "jaspel_month": 150_000 + 50_000 + 80_000 + 40_000, "shifts_week": 1}
+                             "jaspel_month": 150_000 + 50_000 + 80_000 + 40_000, "shifts_week": 5}
     assert data["current_status"] == "inactive"
     presensi = data["quick_actions"][0]
     assert presensi["id"] == "presensi" and presensi["enabled"] is True and presensi["title"] == "Presensi"
     attend(app, doctor, "2026-01-30T08:20+07:00")
     response, body = get(client, setup, "dokter", "/dashboards/dokter/")
-    assert body["data"]["current_status"] == "active" and body["data"]["stats"]["shifts_week"] == 2
+    assert body["data"]["current_status"] == "active" and body["data"]["stats"]["shifts_week"] == 5
 
 
 def test_dokter_attendance_status_follows_the_day(client, setup, app, freeze_time):
@@ -308,7 +314,7 @@ def test_nonparamedis_dashboard(client, setup, app):
     data = body["data"]
     assert data["user"]["role"] == "Non-Paramedis" and data["user"]["initials"] == "SL"
     assert data["stats"] == {"days_present_month": 2, "days_late_month": 1, "minutes_worked_month": 615,
-                             "work_duration_month": "10h 15m", "shifts_week": 1}
+                             "work_duration_month": "10h 15m", "shifts_week": 5}
     assert data["today_attendance"]["status"] == "checked_in" and data["today_attendance"]["work_duration"] == "2h 15m"
     assert data["work_schedule"]["check_out_start"] == "16:00"
     assert data["work_location"]["id"] == setup["office"].id and data["work_location"]["radius_meters"] == 100
