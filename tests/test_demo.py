@@ -11,7 +11,7 @@ def test_demo_load_twice_creates_everything_once(app):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     second = runner.invoke(args=["demo", "load"])
-    assert second.exit_code == 0 and "0 users" in second.output
+    assert second.exit_code == 0 and "0 users" in second.output and "0 roster_days" in second.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 13
         assert db.session.scalar(db.select(db.func.count(Patient.id))) == 3
@@ -20,6 +20,17 @@ def test_demo_load_twice_creates_everything_once(app):
         assert db.session.scalar(db.select(db.func.count(WorkSchedule.id)).filter_by(is_active=True)) == 1
         assert db.session.scalar(db.select(db.func.count(ClassEnrollment.id))) == 2
         assert db.session.scalar(db.select(db.func.count(StudentQrCard.id)).filter_by(is_active=True)) == 2
+        # the schedule engine's demo: departments, the clinic's rotating shifts (nights too), the holidays
+        from app.departments.models import Department
+        from app.schedules.models import Holiday, RosterEntry
+
+        assert set(db.session.scalars(db.select(Department.code))) == {"SDM", "OPS", "KLINIK"}
+        nurse = db.session.scalar(db.select(User).filter_by(npp="30002"))
+        assert (nurse.department.code, nurse.position) == ("KLINIK", "Perawat Pelaksana")
+        codes = {e.schedule.code if e.schedule else "-"
+                 for e in db.session.scalars(db.select(RosterEntry).filter_by(user_id=nurse.id))}
+        assert codes == {"P", "S", "M", "-"}
+        assert db.session.scalar(db.select(db.func.count(Holiday.id))) >= 15
 
 
 def test_demo_accounts_sign_in_to_both_apps(app, client):

@@ -8,13 +8,15 @@ One day of one person has exactly one :class:`DayStatus`, decided in this order:
 2. else an **approved** leave covering the day — the leave's type (``izin``,
    ``cuti``, ``dinas_luar``, ``sakit``) instead of absent (issue 3, contract 002
    section 6: "approved leave shows in attendance reports as that leave type");
-3. else, on a working day (setting ``working_days``, ISO weekdays) before today:
+3. else, on a day the person's own schedule makes a working day
+   (:func:`app.schedules.resolution.resolve_range`: roster, own, department, office or
+   the organisation's schedule, its working weekdays and the holidays) before today:
    ``absent``; today without a record: ``not_yet`` (the day is not over); later
-   days: ``future``; other weekdays: ``off``.
+   days: ``future``; a day off or a holiday: ``off`` (nobody is absent on a day off).
 
 Dates are local calendar dates in the organisation's zone (``TIMEZONE``).
-Three queries serve any number of people (attendance rows, student attendance,
-approved leaves overlapping the range), whatever the range's length.
+A constant number of queries serves any number of people (their schedules, attendance
+rows, student attendance, approved leaves overlapping the range), whatever the range's length.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from ..common.errors import ValidationFailed
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
 from ..school.models import ClassEnrollment, StudentAttendance
-from ..system.settings import get_setting
+from ..schedules.resolution import resolve_range
 from .models import DailyAttendance
 
 #: The longest range one report covers, in days (a school term's month view fits twice).
@@ -131,35 +133,35 @@ def people_query(*, role: str | None = None, class_id: int | None = None, academ
     return stmt.order_by(User.name, User.id)
 
 
-def _day_codes(start: date, end: date, today: date, working_days) -> list[tuple[date, str]]:
-    """Each day of the range with the code it has when nothing was recorded."""
-    days = []
-    day = start
-    while day <= end:
-        if day > today:
-            code = "future"
-        elif day.isoweekday() not in working_days:
-            code = "off"
-        elif day == today:
-            code = "not_yet"
-        else:
-            code = "absent"
-        days.append((day, code))
-        day += timedelta(days=1)
-    return days
+def _blank_code(day: date, today: date, plan) -> str:
+    """The code of a day with nothing recorded, by the person's schedule of that day.
+
+    With no schedule at all (an organisation that has not set one up) the week is
+    Monday to Friday (PP 35/2021 art. 21(2)(b)), holidays still off.
+    """
+    if day > today:
+        return "future"
+    if plan is None or plan.schedule is None:
+        working = day.isoweekday() <= 5 and (plan is None or plan.holiday is None)
+    else:
+        working = not plan.day_off
+    if not working:
+        return "off"
+    return "not_yet" if day == today else "absent"
 
 
 def build_report(users: list[User], start: date, end: date, *, today: date | None = None) -> Report:
     """The report of ``users`` (kept in order) from ``start`` to ``end`` (local dates, inclusive).
 
-    ``today`` defaults to the organisation's local date; working days come from
-    the ``working_days`` setting.
+    ``today`` defaults to the organisation's local date; working days come from each
+    person's own schedule (and the holidays).
 
     :raises ValidationFailed: a reversed range or one longer than :data:`MAX_RANGE_DAYS`.
     """
     check_range(start, end)
     today = today or clock.local_today()
-    blank = _day_codes(start, end, today, set(get_setting("working_days")))
+    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    plans = resolve_range(users, start, end)
     ids = [u.id for u in users]
     recorded: dict[tuple[int, date], DayStatus] = {}
     leaves: dict[int, list[LeaveRequest]] = {}
@@ -180,7 +182,8 @@ def build_report(users: list[User], start: date, end: date, *, today: date | Non
     rows = []
     for user in users:
         days = []
-        for day, code in blank:
+        for day in dates:
+            code = _blank_code(day, today, plans.get((user.id, day)))
             status = recorded.get((user.id, day))
             if status is None:
                 leave = next((lv for lv in leaves.get(user.id, ()) if lv.start_date <= day <= lv.end_date), None)
@@ -191,4 +194,4 @@ def build_report(users: list[User], start: date, end: date, *, today: date | Non
             days.append(status)
         counts = Counter(s.code for s in days if s.code in COUNTED)
         rows.append(PersonRow(user, days, counts))
-    return Report(start, end, [day for day, _code in blank], rows)
+    return Report(start, end, dates, rows)

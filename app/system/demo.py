@@ -30,7 +30,8 @@ OFFICES = [
 
 SCHEDULES = [
     dict(name="Jam Kerja Normal", check_in_start="07:00:00", check_in_end="09:00:00",
-         check_out_start="16:00:00", check_out_end="18:00:00", late_after="08:00:00", is_active=True),
+         check_out_start="16:00:00", check_out_end="18:00:00", late_after="08:00:00", is_active=True,
+         grace_minutes=5, overtime_threshold_minutes=30, overtime_auto_approve_minutes=60),
     dict(name="Jam Kerja Ramadhan", check_in_start="07:30:00", check_in_end="09:00:00",
          check_out_start="15:00:00", check_out_end="17:00:00", late_after="08:00:00", is_active=False),
 ]
@@ -67,6 +68,27 @@ PROCEDURES = [
 ]
 
 DEMO_CLASS = "X IPA 1"
+
+#: Departments (code, name, parent) and who belongs where with which position (jabatan).
+DEPARTMENTS = [("SDM", "Sumber Daya Manusia", None), ("OPS", "Operasional", None),
+               ("KLINIK", "Klinik Pratama", None)]
+MEMBERS = {
+    "Admin HRD": ("SDM", "Kepala SDM"), "Petugas HR": ("SDM", "Staf SDM"),
+    "Andi Pratama": ("OPS", "Staf Operasional"), "Siti Rahmawati": ("OPS", "Staf Operasional"),
+    "Budi Santoso": ("OPS", "Staf Gudang"), "Dewi Lestari": ("OPS", "Staf Cabang"),
+    "Rudi Hartono": ("OPS", "Staf Cabang"),
+    "dr. Rina Wulandari": ("KLINIK", "Dokter Umum"), "Bambang Prasetyo": ("KLINIK", "Perawat Pelaksana"),
+}
+#: The clinic's shifts (every day of the week; roster cells P / S / M) and their rotation.
+SHIFTS = [
+    dict(name="Shift Pagi", code="P", color="#f9a825", check_in_start="06:30", check_in_end="08:00",
+         late_after="07:00", check_out_start="14:00", check_out_end="15:30"),
+    dict(name="Shift Siang", code="S", color="#1e88e5", check_in_start="13:30", check_in_end="15:00",
+         late_after="14:00", check_out_start="21:00", check_out_end="22:30"),
+    dict(name="Shift Malam", code="M", color="#5e35b1", check_in_start="20:30", check_in_end="22:00",
+         late_after="21:00", check_out_start="07:00", check_out_end="08:30"),
+]
+CLINIC_PATTERN = ("Rotasi Klinik", ("P", "P", "S", "S", "M", "M", None, None))
 
 POSTS = [
     dict(title="Pengumuman Libur Tahun Baru", category="announcement", is_featured=True, is_pinned=True,
@@ -134,6 +156,49 @@ def _demo_clinic(users: dict, admin: User, created: dict) -> None:
         created["procedures"] += 1
 
 
+def _demo_schedules(users: dict, created: dict) -> None:
+    """Departments and positions, the clinic's three shifts rotating for its staff this month and
+    next (night shifts included, the doctor two days ahead of the nurse), and this year's holidays."""
+    from ..departments.models import Department
+    from ..departments.services import create_department
+    from ..schedules.holidays import import_year
+    from ..schedules.models import RosterEntry, ShiftPattern
+    from ..schedules.rosters import apply_pattern, create_pattern
+
+    departments = {}
+    for code, name, _parent in DEPARTMENTS:
+        department = db.session.scalar(db.select(Department).filter_by(code=code))
+        if department is None:
+            department = create_department(code=code, name=name)
+            created["departments"] += 1
+        departments[code] = department
+    for name, (code, position) in MEMBERS.items():
+        user = users[name]
+        if user.department_id is None:
+            user.department_id, user.position = departments[code].id, position
+    shifts = {}
+    for spec in SHIFTS:
+        shift = db.session.scalar(db.select(WorkSchedule).filter_by(name=spec["name"]))
+        if shift is None:
+            shift = create_schedule({**spec, "working_weekdays": "1-7", "grace_minutes": 5,
+                                     "overtime_threshold_minutes": 30, "overtime_auto_approve_minutes": 60})
+            created["schedules"] += 1
+        shifts[spec["code"]] = shift
+    name, steps = CLINIC_PATTERN
+    pattern = db.session.scalar(db.select(ShiftPattern).filter_by(name=name))
+    if pattern is None:
+        pattern = create_pattern(name, [shifts[code] if code else None for code in steps])
+    db.session.flush()
+    today = clock.local_today()
+    first = today.replace(day=1)
+    last = (first + timedelta(days=62)).replace(day=1) - timedelta(days=1)   # the end of next month
+    staff = [users["Bambang Prasetyo"], users["dr. Rina Wulandari"]]
+    if db.session.scalar(db.select(RosterEntry.id).where(RosterEntry.user_id.in_([u.id for u in staff]))) is None:
+        created["roster_days"] += apply_pattern(pattern, users=staff, starts_on=first, ends_on=last,
+                                                stagger_by=2).entries
+    created["holidays"] += import_year(today.year).added
+
+
 #: The demo kiosk (pair a tablet with ``flask kiosk pairing-code <id>``).
 DEMO_KIOSK = "Lobi Kantor Pusat"
 
@@ -141,7 +206,7 @@ DEMO_KIOSK = "Lobi Kantor Pusat"
 def load_demo() -> dict[str, int]:
     """Create whatever demo rows are missing; returns how many of each kind were created."""
     created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0, "kiosks": 0,
-               "patients": 0, "procedures": 0}
+               "patients": 0, "procedures": 0, "departments": 0, "roster_days": 0, "holidays": 0}
     offices = {}
     for spec in OFFICES:
         office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
@@ -168,6 +233,7 @@ def load_demo() -> dict[str, int]:
             admin = user
     _demo_class(users, created)
     _demo_clinic(users, admin, created)
+    _demo_schedules(users, created)
     now = clock.now()
     for i, spec in enumerate(POSTS):
         from ..posts.services import slugify

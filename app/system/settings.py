@@ -16,6 +16,14 @@ range and its default.  Types:
 
 Unknown keys are refused (:class:`~app.common.errors.NotFound`), so a typo
 never creates a setting nobody reads.
+
+One source of truth for times: the keys the school app (contract 002, section 11)
+knows for check-in and check-out times, late tolerance and working days are not
+stored here but are fields of the organisation's default work schedule
+(:func:`app.schedules.services.active_schedule`); a spec's ``schedule_field`` names
+the field.  Reading them reads the schedule, writing them changes it (and creates
+it when the organisation has none), so the apps, the kiosk and the settings API
+always agree.  The admin's settings page leaves them to the work schedules page.
 """
 from __future__ import annotations
 
@@ -26,6 +34,7 @@ from datetime import time
 
 from ..common.errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..schedules import services as schedule_services
 from .models import Setting
 
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
@@ -46,6 +55,8 @@ class SettingSpec:
     high: float | None = None
     max_length: int = 255
     choices: tuple[str, ...] = ()
+    #: The field of the organisation's default work schedule this key stands for (not stored here).
+    schedule_field: str | None = None
 
 
 #: Every known setting, in listing order.  Descriptions are in the contract's
@@ -54,13 +65,19 @@ REGISTRY: tuple[SettingSpec, ...] = (
     SettingSpec("attendance_radius", "integer", "Radius absensi dalam meter", 100, 1, 100_000),
     SettingSpec("school_latitude", "number", "Koordinat latitude sekolah", None, -90, 90),
     SettingSpec("school_longitude", "number", "Koordinat longitude sekolah", None, -180, 180),
-    SettingSpec("checkin_start", "time", "Waktu mulai check-in (HH:MM:SS, waktu setempat)", time(6, 0)),
-    SettingSpec("checkin_end", "time", "Batas waktu check-in (HH:MM:SS, waktu setempat)", time(8, 0)),
-    SettingSpec("checkout_start", "time", "Waktu mulai check-out (HH:MM:SS, waktu setempat)", time(14, 0)),
-    SettingSpec("checkout_end", "time", "Batas waktu check-out (HH:MM:SS, waktu setempat)", time(17, 0)),
+    SettingSpec("checkin_start", "time", "Waktu mulai check-in (HH:MM:SS, waktu setempat)", time(6, 0),
+                schedule_field="check_in_start"),
+    SettingSpec("checkin_end", "time", "Batas waktu check-in (HH:MM:SS, waktu setempat)", time(8, 0),
+                schedule_field="check_in_end"),
+    SettingSpec("checkout_start", "time", "Waktu mulai check-out (HH:MM:SS, waktu setempat)", time(14, 0),
+                schedule_field="check_out_start"),
+    SettingSpec("checkout_end", "time", "Batas waktu check-out (HH:MM:SS, waktu setempat)", time(17, 0),
+                schedule_field="check_out_end"),
     SettingSpec("qr_period_seconds", "integer", "Masa berlaku QR dinamis dalam detik", 30, 10, 3600),
-    SettingSpec("late_tolerance_minutes", "integer", "Toleransi keterlambatan dalam menit", 0, 0, 240),
-    SettingSpec("working_days", "weekdays", "Hari kerja/sekolah (1 = Senin ... 7 = Minggu)", (1, 2, 3, 4, 5)),
+    SettingSpec("late_tolerance_minutes", "integer", "Toleransi keterlambatan dalam menit", 0, 0, 240,
+                schedule_field="grace_minutes"),
+    SettingSpec("working_days", "weekdays", "Hari kerja/sekolah (1 = Senin ... 7 = Minggu)", (1, 2, 3, 4, 5),
+                schedule_field="working_weekdays"),
     SettingSpec("school_name", "string", "Nama sekolah", None, max_length=120),
     SettingSpec("face_tolerance", "number",
                 "Batas jarak wajah untuk dikenali (0,2-0,8; makin kecil makin ketat, bawaan pustaka 0,6)",
@@ -83,6 +100,8 @@ REGISTRY: tuple[SettingSpec, ...] = (
 )
 
 SPECS: dict[str, SettingSpec] = {s.key: s for s in REGISTRY}
+#: The keys that are fields of the organisation's default work schedule.
+SCHEDULE_KEYS = frozenset(s.key for s in REGISTRY if s.schedule_field)
 
 
 @dataclass(frozen=True)
@@ -201,7 +220,20 @@ def _row(key: str) -> Setting | None:
     return db.session.scalar(db.select(Setting).filter_by(key=key))
 
 
-def _view(s: SettingSpec, row: Setting | None) -> SettingView:
+def _default_schedule():
+    return schedule_services.active_schedule()
+
+
+def _schedule_value(s: SettingSpec, schedule):
+    if schedule is None:
+        return s.default
+    return getattr(schedule, s.schedule_field)
+
+
+def _view(s: SettingSpec, row: Setting | None, schedule=None) -> SettingView:
+    if s.schedule_field:
+        return SettingView(s.key, _format(s, _schedule_value(s, schedule)), s.description,
+                           schedule.updated_at if schedule is not None else None)
     if row is None:
         return SettingView(s.key, _format(s, s.default), s.description, None)
     return SettingView(s.key, row.value, row.description if row.description is not None else s.description,
@@ -218,9 +250,14 @@ def get_setting(key: str):
     ``choice``, e.g. ``wrong_office_policy``: ``review`` or ``refuse``).  A saved value that no longer parses
     (edited by hand) falls back to the default.
 
+    A key of :data:`SCHEDULE_KEYS` answers the organisation's default work schedule's
+    field (its registry default when there is no schedule).
+
     :raises NotFound: unknown key.
     """
     s = spec(key)
+    if s.schedule_field:
+        return _schedule_value(s, _default_schedule())
     row = _row(key)
     if row is None:
         return s.default
@@ -238,7 +275,11 @@ def get_settings(*keys: str) -> dict[str, object]:
     specs = [spec(key) for key in keys]
     rows = {r.key: r.value for r in db.session.scalars(db.select(Setting).where(Setting.key.in_(keys)))}
     values = {}
+    schedule = _default_schedule() if any(s.schedule_field for s in specs) else None
     for s in specs:
+        if s.schedule_field:
+            values[s.key] = _schedule_value(s, schedule)
+            continue
         try:
             values[s.key] = parse_value(s.key, rows[s.key]) if s.key in rows else s.default
         except ValueError:
@@ -252,13 +293,31 @@ def get_view(key: str) -> SettingView:
     :raises NotFound: unknown key.
     """
     s = spec(key)
+    if s.schedule_field:
+        return _view(s, None, _default_schedule())
     return _view(s, _row(key))
 
 
 def list_settings() -> list[SettingView]:
     """Every known setting in registry order, saved value or default."""
     rows = {r.key: r for r in db.session.scalars(db.select(Setting).where(Setting.key.in_(SPECS)))}
-    return [_view(s, rows.get(s.key)) for s in REGISTRY]
+    schedule = _default_schedule()
+    return [_view(s, rows.get(s.key), schedule) for s in REGISTRY]
+
+
+def _write_schedule(values: dict) -> None:
+    """Write schedule-backed settings ``{key: typed}`` into the organisation's default work schedule
+    (created, named "Jam Kerja", from the registry defaults when there is none).
+
+    :raises ValidationFailed: the schedule refuses the values (keys of the schedule).
+    """
+    fields = {SPECS[key].schedule_field: typed for key, typed in values.items()}
+    schedule = _default_schedule()
+    if schedule is None:
+        base = {SPECS[key].schedule_field: SPECS[key].default for key in SCHEDULE_KEYS}
+        schedule_services.create_schedule({"name": "Jam Kerja", **base, **fields, "is_active": True})
+    else:
+        schedule_services.update_schedule(schedule, fields)
 
 
 def _write(key: str, typed, description: str | None) -> Setting:
@@ -285,16 +344,23 @@ def _clean_description(description, field: str) -> str | None:
 def update_setting(key: str, value, description: str | None = None) -> SettingView:
     """Save ``value`` (text or JSON scalar, checked against the registry) for ``key``.
 
-    ``description`` replaces the stored description when given.
+    ``description`` replaces the stored description when given (not for the keys of
+    :data:`SCHEDULE_KEYS`, whose value is the default work schedule's field).
     :raises NotFound: unknown key.
     :raises ValidationFailed: ``value`` (or ``description``) not acceptable; nothing changes.
     """
-    spec(key)
+    s = spec(key)
     description = _clean_description(description, "description")
     try:
         typed = parse_value(key, value)
     except ValueError as exc:
         raise ValidationFailed({"value": [str(exc)]}) from None
+    if s.schedule_field:
+        try:
+            _write_schedule({key: typed})
+        except ValidationFailed as exc:
+            raise ValidationFailed({"value": [m for messages in exc.errors.values() for m in messages]}) from None
+        return get_view(key)
     _write(key, typed, description)
     db.session.flush()
     return get_view(key)
@@ -342,7 +408,18 @@ def bulk_update(items) -> list[SettingView]:
         clean.append((key, typed, description))
     if errors:
         raise ValidationFailed(errors)
+    timed = {key: typed for key, typed, _description in clean if key in SCHEDULE_KEYS}
+    if timed:
+        try:
+            _write_schedule(timed)
+        except ValidationFailed as exc:
+            index = {key: n for n, (key, _typed, _description) in enumerate(clean)}
+            by_field = {SPECS[key].schedule_field: key for key in timed}
+            raise ValidationFailed({f"settings.{index[by_field.get(field, next(iter(timed)))]}.value": messages
+                                    for field, messages in exc.errors.items()}) from None
     for key, typed, description in clean:
+        if key in SCHEDULE_KEYS:
+            continue
         _write(key, typed, description)
     db.session.flush()
     return [get_view(key) for key, _typed, _description in clean]

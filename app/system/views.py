@@ -71,12 +71,12 @@ def save(platform: str):
 # --- settings ---------------------------------------------------------------------
 
 #: Groups of the settings page: ``(id, title, keys)``, in page order.  Keys of the
-#: registry missing here are shown in a last group, "Other".
+#: registry missing here are shown in a last group, "Other" — except the check-in and
+#: check-out times, late tolerance and working days (:data:`registry.SCHEDULE_KEYS`),
+#: which are the work schedules' and are set on their page, one source of truth.
 SETTING_GROUPS = (
     ("location", _l("School location"), ("school_latitude", "school_longitude", "attendance_radius")),
-    ("times", _l("Check-in and check-out times"), ("checkin_start", "checkin_end", "checkout_start", "checkout_end")),
     ("qr", _l("QR code"), ("qr_period_seconds",)),
-    ("lateness", _l("Lateness and working days"), ("late_tolerance_minutes", "working_days")),
     ("faces", _l("Face recognition (kiosks)"), ("face_tolerance", "face_margin", "face_min_gap_minutes")),
     ("school", _l("School"), ("school_name",)),
     ("plausibility", _l("Fake GPS: plausibility of a reported position"),
@@ -86,7 +86,6 @@ SETTING_GROUPS = (
 SETTING_UNITS = {
     "attendance_radius": _l("metres"),
     "qr_period_seconds": _l("seconds"),
-    "late_tolerance_minutes": _l("minutes"),
     "face_min_gap_minutes": _l("minutes"),
     "school_latitude": _l("degrees"),
     "school_longitude": _l("degrees"),
@@ -98,15 +97,8 @@ SETTING_HINTS = {
     "school_latitude": _l("Decimal degrees; south of the equator is negative (e.g. -6.200000)."),
     "school_longitude": _l("Decimal degrees; east of Greenwich is positive (e.g. 106.816666)."),
     "attendance_radius": _l("Check-in and check-out are accepted within this distance of the school."),
-    "checkin_start": _l("From this time people may check in."),
-    "checkin_end": _l("Check-in closes at this time."),
-    "checkout_start": _l("From this time people may check out."),
-    "checkout_end": _l("Check-out closes at this time."),
     "qr_period_seconds": _l("How long one dynamic QR code is valid; the previous code is still accepted as grace."),
-    "late_tolerance_minutes": _l("Minutes after the check-in time that still count as on time."),
     "school_name": _l("Shown in the apps and on printed student cards."),
-    "working_days": _l("ISO weekday numbers, 1 = Monday … 7 = Sunday, e.g. 1-5 or 1,2,3,4,5,6. "
-                       "Other days are days off in the attendance report."),
     "face_tolerance": _l("The largest face distance still recognised; smaller is stricter (the library's own 0.6 "
                          "is too lax for a kiosk that chooses among everyone)."),
     "face_margin": _l("How much nearer the best person must be than the next one; otherwise the face is not "
@@ -131,7 +123,7 @@ def _grouped_specs() -> list[tuple[str, object, list]]:
         specs = [registry.SPECS[k] for k in keys if k in registry.SPECS]
         if specs:
             groups.append((group_id, title, specs))
-    other = [s for s in registry.REGISTRY if s.key not in known]
+    other = [s for s in registry.REGISTRY if s.key not in known and s.key not in registry.SCHEDULE_KEYS]
     if other:
         groups.append(("other", _l("Other"), other))
     return groups

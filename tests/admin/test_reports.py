@@ -160,3 +160,16 @@ def test_admins_and_petugas_are_not_in_the_report_and_english_letters(as_admin, 
 def test_anonymous_and_students_cannot_open_the_report(anon, app, factory):
     response = anon.get(PAGE)
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+
+
+def test_nobody_is_absent_on_a_holiday_or_a_roster_day_off(as_admin, app, week, factory):
+    from app.schedules.models import Holiday, RosterEntry
+
+    _andi, budi = week
+    factory.schedule()                                   # the organisation's default, Monday to Friday
+    _add(app, Holiday(on_date=date(2026, 2, 6), name="Hari Jadi", category="organisation"),
+         RosterEntry(user_id=budi.id, work_date=date(2026, 2, 4), schedule_id=None))
+    rows = _csv(as_admin.get("/admin/attendance/report.csv?start=2026-02-02&end=2026-02-08"))
+    row = dict(zip(rows[0], _row(rows, "Budi Santoso")))
+    assert (row["2026-02-04"], row["2026-02-06"]) == ("·", "·")
+    assert row["2026-02-03"] == "A" and row["Alpa"] == "3"   # Monday (check-in rejected), Tuesday, Thursday

@@ -50,31 +50,33 @@ def _input(body, key):
 def test_page_shows_every_setting_grouped_with_typed_inputs(en_admin):
     body = en_admin.get(PAGE).get_data(as_text=True)
     for spec in registry.REGISTRY:
-        assert f'data-setting="{spec.key}"' in body, spec.key
+        if spec.key in registry.SCHEDULE_KEYS:   # the work schedules' fields: set on their page
+            assert f'data-setting="{spec.key}"' not in body and f'name="{spec.key}"' not in body, spec.key
+        else:
+            assert f'data-setting="{spec.key}"' in body, spec.key
     text = text_of(body)
-    for title in ("School location", "Check-in and check-out times", "QR code", "Lateness", "School"):
+    for title in ("School location", "Check-in and check-out times", "QR code", "School"):
         assert title in text
+    assert 'href="/admin/work-schedules/"' in body
     radius = _input(body, "attendance_radius")
     assert 'type="number"' in radius and 'min="1"' in radius and 'max="100000"' in radius and 'step="1"' in radius
     assert 'value="100"' in radius
     latitude = _input(body, "school_latitude")
     assert 'type="number"' in latitude and 'min="-90"' in latitude and 'step="any"' in latitude
-    checkin = _input(body, "checkin_start")
-    assert 'type="time"' in checkin and 'step="1"' in checkin and 'value="06:00:00"' in checkin
-    assert "metres" in text and "seconds" in text and "minutes" in text and "Asia/Jakarta" in text
+    assert "metres" in text and "seconds" in text and "minutes" in text
     assert "No coordinates saved yet" in text
 
 
 def test_saving_valid_values_stores_them_and_links_the_map(app, en_admin):
     response = en_admin.submit(PAGE, PAGE, _form_values(
         app, school_latitude="-6.2", school_longitude="106.816666", attendance_radius="250",
-        checkin_end="07:30", qr_period_seconds="60", school_name="SMA Negeri 1"))
+        qr_period_seconds="60", school_name="SMA Negeri 1"))
     assert response.status_code == 303
     saved = _saved(app)
     assert saved["school_latitude"] == "-6.2" and saved["school_longitude"] == "106.816666"
-    assert saved["attendance_radius"] == "250" and saved["checkin_end"] == "07:30:00"
+    assert saved["attendance_radius"] == "250"
     assert saved["qr_period_seconds"] == "60" and saved["school_name"] == "SMA Negeri 1"
-    assert "checkin_start" not in saved                   # unchanged defaults are not written
+    assert "face_tolerance" not in saved                  # unchanged defaults are not written
     page = en_admin.get(PAGE).get_data(as_text=True)
     assert "Settings saved." in text_of(page)
     assert "https://www.openstreetmap.org/?mlat=-6.200000&amp;mlon=106.816666" in page
@@ -83,15 +85,15 @@ def test_saving_valid_values_stores_them_and_links_the_map(app, en_admin):
 def test_out_of_range_values_are_refused_and_nothing_is_saved(app, en_admin):
     before = count(app, Setting)
     response = en_admin.submit(PAGE, PAGE, _form_values(
-        app, school_latitude="95", attendance_radius="0", qr_period_seconds="abc", checkout_end="25:00",
-        school_name="SMA Negeri 1", late_tolerance_minutes="10"))
+        app, school_latitude="95", attendance_radius="0", qr_period_seconds="abc", face_margin="0.5",
+        school_name="SMA Negeri 1", face_min_gap_minutes="20"))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "from -90 to 90" in field_error(body, "school_latitude")
     assert "whole number from 1 to 100000" in field_error(body, "attendance_radius")
     assert "whole number from 10 to 3600" in field_error(body, "qr_period_seconds")
-    assert "HH:MM:SS" in field_error(body, "checkout_end")
-    assert field_error(body, "school_name") is None and field_error(body, "late_tolerance_minutes") is None
+    assert "from 0 to 0.3" in field_error(body, "face_margin")
+    assert field_error(body, "school_name") is None and field_error(body, "face_min_gap_minutes") is None
     assert "Nothing was saved" in text_of(body)
     assert 'value="SMA Negeri 1"' in body                   # what was typed stays in the form
     assert count(app, Setting) == before == 0

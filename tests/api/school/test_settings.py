@@ -7,6 +7,7 @@ from app.common.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.system import settings as registry
 from app.system.models import Setting
+from app.schedules.services import active_schedule as _default_schedule
 
 from .tokens import bearer, school_user
 
@@ -151,7 +152,10 @@ def test_bulk_update_saves_all_and_is_not_taken_as_a_key(app, client, admin_head
     assert response.json["message"] == "Pengaturan berhasil diperbarui"
     assert [(s["key_name"], s["value"]) for s in response.json["data"]] == [
         ("attendance_radius", "150"), ("checkin_end", "08:00:00")]
-    assert _stored(app) == {"attendance_radius": "150", "checkin_end": "08:00:00"}
+    # one source of truth: check-in times are the organisation's default work schedule, not a settings row
+    assert _stored(app) == {"attendance_radius": "150"}
+    with app.app_context():
+        assert _default_schedule().check_in_end == time(8, 0)
 
 
 def test_bulk_update_is_all_or_nothing(app, client, admin_headers):
@@ -190,4 +194,28 @@ def test_working_days_are_iso_weekdays(app, client, admin_headers):
     for bad in ("0", "8", "5-1", "senin", "1,,2"):
         refused = client.put("/api/settings/working_days", headers=admin_headers, json={"value": bad})
         assert refused.status_code == 422, bad
-    assert _stored(app)["working_days"] == "1,2,3,4,5,6"
+    assert "working_days" not in _stored(app)
+    with app.app_context():
+        assert _default_schedule().working_weekdays == (1, 2, 3, 4, 5, 6)
+
+
+def test_times_tolerance_and_working_days_are_the_default_schedules(app, client, admin_headers, factory):
+    """The school app's time settings read and write the organisation's default work schedule, so
+    the settings API, the jam kerja and the check-in rules never disagree."""
+    factory.schedule()                       # Jam Kerja Normal: in 07:00-09:00, out 16:00-18:00
+    listed = {s["key_name"]: s["value"] for s in client.get("/api/settings", headers=admin_headers).json["data"]}
+    assert (listed["checkin_start"], listed["checkin_end"], listed["checkout_start"], listed["checkout_end"],
+            listed["late_tolerance_minutes"], listed["working_days"]) == (
+        "07:00:00", "09:00:00", "16:00:00", "18:00:00", "0", "1,2,3,4,5")
+    response = client.put("/api/settings/bulk-update", headers=admin_headers, json={"settings": [
+        {"key": "checkin_end", "value": "08:30:00"}, {"key": "late_tolerance_minutes", "value": "10"}]})
+    assert response.status_code == 200, response.json
+    with app.app_context():
+        schedule = _default_schedule()
+        assert (schedule.name, schedule.check_in_end, schedule.grace_minutes) == ("Jam Kerja Normal", time(8, 30), 10)
+    assert _stored(app) == {}
+    # a value the schedule refuses (an empty check-in window) is refused and changes nothing
+    refused = client.put("/api/settings/bulk-update", headers=admin_headers, json={"settings": [
+        {"key": "attendance_radius", "value": "150"}, {"key": "checkin_end", "value": "07:00:00"}]})
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"settings.1.value"}
+    assert _stored(app) == {}
