@@ -28,6 +28,7 @@ ADMIN_BLUEPRINTS = (
     ("app.system.views", "bp"),
     ("app.kiosk.views", "bp"),
     ("app.faces.views", "bp"),
+    ("app.faces.review", "bp"),
     ("app.escorts.views", "bp"),
     ("app.clinic.views", "bp"),
     ("app.clinic.review", "bp"),

@@ -63,6 +63,7 @@ FLAG_REASON_LABELS = {
     "wrong_office": _l("Not their office"),
     "after_window": _l("After the check-in window"),
     "missed_check_out": _l("Missed check-out"),
+    "face_not_enrolled": _l("Face not enrolled yet"),
 }
 #: How an event was captured.
 SOURCE_LABELS = {

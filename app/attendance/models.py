@@ -21,9 +21,13 @@ REVIEW_STATES = ("not_required", "pending", "approved", "rejected")
 #: window closed, recorded late by the schedule's ``record_late`` policy;
 #: ``missed_check_out``: no check-out by the end of the window, closed at the scheduled end;
 #: ``implausible_accuracy``, ``impossible_travel`` and ``wrong_office``: the plausibility
-#: rules of :mod:`app.attendance.plausibility`).
+#: rules of :mod:`app.attendance.plausibility`; ``face_not_enrolled``: a face check-in of
+#: someone without an enrolled face, held with their first photo until an admin accepts or
+#: rejects it — decided only with that photo, :mod:`app.faces.enrolment_requests`).
 FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office", "offline", "after_window", "missed_check_out",
-                "implausible_accuracy", "impossible_travel", "wrong_office")
+                "implausible_accuracy", "impossible_travel", "wrong_office", "face_not_enrolled")
+#: The flag of check-ins held with a face enrolment request (see :data:`FLAG_REASONS`).
+FACE_NOT_ENROLLED = "face_not_enrolled"
 #: Why a day is a day off (:class:`DailyAttendance` ``off_reason``).
 OFF_REASONS = ("roster", "holiday", "weekday")
 

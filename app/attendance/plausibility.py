@@ -65,9 +65,11 @@ MIN_ACCURACY_ALLOWANCE_M = 10.0
 #: Android's accuracy is a 68 % radius; twice it holds the true position ≈ 99 % of
 #: the time (a circular normal error: 1 − exp(−(2 × 1.51)² / 2) ≈ 0.99).
 CONFIDENCE_FACTOR = 2.0
-#: :attr:`Finding.reason` codes, most telling first (:func:`main_reason`).
-PRIORITY = ("offline", "impossible_travel", "implausible_accuracy", "wrong_office", "outside_geofence",
-            "low_accuracy", "no_office", "missed_check_out", "after_window")
+#: :attr:`Finding.reason` codes, most telling first (:func:`main_reason`).  ``face_not_enrolled``
+#: (a face check-in held with the person's first photo) comes first: it decides *who* decides
+#: the event — only the face enrolment decision, :mod:`app.faces.enrolment_requests`.
+PRIORITY = ("face_not_enrolled", "offline", "impossible_travel", "implausible_accuracy", "wrong_office",
+            "outside_geofence", "low_accuracy", "no_office", "missed_check_out", "after_window")
 
 
 class NotAssignedOffice(RuleViolation):

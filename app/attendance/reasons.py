@@ -89,6 +89,8 @@ def _phrase(detail: dict, event) -> str | None:
     if reason == "after_window":
         return _("checked in after the check-in window closed at %(time)s (recorded late)",
                  time=detail.get("closed_at") or "—")
+    if reason == "face_not_enrolled":
+        return _("face not enrolled yet: decided with the person's first face photo")
     if reason == "missed_check_out":
         return _("no check-out recorded; closed at %(time)s, the scheduled end", time=detail.get("closed_at") or "—")
     return None  # a reason without a phrase here: the inbox shows its label only

@@ -46,7 +46,7 @@ from ..schedules import resolution
 from ..schedules import services as schedules
 from ..schedules.models import WorkSchedule
 from . import overtime, plausibility
-from .models import AttendanceEvent, DailyAttendance
+from .models import FACE_NOT_ENROLLED, AttendanceEvent, DailyAttendance
 from .plausibility import NotAssignedOffice  # noqa: F401  (refusal of record_attendance, for the dialects)
 
 
@@ -182,6 +182,7 @@ def record_attendance(
     client_time: datetime | None = None,
     now: datetime | None = None,
     days: list | None = None,
+    hold: str | None = None,
 ) -> RecordResult:
     """Record a check-in or check-out for ``user`` now (server clock, UTC), judged by
     ``user``'s own schedule of the work day (see the module's rules).
@@ -193,6 +194,8 @@ def record_attendance(
     :param office: the office to check against; defaults to ``user.office``.  An office
         named by the client that is not the person's own is flagged ``wrong_office``.
     :param days: :func:`schedule_days` of ``user`` at ``now`` when the caller already has them.
+    :param hold: a reason (one of :data:`~.models.FLAG_REASONS`) the caller already has to
+        hold the event for review, e.g. ``face_not_enrolled``, added to what is found here.
     :raises NoActiveSchedule, OutsideWindow: (rule violations, contract rcode 83)
     :raises NotAssignedOffice: ``office`` is not the person's and the setting
         ``wrong_office_policy`` is ``refuse``.
@@ -232,6 +235,8 @@ def record_attendance(
     if after_window:
         closed = schedules.check_in_window(day.schedule, day.work_date, local_now.tzinfo).end - timedelta(minutes=1)
         findings = [*findings, plausibility.Finding("after_window", {"closed_at": closed.strftime("%H:%M")})]
+    if hold:
+        findings = [*findings, plausibility.Finding(hold)]
 
     event = AttendanceEvent(
         user_id=user.id, kind=kind, occurred_at=now, work_date=window.work_date, source=source,
@@ -382,10 +387,15 @@ def month_history(user, year: int, month: int) -> list[DailyAttendance]:
 
 # --- review ---------------------------------------------------------------
 
+#: Events decided one by one (not held with a face enrolment request, which decides them).
+_DECIDED_ALONE = db.or_(AttendanceEvent.flag_reason.is_(None), AttendanceEvent.flag_reason != FACE_NOT_ENROLLED)
+
+
 def pending_events_query():
-    """Select statement of events waiting for review, oldest first."""
+    """Select statement of events waiting for review, oldest first — not those held with a
+    face enrolment request (they wait beside its photo and are decided with it)."""
     return (db.select(AttendanceEvent)
-            .where(AttendanceEvent.review_state == "pending")
+            .where(AttendanceEvent.review_state == "pending", _DECIDED_ALONE)
             .order_by(AttendanceEvent.occurred_at))
 
 
@@ -397,21 +407,28 @@ def get_event(event_id: int) -> AttendanceEvent:
     return event
 
 
-def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str | None = None) -> AttendanceEvent:
+def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str | None = None,
+                 with_enrolment: bool = False, notify_person: bool = True) -> AttendanceEvent:
     """Approve or reject a flagged event and bring its day up to date.
 
     Rejecting a check-in clears the day's check-in (the person may check in
     again); rejecting a check-out clears the check-out; either removes the day's
     overtime claim.  The event itself
-    stays, with the reviewer, the time and the note.  The person is notified.
+    stays, with the reviewer, the time and the note.  The person is notified
+    (unless ``notify_person`` is False: the caller tells them once for several).
 
-    :raises RuleViolation: the event is not pending.
+    :param with_enrolment: True only for the decision on a face enrolment request,
+        the one place a ``face_not_enrolled`` event is decided (with its photo).
+    :raises RuleViolation: the event is not pending, or is held with a face
+        enrolment request and ``with_enrolment`` is False.
     :raises ValidationFailed: a rejection without a note (``note`` is required).
     """
     from ..notify.services import notify
 
     if event.review_state != "pending":
         raise RuleViolation("This attendance event has already been reviewed")
+    if event.flag_reason == FACE_NOT_ENROLLED and not with_enrolment:
+        raise RuleViolation(N_("This check-in is decided with the person's face enrolment"))
     note = (note or "").strip() or None
     if not approve and not note:
         raise ValidationFailed({"note": ["A reason is required to reject."]})
@@ -445,7 +462,8 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
         title = N_("Your check-out was approved") if approve else N_("Your check-out was rejected")
         body = N_("Your check-out of %(time)s was approved.") if approve else \
             N_("Your check-out of %(time)s was rejected: %(note)s")
-    notify(event.user, "attendance_review", title, body, time=local, note=note or "")
+    if notify_person:
+        notify(event.user, "attendance_review", title, body, time=local, note=note or "")
     db.session.flush()
     return event
 
@@ -470,7 +488,7 @@ def _oldest_pending_of_day():
     return (db.select(db.func.min(AttendanceEvent.occurred_at))
             .where(AttendanceEvent.user_id == DailyAttendance.user_id,
                    AttendanceEvent.work_date == DailyAttendance.work_date,
-                   AttendanceEvent.review_state == "pending")
+                   AttendanceEvent.review_state == "pending", _DECIDED_ALONE)
             .correlate(DailyAttendance).scalar_subquery())
 
 
@@ -500,7 +518,7 @@ def review_day(daily: DailyAttendance, reviewer, *, approve: bool, note: str | N
     :raises RuleViolation: nothing of this day waits for review.
     :raises ValidationFailed: a rejection without a note.
     """
-    waiting = [e for e in day_events(daily) if e.review_state == "pending"]
+    waiting = [e for e in day_events(daily) if e.review_state == "pending" and e.flag_reason != FACE_NOT_ENROLLED]
     if not waiting:
         raise RuleViolation("This attendance has already been reviewed")
     return [review_event(event, reviewer, approve=approve, note=note) for event in waiting]
@@ -563,9 +581,10 @@ def today_overview(work_date: date) -> dict[str, int]:
 # --- admin web app (issue 2, section 4) -------------------------------------
 
 def pending_event_count() -> int:
-    """How many attendance events wait for review."""
+    """How many attendance events wait for review on their own (:func:`pending_events_query`)."""
     return db.session.scalar(
-        db.select(db.func.count(AttendanceEvent.id)).where(AttendanceEvent.review_state == "pending"))
+        db.select(db.func.count(AttendanceEvent.id)).where(AttendanceEvent.review_state == "pending",
+                                                           _DECIDED_ALONE))
 
 
 def recent_check_ins(work_date: date, *, limit: int = 10) -> list[DailyAttendance]:

@@ -36,13 +36,21 @@ FACE_VISIT_RESULTS = ("no_face", "several_faces", "unknown", "checked_in", "chec
 
 
 class FaceNotEnrolled(RuleViolation):
-    """The person has no enrolled face to compare with."""
+    """The person has no enrolled face to compare with.
+
+    ``details["face"]``: the one face found in the image (:class:`~.services.Face`), so a
+    caller with its own policy for a first photo need not detect it again.
+    """
 
     code = "face_not_enrolled"
 
 
 class FaceMismatch(PermissionDenied):
-    """The face is not the person's."""
+    """The face is not the person's.
+
+    ``details["distance"]``: its distance to the person's nearest sample (descriptor units);
+    ``details["tolerance"]``: the threshold it exceeded.
+    """
 
     code = "face_mismatch"
 
@@ -150,10 +158,10 @@ def verified_attendance(user, image: services.FaceImage, kind: str = "check_in",
     self_enrolled = False
     if verdict.decision == verify.NOT_ENROLLED:
         if not enrol_if_new:
-            raise FaceNotEnrolled()
+            raise FaceNotEnrolled(face=verdict.face)
         services.enrol(user, image, actor=user, face=verdict.face)
         self_enrolled = True
     elif not verdict.accepted:
-        raise FaceMismatch()
+        raise FaceMismatch(distance=verdict.distance, tolerance=verdict.tolerance)
     result = attendance.record_attendance(user, kind, source=source, now=now)
     return FaceAttendance(result, verdict, self_enrolled, keep_photo(image, result.event))

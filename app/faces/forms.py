@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from wtforms import HiddenField
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired
 
-from ..admin.forms import AdminForm, required
+from ..admin.forms import AdminForm, max_length, required
 
 
 class PhotoUploadForm(AdminForm):
@@ -37,3 +38,10 @@ class BulkStepForm(AdminForm):
     """Continuing a bulk enrolment: ``token`` names the ZIP kept on the server."""
 
     token = HiddenField(validators=[required()])
+
+
+class RejectEnrolmentForm(AdminForm):
+    """Rejecting a pending face enrolment needs a reason (the person sees it)."""
+
+    note = TextAreaField(_l("Reason for rejecting"),
+                         validators=[DataRequired(_l("A reason is required to reject.")), max_length(500)])

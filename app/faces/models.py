@@ -1,10 +1,12 @@
-"""Face samples: one enrolled photo of a person and its 128-d face encoding."""
+"""Face samples (one enrolled photo of a person and its 128-d face encoding), enrolment
+requests waiting for an admin, and failed face check-ins."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, event, inspect
+from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, event,
+                        inspect, text)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..common import clock
@@ -134,3 +136,93 @@ class LivenessChallenge(db.Model):
     def step_list(self) -> list[str]:
         """The steps, in order."""
         return [s for s in self.steps.split(",") if s]
+
+
+#: What became of a :class:`FaceEnrolmentRequest`.
+ENROLMENT_STATES = ("pending", "approved", "rejected")
+
+
+class FaceEnrolmentRequest(db.Model):
+    """A person's first face photo, waiting for an admin to accept it as their face sample.
+
+    The face app's self check-in (contract 003, ``POST /api/attendance``) of someone
+    without an enrolled face records the check-in and keeps the photo here instead of
+    enrolling it (a borrowed password must not enrol a stranger's face): the check-in
+    waits in the review inbox beside this photo.  Approved: the photo becomes a
+    :class:`FaceSample` (``sample``, enrolled by the admin who decided) and the
+    waiting check-ins stand.  Rejected: the check-ins are rejected with it.  Until
+    then later check-ins are verified against this photo and wait too.
+
+    ``encoding`` and the ``box_*`` columns are as in :class:`FaceSample`;
+    ``photo_path`` is relative to ``UPLOAD_FOLDER``.  ``status``: one of
+    :data:`ENROLMENT_STATES`; at most one ``pending`` request per person (partial
+    unique index, also under races).  ``decided_by``/``decided_at``/``decision_note``:
+    the admin's decision (the note is the reason of a rejection, shown to the person).
+    """
+
+    __tablename__ = "face_enrolment_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+        CheckConstraint("box_bottom > box_top AND box_right > box_left", name="box_valid"),
+        Index("uq_face_enrolment_requests_one_pending", "user_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    encoding: Mapped[bytes] = mapped_column(LargeBinary(ENCODING_BYTES))
+    photo_path: Mapped[str] = mapped_column(String(255))
+    box_top: Mapped[int] = mapped_column(Integer)
+    box_right: Mapped[int] = mapped_column(Integer)
+    box_bottom: Mapped[int] = mapped_column(Integer)
+    box_left: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    sample_id: Mapped[int | None] = mapped_column(ForeignKey("face_samples.id", ondelete="SET NULL"))
+
+    user = relationship("User", foreign_keys=[user_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    sample = relationship("FaceSample")
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The encoding as a (128,) float64 array."""
+        return np.frombuffer(self.encoding, dtype=ENCODING_DTYPE).astype(np.float64)
+
+
+#: Why a face check-in failed (:class:`FailedFaceCheckIn`).
+FAILURE_REASONS = ("no_face", "several_faces", "not_matched")
+
+
+class FailedFaceCheckIn(db.Model):
+    """A face check-in that failed: no face in the photo, several faces, or not the person's face.
+
+    Contract 003 records such attempts as attendance with ``status: "failed"``
+    (``POST``/``GET /api/attendance``).  They are kept apart from the attendance
+    events on purpose: nothing here is attendance — no day, no report, no count —
+    while the person still sees the attempt in their list and an admin can audit
+    it.  ``work_date`` is the local date of ``occurred_at`` (UTC); ``distance``
+    is the face distance for ``not_matched`` (descriptor units, see
+    :mod:`app.faces.verify`); ``photo_path`` (relative to ``UPLOAD_FOLDER``) is
+    kept only for ``not_matched`` — a stranger's face on someone's account is
+    evidence worth keeping; a photo without a face is not.
+    """
+
+    __tablename__ = "failed_face_check_ins"
+    __table_args__ = (
+        CheckConstraint("reason IN ('no_face', 'several_faces', 'not_matched')", name="reason_known"),
+        Index("ix_failed_face_check_ins_user_time", "user_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    work_date: Mapped[date] = mapped_column(Date())
+    reason: Mapped[str] = mapped_column(String(16))
+    distance: Mapped[float | None] = mapped_column(Float)
+    photo_path: Mapped[str | None] = mapped_column(String(255))
+
+    user = relationship("User")

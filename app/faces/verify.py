@@ -92,8 +92,13 @@ def verify_face(user, image: services.FaceImage, *, tolerance: float | None = No
     """
     if tolerance is None:
         tolerance = services.match_settings()[0]
-    face = single_face(image)
-    samples = sample_matrix(user)
+    return compare(single_face(image), sample_matrix(user), tolerance)
+
+
+def compare(face: services.Face, samples: np.ndarray, tolerance: float) -> Verification:
+    """The verdict on ``face`` against one person's ``samples`` ((S, 128) float32, S may be 0):
+    the minimum Euclidean distance, accepted when at most ``tolerance``; ``not_enrolled`` when
+    there is no sample."""
     if samples.shape[0] == 0:
         return Verification(NOT_ENROLLED, None, tolerance, face)
     probe = np.asarray(face.encoding, dtype=np.float32).reshape(1, ENCODING_SIZE)

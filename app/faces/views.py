@@ -175,7 +175,7 @@ class SampleView:
     aspect: str | None
 
 
-def _photo_size(relative_path: str) -> tuple[int, int] | None:
+def photo_size(relative_path: str) -> tuple[int, int] | None:
     """(width, height) of a stored photo as displayed (EXIF orientation applied), from its header; None if unreadable."""
     from PIL import Image
 
@@ -194,7 +194,7 @@ def _photo_size(relative_path: str) -> tuple[int, int] | None:
 
 
 def _sample_view(sample: FaceSample) -> SampleView:
-    size = _photo_size(sample.photo_path)
+    size = photo_size(sample.photo_path)
     if not size or not size[0] or not size[1]:
         return SampleView(sample, None, None)
     width, height = size

@@ -6,7 +6,9 @@
  * 3. Check in: the current camera frame, downscaled to at most 640 px wide, as a JPEG
  *    (quality 0.85) data URL in POST attendance {image}. The server verifies the face 1:1
  *    against the person's enrolment; its answer ({message}) is shown as it is.
- *    201 → state "ok", 409 (already today) → "info", anything else → "error".
+ *    201 with attendance.status "success" → state "ok" (also a first photo that waits for an
+ *    admin: the message says so), 201 "failed" (no face, not this person's face) → "error",
+ *    409 (already today) → "info", anything else → "error".
  * 4. GET attendance lists the recent check-ins; sign out is POST logout.
  * Every request body is JSON (Content-Type: application/json), as the API requires.
  */
@@ -114,6 +116,12 @@
         var time = document.createElement("strong");
         time.textContent = clock(record.timestamp);
         item.appendChild(when);
+        if (record.status === "failed") {
+          var label = document.createElement("span");
+          label.className = "face-record-failed";
+          label.textContent = texts.failed;
+          item.appendChild(label);
+        }
         item.appendChild(time);
         records.appendChild(item);
       });
@@ -162,9 +170,12 @@
     captureButton.disabled = true;
     showResult("busy", texts.sending);
     call("POST", urls.attendanceUrl, {image: image}).then(function (answer) {
-      if (answer.status === 201) {
-        var at = clock(answer.body.attendance && answer.body.attendance.timestamp);
-        showResult("ok", answer.body.message + " — " + texts.checkedIn.replace("{time}", at));
+      var attendance = answer.body.attendance || {};
+      if (answer.status === 201 && attendance.status === "failed") {
+        showResult("error", answer.body.message || texts.networkError);
+        loadRecords();
+      } else if (answer.status === 201) {
+        showResult("ok", answer.body.message + " — " + texts.checkedIn.replace("{time}", clock(attendance.timestamp)));
         loadRecords();
       } else if (answer.status === 401) {
         signedOut();

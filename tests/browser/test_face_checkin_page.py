@@ -4,7 +4,7 @@ The person signs in with email and password, looks at the camera (a still of
 ``probe/obama-480p.jpg``) and presses "check in": the page posts the frame to
 ``POST /face/api/attendance``, the server verifies the face 1:1 against the
 enrolment and records one check-in; pressing again says "already today".
-With someone else's face (Biden) nothing is recorded.
+With someone else's face (Biden) no attendance is recorded: a failed attempt, shown as such.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from app.accounts.models import User
 from app.attendance.models import AttendanceEvent
 from app.extensions import db
+from app.faces.models import FailedFaceCheckIn
 
 from .conftest import CHROMIUM, FLAGS, _require_chromium
 
@@ -103,7 +104,7 @@ def test_sign_in_and_check_in_with_the_webcam(app, factory, live_server, tmp_pat
 
 
 @pytest.mark.browser
-def test_someone_elses_face_records_nothing(app, factory, live_server, tmp_path):
+def test_someone_elses_face_is_a_failed_attempt_not_attendance(app, factory, live_server, tmp_path):
     _require_chromium()
     _arrange(app, factory)
     feed = _feed(FACES / "enroll" / "biden" / "biden.jpg", tmp_path / "biden.mjpeg")
@@ -117,9 +118,11 @@ def test_someone_elses_face_records_nothing(app, factory, live_server, tmp_path)
             _sign_in(page, live_server)
             page.click("#face-capture")
             page.wait_for_selector("#face-result[data-state=error]")
-            assert page.inner_text("#face-result") == "Wajah tidak cocok"
+            assert page.inner_text("#face-result") == "Absensi gagal: wajah tidak cocok"
+            page.wait_for_selector("#face-records li[data-status=failed]")  # listed as the contract's failed record
             page.screenshot(path="/tmp/h6-face-refused.png")
         finally:
             context.close()
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(AttendanceEvent.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(FailedFaceCheckIn.id))) == 1

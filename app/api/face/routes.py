@@ -8,8 +8,8 @@ POST /register     anyone                 201 ``{message, user}`` (role ``mahasi
 POST /logout       anyone                 200 ``{message}``, token revoked, cookie gone
 GET  /profile      signed in              200 ``{user}``
 PUT  /profile      signed in              200 ``{message, user}`` (``name`` only)
-POST /attendance   signed in              201 ``{message, attendance}`` (face verified 1:1)
-GET  /attendance   signed in              200 ``{records}`` (own check-ins, newest first)
+POST /attendance   signed in              201 ``{message, attendance}``: ``success`` or ``failed``
+GET  /attendance   signed in              200 ``{records}`` (own check-ins and failed attempts)
 GET  /users        role ``admin``         200 ``{total_users, users}``: who can sign in here
 =================  =====================  ==========================================
 
@@ -35,7 +35,8 @@ from ...common.errors import Conflict, ValidationFailed
 from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from ...faces import services as faces
-from ...faces import verify
+from ...faces.models import FailedFaceCheckIn
+from ...faces.self_check_in import PENDING_ENROLMENT as PENDING, self_check_in
 from . import serializers, settings
 from .auth import (DIALECT, TOKEN_LIFETIME, clear_token_cookie, cookie_token, json_body, login_required,
                    rate_limit_key, set_token_cookie)
@@ -65,7 +66,6 @@ PASSWORD_MESSAGES = {
 }
 
 ALREADY_TODAY = "Anda sudah absen hari ini"
-NOT_ENROLLED = "Wajah Anda belum terdaftar, hubungi admin untuk pendaftaran wajah"
 
 
 def _text(data: dict, field: str) -> str | None:
@@ -215,23 +215,16 @@ def update_profile():
 
 # --- Attendance ----------------------------------------------------------------
 
-def _check_in_day(user, now):
-    """The work day a check-in at ``now`` would count for, refusing early what would fail anyway.
-
-    Runs before the (slow) face work: no schedule, no window of the person's own
-    schedule open, or a check-in already recorded for that day
-    (:func:`attendance.check_in_day`).  :func:`attendance.record_attendance`
-    checks all of it again, race-safe.
-    :raises ApiError: 400 (no schedule, window closed), 409 ``Anda sudah absen hari ini``.
-    """
-    try:
-        return attendance.check_in_day(user, now)
-    except attendance.NoActiveSchedule:
-        raise ApiError(400, "Jadwal absensi belum diatur") from None
-    except attendance.OutsideWindow:
-        raise ApiError(400, "Di luar waktu absensi") from None
-    except attendance.AlreadyCheckedIn:
-        raise ApiError(409, ALREADY_TODAY) from None
+#: ``message`` of a 201 per outcome of :func:`app.faces.self_check_in.self_check_in`.
+RECORDED = "Absensi berhasil dicatat"
+PENDING_ENROLMENT = ("Absensi berhasil dicatat. Wajah Anda belum terdaftar: foto ini menunggu persetujuan admin "
+                     "sebagai wajah Anda, dan absensi ini dihitung setelah disetujui.")
+#: ``message`` of a 201 ``status: "failed"`` per reason (:data:`app.faces.models.FAILURE_REASONS`).
+FAILED = {
+    "no_face": "Absensi gagal: wajah tidak terdeteksi",
+    "several_faces": "Absensi gagal: terdeteksi lebih dari satu wajah, pastikan hanya Anda yang terlihat di kamera",
+    "not_matched": "Absensi gagal: wajah tidak cocok",
+}
 
 
 def _decode(value: str) -> faces.FaceImage:
@@ -243,71 +236,51 @@ def _decode(value: str) -> faces.FaceImage:
         raise ApiError(400, "Image tidak valid (harus gambar JPEG atau PNG dalam base64)") from None
 
 
-def _verify(user, image: faces.FaceImage) -> None:
-    """Refuse unless the one face of ``image`` is ``user``'s (1:1, :mod:`app.faces.verify`).
-
-    A person without any enrolled face is refused, unless the deployment sets
-    ``FACE_ENROL_ON_FIRST_USE`` (:mod:`.settings`, default off): then this
-    image becomes their first sample (``created_by`` = the person themselves,
-    so admins can tell self-enrolments apart).  Off by default because whoever knows the password
-    could otherwise enrol their own face for someone else and check in for
-    them every day after; enrolment belongs to an admin who sees the person.
-    """
-    try:
-        verdict = verify.verify_face(user, image)
-    except faces.NoFaceFound:
-        raise ApiError(400, "Wajah tidak terdeteksi") from None
-    except faces.SeveralFaces:
-        raise ApiError(400, "Terdeteksi lebih dari satu wajah, pastikan hanya Anda yang terlihat di kamera") from None
-    if verdict.decision == verify.NOT_ENROLLED:
-        if not settings.enrol_on_first_use():
-            raise ApiError(403, NOT_ENROLLED)
-        faces.enrol(user, image, actor=user)  # created_by = the person: a self-enrolment
-    elif not verdict.accepted:
-        raise ApiError(403, "Wajah tidak cocok")
-
-
 @bp.post("/attendance")
 @limiter.limit(ATTENDANCE_LIMIT, key_func=rate_limit_key)
 @login_required()
 def create_attendance():
-    """POST /api/attendance ``{image}`` (base64 JPEG/PNG, data URL allowed) → 201 ``{message, attendance}``.
+    """POST /api/attendance ``{image}`` → 201 ``{message, attendance: {id, userId, timestamp, status}}``.
 
-    The signed-in person's check-in for today, once per work day, after the
-    face in ``image`` is verified 1:1 against their own enrolled samples.  The
-    verified image is stored as the event's photo (a file under
-    ``UPLOAD_FOLDER``, never base64 in the database); refused images are not kept.
+    ``image``: a JPEG or PNG in base64, bare (the contract's ``"base64_image_data"``)
+    or as a data URL.  The signed-in person's check-in for today, once per work
+    day, through :func:`app.faces.self_check_in.self_check_in`:
 
-    Errors: 400 ``Image tidak ditemukan`` (missing, empty, not text); 400
-    image not JPEG/PNG base64; 400 ``Wajah tidak terdeteksi``; 400 several
-    faces; 400 no schedule / outside the check-in window; 401; 403 ``Wajah
-    tidak cocok``; 403 not enrolled; 404 ``User tidak ditemukan``; 409 ``Anda
-    sudah absen hari ini``; 413 over 3 MB of request (the photos' limit of
-    :mod:`app.attendance.photos`); 415 not JSON; 429 over :data:`ATTENDANCE_LIMIT`.
+    - their face (verified 1:1 against their enrolled samples) → 201 ``success``,
+      the photo kept with the check-in (a file under ``UPLOAD_FOLDER``);
+    - no enrolled face yet → 201 ``success`` with :data:`PENDING_ENROLMENT`: the
+      check-in is recorded and waits in the admin review inbox beside this photo,
+      which becomes their face when an admin approves (both go on a rejection;
+      until then later check-ins are compared with that photo and wait too).
+      ``FACE_ENROL_ON_FIRST_USE`` on: the photo is enrolled at once instead;
+    - no face, several faces, or not their face → 201 ``failed`` (a failed
+      attempt, listed by GET, never attendance; the message says why).
+
+    Errors: 400 ``Image tidak ditemukan`` (missing, empty, not text); 400 image
+    not JPEG/PNG base64; 400 no schedule / outside the check-in window; 401;
+    404 ``User tidak ditemukan``; 409 ``Anda sudah absen hari ini``; 413 over 3 MB
+    of request (the photos' limit of :mod:`app.attendance.photos`); 415 not
+    JSON; 429 over :data:`ATTENDANCE_LIMIT`.
     """
     request.max_content_length = photos.MAX_REQUEST_BYTES
     data = json_body("Image tidak ditemukan")
     value = data.get("image")
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, "Image tidak ditemukan")
-    user = g.user
-    now = clock.now()
-    _check_in_day(user, now)
-    if not settings.enrol_on_first_use() and not verify.has_samples(user):
-        raise ApiError(403, NOT_ENROLLED)  # before decoding: nothing to compare with
-    image = _decode(value)
-    _verify(user, image)
     try:
-        result = attendance.record_attendance(user, "check_in", source="face", now=now)
+        attendance.check_in_day(g.user)  # before decoding: refuse early what would fail anyway
+        result = self_check_in(g.user, _decode(value), enrol_on_first_use=settings.enrol_on_first_use())
     except attendance.AlreadyCheckedIn:
         raise ApiError(409, ALREADY_TODAY) from None
     except attendance.NoActiveSchedule:
         raise ApiError(400, "Jadwal absensi belum diatur") from None
     except attendance.OutsideWindow:
         raise ApiError(400, "Di luar waktu absensi") from None
-    photos.save_photo(photos.Photo(image.data, image.extension, image.width, image.height), result.event)
-    db.session.flush()
-    return body(201, message="Absensi berhasil dicatat", attendance=serializers.attendance_created(result.event))
+    if result.failure is not None:
+        return body(201, message=FAILED[result.failure.reason],
+                    attendance=serializers.failed_created(result.failure))
+    message = PENDING_ENROLMENT if result.outcome == PENDING else RECORDED
+    return body(201, message=message, attendance=serializers.attendance_created(result.event))
 
 
 @bp.get("/attendance")
@@ -316,16 +289,24 @@ def list_attendance():
     """GET /api/attendance → 200 ``{records: [{id, userId, timestamp, status, created_at}]}``.
 
     The signed-in person's own check-ins (from any source: this page, the
-    kiosk, the mobile apps), newest first, at most :data:`MAX_RECORDS`.
-    ``status`` is ``success``, or ``failed`` for one an admin rejected.
-    Refused face images record nothing, so they are not listed.
+    kiosk, the mobile apps) and their failed face check-ins, newest first, at
+    most :data:`MAX_RECORDS`.  ``status`` is ``success`` for a check-in (also
+    one waiting for review), ``failed`` for one an admin rejected and for a
+    failed attempt (whose ``id`` reads ``failed-<n>``, apart from check-ins').
     """
-    rows = db.session.scalars(
+    events = db.session.scalars(
         db.select(AttendanceEvent)
         .where(AttendanceEvent.user_id == g.user.id, AttendanceEvent.kind == "check_in")
         .order_by(AttendanceEvent.occurred_at.desc(), AttendanceEvent.id.desc())
         .limit(MAX_RECORDS))
-    return body(records=[serializers.attendance_record(e) for e in rows])
+    failures = db.session.scalars(
+        db.select(FailedFaceCheckIn).where(FailedFaceCheckIn.user_id == g.user.id)
+        .order_by(FailedFaceCheckIn.occurred_at.desc(), FailedFaceCheckIn.id.desc())
+        .limit(MAX_RECORDS))
+    rows = sorted([(e.occurred_at, serializers.attendance_record(e)) for e in events]
+                  + [(f.occurred_at, serializers.failed_record(f)) for f in failures],
+                  key=lambda pair: pair[0], reverse=True)
+    return body(records=[record for _moment, record in rows[:MAX_RECORDS]])
 
 
 # --- Admin ---------------------------------------------------------------------

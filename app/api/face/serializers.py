@@ -42,7 +42,7 @@ def user_with_count(user, attendance_count: int) -> dict:
 
 
 def attendance_status(event) -> str:
-    """``success``, or ``failed`` for a check-in an admin rejected on review."""
+    """``success`` (also while waiting for review), or ``failed`` for a check-in an admin rejected."""
     return "failed" if event.review_state == "rejected" else "success"
 
 
@@ -59,3 +59,19 @@ def attendance_record(event) -> dict:
     ``timestamp`` (the server's clock decides when a check-in happened).
     """
     return {**attendance_created(event), "created_at": iso(event.occurred_at)}
+
+
+def failed_id(failure) -> str:
+    """The id of a failed attempt as the client sees it: ``failed-<n>``, never equal to a check-in's id."""
+    return f"failed-{failure.id}"
+
+
+def failed_created(failure) -> dict:
+    """``{id, userId, timestamp, status: "failed"}`` of a failed attempt (POST /api/attendance)."""
+    return {"id": failed_id(failure), "userId": str(failure.user_id), "timestamp": iso(failure.occurred_at),
+            "status": "failed"}
+
+
+def failed_record(failure) -> dict:
+    """``{id, userId, timestamp, status: "failed", created_at}`` of a failed attempt (GET /api/attendance)."""
+    return {**failed_created(failure), "created_at": iso(failure.occurred_at)}

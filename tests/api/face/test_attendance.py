@@ -15,7 +15,7 @@ from PIL import Image
 
 from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
-from app.faces.models import FaceSample
+from app.faces.models import FaceEnrolmentRequest, FaceSample, FailedFaceCheckIn
 
 from .conftest import API, FACES, b64, login
 
@@ -85,53 +85,121 @@ def test_the_image_may_be_bare_base64_in_any_common_form(app, client, all_day, e
     assert len(_events(app)) == 1
 
 
-def test_someone_elses_face_is_refused(app, client, all_day, enrolled_obama):
+def _failures(app):
+    with app.app_context():
+        return list(db.session.scalars(db.select(FailedFaceCheckIn).order_by(FailedFaceCheckIn.id)))
+
+
+def _days(app):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(DailyAttendance.id)))
+
+
+def test_someone_elses_face_is_recorded_as_failed(app, client, all_day, enrolled_obama, uploads):
+    """Contract 003: a face that does not match is recorded with ``status: "failed"`` (201) and is
+    not attendance; the person sees it in their list; the stranger's photo is kept as evidence."""
     login(client, "obama@example.test")
     response = client.post(f"{API}/attendance", json={"image": b64(BIDEN)})
-    assert response.status_code == 403
-    assert response.get_json() == {"message": "Wajah tidak cocok"}
-    assert _events(app) == []
-    with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(DailyAttendance.id))) == 0
+    assert response.status_code == 201
+    data = response.get_json()
+    assert data["message"] == "Absensi gagal: wajah tidak cocok"
+    assert list(data["attendance"]) == ["id", "userId", "timestamp", "status"]
+    assert data["attendance"]["status"] == "failed" and data["attendance"]["userId"] == str(enrolled_obama.id)
+    assert _events(app) == [] and _days(app) == 0  # not attendance
+    (failure,) = _failures(app)
+    assert failure.reason == "not_matched" and failure.distance > 0.6
+    assert (uploads / failure.photo_path).read_bytes() == BIDEN.read_bytes()
+    (record,) = client.get(f"{API}/attendance").get_json()["records"]
+    assert record["id"] == data["attendance"]["id"] == f"failed-{failure.id}" and record["status"] == "failed"
+    # a failed attempt does not use up the day: the right face checks in after it
+    retry = client.post(f"{API}/attendance", json={"image": b64(OBAMA)})
+    assert retry.status_code == 201 and retry.get_json()["attendance"]["status"] == "success"
+    listed = client.get(f"{API}/attendance").get_json()["records"]
+    assert [r["status"] for r in listed] == ["success", "failed"]
 
 
-def test_photos_without_a_face_or_with_several_are_refused(app, client, all_day, enrolled_obama):
+def test_photos_without_a_face_or_with_several_are_recorded_as_failed(app, client, all_day, enrolled_obama):
     login(client, "obama@example.test")
     response = client.post(f"{API}/attendance", json={"image": _jpeg()})
-    assert response.status_code == 400
-    assert response.get_json() == {"message": "Wajah tidak terdeteksi"}
+    assert response.status_code == 201
+    assert response.get_json()["message"] == "Absensi gagal: wajah tidak terdeteksi"
+    assert response.get_json()["attendance"]["status"] == "failed"
     response = client.post(f"{API}/attendance", json={"image": b64(PROBE / "two_people.jpg")})
-    assert response.status_code == 400
-    assert response.get_json()["message"].startswith("Terdeteksi lebih dari satu wajah")
-    assert _events(app) == []
+    assert response.status_code == 201
+    assert response.get_json()["message"].startswith("Absensi gagal: terdeteksi lebih dari satu wajah")
+    assert _events(app) == [] and _days(app) == 0
+    assert [(f.reason, f.photo_path) for f in _failures(app)] == [("no_face", None), ("several_faces", None)]
+    assert [r["status"] for r in client.get(f"{API}/attendance").get_json()["records"]] == ["failed", "failed"]
 
 
-def test_a_person_without_enrolment_is_refused_by_default(app, client, all_day, person):
+def test_failed_attempts_count_nowhere(app, client, all_day, enrolled_obama, admin):
+    """Nothing of a failed attempt counts: no attendance day (what every report counts), and not in
+    the admin's list of users."""
+    login(client, "obama@example.test")
+    assert client.post(f"{API}/attendance", json={"image": b64(BIDEN)}).get_json()["attendance"]["status"] == "failed"
+    assert _days(app) == 0
+    client.post(f"{API}/logout")
+    login(client, "admin@example.test")
+    users = {u["email"]: u for u in client.get(f"{API}/users").get_json()["users"]}
+    assert users["obama@example.test"]["attendance_count"] == 0
+
+
+def test_a_person_without_enrolment_checks_in_and_waits_with_their_first_photo(app, client, all_day, person, uploads):
+    """No enrolled face: the photo becomes a pending enrolment and the check-in is recorded (201), held
+    for review beside it — not a status outside the contract, and no face enrolled by a password."""
     login(client, "obama@example.test")
     response = client.post(f"{API}/attendance", json={"image": b64(OBAMA)})
-    assert response.status_code == 403
-    assert response.get_json() == {"message": "Wajah Anda belum terdaftar, hubungi admin untuk pendaftaran wajah"}
-    assert _events(app) == []
+    assert response.status_code == 201, response.get_json()
+    data = response.get_json()
+    assert data["message"].startswith("Absensi berhasil dicatat. Wajah Anda belum terdaftar")
+    assert data["attendance"]["status"] == "success"
+    (event,) = _events(app)
+    assert (event.review_state, event.flag_reason, str(event.id)) == ("pending", "face_not_enrolled",
+                                                                      data["attendance"]["id"])
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(FaceSample.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(FaceSample.id))) == 0  # nothing enrolled yet
+        (pending,) = db.session.scalars(db.select(FaceEnrolmentRequest))
+        assert (pending.user_id, pending.status) == (person.id, "pending")
+        assert (uploads / pending.photo_path).read_bytes() == OBAMA.read_bytes()
+        assert db.session.scalar(db.select(DailyAttendance.status)) == "pending_review"
+    assert client.get(f"{API}/attendance").get_json()["records"][0]["status"] == "success"
+    assert client.post(f"{API}/attendance", json={"image": b64(OBAMA)}).status_code == 409
 
 
-def test_enrol_on_first_use_when_the_deployment_allows_it(app, client, all_day, person, monkeypatch):
+def test_until_decided_later_check_ins_are_compared_with_the_pending_photo(app, client, all_day, person, freeze_time):
+    freeze_time("2026-02-02T07:30+07:00")
+    login(client, "obama@example.test")
+    assert client.post(f"{API}/attendance", json={"image": b64(OBAMA)}).status_code == 201
+    freeze_time("2026-02-03T07:30+07:00")
+    stranger = client.post(f"{API}/attendance", json={"image": b64(BIDEN)}).get_json()
+    assert stranger["attendance"]["status"] == "failed" and stranger["message"] == "Absensi gagal: wajah tidak cocok"
+    same = client.post(f"{API}/attendance", json={"image": b64(PROBE / "obama_small.jpg")})
+    assert same.status_code == 201 and same.get_json()["message"].startswith("Absensi berhasil dicatat. Wajah")
+    events = _events(app)
+    assert [(e.work_date.isoformat(), e.review_state, e.flag_reason) for e in events] == [
+        ("2026-02-02", "pending", "face_not_enrolled"), ("2026-02-03", "pending", "face_not_enrolled")]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(FaceEnrolmentRequest.id))) == 1  # one photo waits
+
+
+def test_enrol_on_first_use_when_the_deployment_allows_it(app, client, all_day, person, monkeypatch, freeze_time):
     monkeypatch.setitem(app.config, "FACE_ENROL_ON_FIRST_USE", True)
+    freeze_time("2026-02-02T07:30+07:00")
     login(client, "obama@example.test")
     response = client.post(f"{API}/attendance", json={"image": b64(OBAMA)})
     assert response.status_code == 201
+    assert response.get_json()["message"] == "Absensi berhasil dicatat"
+    (event,) = _events(app)
+    assert event.review_state == "not_required"
     with app.app_context():
         (sample,) = db.session.scalars(db.select(FaceSample))
         assert sample.user_id == person.id and sample.created_by_id == person.id  # a self-enrolment
-    # the sample is now the reference: another day, someone else's face is refused
-    with app.app_context():
-        db.session.execute(db.delete(DailyAttendance))
-        db.session.execute(db.delete(AttendanceEvent))
-        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(FaceEnrolmentRequest.id))) == 0
+    # the sample is now the reference: another day, someone else's face fails
+    freeze_time("2026-02-03T07:30+07:00")
     response = client.post(f"{API}/attendance", json={"image": b64(BIDEN)})
-    assert response.status_code == 403
-    assert response.get_json() == {"message": "Wajah tidak cocok"}
+    assert response.status_code == 201
+    assert response.get_json()["attendance"]["status"] == "failed"
 
 
 def test_missing_image_400(client, all_day, enrolled_obama):
@@ -181,6 +249,7 @@ def test_attendance_body_must_be_json(client, all_day, enrolled_obama):
 
 
 def test_no_schedule_or_closed_window_refuses_before_any_face_work(app, client, factory, enrolled_obama, freeze_time):
+    """Refused before any face work, so nothing is recorded, not even a failed attempt."""
     login(client, "obama@example.test")
     response = client.post(f"{API}/attendance", json={"image": b64(OBAMA)})
     assert response.status_code == 400
@@ -190,7 +259,7 @@ def test_no_schedule_or_closed_window_refuses_before_any_face_work(app, client, 
     response = client.post(f"{API}/attendance", json={"image": b64(OBAMA)})
     assert response.status_code == 400
     assert response.get_json() == {"message": "Di luar waktu absensi"}
-    assert _events(app) == []
+    assert _events(app) == [] and _failures(app) == []
 
 
 def test_the_list_shows_only_own_check_ins_newest_first(app, client, all_day, enrolled_obama, factory):
