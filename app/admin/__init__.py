@@ -23,6 +23,7 @@ ADMIN_BLUEPRINTS = (
     ("app.review.views", "bp"),
     ("app.attendance.views", "bp"),
     ("app.leave.views", "bp"),
+    ("app.attendance.overtime_views", "bp"),
     ("app.school.views", "bp"),
     ("app.posts.views", "bp"),
     ("app.system.views", "bp"),

@@ -6,7 +6,8 @@ their ``order``, the sidebar badge counts what all of them hold, and every decis
 the whole inbox (``#review-list``, swapped by htmx) or redirects back to it.
 
 Sections today: flagged attendance events (``app.attendance.views``, order 10), leave requests
-(``app.leave.views``, 20), the clinic's procedures awaiting validation (``app.clinic.review``, 30).
+(``app.leave.views``, 20), the clinic's procedures awaiting validation (``app.clinic.review``, 30),
+overtime claims (``app.attendance.overtime_views``, 40).
 
 Adding a section (pending face enrolments, overtime claims, corrections ...) is four small steps,
 all in the domain that owns the items — nothing here changes:
