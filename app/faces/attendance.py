@@ -4,6 +4,10 @@ Two ways in, one sequence ("identify or verify → record → keep the photo"):
 
 - :func:`face_visit` — the kiosk's face mode (1:N): *who* is in front of the camera, then
   check them in or out following their day (:func:`app.attendance.services.record_kiosk_visit`).
+  At a kiosk with liveness on, one frame checks nobody in: a recognised face gets a liveness
+  challenge (:mod:`app.faces.challenges`), and :func:`live_face_visit` checks the person in
+  from the burst of frames filmed while the tablet showed it, once the server has judged them
+  (:func:`app.faces.live_check.check_burst`).
 - :func:`verified_attendance` — a signed-in person's own check-in by face in an app (1:1):
   *is it really them* (:func:`app.faces.verify.verify_face`), then
   :func:`app.attendance.services.record_attendance`.  This is the service for the face
@@ -27,12 +31,13 @@ from ..common import clock
 from ..common.errors import PermissionDenied, RuleViolation
 from ..extensions import db
 from ..system.settings import get_setting
-from . import services, verify
+from . import challenges, live_check, services, verify
 
 #: Every ``FaceVisit.result``: no one / several people / a face nobody enrolled, then the
-#: outcomes of :class:`~app.attendance.services.KioskVisit` and the refusals of the rules.
+#: outcomes of :class:`~app.attendance.services.KioskVisit` and the refusals of the rules, and
+#: ``challenge`` (recognised at a kiosk with liveness on: nothing recorded yet).
 FACE_VISIT_RESULTS = ("no_face", "several_faces", "unknown", "checked_in", "checked_out", "already_in",
-                      "already_out", "outside_window", "not_checked_in", "no_schedule")
+                      "already_out", "outside_window", "not_checked_in", "no_schedule", "challenge")
 
 
 class FaceNotEnrolled(RuleViolation):
@@ -65,12 +70,13 @@ class FaceVisit:
     is the recorded event, whose photo is the frame; its ``daily`` the person's day), None when
     they refused (``not_checked_in``, ``no_schedule``, ``outside_window`` refused by the
     recording itself, or ``already_in`` / ``already_out`` lost to a simultaneous frame of the
-    same person).
+    same person).  ``challenge``: the liveness challenge issued for a ``challenge`` result.
     """
 
     result: str
     user: User | None = None
     visit: attendance.KioskVisit | None = None
+    challenge: challenges.IssuedChallenge | None = None
 
 
 def keep_photo(image: services.FaceImage, event) -> str:
@@ -88,6 +94,10 @@ def face_visit(kiosk, image: services.FaceImage, now: datetime | None = None) ->
     second look a few minutes later does not check the person out).  A deactivated person, or
     a face matching nobody, is ``unknown``.
 
+    At a kiosk with liveness on (``kiosk.liveness``) a recognised person is not checked in:
+    the result is ``challenge``, with a new liveness challenge for the tablet to show
+    (:func:`app.faces.challenges.issue`); :func:`live_face_visit` takes it from there.
+
     :param kiosk: the paired kiosk (``office``: an :class:`~app.places.models.Office` or None).
     :param now: the moment of the frame (aware; default :func:`app.common.clock.now`).
     :returns: a :class:`FaceVisit`; refusals of the rules are results, not exceptions.
@@ -102,6 +112,36 @@ def face_visit(kiosk, image: services.FaceImage, now: datetime | None = None) ->
     user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or not user.is_active:
         return FaceVisit("unknown")
+    if kiosk.liveness:
+        return FaceVisit("challenge", user, challenge=challenges.issue(kiosk.id, now))
+    return record_face_visit(kiosk, user, image, now)
+
+
+def live_face_visit(kiosk, nonce, frames, now: datetime | None = None) -> FaceVisit:
+    """The burst of frames a kiosk with liveness on filmed while it showed the challenge
+    ``nonce``: judged and identified (:func:`app.faces.live_check.check_burst`), then the
+    person is checked in or out as by :func:`face_visit`, the reference frame kept as the
+    event's photo.  A live face matching nobody, or a deactivated person, is ``unknown``.
+
+    :param frames: ``[(offset_ms, image bytes)]`` (see :func:`~app.faces.live_check.check_burst`).
+    :raises app.common.errors.ValidationFailed: frames or offsets malformed.
+    :raises app.faces.services.FaceImageInvalid: a frame is not a readable JPEG/PNG.
+    :raises app.faces.challenges.ChallengeInvalid: unknown, another kiosk's, already answered.
+    :raises app.faces.challenges.ChallengeExpired: the burst came after the deadline.
+    :raises app.faces.live_check.LivenessFailed: the steps were not followed, or not by one person.
+    """
+    now = now or clock.now()
+    live = live_check.check_burst(nonce, kiosk.id, frames, now)
+    user_id = live.identification.user_id
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        return FaceVisit("unknown")
+    return record_face_visit(kiosk, user, live.photo, now)
+
+
+def record_face_visit(kiosk, user, image: services.FaceImage, now: datetime) -> FaceVisit:
+    """Check ``user`` (recognised on ``image``) in or out at ``kiosk`` and keep ``image`` as the
+    event's photo: the second half of :func:`face_visit` and :func:`live_face_visit`."""
     try:
         visit = attendance.record_kiosk_visit(user, office=kiosk.office or user.office,
                                               min_gap_s=int(get_setting("face_min_gap_minutes")) * 60, now=now)

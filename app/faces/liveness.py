@@ -66,6 +66,9 @@ STEP_MS = 2000
 #: reacts late to the prompt; the action of the next step is looked for only
 #: from that step's own start.
 REACTION_MS = 700
+#: Time the tablet films before it shows the first step (ms): the reference frames
+#: (the person looking at the camera, eyes open), with negative offsets.
+LEAD_MS = 500
 #: Frame interval the tablet aims at (ms): 8 frames a second catch 2-3 frames of
 #: a 300 ms blink.
 FRAME_INTERVAL_MS = 125
@@ -84,7 +87,7 @@ MAX_FRAMES = 48
 #: frame's EAR.  Synthetic blinks reached 0.28-0.74 (median 0.54); photos moved or
 #: tilted never went below 0.76, held still below 0.85 (landmark noise of a
 #: JPEG'd camera frame).  Real blinks close further: EAR ≈ 0.3 → below 0.2.
-BLINK_RATIO = 0.72
+BLINK_RATIO = 0.70
 #: ... and, later in the step's window (or the next step's), opens again to at
 #: least this fraction.
 REOPEN_RATIO = 0.85
@@ -112,7 +115,7 @@ TURN_PARALLAX = 0.04
 #: ... and the face is not stretched as a picture tilted steeply in the hand is
 #: (:func:`anisotropy`; ≈ cos θ for a picture tilted by θ; the real pose pairs:
 #: 0.83 and 0.91).
-MIN_TURN_ANISOTROPY = 0.75
+MIN_TURN_ANISOTROPY = 0.80
 
 # 68-point indices (iBUG 300-W, 0-based).
 JAW = np.arange(0, 17)

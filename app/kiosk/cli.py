@@ -27,7 +27,9 @@ def _print_code(kiosk: Kiosk) -> None:
 @click.option("--office", "office_code", help="Office code (default: none, the school).")
 @click.option("--modes", default="qr", show_default=True,
               help=f"Comma-separated modes: {', '.join(KIOSK_MODES)}.")
-def create_kiosk_command(name, office_code, modes):
+@click.option("--liveness", is_flag=True, default=False,
+              help="Face check-ins need a live person (blink and turn the head when asked); off by default.")
+def create_kiosk_command(name, office_code, modes, liveness):
     """Register a kiosk and print its first pairing code."""
     office_id = None
     if office_code:
@@ -36,7 +38,7 @@ def create_kiosk_command(name, office_code, modes):
             raise click.ClickException(f"no office with code {office_code!r}")
         office_id = office.id
     kiosk = run_or_fail(lambda: create_kiosk(None, name=name, office_id=office_id,
-                                             modes=[m.strip() for m in modes.split(",")]))
+                                             modes=[m.strip() for m in modes.split(",")], liveness=liveness))
     _print_code(kiosk)
 
 

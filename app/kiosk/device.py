@@ -27,6 +27,26 @@
   ``already_in``, ``already_out``, ``outside_window``, ``not_checked_in``,
   ``no_schedule`` (200), ``invalid`` (413/415/422).  Only a frame that records
   an event is kept, as that event's photo; every other frame is dropped.
+  On a kiosk with liveness on (:attr:`app.kiosk.models.Kiosk.liveness`) a
+  recognised face checks nobody in: the answer is ``{"result": "challenge",
+  "message", "challenge": {"id", "steps", "prompts", "step_ms", "lead_ms",
+  "interval_ms", "expires_at"}}`` — a new challenge
+  (:mod:`app.faces.challenges`): the steps (``blink``, ``turn_left``,
+  ``turn_right``) and what to show for each, the time each is shown, the
+  lead-in filmed before the first, the frame interval, the deadline; no name.
+
+- ``POST /kiosk/face/burst`` (liveness on; ``multipart/form-data`` with
+  ``challenge`` = the challenge's id, ``offsets`` = JSON list of each frame's
+  capture time in ms from the first prompt (negative in the lead-in), and one
+  ``frame`` file (JPEG/PNG) per offset, in order; at most
+  :data:`MAX_BURST_BYTES`; header ``X-CSRFToken``): the server judges the
+  frames against the challenge and identifies the person on them, then checks
+  them in or out as a frame does, keeping the reference frame as the event's
+  photo (:func:`app.faces.attendance.live_face_visit`).  Answers as the frame
+  endpoint, plus ``liveness_failed`` (200, "Ikuti petunjuk di layar": the
+  steps were not done, a photo, too late); ``invalid`` 409 (the challenge is
+  unknown, another kiosk's or already answered), 413, 415, 422;
+  ``liveness_off`` 409 on a kiosk without liveness.
 
 - ``POST /kiosk/escorts`` (JSON ``{"category": "police"|"ambulance"|"individual",
   "name", "gender": "male"|"female", "phone", "plate_number", "patient_name",
@@ -42,21 +62,24 @@ at its next request.
 """
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..attendance.photos import decode_photo
 from ..common import clock
 from ..common.errors import DomainError, ValidationFailed
 from ..escorts import services as escorts
-from ..extensions import limiter
+from ..extensions import csrf, limiter
+from ..faces import challenges, live_check, liveness
 from ..faces import services as faces
-from ..faces.attendance import FaceVisit, face_visit
+from ..faces.attendance import FaceVisit, face_visit, live_face_visit
 from ..qr import services as qr
 from ..qr.images import qr_svg
 from ..school import services as school
@@ -174,7 +197,8 @@ def home():
     # without an office a QR or student-card kiosk stands at "the school" (QR location 0)
     school_modes = {"qr", "cards"} & set(kiosk.mode_list)
     place = kiosk.office.name if kiosk.office else (_("School") if school_modes else "")
-    return render_template("kiosk/home.html", kiosk=kiosk, place=place, modes=kiosk.mode_list, mode_names=MODE_NAMES)
+    return render_template("kiosk/home.html", kiosk=kiosk, place=place, modes=kiosk.mode_list, mode_names=MODE_NAMES,
+                           liveness=kiosk.liveness and "face" in kiosk.mode_list)
 
 
 @bp.get("/qr.json")
@@ -289,12 +313,101 @@ def face_frame():
         return reply("invalid", _("The camera frame is not a readable image."), 422)
     now = clock.now()
     outcome = face_visit(g.kiosk, image, now)
+    if outcome.challenge is not None:
+        return _challenge_reply(outcome.challenge)
+    return _visit_reply(outcome, now)
+
+
+def _visit_reply(outcome: FaceVisit, now):
+    """The tablet's answer to a :class:`FaceVisit` that ran the attendance rules (or found no one)."""
     message, time_text = _face_answer(outcome, now)
     if outcome.user is None:
         return reply(outcome.result, message)
     if outcome.visit is None:
         return reply(outcome.result, message, name=_first_name(outcome.user))
     return reply(outcome.result, message, name=_first_name(outcome.user), time=time_text)
+
+
+#: What the tablet shows for each step of a liveness challenge (large type, the kiosk's language).
+LIVENESS_PROMPTS = {
+    liveness.BLINK: _l("Blink your eyes"),
+    liveness.TURN_LEFT: _l("Turn your head to the left"),
+    liveness.TURN_RIGHT: _l("Turn your head to the right"),
+}
+#: Largest burst accepted, in bytes: 36 frames of 25-60 KB from the tablet, with room.
+MAX_BURST_BYTES = 6 * 1024 * 1024
+
+
+def _challenge_reply(issued: challenges.IssuedChallenge):
+    """A liveness challenge as the tablet needs it (see the module doc); nobody is named yet."""
+    return reply("challenge", _("Follow the instructions on the screen"),
+                 challenge={"id": issued.nonce, "steps": list(issued.steps),
+                            "prompts": [str(LIVENESS_PROMPTS[step]) for step in issued.steps],
+                            "step_ms": issued.step_ms, "lead_ms": liveness.LEAD_MS,
+                            "interval_ms": liveness.FRAME_INTERVAL_MS, "expires_at": clock.iso_utc(issued.expires_at)})
+
+
+def _burst_frames():
+    """``(challenge nonce, [(offset_ms, bytes)])`` from the multipart body, or ``(None, error reply)``."""
+    offsets = request.form.get("offsets", "")
+    try:
+        offsets = json.loads(offsets) if len(offsets) <= 2000 else None
+    except ValueError:
+        offsets = None
+    files = request.files.getlist("frame")
+    if not isinstance(offsets, list) or len(offsets) != len(files):
+        return None, reply("invalid", _("Send one capture time per camera frame."), 422)
+    frames = [(offset, upload.read(live_check.MAX_FRAME_BYTES + 1)) for offset, upload in zip(offsets, files)]
+    return (request.form.get("challenge"), frames), None
+
+
+def _check_csrf_header() -> None:
+    """The CSRF check of :class:`flask_wtf.csrf.CSRFProtect`, on the ``X-CSRFToken`` header only.
+
+    For the one kiosk endpoint whose body is larger than the app's request limit: the global
+    check reads the form (the whole body) under that limit before the view could raise it.
+
+    :raises flask_wtf.csrf.CSRFError: missing or wrong token (the app answers 400, as for any page).
+    """
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0] if exc.args else None) from None
+
+
+@csrf.exempt  # checked in the view, on the header, once the body limit is raised (_check_csrf_header)
+@bp.post("/face/burst")
+@mode_required("face")
+@limiter.limit("30 per minute")
+def face_burst():
+    """The frames filmed while the tablet showed a liveness challenge: judged here, then check-in
+    or out (:func:`app.faces.attendance.live_face_visit`; see the module doc for the answers)."""
+    _check_csrf_header()
+    if not g.kiosk.liveness:
+        return reply("liveness_off", _("Liveness is not enabled on this kiosk."), 409)
+    if request.content_length is None or request.content_length > MAX_BURST_BYTES:
+        return reply("invalid", _("The camera frames are too large."), 413)
+    if request.mimetype != "multipart/form-data":
+        return reply("invalid", _("Send the camera frames as multipart/form-data."), 415)
+    request.max_content_length = MAX_BURST_BYTES
+    parsed, refused = _burst_frames()
+    if refused is not None:
+        return refused
+    nonce, frames = parsed
+    now = clock.now()
+    try:
+        outcome = live_face_visit(g.kiosk, nonce, frames, now)
+    except (ValidationFailed, faces.FaceImageInvalid):
+        return reply("invalid", _("The camera frames could not be read."), 422)
+    except challenges.ChallengeInvalid:
+        return reply("invalid", _("Please try again."), 409)
+    except challenges.ChallengeExpired:  # too slow: the same words as any other failed attempt
+        return reply("liveness_failed", _("Follow the instructions on the screen"))
+    except live_check.LivenessFailed as failed:
+        if failed.details.get("reason") == "several_faces":
+            return reply("several_faces", _("One person at a time"))
+        return reply("liveness_failed", _("Follow the instructions on the screen"))
+    return _visit_reply(outcome, now)
 
 
 #: Friendly per-field messages of the ER registration form (the kiosk's language).

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..admin.forms import AdminForm, max_length, required
@@ -25,7 +25,7 @@ def _optional_int(value):
 
 
 class KioskForm(AdminForm):
-    """Name, office (empty: the school) and the enabled modes of a kiosk."""
+    """Name, office (empty: the school), the enabled modes and the liveness check of a kiosk."""
 
     name = StringField(_l("Name"), validators=[required(), max_length(100)],
                        description=_l("Where it hangs, e.g. “Main entrance”."))
@@ -33,10 +33,15 @@ class KioskForm(AdminForm):
     modes = SelectMultipleField(_l("Modes"), choices=[], validate_choice=True,
                                 validators=[required(_l("Choose at least one mode."))],
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    liveness = BooleanField(
+        _l("Liveness check for face check-in"),
+        description=_l("The kiosk asks each person to blink and turn their head before checking them in, "
+                       "so a photo held up to the camera checks nobody in. Adds about 5 seconds."))
 
     def values(self) -> dict:
         """The keyword arguments of :func:`~app.kiosk.services.create_kiosk`."""
-        return dict(name=self.name.data, office_id=self.office_id.data, modes=self.modes.data or [])
+        return dict(name=self.name.data, office_id=self.office_id.data, modes=self.modes.data or [],
+                    liveness=bool(self.liveness.data))
 
 
 class KioskActionForm(AdminForm):

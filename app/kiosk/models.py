@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common import clock
@@ -23,6 +23,11 @@ class Kiosk(db.Model):
     """A tablet at an entrance: ``name``, the office it stands at (None = the school,
     QR location 0), the ``modes`` it offers (comma-separated :data:`KIOSK_MODES`).
 
+    ``liveness`` (off by default): a face check-in needs a live person — the
+    kiosk shows a random challenge (blink, turn the head) and the server judges
+    the frames filmed meanwhile (:mod:`app.faces.liveness`) before anyone is
+    checked in.
+
     Pairing: an admin issues a one-time code (stored as SHA-256 in
     ``pairing_code_hash``, valid until ``pairing_expires_at``); the tablet that
     enters it receives a credential (``<id>.<secret>``, stored as SHA-256 in
@@ -36,6 +41,7 @@ class Kiosk(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"))
     modes: Mapped[str] = mapped_column(String(100), default="qr")
+    liveness: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     pairing_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     pairing_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     credential_hash: Mapped[str | None] = mapped_column(String(64))

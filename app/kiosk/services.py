@@ -73,26 +73,31 @@ def _clean(name, office_id, modes) -> dict:
     return {"name": name, "office_id": office_id, "modes": ",".join(modes)}
 
 
-def create_kiosk(admin, *, name: str, office_id: int | None, modes) -> Kiosk:
+def create_kiosk(admin, *, name: str, office_id: int | None, modes, liveness: bool = False) -> Kiosk:
     """Register a kiosk (not paired yet).
 
     :param office_id: where it stands (None: the school, QR location 0).
     :param modes: iterable of :data:`~.models.KIOSK_MODES` keys, at least one.
+    :param liveness: face check-ins need a live person (:attr:`Kiosk.liveness`).
     :raises ValidationFailed: ``name``/``office_id``/``modes`` errors.
     """
-    kiosk = Kiosk(created_by_id=admin.id if admin else None, **_clean(name, office_id, modes))
+    kiosk = Kiosk(created_by_id=admin.id if admin else None, liveness=bool(liveness),
+                  **_clean(name, office_id, modes))
     db.session.add(kiosk)
     db.session.flush()
     return kiosk
 
 
-def update_kiosk(kiosk: Kiosk, *, name: str, office_id: int | None, modes) -> Kiosk:
-    """Change name, office and modes; a paired tablet picks them up on its next request.
+def update_kiosk(kiosk: Kiosk, *, name: str, office_id: int | None, modes, liveness: bool | None = None) -> Kiosk:
+    """Change name, office, modes and (unless None) the liveness check; a paired tablet picks
+    them up on its next request.
 
     :raises ValidationFailed: as :func:`create_kiosk`.
     """
     for key, value in _clean(name, office_id, modes).items():
         setattr(kiosk, key, value)
+    if liveness is not None:
+        kiosk.liveness = bool(liveness)
     db.session.flush()
     return kiosk
 

@@ -7,6 +7,12 @@
  * "one person at a time", quiet for "no face". After a recorded or "already" answer the
  * kiosk pauses 4 s, so the person can read it and step aside. Frames are never stored
  * on this side; the server keeps only the frame of a recorded event.
+ *
+ * On a kiosk with liveness on, the server answers a recognised face with a challenge
+ * ({"result": "challenge", "challenge": {...}}) instead of checking anyone in: the
+ * challenge is handed to liveness.js (HadirLiveness.run), which shows its steps, films
+ * and sends the burst; the server's verdict on it is shown like any other answer
+ * ("liveness_failed": "Ikuti petunjuk di layar").
  */
 (function () {
   "use strict";
@@ -20,9 +26,10 @@
   var cameraError = document.getElementById("kiosk-face-camera-error");
   var canvas = document.createElement("canvas");
   var stream = null, timer = null, busy = false, active = false;
-  var INTERVAL_MS = 1000, PAUSE_MS = 4000, MAX_WIDTH = 640;
+  var INTERVAL_MS = 1000, PAUSE_MS = 4000, RETRY_MS = 2500, MAX_WIDTH = 640;
+  var overlay = document.getElementById("kiosk-liveness");
   var STATES = {checked_in: "ok", checked_out: "ok", already_in: "info", already_out: "info",
-                no_face: "idle", several_faces: "error", unknown: "error"};
+                no_face: "idle", several_faces: "error", unknown: "error", liveness_failed: "error"};
 
   function next(ms) {
     clearTimeout(timer);
@@ -39,7 +46,17 @@
     canvas.toBlob(function (blob) {
       if (!blob) { busy = false; next(INTERVAL_MS); return; }
       kiosk.post(root.dataset.faceUrl, blob, "image/jpeg").then(function (answer) {
+        if (answer && answer.data.result === "challenge") {
+          // liveness was turned on after this page loaded: reload to get its script and overlay
+          if (!overlay || !window.HadirLiveness) { window.location.reload(); return null; }
+          kiosk.showResult(result, "idle", answer.data.message, "");
+          return window.HadirLiveness.run({video: video, challenge: answer.data.challenge,
+                                           url: root.dataset.burstUrl, overlay: overlay});
+        }
+        return answer;
+      }).then(function (answer) {
         if (!answer) return;
+        if (!active) return;
         var data = answer.data, state = STATES[data.result] || "error";
         if (state === "idle") {
           if (result.dataset.state === "idle") kiosk.showResult(result, "idle", data.message, "");
@@ -47,8 +64,11 @@
           return;
         }
         kiosk.showResult(result, state, data.message, "");
-        if (state !== "error" || data.result === "unknown") kiosk.beep(state !== "error");
-        next(state === "ok" || state === "info" ? PAUSE_MS : INTERVAL_MS);
+        if (state !== "error" || data.result === "unknown" || data.result === "liveness_failed") {
+          kiosk.beep(state !== "error");
+        }
+        // after a failed challenge, a moment to read the message before the next one starts
+        next(state === "ok" || state === "info" ? PAUSE_MS : (data.result === "liveness_failed" ? RETRY_MS : INTERVAL_MS));
       }).catch(function () {
         kiosk.showResult(result, "error", texts.offlineNotRecorded, "");
         next(3000);

@@ -125,11 +125,13 @@
     box._hadirTimer = setTimeout(function () { box.dataset.state = "idle"; }, 6000);
   }
   /** POST to url with the CSRF token; 401 → pairing page, 400 → reload (the session ended).
+   *  contentType null: the browser sets it (FormData bodies).
    *  Resolves to {status, data} or null (navigating away); rejects when offline. */
   function post(url, body, contentType) {
+    var headers = {"Accept": "application/json", "X-CSRFToken": root.dataset.csrf};
+    if (contentType) headers["Content-Type"] = contentType;
     return fetch(url, {
-      method: "POST", credentials: "same-origin", cache: "no-store", body: body,
-      headers: {"Content-Type": contentType, "Accept": "application/json", "X-CSRFToken": root.dataset.csrf}
+      method: "POST", credentials: "same-origin", cache: "no-store", body: body, headers: headers
     }).then(function (response) {
       if (response.status === 401) { window.location.assign(root.dataset.pairUrl); return null; }
       if (response.status === 400) { window.location.reload(); return null; }

@@ -43,7 +43,7 @@ FRAME_SIZE = (640, 480)
 #: Share of the frame's width taken by the face box.
 FACE_SHARE = 0.40
 #: Time the tablet films before showing the first step (ms); those frames give the reference.
-LEAD_MS = 500
+LEAD_MS = liveness.LEAD_MS
 #: Focal length of the simulated camera in px: a 640 px frame over ~70°, a tablet's wide front
 #: camera (the wider the lens, the stronger the perspective of a picture tilted close to it).
 FOCAL_PX = 450.0
