@@ -55,7 +55,7 @@ from ..admin.rendering import render, wants_fragment
 from ..common.errors import DomainError, NotFound, RuleViolation
 from ..common.staging import purge_old, staging_dir
 from ..extensions import csrf, db
-from . import bulk, services
+from . import bulk, enrolment_requests, services
 from ..accounts.services import find_by_identifier as find_user
 from .forms import BulkStepForm, BulkUploadForm, ConfirmForm, PhotoUploadForm
 from .models import FaceSample
@@ -209,7 +209,8 @@ def _person_context(user: User, **extra) -> dict:
                    upload_form=PhotoUploadForm(formdata=None), delete_form=ConfirmForm(formdata=None),
                    browser_max_side=BROWSER_MAX_SIDE_PX, max_image_mb=services.MAX_IMAGE_BYTES // (1024 * 1024),
                    max_image_mp=services.MAX_IMAGE_PIXELS // 1_000_000,
-                   results=None, notice=None)
+                   results=None, notice=None,
+                   pending_enrolment=enrolment_requests.pending_request(user))
     context.update(extra)
     return context
 

@@ -161,3 +161,13 @@ def test_decisions_need_an_admin_and_the_csrf_token(app, as_admin, as_petugas, p
     again = as_admin.submit(INBOX, f"{base}/reject", {"note": "Salah orang"}, htmx=True)
     assert "Pendaftaran wajah ini sudah diputuskan" in text_of(again.get_data(as_text=True))
     assert fetch(app, FaceEnrolmentRequest, request.id).status == "approved"
+
+
+def test_the_persons_face_page_points_to_the_waiting_photo(app, as_admin, person, freeze_time):
+    freeze_time("2026-02-02T07:30+07:00")
+    assert "menunggu di Persetujuan Absensi" not in text_of(as_admin.get(f"/admin/faces/people/{person.id}").get_data(as_text=True))
+    face_check_in(app, OBAMA)
+    page = as_admin.get(f"/admin/faces/people/{person.id}").get_data(as_text=True)
+    assert "Foto pertama yang dikirim orang ini dari aplikasi absen wajah pada 2 Feb 2026, 07.30 menunggu di " \
+           "Persetujuan Absensi, bersama absensinya." in text_of(page)
+    assert 'href="/admin/attendance/review#face-enrolments"' in page
