@@ -20,6 +20,12 @@ all servers, nginx, PostgreSQL, Redis and wrk share the same cores, so this meas
 cost of the layout, not the capacity of more machines.  Prints requests/s, p50/p99, the
 answers and the check-ins counted (exactly one per employee, or MISMATCH), and the load
 average before and after.
+
+It also prints the **CPU time per check-in** of the app servers (gunicorn arbiter and
+workers), of nginx and of the PostgreSQL backends serving the app's connections (from
+``/proc/<pid>/stat``, between the start and the end of the load).  Unlike requests/s on a
+shared machine, CPU time per request barely depends on what else runs, and it is what a
+capacity plan needs: check-ins per second per core = 1000 / (CPU ms per check-in).
 """
 from __future__ import annotations
 
@@ -41,6 +47,38 @@ from deploy import loopback  # noqa: E402
 
 LAYOUTS = {"direct-1x2": (1, 2, False), "proxy-1x2": (1, 2, True), "proxy-2x1": (2, 1, True),
            "proxy-2x2": (2, 2, True)}
+
+
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds used so far by ``pids`` (``/proc/<pid>/stat``; gone ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total * TICK_S
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its children (gunicorn's workers, nginx's worker)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        pids += [int(p) for p in task.read_text().split()]
+    return pids
+
+
+def postgres_backends(url: str) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the database of ``url`` (the app workers' pools)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
 
 
 def settle(db, quiet_s: float = 1.0, limit_s: float = 30.0) -> None:
@@ -75,6 +113,7 @@ def run_layout(name: str, args, tmp: Path) -> dict:
             process.wait_http(port)
         for port in ports:  # every worker imports, connects and compiles before the clock runs
             checkin.warm_up(port, tokens)
+        proxy = None
         if proxied:
             https, http = loopback.free_port(), loopback.free_port()
             cert, key = loopback.self_signed_certificate(tmp)
@@ -83,11 +122,19 @@ def run_layout(name: str, args, tmp: Path) -> dict:
             proxy = loopback.nginx(conf, tmp / f"nginx-{name}.log").start()
             processes.append(proxy)
             proxy.wait_http(https, context=loopback.tls_context(cert))
+        groups = {"app": [pid for p in processes[:servers] for pid in process_tree(p.proc.pid)],
+                  "nginx": process_tree(proxy.proc.pid) if proxy else [],
+                  "postgres": postgres_backends(db.pg_url)}
+        before = {k: cpu_seconds(v) for k, v in groups.items()}
+        if proxied:
             result = checkin.run_wrk(https, tokens_file, args.employees, args.connections, 1, timeout_s=180,
                                      scheme="https")
         else:
             result = checkin.run_wrk(ports[0], tokens_file, args.employees, args.connections, 1, timeout_s=180)
         settle(db)
+        result["cpu_ms_per_check_in"] = {k: (cpu_seconds(v) - before[k]) * 1000 / args.employees
+                                         for k, v in groups.items()}
+        result["postgres_backends"] = len(groups["postgres"])
     finally:
         for process in reversed(processes):
             process.stop()
@@ -149,6 +196,14 @@ def main(argv=None) -> int:
               f"{'OK' if sound else 'MISMATCH'}"
               + (f" ({unanswered} finished after wrk stopped)" if unanswered else ""))
         ok &= sound and r["rcode_other"] == 0 and r["threads_finished"] == r["threads"]
+    print("CPU time per check-in (ms; app = gunicorn arbiter and workers, nginx = master and worker,\n"
+          "postgres = the backends of the app's connections; wrk, Redis and the rest not counted):")
+    print(f"  {'layout':12} {'app':>6} {'nginx':>6} {'postgres':>9} {'total':>6}  check-ins/s per core of app CPU")
+    for r in results:
+        c = r["cpu_ms_per_check_in"]
+        total = sum(c.values())
+        print(f"  {r['layout']:12} {c['app']:>6.2f} {c['nginx']:>6.2f} {c['postgres']:>9.2f} {total:>6.2f}  "
+              f"{1000 / c['app']:,.0f}")
     if args.json:
         args.json.write_text(json.dumps({"loadavg_before": load_before, "loadavg_after": load_after,
                                          "results": results}, indent=2) + "\n")
