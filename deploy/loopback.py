@@ -102,13 +102,10 @@ def unit_command(port: int, env: dict[str, str], *, venv: Path | None = None) ->
     return shlex.split(_localise(line, venv)), Path(_localise(fields["WorkingDirectory"], venv))
 
 
-def cron_commands(path: Path = CRON, *, include_disabled: bool = False) -> list[tuple[str, list[str]]]:
-    """The active lines of a cron file of ``deploy/cron`` as ``(schedule, argv)``, user field dropped;
-    with ``include_disabled``, also the lines commented out with a ``#`` right before the schedule."""
+def cron_commands(path: Path = CRON) -> list[tuple[str, list[str]]]:
+    """The active lines of a cron file of ``deploy/cron`` as ``(schedule, argv)``, user field dropped."""
     commands = []
     for line in path.read_text().splitlines():
-        if include_disabled and re.match(r"^#[0-9*@]", line):
-            line = line[1:]
         if not line.strip() or line.lstrip().startswith("#") or re.match(r"^[A-Z_]+=", line):
             continue
         parts = line.split()
