@@ -378,7 +378,7 @@ def _check_csrf_header() -> None:
 @csrf.exempt  # checked in the view, on the header, once the body limit is raised (_check_csrf_header)
 @bp.post("/face/burst")
 @mode_required("face")
-@limiter.limit("30 per minute")
+@limiter.limit("60 per minute")  # per address: a kiosk sends at most ~12 (one per 5 s); several may share a NAT
 def face_burst():
     """The frames filmed while the tablet showed a liveness challenge: judged here, then check-in
     or out (:func:`app.faces.attendance.live_face_visit`; see the module doc for the answers)."""

@@ -131,3 +131,27 @@ def pair_kiosk(page, base_url: str, code: str) -> None:
     page.goto(f"{base_url}/kiosk/pair?code={code}")
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/kiosk/")
+
+
+#: Records every Content-Security-Policy violation of a page (injected before the page's own scripts).
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || ""));
+});
+"""
+
+
+def watch(page) -> list[str]:
+    """Record the CSP complaints and script errors of ``page`` (read them with :func:`violations`)."""
+    console: list[str] = []
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.on("console", lambda msg: console.append(msg.text)
+            if "Content Security Policy" in msg.text or msg.text.startswith("Refused to") else None)
+    page.on("pageerror", lambda error: console.append(f"page error: {error}"))
+    return console
+
+
+def violations(page, console: list[str]) -> list[str]:
+    """The CSP violations and script errors :func:`watch` recorded on ``page``."""
+    return list(page.evaluate("window.__cspViolations || []")) + console

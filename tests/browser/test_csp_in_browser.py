@@ -11,30 +11,9 @@ import pytest
 
 from app.extensions import db
 
-from .conftest import mjpeg_feed, pair_kiosk
+from .conftest import mjpeg_feed, pair_kiosk, violations, watch
 
 pytestmark = pytest.mark.browser
-
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || ""));
-});
-"""
-
-
-def watch(page) -> list[str]:
-    """Record the CSP complaints of ``page`` (DOM events are read with :func:`violations`)."""
-    console: list[str] = []
-    page.add_init_script(RECORD_VIOLATIONS)
-    page.on("console", lambda msg: console.append(msg.text)
-            if "Content Security Policy" in msg.text or msg.text.startswith("Refused to") else None)
-    page.on("pageerror", lambda error: console.append(f"page error: {error}"))
-    return console
-
-
-def violations(page, console: list[str]) -> list[str]:
-    return list(page.evaluate("window.__cspViolations || []")) + console
 
 
 def _kiosk_code(app, factory) -> str:

@@ -28,7 +28,7 @@ from app.kiosk.models import Kiosk
 from tests.admin.helpers import count
 from tests.faces import liveness_footage as F
 
-from .conftest import mjpeg_feed, pair_kiosk
+from .conftest import mjpeg_feed, pair_kiosk, violations, watch
 
 FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
 RESULT = "#kiosk-face-result"
@@ -71,6 +71,7 @@ def test_a_photo_of_an_enrolled_person_checks_nobody_in_and_the_control_does(
         app, factory, live_server, tmp_path, webcam_page):
     code, kiosk_id = _liveness_kiosk_with_obama(app, factory)
     page = webcam_page(mjpeg_feed(FACES / "probe" / "obama-480p.jpg", tmp_path / "photo.mjpeg"))
+    console = watch(page)  # no CSP violation, no script error
     pair_kiosk(page, live_server, code)
     _watch_prompts(page)
     page.wait_for_selector("#kiosk-liveness:not([hidden])[data-action=blink], "
@@ -83,6 +84,7 @@ def test_a_photo_of_an_enrolled_person_checks_nobody_in_and_the_control_does(
     assert prompts[0] == "Lihat ke kamera" and "Memeriksa…" in prompts
     assert {"Kedipkan mata"} <= set(prompts) and ({"Tolehkan kepala ke kiri", "Tolehkan kepala ke kanan"} & set(prompts))
     assert count(app, AttendanceEvent) == 0
+    assert violations(page, console) == []
     # the control: the same kiosk with liveness off, the same camera
     with app.app_context():
         kiosk = db.session.get(Kiosk, kiosk_id)
@@ -138,6 +140,7 @@ def test_a_live_person_who_follows_the_prompts_is_checked_in(app, factory, live_
               "turn_left": [_data_url(F.live_frame(still, 0.0, F.TURN * k / 4)) for k in (1, 2, 3, 4)],
               "turn_right": [_data_url(F.live_frame(still, 0.0, -F.TURN * k / 4)) for k in (1, 2, 3, 4)]}
     page = webcam_page(None)
+    console = watch(page)
     page.add_init_script(LIVE_CAMERA % json.dumps(frames))
     pair_kiosk(page, live_server, code)
     _watch_prompts(page)
@@ -149,3 +152,4 @@ def test_a_live_person_who_follows_the_prompts_is_checked_in(app, factory, live_
     with app.app_context():
         (event,) = db.session.scalars(db.select(AttendanceEvent)).all()
         assert event.kind == "check_in" and event.photo_path
+    assert violations(page, console) == []
