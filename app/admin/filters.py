@@ -13,7 +13,7 @@ from flask import Flask
 from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext as _lp
 
 from ..accounts.roles import ROLE_BY_KEY
-from ..attendance.reasons import describe_flags
+from ..attendance.reasons import accuracy_text, describe_flags
 from ..common import clock
 
 #: Attendance event kinds.
@@ -187,6 +187,6 @@ def register_filters(app: Flask) -> None:
         kind_label=_label(KIND_LABELS), flag_reason_label=_label(FLAG_REASON_LABELS),
         source_label=_label(SOURCE_LABELS), category_label=_label(CATEGORY_LABELS),
         platform_label=_label(PLATFORM_LABELS), leave_type_label=_label(LEAVE_TYPE_LABELS),
-        day_label=_label(DAY_LABELS), flag_texts=describe_flags,
+        day_label=_label(DAY_LABELS), flag_texts=describe_flags, accuracy=accuracy_text,
     )
     app.jinja_env.globals.update(map_url=map_url, status_badge=status_badge, today_local=clock.local_today)

@@ -31,10 +31,11 @@ def distance_text(metres: float | None) -> str:
 
 
 def accuracy_text(metres: float | None) -> str:
-    """An accuracy radius: ``0 m``, ``0,5 m``, ``12 m``."""
+    """An accuracy radius with one decimal below 10 m, so 0.5 m does not read as 0: ``0 m``,
+    ``0,5 m``, ``12 m`` (also the admin pages' ``accuracy`` filter)."""
     if metres is None:
         return "—"
-    value = round(metres, 1)
+    value = round(metres, 1) if metres < 10 else round(metres)
     return f"{format_decimal(int(value) if float(value).is_integer() else value)} m"
 
 

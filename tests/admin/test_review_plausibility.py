@@ -59,6 +59,7 @@ def test_the_inbox_says_why_in_indonesian(as_admin, fakes):
     body = as_admin.get(PAGE).get_data(as_text=True)
     zero = _row(body, fakes["zero"])
     assert "Akurasi GPS tidak wajar" in zero and "akurasi 0 m (di bawah batas wajar 1 m)" in zero
+    assert "± 0 m" in zero
     travel = _row(body, fakes["travel"])
     assert "Perpindahan mustahil" in travel
     assert "116 km dari absen sebelumnya 1 detik lalu" in travel and "batas 150 km/jam" in travel
