@@ -26,7 +26,7 @@ BIDEN = FACES / "enroll" / "biden" / "biden.jpg"
 
 def _events(app):
     with app.app_context():
-        return list(db.session.scalars(db.select(AttendanceEvent)))
+        return list(db.session.scalars(db.select(AttendanceEvent).order_by(AttendanceEvent.id)))
 
 
 def _jpeg(color=(200, 180, 160), size=(320, 240)) -> str:
