@@ -47,8 +47,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+
+from sqlalchemy import bindparam
 
 from ..common.errors import RuleViolation
+from ..common.types import UTCDateTime
 from ..extensions import db
 from ..places.services import check_geofence, haversine_m
 from .models import AttendanceEvent
@@ -199,21 +203,26 @@ def wrong_office(user, office) -> Finding | None:
         "assigned_code": assigned.code if assigned else None, "assigned_name": assigned.name if assigned else None})
 
 
+@cache
+def _previous_fix_query():
+    """The statement of :func:`previous_fix`, built once (every check-in runs it)."""
+    moment = db.func.coalesce(AttendanceEvent.client_time, AttendanceEvent.occurred_at)
+    return (db.select(AttendanceEvent.id, AttendanceEvent.kind, AttendanceEvent.latitude, AttendanceEvent.longitude,
+                      AttendanceEvent.accuracy_m, moment.label("at"))
+            .where(AttendanceEvent.user_id == bindparam("user_id"), AttendanceEvent.latitude.is_not(None),
+                   AttendanceEvent.longitude.is_not(None), AttendanceEvent.review_state != "rejected",
+                   moment <= bindparam("at", type_=UTCDateTime()))
+            .order_by(moment.desc(), AttendanceEvent.id.desc())
+            .limit(1))
+
+
 def previous_fix(user_id: int, at: datetime) -> Fix | None:
     """The person's latest position at or before ``at`` (UTC), from one query.
 
     Events with a position that were not rejected on review; an offline event
     counts at the phone's time (``client_time``), others at the server's.
     """
-    moment = db.func.coalesce(AttendanceEvent.client_time, AttendanceEvent.occurred_at)
-    row = db.session.execute(
-        db.select(AttendanceEvent.id, AttendanceEvent.kind, AttendanceEvent.latitude, AttendanceEvent.longitude,
-                  AttendanceEvent.accuracy_m, moment.label("at"))
-        .where(AttendanceEvent.user_id == user_id, AttendanceEvent.latitude.is_not(None),
-               AttendanceEvent.longitude.is_not(None), AttendanceEvent.review_state != "rejected", moment <= at)
-        .order_by(moment.desc(), AttendanceEvent.id.desc())
-        .limit(1)
-    ).first()
+    row = db.session.execute(_previous_fix_query(), {"user_id": user_id, "at": at}).first()
     if row is None:
         return None
     return Fix(row.latitude, row.longitude, row.accuracy_m, row.at, row.id, row.kind)

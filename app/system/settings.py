@@ -31,6 +31,9 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import time
+from functools import cache
+
+from sqlalchemy import bindparam
 
 from ..common.errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -267,13 +270,19 @@ def get_setting(key: str):
         return s.default
 
 
+@cache
+def _values_query():
+    """``(key, value)`` of the saved rows among ``:keys``, built once (the check-in path reads it)."""
+    return db.select(Setting.key, Setting.value).where(Setting.key.in_(bindparam("keys", expanding=True)))
+
+
 def get_settings(*keys: str) -> dict[str, object]:
     """The typed values of several ``keys`` (as :func:`get_setting`), read in one query.
 
     :raises NotFound: an unknown key.
     """
     specs = [spec(key) for key in keys]
-    rows = {r.key: r.value for r in db.session.scalars(db.select(Setting).where(Setting.key.in_(keys)))}
+    rows = dict(db.session.execute(_values_query(), {"keys": list(keys)}).all())
     values = {}
     schedule = _default_schedule() if any(s.schedule_field for s in specs) else None
     for s in specs:

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""CPU time of the mobile check-in inside one process, for an A/B of two checkouts.
+
+A benchmark, not a test::
+
+    .venv/bin/python bench/checkin_cpu.py /tmp/before . --check-ins 400 --rounds 3
+
+For each checkout (alternately, ``--rounds`` times) a child process builds the app on a
+fresh SQLite file, seeds one office, a schedule whose check-in window is open now and
+``--check-ins`` employees with a bound phone and a JWT, then sends each employee's
+``POST /api/absenmasuk`` at the office through Flask's test client (no server, no
+network, rate limits off) and measures the process's CPU time over those requests
+(``time.process_time``).  CPU time rather than wall time because the machine is shared:
+it counts this process's work only.  Prints every round, the median per checkout and the
+ratio of the medians, with the load average.  The temp files are removed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def child(root: str, n: int) -> None:
+    """Seed and time ``n`` check-ins in the checkout ``root``; prints ``CPU <seconds>``."""
+    import time
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    sys.path.insert(0, root)
+    os.chdir(root)
+    from flask_migrate import upgrade
+    from sqlalchemy import insert, select
+
+    from app import create_app
+    from app.accounts.models import DeviceBinding, User
+    from app.api.mobile.tokens import issue_access_token
+    from app.extensions import db
+    from app.places.services import create_office
+    from app.schedules.services import create_schedule
+
+    app = create_app({"RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        office = create_office(code="0001", name="Kantor Pusat Jakarta", latitude=-6.2088, longitude=106.8456,
+                               radius_m=100)
+        local_now = datetime.now(ZoneInfo(app.config["TIMEZONE"]))
+
+        def at(hours: int) -> str:
+            return (local_now + timedelta(hours=hours)).strftime("%H:%M:00")
+
+        create_schedule({"name": "Bench", "check_in_start": at(-2), "check_in_end": at(2),
+                         "check_out_start": at(3), "check_out_end": at(5), "is_active": True})
+        now = datetime.now(ZoneInfo("UTC"))
+        db.session.execute(insert(User), [
+            dict(name=f"Pegawai {i}", role="pegawai", npp=f"{100000 + i}", password_hash="-", office_id=office.id,
+                 is_active=True, created_at=now, updated_at=now) for i in range(n)])
+        users = db.session.execute(select(User.id, User.npp).order_by(User.id)).all()
+        db.session.execute(insert(DeviceBinding), [dict(user_id=uid, device_id=f"phone-{npp}", bound_at=now)
+                                                   for uid, npp in users])
+        db.session.commit()
+        tokens = [issue_access_token(SimpleNamespace(id=uid, npp=npp), f"phone-{npp}")[0] for uid, npp in users]
+    client = app.test_client()
+    body = {"latitude": "-6.2087", "longitude": "106.8456", "accuracy": 10, "branch_id": "0001"}
+    client.post("/api/absenmasuk", json={}, headers={"Authorization": f"Bearer {tokens[0]}"})  # warm up (422)
+    start = time.process_time()
+    for token in tokens:
+        response = client.post("/api/absenmasuk", json=body, headers={"Authorization": f"Bearer {token}"})
+        if response.status_code != 200 or response.json["data"]["status"] != "accepted":
+            raise SystemExit(f"unexpected answer: {response.status_code} {response.json}")
+    print(f"CPU {time.process_time() - start:.4f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("roots", nargs="+", type=Path, help="checkouts to compare (the first is the baseline)")
+    parser.add_argument("--check-ins", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[Path, list[float]] = {root.resolve(): [] for root in args.roots}
+    load = os.getloadavg()[0]
+    for round_ in range(1, args.rounds + 1):
+        for root in results:
+            with tempfile.TemporaryDirectory(prefix="hadir-cpu-") as tmp:
+                env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
+                           SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdef",
+                           UPLOAD_FOLDER=f"{tmp}/uploads")
+                out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "_child", str(root),
+                                      str(args.check_ins)], env=env, capture_output=True, text=True)
+            if out.returncode != 0:
+                raise SystemExit(f"{root} failed:\n{out.stdout}\n{out.stderr[-2000:]}")
+            cpu = float(out.stdout.strip().splitlines()[-1].split()[1])
+            per = cpu / args.check_ins * 1000
+            results[root].append(per)
+            print(f"round {round_}  {root}: {per:.2f} ms CPU per check-in", flush=True)
+    print(f"check-in CPU time, {args.check_ins} check-ins × {args.rounds} rounds, load average {load:.1f} → "
+          f"{os.getloadavg()[0]:.1f}")
+    medians = {root: statistics.median(values) for root, values in results.items()}
+    baseline = next(iter(medians.values()))
+    for root, median in medians.items():
+        print(f"  {root}: median {median:.2f} ms, ratio to the first {median / baseline:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["_child"]:
+        child(sys.argv[2], int(sys.argv[3]))
+    else:
+        sys.exit(main())
