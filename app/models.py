@@ -6,7 +6,7 @@ from .notify.models import Notification, PushToken  # noqa: F401
 from .places.models import Office  # noqa: F401
 from .posts.models import Post  # noqa: F401
 from .schedules.models import (Holiday, RosterEntry, ScheduleAssignment, ShiftPattern,  # noqa: F401
-                               ShiftPatternStep, WorkSchedule)
+                               ShiftPatternApplication, ShiftPatternStep, WorkSchedule)
 from .system.models import AppVersion, CacheVersion, Setting  # noqa: F401
 from .leave.models import LeaveRequest  # noqa: F401
 from .school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard  # noqa: F401

@@ -371,10 +371,12 @@ def authenticate(identifier: str, password: str, *, allowed_roles) -> User:
     return user
 
 
-def users_query(*, search: str | None = None, role: str | None = None, deleted: bool = False):
+def users_query(*, search: str | None = None, role: str | None = None, deleted: bool = False,
+                department_ids=None):
     """Select statement of users matching ``search`` (name, email, NPP or NISN/NIP/NIK,
-    case-insensitive substring) and ``role``, ordered by name: the people not deleted,
-    or with ``deleted=True`` only the deleted ones."""
+    case-insensitive substring), ``role`` and, when given, belonging to one of the
+    departments ``department_ids`` (an empty collection: people of no department),
+    ordered by name: the people not deleted, or with ``deleted=True`` only the deleted ones."""
     stmt = db.select(User).where(User.deleted_at.is_not(None) if deleted else NOT_DELETED)
     search = (search or "").strip()
     if search:
@@ -387,6 +389,9 @@ def users_query(*, search: str | None = None, role: str | None = None, deleted: 
         ))
     if role:
         stmt = stmt.where(User.role == role)
+    if department_ids is not None:
+        ids = list(department_ids)
+        stmt = stmt.where(User.department_id.in_(ids) if ids else User.department_id.is_(None))
     return stmt.order_by(db.func.lower(User.name), User.id)
 
 

@@ -30,13 +30,10 @@ their English messages are shown in the admin's language through
 """
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from flask import flash, redirect, session, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy.exc import IntegrityError
 
@@ -47,7 +44,7 @@ from ..common import csv_read
 from ..common.csv_read import ImportFileError
 from ..common.csv_export import csv_response
 from ..common.errors import ValidationFailed
-from ..common.staging import STAGED_MAX_AGE_S, purge_old, staging_dir
+from ..common.staging import StagedUploads
 from ..extensions import db
 from . import bulk
 from .forms import PatientImportConfirmForm, PatientImportForm
@@ -70,7 +67,6 @@ TEMPLATE_EXAMPLE: dict[str, str] = {
     "nama": "Budi Santoso", "no_rm": "RM-000123", "tanggal_lahir": "1985-04-17", "jenis_kelamin": "L",
     "alamat": "Jl. Merdeka No. 10, Bandung", "no_telepon": "081234567890", "email": "budi@example.com",
 }
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _CSV_ERROR_RE = re.compile(r"near line ([0-9]+): (.*)$", re.S)
 #: Messages of :func:`app.clinic.bulk.read_csv_rows` about the whole file → the admin's wording.
 _FILE_MESSAGES = {
@@ -231,45 +227,8 @@ def check_rows(parsed: PatientFile) -> None:
 
 # --- kept files ----------------------------------------------------------------------------
 
-def _staging_dir() -> Path:
-    return staging_dir(STAGING_NAME)
-
-
-def _staged_path(token: str | None) -> Path | None:
-    """The kept file of ``token`` when the token is well-formed and the file exists, else None."""
-    if not token or not _TOKEN_RE.match(token):
-        return None
-    path = _staging_dir() / f"{token}.csv"
-    return path if path.is_file() else None
-
-
-def _stage(data: bytes) -> str:
-    """Keep ``data`` under a new random token (mode 0600; older kept files are purged); returns the token."""
-    purge_old(_staging_dir(), STAGED_MAX_AGE_S)
-    previous = session.get(SESSION_KEY)
-    if previous:
-        _discard(previous)
-    token = secrets.token_urlsafe(32)
-    fd = os.open(_staging_dir() / f"{token}.csv", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    session[SESSION_KEY] = token
-    return token
-
-
-def _discard(token: str | None) -> None:
-    """Delete the kept file of ``token`` and forget the token."""
-    path = _staged_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
-    if token and session.get(SESSION_KEY) == token:
-        session.pop(SESSION_KEY, None)
-
-
-def _load_staged(token: str | None) -> bytes | None:
-    """The uploader's kept file, or None (malformed token, another session's, gone)."""
-    path = _staged_path(token) if token and session.get(SESSION_KEY) == token else None
-    return path.read_bytes() if path is not None else None
+#: The previewed file, kept until it is confirmed (``UPLOAD_FOLDER/patient-imports/``).
+STAGED = StagedUploads(STAGING_NAME, SESSION_KEY)
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -316,7 +275,7 @@ def patients_import_upload():
         form.add_error("file", exc.message)
         return _panel(form)
     check_rows(parsed)
-    return _preview(parsed, _stage(data) if not parsed.error_count else None)
+    return _preview(parsed, STAGED.stage(data) if not parsed.error_count else None)
 
 
 def _expired():
@@ -335,29 +294,29 @@ def patients_import_confirm():
     """
     form = PatientImportConfirmForm()
     token = form.token.data if form.validate_on_submit() else None
-    data = _load_staged(token)
+    data = STAGED.load(token)
     if data is None:
         return _expired()
     nothing = _("Nothing was imported: some rows have errors. Correct the file and upload it again.")
     try:
         parsed = read_patient_file(data)
     except ImportFileError:
-        _discard(token)
+        STAGED.discard(token)
         return _expired()
     try:
         result = bulk.import_patients(parsed.values, known_errors=parsed.known)
         db.session.commit()
     except bulk.BatchInvalid as exc:
         db.session.rollback()
-        _discard(token)
+        STAGED.discard(token)
         parsed.add_errors(exc.rows)
         return _preview(parsed, None, error=nothing, status=422)
     except IntegrityError:  # a record number registered by someone else between the check and the commit
         db.session.rollback()
-        _discard(token)
+        STAGED.discard(token)
         check_rows(parsed)
         return _preview(parsed, None, error=nothing, status=422)
-    _discard(token)
+    STAGED.discard(token)
     count = result.success_count
     flash(ngettext("%(num)d patient imported.", "%(num)d patients imported.", count), "success")
     return redirect(url_for("clinic_admin.patients"), 303)

@@ -174,3 +174,34 @@ def member_counts() -> dict[int, int]:
         db.select(User.department_id, db.func.count(User.id))
         .where(User.department_id.is_not(None), User.is_active.is_(True))
         .group_by(User.department_id)).all())
+
+
+def descendant_ids(department: Department) -> set[int]:
+    """Ids of every department inside ``department`` (children, their children...), one query.
+
+    A department can be moved under none of these (nor under itself).
+    """
+    children: dict[int | None, list[int]] = {}
+    for department_id, parent_id in db.session.execute(db.select(Department.id, Department.parent_id)):
+        children.setdefault(parent_id, []).append(department_id)
+    found: set[int] = set()
+    todo = list(children.get(department.id, ()))
+    while todo:
+        department_id = todo.pop()
+        if department_id in found or department_id == department.id:
+            continue
+        found.add(department_id)
+        todo.extend(children.get(department_id, ()))
+    return found
+
+
+def child_counts() -> dict[int, int]:
+    """Direct sub-departments per department id (one query)."""
+    return dict(db.session.execute(
+        db.select(Department.parent_id, db.func.count(Department.id))
+        .where(Department.parent_id.is_not(None)).group_by(Department.parent_id)).all())
+
+
+def list_departments() -> list[Department]:
+    """Every department by code (for selects and filters)."""
+    return list(db.session.scalars(db.select(Department).order_by(Department.code)))

@@ -32,12 +32,7 @@ def assign_schedule(schedule: WorkSchedule, *, starts_on: date, ends_on: date | 
     errors: dict[str, list[str]] = {}
     if sum(target is not None for target in (user, department, office)) != 1:
         errors["target"] = [N_("Choose one person, one department or one office.")]
-    if not isinstance(starts_on, date) or not EARLIEST <= starts_on <= LATEST:
-        errors["starts_on"] = [N_("The start date must be a date between 2000 and 2100.")]
-    if ends_on is not None and (not isinstance(ends_on, date) or not EARLIEST <= ends_on <= LATEST):
-        errors["ends_on"] = [N_("The end date must be a date between 2000 and 2100.")]
-    elif ends_on is not None and isinstance(starts_on, date) and ends_on < starts_on:
-        errors["ends_on"] = [N_("The end date must not be before the start date.")]
+    errors.update(_check_dates(starts_on, ends_on))
     if errors:
         raise ValidationFailed(errors)
     assignment = ScheduleAssignment(
@@ -78,6 +73,33 @@ def assignments_query(*, user=None, department=None, office=None, schedule=None,
     return stmt.order_by(sa.starts_on.desc(), sa.id.desc())
 
 
+def _check_dates(starts_on, ends_on) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(starts_on, date) or not EARLIEST <= starts_on <= LATEST:
+        errors["starts_on"] = [N_("The start date must be a date between 2000 and 2100.")]
+    if ends_on is not None and (not isinstance(ends_on, date) or not EARLIEST <= ends_on <= LATEST):
+        errors["ends_on"] = [N_("The end date must be a date between 2000 and 2100.")]
+    elif ends_on is not None and isinstance(starts_on, date) and ends_on < starts_on:
+        errors["ends_on"] = [N_("The end date must not be before the start date.")]
+    return errors
+
+
+def update_assignment_dates(assignment: ScheduleAssignment, *, starts_on: date,
+                            ends_on: date | None) -> ScheduleAssignment:
+    """Move an assignment's first and last day (local dates, inclusive; ``ends_on`` None: open-ended).
+
+    :raises ValidationFailed: a date outside 2000–2100 or ``ends_on`` before ``starts_on``;
+        nothing changes.
+    """
+    errors = _check_dates(starts_on, ends_on)
+    if errors:
+        raise ValidationFailed(errors)
+    assignment.starts_on = starts_on
+    assignment.ends_on = ends_on
+    db.session.flush()
+    return assignment
+
+
 def end_assignment(assignment: ScheduleAssignment, ends_on: date) -> ScheduleAssignment:
     """End an assignment on ``ends_on`` (inclusive).
 
@@ -94,3 +116,20 @@ def delete_assignment(assignment: ScheduleAssignment) -> None:
     """Remove an assignment (the next level of the resolution applies again)."""
     db.session.delete(assignment)
     db.session.flush()
+
+
+def assignments_on(on: date, kind: str) -> dict[int, ScheduleAssignment]:
+    """The assignment in force on ``on`` for every target of ``kind`` (``user``,
+    ``department`` or ``office``) that has one: ``{target id: assignment}``, one query.
+
+    The same rule as :mod:`.resolution`: among several covering the date, the one that
+    started last (then the newest) wins.  Inheritance (a parent department's, the
+    office's) is not applied here: this is the target's own assignment.
+    """
+    column = {"user": ScheduleAssignment.user_id, "department": ScheduleAssignment.department_id,
+              "office": ScheduleAssignment.office_id}[kind]
+    stmt = assignments_query(on=on).where(column.is_not(None))
+    found: dict[int, ScheduleAssignment] = {}
+    for assignment in db.session.scalars(stmt):
+        found.setdefault(getattr(assignment, column.key), assignment)
+    return found

@@ -222,6 +222,36 @@ class ShiftPatternStep(db.Model):
     schedule = relationship("WorkSchedule", lazy="joined")
 
 
+class ShiftPatternApplication(db.Model):
+    """A pattern applied to one person from ``starts_on`` to ``ends_on`` (local dates, inclusive).
+
+    Day ``d`` of the range is step ``((d - anchor_on).days + cycle_offset) mod len(steps)`` of
+    the pattern (``cycle_offset`` already holds the person's stagger).  Kept so that a roster cell
+    changed by hand can go back to what the pattern says
+    (:func:`app.schedules.rosters.reset_roster_day`); of two applications covering a date
+    the newer one counts.  Deleting the pattern deletes its applications; the roster
+    entries it wrote stay.
+    """
+
+    __tablename__ = "shift_pattern_applications"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        Index("ix_shift_pattern_applications_user", "user_id", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern_id: Mapped[int] = mapped_column(ForeignKey("shift_patterns.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date())
+    ends_on: Mapped[date] = mapped_column(Date())
+    anchor_on: Mapped[date] = mapped_column(Date())
+    cycle_offset: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    pattern = relationship("ShiftPattern")
+
+
 class RosterEntry(db.Model):
     """One person's shift on one local date: a schedule, or a day off (``schedule_id`` None).
 

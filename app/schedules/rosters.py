@@ -13,13 +13,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..common.errors import Conflict, NotFound, ValidationFailed
 from ..common.i18n import N_
 from ..common import clock
 from ..extensions import db
-from .models import RosterEntry, ShiftPattern, ShiftPatternStep, WorkSchedule
+from .models import RosterEntry, ShiftPattern, ShiftPatternApplication, ShiftPatternStep, WorkSchedule
 from .resolution import DaySchedule, resolve_days, resolve_range
 
 #: The longest cycle of a pattern, in days.
@@ -155,6 +156,9 @@ def apply_pattern(pattern: ShiftPattern, *, starts_on: date, ends_on: date, user
                   actor=None) -> AppliedPattern:
     """Write ``pattern``'s cycle as roster entries for people, replacing their entries in the range.
 
+    Each person's application is kept (:class:`~.models.ShiftPatternApplication`), so a
+    cell changed later can go back to the pattern (:func:`reset_roster_day`).
+
     Day ``d`` of person number ``k`` (people in the order given; a department's by
     name) gets step ``((d - anchor_on).days + offset + k * stagger_by) mod len(steps)``.
 
@@ -191,12 +195,17 @@ def apply_pattern(pattern: ShiftPattern, *, starts_on: date, ends_on: date, user
             step = ((day - anchor_on).days + offset + k * stagger_by) % len(steps)
             rows.append({"user_id": user.id, "work_date": day, "schedule_id": steps[step], "pattern_id": pattern.id,
                          "updated_by_id": actor.id if actor is not None else None, "updated_at": now})
+    applications = [{"pattern_id": pattern.id, "user_id": user.id, "starts_on": starts_on, "ends_on": ends_on,
+                     "anchor_on": anchor_on, "cycle_offset": offset + k * stagger_by,
+                     "created_by_id": actor.id if actor is not None else None, "created_at": now}
+                    for k, user in enumerate(users)]
     try:
         with db.session.begin_nested():
             db.session.execute(delete(RosterEntry).where(RosterEntry.user_id.in_(ids),
                                                          RosterEntry.work_date.between(starts_on, ends_on))
                                .execution_options(synchronize_session=False))
             db.session.execute(insert(RosterEntry), rows)
+            db.session.execute(insert(ShiftPatternApplication), applications)
     except IntegrityError:
         raise Conflict(N_("The roster was changed at the same moment; try again")) from None
     db.session.expire_all()
@@ -246,6 +255,38 @@ def clear_roster_day(user, day: date) -> bool:
     return True
 
 
+def planned_step(user, day: date) -> tuple[bool, WorkSchedule | None, ShiftPattern | None]:
+    """What the newest pattern applied to ``user`` over ``day`` says for that day:
+    ``(True, schedule or None for a day off, pattern)``, or ``(False, None, None)`` when no
+    application covers the day (one query, plus the pattern's steps when loaded)."""
+    application = db.session.scalar(
+        db.select(ShiftPatternApplication)
+        .where(ShiftPatternApplication.user_id == user.id, ShiftPatternApplication.starts_on <= day,
+               ShiftPatternApplication.ends_on >= day)
+        .order_by(ShiftPatternApplication.created_at.desc(), ShiftPatternApplication.id.desc()).limit(1))
+    if application is None:
+        return False, None, None
+    steps = sorted(application.pattern.steps, key=lambda s: s.position)
+    if not steps:
+        return False, None, None
+    step = steps[((day - application.anchor_on).days + application.cycle_offset) % len(steps)]
+    return True, step.schedule, application.pattern
+
+
+def reset_roster_day(user, day: date, *, actor=None) -> RosterEntry | None:
+    """Put ``user``'s cell of ``day`` back to the plan: what the newest pattern applied over
+    that day says (an entry marked as the pattern's), else no entry at all (their
+    assignment or the default applies).  Returns the entry, or None when there is none now."""
+    planned, schedule, pattern = planned_step(user, day)
+    if not planned:
+        clear_roster_day(user, day)
+        return None
+    entry = set_roster_day(user, day, schedule, actor=actor)
+    entry.pattern_id = pattern.id
+    db.session.flush()
+    return entry
+
+
 def swap_roster_days(first_user, first_day: date, second_user, second_day: date, *,
                      actor=None) -> tuple[RosterEntry, RosterEntry]:
     """Exchange two cells: each person gets the other's shift (or day off) as it stands now,
@@ -279,12 +320,14 @@ class RosterRow:
 
 @dataclass(frozen=True)
 class RosterMonth:
-    """``year``/``month``, its ``days`` and a :class:`RosterRow` per person (in the order given)."""
+    """``year``/``month``, its ``days`` and a :class:`RosterRow` per person (in the order given);
+    ``edited``: the ``(user_id, date)`` cells whose roster entry was set by hand (not by a pattern)."""
 
     year: int
     month: int
     days: list[date]
     rows: list[RosterRow]
+    edited: frozenset = frozenset()
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -298,7 +341,8 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
 
 def roster_month(users, year: int, month: int) -> RosterMonth:
     """The month grid of ``users``: each cell the resolved day (shift, day off, holiday, and
-    whether a roster entry decided it), in a constant number of statements.
+    whether a roster entry decided it) and which entries were set by hand, in a constant
+    number of statements.
 
     :raises ValidationFailed: not a month of 2000–2100.
     """
@@ -306,5 +350,202 @@ def roster_month(users, year: int, month: int) -> RosterMonth:
     users = list(users)
     resolved = resolve_range(users, first, last)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    edited = frozenset()
+    if users:
+        edited = frozenset(db.session.execute(
+            db.select(RosterEntry.user_id, RosterEntry.work_date)
+            .where(RosterEntry.user_id.in_([u.id for u in users]), RosterEntry.work_date.between(first, last),
+                   RosterEntry.pattern_id.is_(None))).tuples())
     return RosterMonth(year, month, days,
-                       [RosterRow(user, [resolved[(user.id, day)] for day in days]) for user in users])
+                       [RosterRow(user, [resolved[(user.id, day)] for day in days]) for user in users], edited)
+
+
+# --- codes of cells (pattern cycles, CSV files) ------------------------------------------------
+
+#: Texts that mean a day off in a pattern's cycle or a roster CSV cell (*libur*), upper-cased;
+#: a schedule whose code is one of them keeps its meaning.
+DAY_OFF_CODES = ("-", "L", "OFF", "LIBUR")
+
+
+@dataclass(frozen=True)
+class RosterCodes:
+    """How cells are written: ``by_code`` (upper-case code → schedule) and ``day_off`` (the text
+    written for a day off: ``L``, or ``-`` when a schedule is coded ``L``)."""
+
+    by_code: dict
+    by_name: dict
+    day_off: str
+
+    def code_of(self, schedule: WorkSchedule | None) -> str:
+        """The text of a cell: the schedule's code (its name when it has none), or :attr:`day_off`."""
+        if schedule is None:
+            return self.day_off
+        return schedule.code or schedule.name
+
+    def read(self, text: str) -> WorkSchedule | None:
+        """The schedule a cell names (by code, then exact name, any case), or None for a day off.
+
+        :raises ValueError: blank, or neither a schedule nor a day-off code.
+        """
+        key = (text or "").strip().upper()
+        if not key:
+            raise ValueError("blank")
+        if key in self.by_code:
+            return self.by_code[key]
+        if key in DAY_OFF_CODES:
+            return None
+        if key in self.by_name:
+            return self.by_name[key]
+        raise ValueError(f"unknown code {text!r}")
+
+
+def roster_codes() -> RosterCodes:
+    """The codes in use now (one query)."""
+    schedules = list(db.session.scalars(db.select(WorkSchedule).order_by(WorkSchedule.id)))
+    by_code = {s.code.upper(): s for s in schedules if s.code}
+    by_name = {}
+    for schedule in schedules:
+        by_name.setdefault(schedule.name.strip().upper(), schedule)
+    return RosterCodes(by_code, by_name, "-" if "L" in by_code else "L")
+
+
+class UnknownCodes(ValidationFailed):
+    """A cycle names codes no schedule has; ``codes`` lists them as typed (``field="steps"``)."""
+
+    def __init__(self, codes: list[str]):
+        self.codes = codes
+        super().__init__({"steps": ["Unknown shift code: " + ", ".join(codes)]})
+
+
+def parse_cycle(text: str) -> list[WorkSchedule | None]:
+    """A pattern's cycle from ``"P, P, S, S, M, M, L, L"`` (codes or names, commas or spaces;
+    :data:`DAY_OFF_CODES` for a day off).
+
+    :raises ValidationFailed: (``steps``) empty or more than :data:`MAX_STEPS` days.
+    :raises UnknownCodes: a part is no schedule's code or name nor a day-off code.
+    """
+    parts = [p for p in (text or "").replace(";", ",").split(",")]
+    if len(parts) == 1:
+        parts = (text or "").split()
+    parts = [p.strip() for p in parts if p.strip()]
+    if not 1 <= len(parts) <= MAX_STEPS:
+        raise ValidationFailed({"steps": [N_("A pattern has 1 to 62 days.")]})
+    codes = roster_codes()
+    cycle, unknown = [], []
+    for part in parts:
+        try:
+            cycle.append(codes.read(part))
+        except ValueError:
+            unknown.append(part)
+    if unknown:
+        raise UnknownCodes(unknown)
+    return cycle
+
+
+# --- many cells at once (the CSV import) --------------------------------------------------------
+
+#: The value of a cell that goes back to the plan (see :func:`reset_roster_day`).
+RESET = "reset"
+
+
+def write_cells(cells, *, actor=None) -> int:
+    """Write many roster cells at once, replacing what was there; returns how many cells.
+
+    :param cells: ``(user_id, date, value)`` with ``value`` a :class:`~.models.WorkSchedule`
+        (that shift), None (a day off) or :data:`RESET` (back to the newest pattern applied
+        over that day, else no entry).  A cell named twice keeps its last value.
+    :raises Conflict: someone changed the same cells at the same moment (nothing is written).
+
+    Statements: one to load the pattern applications of the people, one delete per
+    person, one insert — whatever the number of days.
+    """
+    final: dict[tuple[int, date], object] = {}
+    for user_id, day, value in cells:
+        final[(user_id, day)] = value
+    if not final:
+        return 0
+    user_ids = sorted({user_id for user_id, _day in final})
+    days_of: dict[int, list[date]] = {}
+    for user_id, day in final:
+        days_of.setdefault(user_id, []).append(day)
+    applications: dict[int, list[ShiftPatternApplication]] = {}
+    if any(value == RESET for value in final.values()):
+        first, last = min(d for _u, d in final), max(d for _u, d in final)
+        for application in db.session.scalars(
+                db.select(ShiftPatternApplication)
+                .where(ShiftPatternApplication.user_id.in_(user_ids), ShiftPatternApplication.starts_on <= last,
+                       ShiftPatternApplication.ends_on >= first)
+                .order_by(ShiftPatternApplication.created_at.desc(), ShiftPatternApplication.id.desc())):
+            applications.setdefault(application.user_id, []).append(application)
+
+    def plan(user_id: int, day: date):
+        for application in applications.get(user_id, ()):
+            if application.starts_on <= day <= application.ends_on:
+                steps = sorted(application.pattern.steps, key=lambda s: s.position)
+                if steps:
+                    step = steps[((day - application.anchor_on).days + application.cycle_offset) % len(steps)]
+                    return True, step.schedule_id, application.pattern_id
+        return False, None, None
+
+    now = clock.now()
+    rows = []
+    for (user_id, day), value in sorted(final.items(), key=lambda item: (item[0][0], item[0][1])):
+        if value == RESET:
+            planned, schedule_id, pattern_id = plan(user_id, day)
+            if not planned:
+                continue
+        else:
+            schedule_id, pattern_id = (value.id if value is not None else None), None
+        rows.append({"user_id": user_id, "work_date": day, "schedule_id": schedule_id, "pattern_id": pattern_id,
+                     "updated_by_id": actor.id if actor is not None else None, "updated_at": now})
+    try:
+        with db.session.begin_nested():
+            for user_id in user_ids:
+                db.session.execute(delete(RosterEntry).where(RosterEntry.user_id == user_id,
+                                                             RosterEntry.work_date.in_(days_of[user_id]))
+                                   .execution_options(synchronize_session=False))
+            if rows:
+                db.session.execute(insert(RosterEntry), rows)
+    except IntegrityError:
+        raise Conflict(N_("The roster was changed at the same moment; try again")) from None
+    db.session.expire_all()
+    return len(final)
+
+
+# --- who is on the roster ---------------------------------------------------------------------
+
+#: Roles never put on a roster: pupils and students do not work shifts.
+NOT_ROSTERED_ROLES = ("siswa", "mahasiswa")
+
+
+def roster_people_query(*, office=None, department=None, search: str | None = None):
+    """Select statement of the people a roster shows: active, not deleted, not pupils or
+    students, of ``office`` and/or ``department`` (its sub-departments included), matching
+    ``search`` (name, email, NPP, NISN/NIP/NIK); by name."""
+    from ..accounts.services import users_query
+    from ..departments.services import descendant_ids
+
+    stmt = (users_query(search=search).where(User.is_active.is_(True), User.role.not_in(NOT_ROSTERED_ROLES))
+            .options(joinedload(User.department)))
+    if office is not None:
+        stmt = stmt.where(User.office_id == office.id)
+    if department is not None:
+        stmt = stmt.where(User.department_id.in_({department.id} | descendant_ids(department)))
+    return stmt
+
+
+@dataclass(frozen=True)
+class CellState:
+    """One cell as the grid shows it: the resolved ``day`` and whether its entry was ``edited`` by hand."""
+
+    day: DaySchedule
+    edited: bool
+
+
+def cell_state(user, day: date) -> CellState:
+    """``user``'s cell of ``day`` (two statements)."""
+    resolved = resolve_days(user, [day])[0]
+    edited = resolved.rostered and db.session.scalar(
+        db.select(RosterEntry.id).where(RosterEntry.user_id == user.id, RosterEntry.work_date == day,
+                                        RosterEntry.pattern_id.is_(None))) is not None
+    return CellState(resolved, edited)
