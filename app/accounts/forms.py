@@ -44,6 +44,10 @@ class UserForm(AdminForm):
     nisn_nip_nik = StringField(_l("NISN / NIP / NIK"), validators=[optional(), max_length(32)])
     role = SelectField(_l("Role"), choices=_role_choices, validators=[required()])
     office_id = SelectField(_l("Office"), coerce=int, validate_choice=True)
+    department_id = SelectField(_l("Department"), coerce=int, validate_choice=True, default=0,
+                                description=_l("Their department’s work schedule applies unless they have their own."))
+    position = StringField(_l("Position"), validators=[optional(), max_length(120)],
+                           description=_l("Job title (jabatan), e.g. Perawat Pelaksana."))
     is_active = BooleanField(_l("Active (may sign in)"), default=True)
     # strip_whitespace=False: a password of spaces is refused by the policy, not taken as "unchanged"
     password = PasswordField(_l("New password"), validators=[Optional(strip_whitespace=False), password_policy],
@@ -53,11 +57,20 @@ class UserForm(AdminForm):
         """Offer ``offices`` (and "no office", value 0) in the office select."""
         self.office_id.choices = [(0, none_label)] + [(o.id, f"{o.code} · {o.name}") for o in offices]
 
-    def values(self, office_by_id: dict) -> dict:
+    def set_department_choices(self, rows, none_label) -> None:
+        """Offer the departments of ``rows`` (tree rows, indented) and "no department" (value 0)."""
+        self.department_id.choices = [(0, none_label)] + [
+            (row.department.id, "\u2003" * row.depth + f"{row.department.code} · {row.department.name}")
+            for row in rows]
+
+    def values(self, office_by_id: dict, department_by_id: dict | None = None) -> dict:
         """The keyword arguments of :func:`~app.accounts.services.update_user`."""
+        department_by_id = department_by_id or {}
         return dict(name=self.name.data, email=self.email.data, npp=self.npp.data,
                     nisn_nip_nik=self.nisn_nip_nik.data, role=self.role.data,
-                    office=office_by_id.get(self.office_id.data), is_active=bool(self.is_active.data))
+                    office=office_by_id.get(self.office_id.data),
+                    department=department_by_id.get(self.department_id.data), position=self.position.data,
+                    is_active=bool(self.is_active.data))
 
 
 class NewUserForm(UserForm):

@@ -284,12 +284,17 @@ def users_import_template():
 @bp.get("/users/export.csv")
 @admin_required
 def users_export():
-    """The users of the list's filters (``q``, ``role``) as CSV, formulas neutralised."""
+    """The users of the list's filters (``q``, ``role``, ``department``) as CSV, formulas neutralised."""
     search = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") or ""
     if role not in ROLE_BY_KEY:
         role = ""
-    users = list(db.session.scalars(accounts.users_query(search=search, role=role or None)))
+    from ..departments.services import department_tree
+    from .views import department_filter
+
+    _value, department_ids = department_filter(department_tree())
+    users = list(db.session.scalars(accounts.users_query(search=search, role=role or None,
+                                                         department_ids=department_ids)))
     body = csv_import.export_csv(users, _academic_year())
     filename = f"hadir-users-{clock.local_today():%Y%m%d}.csv"
     response = Response(body.encode("utf-8"), mimetype="text/csv",

@@ -11,6 +11,7 @@ from ..admin.messages import translate_message
 from ..admin.rendering import render, wants_fragment
 from ..common.errors import DomainError, NotFound
 from ..extensions import db
+from ..departments.services import department_tree
 from ..places.services import list_offices
 from . import services as accounts
 from .forms import NewUserForm, RejectDeviceResetForm, UserForm
@@ -60,13 +61,37 @@ def _user_list(*, notice=None, notice_kind="success"):
     if role not in ROLE_BY_KEY:
         role = ""
     show = SHOW_DELETED if request.args.get("show") == SHOW_DELETED else ""
-    stmt = accounts.users_query(search=search, role=role or None, deleted=bool(show)).options(
-        selectinload(User.device))
+    rows = department_tree()
+    department, department_ids = department_filter(rows)
+    stmt = accounts.users_query(search=search, role=role or None, deleted=bool(show),
+                                department_ids=department_ids).options(
+        selectinload(User.device), selectinload(User.department))
     page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False)
-    filters = {k: v for k, v in (("q", search), ("role", role), ("show", show)) if v}
+    filters = {k: v for k, v in (("q", search), ("role", role), ("department", department), ("show", show)) if v}
     return render("accounts/users.html", "accounts/_partials/user_list.html",
                   page=page, search=search, role=role, roles=ROLES, filters=filters, show=show,
-                  notice=notice, notice_kind=notice_kind)
+                  departments=rows, department=department, notice=notice, notice_kind=notice_kind)
+
+
+#: ``?department=`` of the user list: the people of no department.
+NO_DEPARTMENT = "none"
+
+
+def department_filter(rows) -> tuple[str, set[int] | None]:
+    """The ``department`` argument of the request: ``(its value as kept in links, ids to filter by)``.
+
+    A department's id selects its people and its sub-departments' (:data:`NO_DEPARTMENT`:
+    the people of none); anything else: no filter.
+    """
+    value = request.args.get("department") or ""
+    if value == NO_DEPARTMENT:
+        return value, set()
+    if value.isdigit() and any(row.department.id == int(value) for row in rows):
+        from ..departments.services import descendant_ids, get_department
+
+        department = get_department(int(value))
+        return value, {department.id} | descendant_ids(department)
+    return "", None
 
 
 @bp.get("/users")
@@ -104,21 +129,29 @@ def user_restore(user_id: int):
 
 
 def _user_form(form_class, **kwargs):
+    """The form with its office and department choices, and ``(office_by_id, department_by_id)``."""
     form = form_class(**kwargs)
     offices = list_offices()
     form.set_office_choices(offices, _("— No office —"))
-    return form, {o.id: o for o in offices}
+    rows = department_tree()
+    form.set_department_choices(rows, _("— No department —"))
+    if form.department_id.data is None:  # a post without the field (API-like clients): no department
+        form.department_id.data = 0
+    return form, ({o.id: o for o in offices}, {row.department.id: row.department for row in rows})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_required
 def user_new():
     """Create a user (password required)."""
-    form, office_by_id = _user_form(NewUserForm)
+    form, (office_by_id, department_by_id) = _user_form(NewUserForm)
     if request.method == "GET":
         form.role.data = "pegawai"
+        form.department_id.data = request.args.get("department", 0, type=int) \
+            if request.args.get("department", 0, type=int) in department_by_id else 0
     if form.validate_on_submit():
-        ok, user = form.call(lambda: accounts.create_user(password=form.password.data, **form.values(office_by_id)),
+        ok, user = form.call(lambda: accounts.create_user(password=form.password.data,
+                                                          **form.values(office_by_id, department_by_id)),
                              conflict_messages=_conflict_messages())
         if ok:
             flash(_("User “%(name)s” was created.", name=user.name), "success")
@@ -131,16 +164,17 @@ def user_new():
 def user_edit(user_id: int):
     """Edit a user; a new password is optional.  Admins cannot lock themselves out."""
     user = _load_user(user_id)
-    form, office_by_id = _user_form(UserForm, obj=user)
+    form, (office_by_id, department_by_id) = _user_form(UserForm, obj=user)
     if request.method == "GET":
         form.office_id.data = user.office_id or 0
+        form.department_id.data = user.department_id or 0
     if form.validate_on_submit():
         if user.id == current_user.id and (form.role.data != "admin" or not form.is_active.data):
             form.add_error("role" if form.role.data != "admin" else "is_active",
                            _("You cannot remove your own administrator access."))
         else:
             def save():
-                accounts.update_user(user, **form.values(office_by_id))
+                accounts.update_user(user, **form.values(office_by_id, department_by_id))
                 if form.password.data:
                     accounts.set_password(user, form.password.data)
 
@@ -148,7 +182,39 @@ def user_edit(user_id: int):
             if ok:
                 flash(_("User “%(name)s” was saved.", name=user.name), "success")
                 return redirect(url_for("accounts.users"), code=303)
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user, **_work_schedule_context(user))
+
+
+#: Days of a person's work schedule shown on their page (today and the next 13).
+SCHEDULE_DAYS = 14
+
+
+def _work_schedule_context(user: User) -> dict:
+    """The person's page's "work schedule" card: the next :data:`SCHEDULE_DAYS` days as
+    resolved (one statement), where today's schedule comes from (the department that
+    holds it, when inherited), their own assignments, and the form to add one."""
+    from datetime import timedelta
+
+    from ..common import clock
+    from ..schedules import assignments, resolution, services as schedules
+    from ..schedules.forms import PersonAssignmentForm
+
+    today = clock.local_today()
+    days = resolution.resolve_days(user, [today + timedelta(days=n) for n in range(SCHEDULE_DAYS)])
+    source_department = None
+    if days[0].source == "department":
+        by_department = assignments.assignments_on(today, "department")
+        node, depth = user.department, 0
+        while node is not None and depth <= resolution.MAX_DEPARTMENT_DEPTH:
+            if node.id in by_department:
+                source_department = node
+                break
+            node, depth = node.parent, depth + 1
+    form = PersonAssignmentForm(formdata=None)
+    form.schedule_id.choices = [(s.id, s.name) for s in schedules.list_schedules()]
+    form.starts_on.data = today
+    return dict(schedule_days=days, source_department=source_department, assign_form=form,
+                own_assignments=list(db.session.scalars(assignments.assignments_query(user=user))), today=today)
 
 
 # --- device resets --------------------------------------------------------------

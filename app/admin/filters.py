@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext as _lp
@@ -129,6 +129,11 @@ def short_date(day: date) -> str:
     return format_date(day, "d MMM y", locale=_locale())
 
 
+def month_name(day: date) -> str:
+    """``Desember 2026`` (the month of ``day``) in the user's language."""
+    return format_date(day, "LLLL y", locale=_locale())
+
+
 def metres(value: float | None) -> str:
     """A distance or accuracy in whole metres (``1.234 m`` in Indonesian)."""
     if value is None:
@@ -152,6 +157,70 @@ def map_url(latitude: float | None, longitude: float | None) -> str | None:
 def weekday_initial(day: date) -> str:
     """The short weekday name of ``day`` in the user's language (``Sen``/``Mon``)."""
     return format_date(day, "EEE", locale=_locale())
+
+
+def iso_weekday_name(day: int, width: str = "abbreviated") -> str:
+    """The name of ISO weekday ``day`` (1 = Monday) in the user's language; ``width``:
+    ``wide`` (Senin), ``abbreviated`` (Sen) or ``narrow`` (S)."""
+    return get_day_names(width, context="format", locale=_locale())[day - 1]
+
+
+def working_days_text(schedule_or_days) -> str:
+    """Working weekdays in words: ``Sen–Jum``, ``Sen, Rab, Jum``, ``Setiap hari``.
+
+    :param schedule_or_days: a work schedule (its ``working_weekdays``) or ISO weekdays.
+    """
+    days = sorted(getattr(schedule_or_days, "working_weekdays", schedule_or_days) or ())
+    if len(days) == 7:
+        return str(_l("Every day"))
+    if not days:
+        return "—"
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        return f"{iso_weekday_name(days[0])}–{iso_weekday_name(days[-1])}"
+    return ", ".join(iso_weekday_name(d) for d in days)
+
+
+def schedule_summary(schedule) -> str:
+    """A work schedule in one line: check-in window, start (with grace), end, check-out window, days
+    (``gettext``, not lazy: it is called at render time)."""
+    def t(value):
+        return value.strftime("%H:%M") if value else "…"
+
+    check_in = t(schedule.check_in_start) + "–" + t(schedule.check_in_end)
+    check_out = t(schedule.check_out_start) + "–" + t(schedule.check_out_end)
+    parts = [str(_l("check-in %(window)s", window=check_in))]
+    if schedule.late_after:
+        late = str(_l("late after %(time)s", time=t(schedule.late_after)))
+        if schedule.grace_minutes:
+            late += " " + str(_l("(+%(n)d min grace)", n=schedule.grace_minutes))
+        parts.append(late)
+    parts.append(str(_l("work ends %(time)s", time=t(schedule.scheduled_end))))
+    parts.append(str(_l("check-out %(window)s", window=check_out)))
+    parts.append(working_days_text(schedule))
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+#: Who a schedule assignment is for.
+TARGET_KIND_LABELS = {"user": _l("Person"), "department": _l("Department"), "office": _l("Office")}
+#: Where a person's schedule of a day comes from (:data:`app.schedules.resolution.SOURCES`).
+SCHEDULE_SOURCE_LABELS = {
+    "roster": _l("from the roster"),
+    "user": _l("assigned to them"),
+    "department": _l("from their department"),
+    "office": _l("from their office"),
+    "organisation": _l("the organisation’s default"),
+    "none": _l("no schedule"),
+}
+
+
+def assignment_target(assignment) -> str:
+    """``Andi Pratama``, ``Unit kerja IGD``, ``Kantor 0001 Kantor Pusat``: who an assignment is for."""
+    if assignment.user_id:
+        return assignment.user.name
+    if assignment.department_id:
+        return str(_l("Department %(name)s", name=assignment.department.name))
+    return str(_l("Office %(name)s", name=assignment.office.name))
 
 
 def role_label(key: str) -> str:
@@ -188,5 +257,11 @@ def register_filters(app: Flask) -> None:
         source_label=_label(SOURCE_LABELS), category_label=_label(CATEGORY_LABELS),
         platform_label=_label(PLATFORM_LABELS), leave_type_label=_label(LEAVE_TYPE_LABELS),
         day_label=_label(DAY_LABELS), flag_texts=describe_flags, accuracy=accuracy_text,
+    )
+    # the schedule pages (work schedules, rosters, holidays, departments, the person page)
+    app.jinja_env.filters.update(
+        month_name=month_name, iso_weekday_name=iso_weekday_name, working_days_text=working_days_text,
+        schedule_summary=schedule_summary, target_kind_label=_label(TARGET_KIND_LABELS),
+        schedule_source_label=_label(SCHEDULE_SOURCE_LABELS), assignment_target=assignment_target,
     )
     app.jinja_env.globals.update(map_url=map_url, status_badge=status_badge, today_local=clock.local_today)

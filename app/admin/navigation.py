@@ -38,7 +38,13 @@ NAVIGATION = (
         NavLink("attendance.report", _l("Attendance report"), match=("attendance.report",)),
         NavLink("accounts.device_resets", _l("Device resets"), counter="device_resets",
                 match=("accounts.device_reset",)),
+    )),
+    (_l("Scheduling"), (
         NavLink("schedules.index", _l("Work schedules"), rule="admin", match=("schedules.",)),
+        NavLink("rosters.grid", _l("Roster"), rule="admin",
+                match=("rosters.grid", "rosters.cell", "rosters.import", "rosters.export")),
+        NavLink("rosters.patterns", _l("Shift patterns"), rule="admin", match=("rosters.pattern", "rosters.apply")),
+        NavLink("holidays.index", _l("Holidays"), rule="admin", match=("holidays.",)),
     )),
     (_l("Emergency room"), (
         NavLink("escorts.index", _l("ER escorts"), match=("escorts.",)),
@@ -53,6 +59,7 @@ NAVIGATION = (
     )),
     (_l("Organisation"), (
         NavLink("accounts.users", _l("Users"), rule="admin", match=("accounts.user",)),
+        NavLink("departments.index", _l("Departments"), rule="admin", match=("departments.",)),
         NavLink("places.offices", _l("Offices"), rule="admin", match=("places.",)),
         NavLink("kiosks.index", _l("Kiosks"), rule="admin", match=("kiosks.",)),
         NavLink("faces.index", _l("Face enrolment"), rule="admin", match=("faces.",)),

@@ -40,8 +40,9 @@ def test_login_without_token_is_refused(anon, admin):
 
 def test_a_token_of_another_session_is_refused(app, as_admin, anon):
     foreign = anon.token("/admin/login")
-    response = as_admin.client.post("/admin/work-schedules/", data={
-        "new-csrf_token": foreign, "new-name": "Shift", "new-check_in_start": "07:00", "new-check_out_start": "16:00"})
+    response = as_admin.client.post("/admin/work-schedules/new", data={
+        "csrf_token": foreign, "name": "Shift", "check_in_start": "07:00", "check_out_start": "16:00",
+        "working_weekdays": ["1"]})
     assert response.status_code == 400
     assert count(app, WorkSchedule) == 0
 
