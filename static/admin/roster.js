@@ -4,8 +4,10 @@
  *   <dialog> around it when it has content and closes it when it is emptied (the answer
  *   to a change empties it out of band) or when [data-close-dialog] is pressed / Escape.
  * - After a change, focus returns to the changed cell (it was replaced).
- * - The "Export CSV" and "Apply a pattern" links follow the filters as they are now
- *   (the toolbar changes the grid with htmx, not the page).
+ * - The "Export CSV" link follows the filters as they are now (the toolbar changes the
+ *   grid with htmx, not the page).
+ * - A month wider than the screen (a tablet, a phone) opens scrolled to today's column,
+ *   just right of the names.
  */
 (function () {
   "use strict";
@@ -56,6 +58,18 @@
       if (event.target === dialog) { dialog.close(); }
     });
   }
+
+  function scrollToToday() {
+    var wrap = document.querySelector("#roster-grid .roster-wrap");
+    var today = wrap && wrap.querySelector("thead th.is-today");
+    var names = wrap && wrap.querySelector("thead th.roster-person");
+    if (!today || !names || wrap.scrollWidth <= wrap.clientWidth) { return; }
+    wrap.scrollLeft = Math.max(0, today.offsetLeft - names.offsetWidth - today.offsetWidth);
+  }
+  scrollToToday();
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "roster-grid") { scrollToToday(); }
+  });
 
   document.addEventListener("htmx:afterSettle", openOrClose);
   document.addEventListener("htmx:oobAfterSwap", openOrClose);
