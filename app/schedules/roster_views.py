@@ -36,6 +36,7 @@ from ..places.services import get_office, list_offices
 from . import rosters, services as schedules
 from .models import Holiday
 from .roster_forms import ApplyPatternForm, CellForm, PatternForm, SwapForm
+from .views import people_offered
 
 bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
 
@@ -137,8 +138,7 @@ def _grid_context(filters: GridFilters) -> dict:
     page = db.paginate(_people_query(filters), page=filters.page, per_page=PER_PAGE, error_out=False)
     month = rosters.roster_month(page.items, filters.year, filters.month)
     return dict(filters=filters, page=page, month=month, columns=_columns(month.days),
-                offices=list_offices(), departments=department_tree(), schedules=schedules.list_schedules(),
-                codes=rosters.roster_codes())
+                offices=list_offices(), departments=department_tree(), schedules=schedules.list_schedules())
 
 
 @bp.get("/")
@@ -198,7 +198,7 @@ def _editor_context(user: User, day: date, *, swap_form=None, error=None) -> dic
         form.other_user_id.data = choices[0][0].id if choices else user.id
     return dict(user=user, day=day, state=state, planned=planned, planned_schedule=planned_schedule,
                 pattern=pattern, schedules=schedules.list_schedules(), swap_form=form, swap_choices=choices,
-                codes=rosters.roster_codes(), back=_back(), error=error)
+                back=_back(), error=error)
 
 
 @bp.get("/cell/<int:user_id>/<day_text>")
@@ -401,8 +401,6 @@ def _apply_form() -> ApplyPatternForm:
 def apply():
     """Write a pattern onto a department's people (now) or one person for a date range,
     replacing their roster days in it; then show the month of the first day."""
-    from .views import _people_offered
-
     form = _apply_form()
     if form.validate_on_submit():
         target: dict = {}
@@ -433,7 +431,7 @@ def apply():
                 else:
                     args["q"] = target["users"][0].name
                 return redirect(url_for("rosters.grid", **args), code=303)
-    return render_template("rosters/apply.html", form=form, people=_people_offered(),
+    return render_template("rosters/apply.html", form=form, people=people_offered(),
                            has_patterns=bool(form.pattern_id.choices))
 
 

@@ -135,8 +135,9 @@ def _assignment_form(*, fresh: bool = False) -> AssignmentForm:
     return form
 
 
-def _people_offered() -> list[User]:
-    """Active people to offer in the person field (by name), at most :data:`PEOPLE_OFFERED`."""
+def people_offered() -> list[User]:
+    """Active people offered by the person fields of the assignment and pattern forms (a
+    datalist), by name, with their department; at most :data:`PEOPLE_OFFERED`."""
     return list(db.session.scalars(db.select(User).where(User.is_active.is_(True), NOT_DELETED)
                                    .options(joinedload(User.department))
                                    .order_by(User.name).limit(PEOPLE_OFFERED)))
@@ -147,7 +148,7 @@ def _assignments_context(schedule, *, form=None, editing_id=None, dates_form=Non
     return dict(schedule=schedule, assign_form=form or _assignment_form(fresh=True),
                 assignments=list(db.session.scalars(assigning.assignments_query(schedule=schedule))),
                 editing_id=editing_id, dates_form=dates_form, today=clock.local_today(),
-                people=_people_offered(), notice=notice, notice_kind=notice_kind)
+                people=people_offered(), notice=notice, notice_kind=notice_kind)
 
 
 def _show(schedule, form=None, **assignment_kwargs):
