@@ -1,6 +1,6 @@
 """CSV import of students and teachers, and CSV export of users.
 
-Import, in three steps driven by the admin pages (:mod:`app.accounts.import_views`):
+Import, in three steps driven by the admin pages (:mod:`app.accounts.views.imports`):
 
 1. :func:`parse_csv` reads the uploaded bytes: UTF-8 with or without a BOM,
    comma or semicolon separated (Excel in an Indonesian locale writes ``;``),

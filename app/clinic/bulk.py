@@ -67,7 +67,7 @@ PROCEDURE_CHANGEABLE = tuple(f for f in PROCEDURE_FIELDS if f != "performer_id")
 
 #: The contract's Indonesian column (field) names of a patient → :data:`PATIENT_FIELDS` key.
 #: Shared by the JSON dialect (:mod:`app.api.clinic.routes_bulk`) and the admin CSV import
-#: (:mod:`app.clinic.import_views`).  ``tanggal_lahir`` is ``YYYY-MM-DD`` (:func:`parse_date_text`),
+#: (:mod:`app.clinic.views.imports`).  ``tanggal_lahir`` is ``YYYY-MM-DD`` (:func:`parse_date_text`),
 #: ``jenis_kelamin`` a code of :data:`PATIENT_SEX_CODES` (:func:`parse_sex_code`).
 PATIENT_COLUMNS: dict[str, str] = {
     "nama": "name", "no_rm": "record_number", "tanggal_lahir": "birth_date", "jenis_kelamin": "sex",

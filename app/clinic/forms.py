@@ -35,7 +35,7 @@ class BulkApproveProceduresForm(AdminForm):
 
 
 class PatientImportForm(AdminForm):
-    """Uploading a CSV file of patients (:mod:`app.clinic.import_views`): ``file`` is required;
+    """Uploading a CSV file of patients (:mod:`app.clinic.views.imports`): ``file`` is required;
     its content is checked by the view (size, encoding, columns, every row)."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],

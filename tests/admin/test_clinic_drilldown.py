@@ -80,7 +80,7 @@ def test_patient_page_age_and_empty_state(as_admin, clinic):  # noqa: F811
 
 
 def test_patient_page_paginates(as_admin, clinic, monkeypatch):  # noqa: F811
-    from app.clinic import views
+    from app.clinic.views import pages as views
 
     monkeypatch.setattr(views, "PROCEDURES_PER_PAGE", 25)
     rina = clinic.performer("dr. Rina")

@@ -9,7 +9,7 @@
 - ``/admin/clinic/patients/<patient_id>``: one patient's details and procedures; admins and
   petugas.
 - ``/admin/clinic/patients/import`` (upload, preview, confirm) and its template CSV: admins and
-  petugas (front-office staff register patients), in :mod:`app.clinic.import_views`.
+  petugas (front-office staff register patients), in :mod:`app.clinic.views.imports`.
 
 The validation of procedures is the clinic's section of the review inbox (:mod:`app.clinic.review`,
 ``/admin/attendance/review``).  Figures come from :mod:`app.clinic.reports`, whose rules are
@@ -22,21 +22,21 @@ from datetime import date
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from flask import Blueprint, request
+from flask import request
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.models import User
-from ..admin.access import admin_required, is_admin, staff_required
-from ..admin.filters import local_datetime, role_label, status_badge
-from ..admin.rendering import render
-from ..common import clock
-from ..common.csv_export import csv_response
-from ..extensions import db
-from . import reports
-from .models import PROCEDURE_STATUSES, Patient
+from ...accounts.models import User
+from ...admin.access import admin_required, is_admin, staff_required
+from ...admin.filters import local_datetime, role_label, status_badge
+from ...admin.rendering import render
+from ...common import clock
+from ...common.csv_export import csv_response
+from ...extensions import db
+from .. import reports
+from ..models import PROCEDURE_STATUSES, Patient
 
-bp = Blueprint("clinic_admin", __name__, url_prefix="/admin/clinic")
+from . import bp
 
 #: Patients per page of the patient list.
 PER_PAGE = 25
@@ -194,7 +194,7 @@ def patients():
     how many procedures were done for them (approved and pending) and the latest one.
 
     Admins and petugas: the front office looks patients up.  The page header links to the
-    CSV import (:mod:`app.clinic.import_views`).
+    CSV import (:mod:`app.clinic.views.imports`).
     """
     search = (request.args.get("q") or "").strip()[:SEARCH_MAX]
     page_number = request.args.get("page", 1, type=int) or 1
@@ -230,7 +230,3 @@ def patient(patient_id: int):
     return render("clinic/patient.html", "clinic/_partials/patient_procedures.html",
                   patient=record, page=page, stats=stats, age=age,
                   link_service_fees=is_admin(current_user))
-
-
-# The patients CSV import lives in its own module on this blueprint.
-from . import import_views  # noqa: E402,F401  (registers its routes on bp)

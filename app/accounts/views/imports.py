@@ -18,8 +18,8 @@
 - ``GET /admin/users/import/template.csv``: the header and one example row;
 - ``GET /admin/users/export.csv``: the user list (same ``q``/``role`` filters) as CSV.
 
-The service code is :mod:`app.accounts.csv_import`.  This module is imported
-at the end of :mod:`app.accounts.views`, which owns the blueprint.
+The service code is :mod:`app.accounts.csv_import`.  The blueprint is owned by the
+package :mod:`app.accounts.views`, which imports this module.
 """
 from __future__ import annotations
 
@@ -34,18 +34,18 @@ from flask import Response, current_app, request, session
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..admin.access import admin_required
-from ..admin.rendering import render
-from ..common import clock
-from ..common.errors import DomainError
-from ..common.staging import purge_old, staging_dir
-from ..extensions import db
-from ..school.services import academic_year_of
-from . import csv_import
-from . import services as accounts
-from .forms import UserImportConfirmForm, UserImportForm
-from .roles import ROLE_BY_KEY
-from .views import bp
+from ...admin.access import admin_required
+from ...admin.rendering import render
+from ...common import clock
+from ...common.errors import DomainError
+from ...common.staging import purge_old, staging_dir
+from ...extensions import db
+from ...school.services import academic_year_of
+from .. import csv_import
+from .. import services as accounts
+from ..forms import UserImportConfirmForm, UserImportForm
+from ..roles import ROLE_BY_KEY
+from . import bp
 
 #: Session key holding the token of the file being previewed.
 SESSION_KEY = "users_import_token"
@@ -289,8 +289,8 @@ def users_export():
     role = request.args.get("role") or ""
     if role not in ROLE_BY_KEY:
         role = ""
-    from ..departments.services import department_tree
-    from .views import department_filter
+    from ...departments.services import department_tree
+    from .users import department_filter
 
     _value, department_ids = department_filter(department_tree())
     users = list(db.session.scalars(accounts.users_query(search=search, role=role or None,

@@ -37,19 +37,19 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy.exc import IntegrityError
 
-from ..admin.access import staff_required
-from ..admin.messages import translate_message
-from ..admin.rendering import render
-from ..common import csv_read
-from ..common.csv_read import ImportFileError
-from ..common.csv_export import csv_response
-from ..common.errors import ValidationFailed
-from ..common.staging import StagedUploads
-from ..extensions import db
-from . import bulk
-from .forms import PatientImportConfirmForm, PatientImportForm
-from .models import SEXES
-from .views import bp
+from ...admin.access import staff_required
+from ...admin.messages import translate_message
+from ...admin.rendering import render
+from ...common import csv_read
+from ...common.csv_read import ImportFileError
+from ...common.csv_export import csv_response
+from ...common.errors import ValidationFailed
+from ...common.staging import StagedUploads
+from ...extensions import db
+from .. import bulk
+from ..forms import PatientImportConfirmForm, PatientImportForm
+from ..models import SEXES
+from . import bp
 
 #: Session key holding the token of the file being previewed.
 SESSION_KEY = "patients_import_token"

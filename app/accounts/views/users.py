@@ -1,24 +1,24 @@
-"""Admin pages of accounts: users (admins only) and device resets (admins and petugas)."""
+"""Admin pages of users (admins only) and device resets (admins and petugas), on the ``accounts`` blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..admin.access import admin_required, staff_required
-from ..admin.messages import translate_message
-from ..admin.rendering import render, wants_fragment
-from ..common.errors import DomainError, NotFound
-from ..extensions import db
-from ..departments.services import department_tree
-from ..places.services import list_offices
-from . import services as accounts
-from .forms import NewUserForm, RejectDeviceResetForm, UserForm
-from .models import User
-from .roles import ROLE_BY_KEY, ROLES
+from ...admin.access import admin_required, staff_required
+from ...admin.messages import translate_message
+from ...admin.rendering import render, wants_fragment
+from ...common.errors import DomainError, NotFound
+from ...extensions import db
+from ...departments.services import department_tree
+from ...places.services import list_offices
+from .. import services as accounts
+from ..forms import NewUserForm, RejectDeviceResetForm, UserForm
+from ..models import User
+from ..roles import ROLE_BY_KEY, ROLES
 
-bp = Blueprint("accounts", __name__, url_prefix="/admin")
+from . import bp
 
 #: Rows per page of the user list and of the device-reset list.
 PER_PAGE = 20
@@ -87,7 +87,7 @@ def department_filter(rows) -> tuple[str, set[int] | None]:
     if value == NO_DEPARTMENT:
         return value, set()
     if value.isdigit() and any(row.department.id == int(value) for row in rows):
-        from ..departments.services import descendant_ids, get_department
+        from ...departments.services import descendant_ids, get_department
 
         department = get_department(int(value))
         return value, {department.id} | descendant_ids(department)
@@ -195,9 +195,9 @@ def _work_schedule_context(user: User) -> dict:
     holds it, when inherited), their own assignments, and the form to add one."""
     from datetime import timedelta
 
-    from ..common import clock
-    from ..schedules import assignments, resolution, services as schedules
-    from ..schedules.forms import PersonAssignmentForm
+    from ...common import clock
+    from ...schedules import assignments, resolution, services as schedules
+    from ...schedules.forms import PersonAssignmentForm
 
     today = clock.local_today()
     days = resolution.resolve_days(user, [today + timedelta(days=n) for n in range(SCHEDULE_DAYS)])
@@ -282,7 +282,3 @@ def device_reset_reject(request_id: int):
         else:
             return _after_process(_("Device reset of %(name)s rejected.", name=req.user.name))
     return _device_reset_list(reject_form=form, reject_id=request_id)
-
-
-# The CSV import and export pages live in their own module on this blueprint.
-from . import import_views  # noqa: E402,F401  (registers its routes on bp)
