@@ -51,7 +51,7 @@ class SwapForm(AdminForm):
 
 
 class RosterImportForm(AdminForm):
-    """Uploading a month's roster as CSV (see :mod:`app.schedules.roster_import`)."""
+    """Uploading a month's roster as CSV (see :mod:`app.schedules.roster_views.imports`)."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
                      description=_l("UTF-8, separated by commas or semicolons, with a header row."))

@@ -1,4 +1,5 @@
-"""Admin pages of rosters (admins only): the month grid, its cells, shift patterns, and the CSV export.
+"""Admin pages of rosters (admins only), on the ``rosters`` blueprint: the month grid, its cells,
+shift patterns, and the CSV export.
 
 - ``GET /admin/rosters/?month=YYYY-MM&office=ID&department=ID&q=``: people × days, each
   cell the person's shift that day (its code on its colour), days off, weekends, holidays
@@ -12,33 +13,33 @@
 - ``/admin/rosters/patterns``: shift patterns (a cycle of shifts and days off), and
   ``/admin/rosters/apply``: write one onto a department or a person for a date range;
 - ``GET /admin/rosters/export.csv``: the month as CSV (the import reads the same shape,
-  :mod:`.roster_import`).
+  :mod:`.imports`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
-from ..accounts.models import User
-from ..accounts.services import find_by_identifier, get_user
-from ..admin.access import admin_required, is_safe_next
-from ..admin.rendering import render, wants_fragment
-from ..common import clock
-from ..common.csv_export import csv_response
-from ..common.errors import DomainError, NotFound
-from ..departments.services import department_tree, get_department
-from ..extensions import db
-from ..places.services import get_office, list_offices
-from . import rosters, services as schedules
-from .models import Holiday
-from .roster_forms import ApplyPatternForm, CellForm, PatternForm, SwapForm
-from .views import people_offered
+from ...accounts.models import User
+from ...accounts.services import find_by_identifier, get_user
+from ...admin.access import admin_required, is_safe_next
+from ...admin.rendering import render, wants_fragment
+from ...common import clock
+from ...common.csv_export import csv_response
+from ...common.errors import DomainError, NotFound
+from ...departments.services import department_tree, get_department
+from ...extensions import db
+from ...places.services import get_office, list_offices
+from .. import rosters, services as schedules
+from ..models import Holiday
+from ..roster_forms import ApplyPatternForm, CellForm, PatternForm, SwapForm
+from ..views import people_offered
 
-bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
+from . import bp
 
 #: People per page of the grid.
 PER_PAGE = 40
@@ -240,7 +241,7 @@ def _editor_again(user: User, day: date, **kwargs):
 
 
 def _refused(user: User, day: date, exc: DomainError, **kwargs):
-    from ..admin.messages import translate_message
+    from ...admin.messages import translate_message
 
     db.session.rollback()
     messages = [translate_message(m) for ms in getattr(exc, "errors", {}).values() for m in ms] or \
@@ -457,6 +458,3 @@ def export_csv():
                      for cell in row.cells])
     return csv_response(rows, f"hadir-roster-{filters.month_text}.csv")
 
-
-# The CSV import lives in its own module on this blueprint.
-from . import roster_import  # noqa: E402,F401  (registers its routes on bp)

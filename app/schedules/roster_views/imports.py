@@ -30,18 +30,18 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
-from ..accounts.services import find_by_identifier
-from ..admin.access import admin_required
-from ..admin.filters import month_name
-from ..admin.rendering import render
-from ..common import clock, csv_read
-from ..common.csv_read import CsvTextError, ImportFileError
-from ..common.errors import DomainError
-from ..common.staging import StagedUploads
-from ..extensions import db
-from . import rosters, services as schedules
-from .roster_forms import RosterImportConfirmForm, RosterImportForm
-from .roster_views import bp
+from ...accounts.services import find_by_identifier
+from ...admin.access import admin_required
+from ...admin.filters import month_name
+from ...admin.rendering import render
+from ...common import clock, csv_read
+from ...common.csv_read import CsvTextError, ImportFileError
+from ...common.errors import DomainError
+from ...common.staging import StagedUploads
+from ...extensions import db
+from .. import rosters, services as schedules
+from ..roster_forms import RosterImportConfirmForm, RosterImportForm
+from . import bp
 
 #: Most people (data rows) in one file.
 MAX_ROWS = 1000
@@ -272,7 +272,7 @@ def import_confirm():
         rosters.write_cells(cells, actor=current_user._get_current_object())
     except DomainError as exc:
         db.session.rollback()
-        from ..admin.messages import translate_message
+        from ...admin.messages import translate_message
         return _preview(parsed, token, error=translate_message(exc.message), status=409)
     STAGED.discard(token)
     first = parsed.days[0]
