@@ -76,8 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin import register_admin
     register_admin(app)
 
-    from .kiosk.device import bp as kiosk_bp
-    app.register_blueprint(kiosk_bp)
+    from kiosk import init_kiosk  # the tablet client (top-level kiosk/); app/kiosk is its domain
+    init_kiosk(app)
 
     from .cli import register_cli
     register_cli(app)

@@ -84,4 +84,4 @@ def test_mode_csrf_json_and_pairing_are_required(app, paired_tablet, client):
 def test_the_kiosk_page_offers_the_three_categories(paired_tablet):
     page = paired_tablet(modes=("escorts",)).get("/kiosk/").get_data(as_text=True)
     assert [m for m in re.findall(r'data-category="(\w+)"', page)] == ["police", "ambulance", "individual"]
-    assert "kiosk/escorts.js" in page and "Polisi" in page and "Ambulans" in page and "Perorangan" in page
+    assert re.search(r"/kiosk/assets/[0-9a-f]{12}/escorts\.js", page) and "Polisi" in page and "Ambulans" in page and "Perorangan" in page
