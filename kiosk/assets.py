@@ -49,7 +49,8 @@ def kiosk_asset(filename: str) -> str:
 def asset(version: str, filename: str):
     """One static file of the tablet (404 when it does not exist; see the module doc for caching)."""
     current = version == current_version()
-    response = send_from_directory(STATIC, filename, max_age=MAX_AGE_S if current else 0)
+    mimetype = "application/manifest+json" if filename.endswith(".webmanifest") else None
+    response = send_from_directory(STATIC, filename, max_age=MAX_AGE_S if current else 0, mimetype=mimetype)
     if current:
         response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_S}, immutable"
     else:

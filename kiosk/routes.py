@@ -11,6 +11,7 @@ The same JSON is documented for client writers in ``kiosk/README.md``.
   (:func:`app.faces.attendance.face_visit`), or a liveness challenge;
 - ``POST /kiosk/face/burst``: the frames filmed during a challenge
   (:func:`app.faces.attendance.live_face_visit`);
+- ``POST /kiosk/escorts/check``: the ER registration's details, checked before the photo;
 - ``POST /kiosk/escorts``: an ER escort registers (:func:`app.escorts.services.create_escort`).
 
 Bodies, answers and status codes: ``kiosk/README.md`` ("The tablet's JSON").
@@ -97,7 +98,7 @@ def home():
     school_modes = {"qr", "cards"} & set(kiosk.mode_list)
     place = kiosk.office.name if kiosk.office else (_("School") if school_modes else "")
     return render_template("tablet/home.html", kiosk=kiosk, place=place, modes=kiosk.mode_list, mode_names=MODE_NAMES,
-                           liveness=kiosk.liveness and "face" in kiosk.mode_list)
+                           liveness=kiosk.liveness and "face" in kiosk.mode_list, kiosk_version=current_version())
 
 
 @bp.get("/qr.json")
@@ -231,20 +232,49 @@ def face_burst():
     return visit_reply(outcome, now)
 
 
-@bp.post("/escorts")
-@mode_required("escorts")
-def escort_register():
-    """An ER escort registers at the kiosk: validated like the igd API, photo stored as a file."""
+ESCORT_FIELDS = ("category", "name", "gender", "phone", "plate_number", "patient_name")
+
+
+def _escort_body() -> dict | None:
+    """The JSON object of an escort request (``{}`` when it is not an object), None when not JSON."""
     if not request.is_json:
-        return reply("invalid", _("Send the registration as JSON."), 415)
+        return None
     body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    values = {k: body.get(k) for k in ("category", "name", "gender", "phone", "plate_number", "patient_name")}
-    errors: dict[str, list[str]] = {}
+    return body if isinstance(body, dict) else {}
+
+
+def _escort_field_errors(values: dict) -> dict[str, list[str]]:
+    """The kiosk's per-field messages for the details, by the registry's rules (empty when valid)."""
     try:
         escorts.check_values({k: v for k, v in values.items() if v is not None}, partial=False)
     except ValidationFailed as exc:
-        errors.update({field: [str(ESCORT_FIELD_MESSAGES.get(field, field))] for field in exc.errors})
+        return {field: [str(ESCORT_FIELD_MESSAGES.get(field, field))] for field in exc.errors}
+    return {}
+
+
+@bp.post("/escorts/check")
+@mode_required("escorts")
+def escort_check():
+    """The details step of the ER registration, checked before the photo is taken (nothing is stored)."""
+    body = _escort_body()
+    if body is None:
+        return reply("invalid", _("Send the registration as JSON."), 415)
+    errors = _escort_field_errors({k: body.get(k) for k in ESCORT_FIELDS})
+    if errors:
+        return reply("invalid", _("Please check the marked fields."), 422, errors=errors)
+    return reply("valid", _("Now the photo."))
+
+
+@bp.post("/escorts")
+@mode_required("escorts")
+def escort_register():
+    """An ER escort registers at the kiosk: validated like the igd API, photo stored as a file; the
+    answer's ``reference`` is the short one staff read out (:attr:`app.escorts.models.Escort.reference`)."""
+    body = _escort_body()
+    if body is None:
+        return reply("invalid", _("Send the registration as JSON."), 415)
+    values = {k: body.get(k) for k in ESCORT_FIELDS}
+    errors = _escort_field_errors(values)
     photo = None
     try:
         photo = decode_photo(body.get("photo"))
@@ -254,4 +284,4 @@ def escort_register():
         return reply("invalid", _("Please check the marked fields."), 422, errors=errors)
     escort = escorts.create_escort(**values, photo=photo, ip=request.remote_addr, api_submission=False)
     return reply("registered", _("Thank you, %(name)s. The ER staff have your registration.", name=escort.name), 201,
-                 reference=escort.submission_id)
+                 reference=escort.reference)

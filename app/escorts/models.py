@@ -6,6 +6,7 @@ dialect.  Times are UTC.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, text
@@ -26,7 +27,8 @@ class Escort(db.Model):
     """One escort registration.
 
     ``photo_path`` is relative to ``UPLOAD_FOLDER`` (``escorts/<yyyy>/<mm>/<id>-<uuid>.jpg``);
-    ``submission_id`` is a public reference (``api_<13 hex>``); ``submitted_from_ip``
+    ``submission_id`` is the contract's public id (``api_<13 hex>``), :attr:`reference` the short
+    one read out at the ER desk (``IGD-0412``); ``submitted_from_ip``
     the client address; ``api_submission`` true when it came through a JSON API
     (false for the kiosk or the admin pages); ``created_by`` the signed-in staff
     member who entered it (None for a self-registration); ``reviewed_by``/
@@ -55,6 +57,23 @@ class Escort(db.Model):
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+    @property
+    def reference(self) -> str:
+        """The short reference staff read out and search for, ``IGD-0412``: ``IGD-`` and the row id,
+        at least four digits (derived, so it never changes; the contract's ``submission_id`` is apart)."""
+        return f"{REFERENCE_PREFIX}{self.id:04d}"
+
+
+#: The prefix of :attr:`Escort.reference`.
+REFERENCE_PREFIX = "IGD-"
+REFERENCE_RE = re.compile(r"^\s*igd[\s-]?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def escort_id_of_reference(text: str) -> int | None:
+    """The escort id in a typed short reference (``IGD-0412``, ``igd 412``), None when it is not one."""
+    match = REFERENCE_RE.match(text or "")
+    return int(match.group(1)) if match else None
 
 
 class EscortApiSession(db.Model):

@@ -20,7 +20,7 @@ from ..attendance.photos import Photo, store_photo, upload_root
 from ..common import clock
 from ..common.errors import NotFound, ValidationFailed
 from ..extensions import db
-from .models import CATEGORIES, GENDERS, STATUSES, Escort
+from .models import CATEGORIES, GENDERS, STATUSES, Escort, escort_id_of_reference
 
 #: Field length rules (contract 004, "Field Validation Rules Summary"), in characters.
 NAME_MIN, NAME_MAX = 3, 255
@@ -274,13 +274,17 @@ def escort_stats(*, recent: int = 5) -> EscortStats:
 
 def escorts_search_query(*, search: str | None = None, **filters):
     """Like :func:`escorts_query` (same ``filters``), but ``search`` also matches the
-    ``submission_id`` (the admin page's search box: name, patient, phone, plate, reference)."""
+    ``submission_id`` and the short reference ``IGD-0412`` (:attr:`~.models.Escort.reference`; the admin
+    page's search box: name, patient, phone, plate, reference)."""
     stmt = escorts_query(**filters)
     if search and search.strip():
         pattern = _like(search.strip().lower())
-        stmt = stmt.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in
-                                (Escort.name, Escort.patient_name, Escort.phone, Escort.plate_number,
-                                 Escort.submission_id))))
+        matches = [func.lower(column).like(pattern, escape="\\") for column in
+                   (Escort.name, Escort.patient_name, Escort.phone, Escort.plate_number, Escort.submission_id)]
+        escort_id = escort_id_of_reference(search)
+        if escort_id is not None:
+            matches.append(Escort.id == escort_id)
+        stmt = stmt.where(or_(*matches))
     return stmt
 
 

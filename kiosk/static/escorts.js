@@ -1,17 +1,21 @@
-/* Hadir kiosk, ER escort registration (templates/kiosk/home.html, section [data-mode=escorts]).
+/* Kiosk ER escort registration (section [data-mode=escorts]; ES module).
  *
  * Steps: category (three big buttons) → details (name, gender, phone, plate or "no vehicle",
  * patient's name; large inputs that scroll into view above an on-screen keyboard) → photo
- * (webcam preview, take / retake) → confirm (summary) → sent (reference shown, the form
- * resets itself after 20 s). The server checks everything again; its per-field messages
- * bring the person back to the step with the field. The photo is a 640-px JPEG data URL.
+ * (webcam preview, take / retake) → confirm (summary) → sent (the short reference staff read
+ * out, e.g. IGD-0412; the form resets itself after 20 s). Each step is checked before the
+ * next: "Next: photo" asks the server to check the details (data-escort-check-url, the same
+ * rules as the registration) and shows its per-field messages on the details step, so nobody
+ * takes a photo to learn at the end that a field was missing. The server checks everything
+ * again on sending; its messages bring the person back to the step with the field.
+ * The photo is a 640-px JPEG data URL. This mode needs the server (no offline queue).
  */
-(function () {
-  "use strict";
-  var section = document.getElementById("kiosk-escorts-mode");
-  if (!section || !window.HadirKiosk) return;
-  var kiosk = window.HadirKiosk;
-  var texts = document.getElementById("kiosk-texts").dataset;
+import {grabFrame, openCamera, stopCamera} from "./camera.js";
+import {beep, cameraText, texts} from "./ui.js";
+
+export function setup(ctx, section) {
+  var api = ctx.api;
+  var root = ctx.root;
   var form = document.getElementById("escort-form");
   var video = document.getElementById("escort-video");
   var still = document.getElementById("escort-still");
@@ -21,13 +25,14 @@
   var toConfirm = document.getElementById("escort-to-confirm");
   var submitError = document.getElementById("escort-submit-error");
   var canvas = document.createElement("canvas");
-  var category = null, photo = null, stream = null, resetTimer = null, sending = false;
+  var category = null, photo = null, stream = null, resetTimer = null, sending = false, checking = false;
+  var detailsError = document.getElementById("escort-details-error");
   var FIELD_STEP = {category: "category", name: "details", gender: "details", phone: "details",
                     plate_number: "details", patient_name: "details", photo: "photo"};
 
   function show(step) {
     section.querySelectorAll(".escort-step").forEach(function (el) { el.hidden = el.dataset.step !== step; });
-    if (step === "photo") startCamera(); else stopCamera();
+    if (step === "photo") startCamera(); else stopPreview();
     if (step === "confirm") summarise();
     var first = section.querySelector('.escort-step[data-step="' + step + '"] input:not([type=radio]):not([type=checkbox])');
     if (first && step === "details" && !first.value) first.focus();
@@ -77,14 +82,16 @@
   function startCamera() {
     if (stream || photo) return;
     capture.disabled = true;
-    navigator.mediaDevices.getUserMedia({video: {facingMode: "user", width: {ideal: 1280}}, audio: false})
-      .then(function (s) { stream = s; video.srcObject = s; cameraError.hidden = true; return video.play(); })
-      .catch(function () { cameraError.hidden = false; });
+    openCamera(video).then(function (s) {
+      if (section.querySelector('.escort-step[data-step="photo"]').hidden) { stopCamera(s, video); return; }
+      stream = s; cameraError.hidden = true;
+      capture.disabled = !video.videoWidth;
+    }, function (error) { cameraError.textContent = cameraText(error); cameraError.hidden = false; });
   }
 
-  function stopCamera() {
-    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; }
-    video.srcObject = null;          // a stopped stream keeps its size: no stale frame to capture
+  function stopPreview() {
+    stopCamera(stream, video);
+    stream = null;
     capture.disabled = true;
   }
 
@@ -118,9 +125,27 @@
       show("details");
     });
   });
+  // the details are checked by the server before the photo step opens
+  function checkDetails() {
+    if (checking) return;
+    checking = true;
+    detailsError.hidden = true;
+    api.postJson(root.dataset.escortCheckUrl, values()).then(function (answer) {
+      if (!answer) return;
+      if (answer.data.result === "valid") { clearErrors(); show("photo"); return; }
+      if (answer.data.errors) { showErrors(answer.data.errors); beep(false); return; }
+      detailsError.textContent = answer.data.message || texts.error;
+      detailsError.hidden = false;
+    }, function () {
+      detailsError.textContent = texts.offlineTryAgain;
+      detailsError.hidden = false;
+    }).then(function () { checking = false; });
+  }
+
   section.querySelectorAll("[data-go]").forEach(function (button) {
     button.addEventListener("click", function () {
       if (button.closest('[data-step="done"]')) { reset(); return; }
+      if (button.dataset.go === "photo" && button.closest('[data-step="details"]')) { checkDetails(); return; }
       show(button.dataset.go);
     });
   });
@@ -132,12 +157,8 @@
   });
   capture.addEventListener("click", function () {
     if (!stream || !video.videoWidth) return;
-    var scale = Math.min(1, 640 / video.videoWidth);
-    canvas.width = Math.round(video.videoWidth * scale);
-    canvas.height = Math.round(video.videoHeight * scale);
-    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
-    setPhoto(canvas.toDataURL("image/jpeg", 0.85));
-    stopCamera();
+    setPhoto(grabFrame(video, canvas, 640).toDataURL("image/jpeg", 0.85));
+    stopPreview();
   });
   retake.addEventListener("click", function () { setPhoto(null); startCamera(); });
 
@@ -148,31 +169,32 @@
     submitError.hidden = true;
     var payload = values();
     payload.photo = photo;
-    kiosk.post(document.querySelector("[data-kiosk]").dataset.escortUrl, JSON.stringify(payload), "application/json")
+    api.postJson(root.dataset.escortUrl, payload)
       .then(function (answer) {
         if (!answer) return;
         if (answer.data.result === "registered") {
           document.getElementById("escort-done-message").textContent = answer.data.message;
           document.getElementById("escort-reference").textContent = answer.data.reference;
           show("done");
-          kiosk.beep(true);
+          beep(true);
           resetTimer = setTimeout(reset, 20000);
         } else if (answer.data.errors) {
           showErrors(answer.data.errors);
-          kiosk.beep(false);
+          beep(false);
         } else {
           submitError.textContent = answer.data.message || texts.error;
           submitError.hidden = false;
         }
       })
       .catch(function () {
-        submitError.textContent = texts.offlineNotRecorded;
+        submitError.textContent = texts.offlineTryAgain;
         submitError.hidden = false;
       })
       .then(function () { sending = false; });
   });
 
-  document.addEventListener("kiosk:mode", function (event) {
-    if (event.detail.mode !== "escorts") stopCamera();
-  });
-})();
+  return {
+    start: function () { if (!section.querySelector('.escort-step[data-step="photo"]').hidden) startCamera(); },
+    stop: stopPreview,
+  };
+}

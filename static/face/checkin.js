@@ -79,22 +79,24 @@
     who.hidden = view !== "checkin";
   }
 
+  // the shared camera module (kiosk/static/camera.js, ES module at a cache-busted URL)
+  var camera = import(app.dataset.cameraModule);
+
   function startCamera() {
     if (stream) return;
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      cameraError.textContent = texts.cameraError;
-      cameraError.hidden = false;
-      return;
-    }
-    navigator.mediaDevices.getUserMedia({video: {facingMode: "user", width: {ideal: 1280}}, audio: false})
-      .then(function (s) { stream = s; video.srcObject = s; return video.play(); })
-      .then(function () { cameraError.hidden = true; captureButton.disabled = false; })
-      .catch(function () { cameraError.textContent = texts.cameraError; cameraError.hidden = false; });
+    camera.then(function (module) { return module.openCamera(video); })
+      .then(function (s) { stream = s; cameraError.hidden = true; captureButton.disabled = false; })
+      .catch(function (error) {
+        cameraError.textContent = error && error.reason === "insecure" ? texts.cameraInsecure : texts.cameraError;
+        cameraError.hidden = false;
+      });
   }
 
   function stopCamera() {
-    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; }
+    var running = stream;
+    stream = null;
     captureButton.disabled = true;
+    if (running) camera.then(function (module) { module.stopCamera(running); });
   }
 
   function loadRecords() {

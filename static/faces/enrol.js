@@ -4,8 +4,8 @@
  *   JPEG, EXIF orientation applied) and sent one per request, so that phone
  *   photos fit the server's request limit and each request stays short; a file
  *   the browser cannot decode is sent as it is, for the server to name the problem.
- * - The camera (getUserMedia) is offered only when the browser has one; each
- *   photo taken is sent at once.
+ * - The camera (the shared kiosk/static/camera.js module, loaded with import()) is
+ *   offered only when the browser has one; each photo taken is sent at once.
  * - The server answers with the result lines (appended to #face-upload-results)
  *   and the sample gallery (#face-samples, swapped out of band by htmx.swap).
  */
@@ -110,18 +110,22 @@
     startButton.hidden = running;
   }
 
+  // the shared camera module (kiosk/static/camera.js, ES module at a cache-busted URL)
+  var cameraModule = import(root.dataset.cameraModule);
+
   function stop() {
-    if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
+    var running = stream;
     stream = null;
-    video.srcObject = null;
     showRunning(false);
+    if (running) { cameraModule.then(function (module) { module.stopCamera(running, video); }); }
   }
 
   startButton.addEventListener("click", function () {
-    navigator.mediaDevices.getUserMedia({ audio: false,
-      video: { width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: "user" } })
-      .then(function (media) { stream = media; video.srcObject = media; showRunning(true); })
-      .catch(function () { addError("", root.dataset.msgCameraDenied); });
+    cameraModule.then(function (module) { return module.openCamera(video); })
+      .then(function (media) { stream = media; showRunning(true); })
+      .catch(function (error) {
+        addError("", error && error.reason === "insecure" ? root.dataset.msgCameraInsecure : root.dataset.msgCameraDenied);
+      });
   });
   stopButton.addEventListener("click", stop);
   shootButton.addEventListener("click", function () {

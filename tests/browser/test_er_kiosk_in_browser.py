@@ -55,7 +55,7 @@ def test_an_escort_registers_at_the_er_kiosk_and_staff_verify_it(app, factory, l
 
     with app.app_context():
         escort = db.session.scalar(db.select(Escort))
-        assert (escort.category, escort.status, escort.submission_id) == ("police", "pending", reference)
+        assert (escort.category, escort.status, escort.reference) == ("police", "pending", reference)
         assert (escort.name, escort.plate_number, escort.phone) == ("Bripka Joko Widodo", "B 1234 POL", "081234567890")
         assert (uploads / escort.photo_path).stat().st_size > 5_000          # a real webcam frame
         escort_id = escort.id
