@@ -13,6 +13,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/hadir_test
+PG_DB  := $(notdir $(PG_URL))
 
 .PHONY: setup run test test-sqlite test-postgres system-deps translations bench clean
 
@@ -46,8 +47,8 @@ test-sqlite: setup
 # that a missing server fails the run instead of skipping it).
 test-postgres: setup
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
-	  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='hadir_test'" | grep -q 1 \
-	    || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE hadir_test"; \
+	  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PG_DB)'" | grep -q 1 \
+	    || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $(PG_DB)"; \
 	  TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 	  echo "PostgreSQL is not running on 127.0.0.1:5432" >&2; exit 1; \
