@@ -13,7 +13,7 @@ def register_cli(app: Flask) -> None:
     from .kiosk.cli import kiosk_cli
     from .places.cli import office_cli
     from .schedules.cli import holidays_cli, roster_cli, schedule_cli
-    from .system.cli import demo_cli
+    from .demo.cli import demo_cli
 
     for group in (user_cli, office_cli, department_cli, schedule_cli, roster_cli, holidays_cli, attendance_cli,
                   demo_cli, face_cli, kiosk_cli, escorts_cli):

@@ -10,14 +10,25 @@ from datetime import timedelta
 
 from ..accounts.models import User
 from ..accounts.services import create_user
+from ..clinic.models import Patient, Procedure
+from ..clinic.services import create_patient, record_procedure, validate_procedure
 from ..common import clock
+from ..departments.models import Department
+from ..departments.services import create_department
 from ..extensions import db
+from ..kiosk.models import Kiosk
+from ..kiosk.services import create_kiosk
 from ..places.models import Office
 from ..places.services import create_office
 from ..posts.models import Post
-from ..schedules.models import WorkSchedule
+from ..posts.services import slugify
+from ..schedules.holidays import import_year
+from ..schedules.models import RosterEntry, ShiftPattern, WorkSchedule
+from ..schedules.rosters import apply_pattern, create_pattern
 from ..schedules.services import create_schedule
-from .models import AppVersion
+from ..school.models import ClassEnrollment, SchoolClass, StudentQrCard
+from ..school.services import academic_year_of, assign_students, create_class, generate_card
+from ..system.models import AppVersion
 
 DEMO_PASSWORD = "hadir-demo-2026"
 
@@ -114,10 +125,6 @@ VERSIONS = [
 
 def _demo_class(users: dict, created: dict) -> None:
     """Class X IPA 1 with its homeroom teacher, both students enrolled this academic year, and their cards."""
-    from ..common import clock
-    from ..school.models import ClassEnrollment, SchoolClass, StudentQrCard
-    from ..school.services import academic_year_of, assign_students, create_class, generate_card
-
     school_class = db.session.scalar(db.select(SchoolClass).filter_by(name=DEMO_CLASS))
     if school_class is None:
         school_class = create_class(name=DEMO_CLASS, homeroom_teacher_id=users["Budi Setiawan"].id)
@@ -136,9 +143,6 @@ def _demo_class(users: dict, created: dict) -> None:
 def _demo_clinic(users: dict, admin: User, created: dict) -> None:
     """The clinic's demo patients, and their procedures the first time (one approved, the
     others waiting in the review inbox; this month's service fees come from them)."""
-    from ..clinic.models import Patient, Procedure
-    from ..clinic.services import create_patient, record_procedure, validate_procedure
-
     patients = {}
     for spec in PATIENTS:
         patient = db.session.scalar(db.select(Patient).filter_by(record_number=spec["record_number"]))
@@ -159,12 +163,6 @@ def _demo_clinic(users: dict, admin: User, created: dict) -> None:
 def _demo_schedules(users: dict, created: dict) -> None:
     """Departments and positions, the clinic's three shifts rotating for its staff this month and
     next (night shifts included, the doctor two days ahead of the nurse), and this year's holidays."""
-    from ..departments.models import Department
-    from ..departments.services import create_department
-    from ..schedules.holidays import import_year
-    from ..schedules.models import RosterEntry, ShiftPattern
-    from ..schedules.rosters import apply_pattern, create_pattern
-
     departments = {}
     for code, name, _parent in DEPARTMENTS:
         department = db.session.scalar(db.select(Department).filter_by(code=code))
@@ -236,7 +234,6 @@ def load_demo() -> dict[str, int]:
     _demo_schedules(users, created)
     now = clock.now()
     for i, spec in enumerate(POSTS):
-        from ..posts.services import slugify
         if db.session.scalar(db.select(Post.id).filter_by(slug=slugify(spec["title"]))) is None:
             db.session.add(Post(slug=slugify(spec["title"]), status="published", author_id=admin.id,
                                 published_at=now - timedelta(days=i + 1), **spec))
@@ -245,9 +242,6 @@ def load_demo() -> dict[str, int]:
         if db.session.scalar(db.select(AppVersion.id).filter_by(platform=spec["platform"])) is None:
             db.session.add(AppVersion(**spec))
             created["app_versions"] += 1
-    from ..kiosk.models import Kiosk
-    from ..kiosk.services import create_kiosk
-
     if db.session.scalar(db.select(Kiosk.id).filter_by(name=DEMO_KIOSK)) is None:
         create_kiosk(admin, name=DEMO_KIOSK, office_id=offices["0001"].id, modes=["face", "qr", "cards"])
         created["kiosks"] += 1

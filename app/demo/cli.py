@@ -1,11 +1,13 @@
-"""``flask demo ...`` commands."""
+"""``flask demo ...`` commands (:mod:`app.demo`)."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
 from ..common.cli import run_or_fail
-from .demo import DEMO_PASSWORD, load_demo
+from ..extensions import db
+from ..kiosk.models import Kiosk
+from .loader import DEMO_KIOSK, DEMO_PASSWORD, load_demo
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -17,10 +19,6 @@ def load_command():
     created = run_or_fail(load_demo)
     summary = ", ".join(f"{n} {kind}" for kind, n in created.items())
     click.echo(f"demo data loaded ({summary} created); demo password: {DEMO_PASSWORD}")
-    from ..extensions import db
-    from ..kiosk.models import Kiosk
-    from .demo import DEMO_KIOSK
-
     kiosk_id = db.session.scalar(db.select(Kiosk.id).filter_by(name=DEMO_KIOSK))
     click.echo(f"demo kiosk: {kiosk_id} ({DEMO_KIOSK}); a pairing code for a tablet:"
                f" flask --app wsgi kiosk pairing-code {kiosk_id}")
