@@ -1,1 +1,1 @@
-"""System: app versions, demo data, health."""
+"""System: settings, app versions, health (the demo data is :mod:`app.demo`)."""
