@@ -70,6 +70,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .common.boundary import register_request_boundary
     register_request_boundary(app)
 
+    # The verticals plug into the core's registries (the core imports no vertical).
+    from .school.registration import register as register_school
+    register_school()
+
     from .api import register_dialects
     register_dialects(app)
 

@@ -31,13 +31,24 @@ class ReportFilterForm(Form):
     """The attendance report's filters, read from the query string (a GET form: no CSRF).
 
     ``start``/``end``: local dates (default: the first of this month .. today);
-    ``role``: a role key or empty; ``class_id``: a class (its students in the
-    academic year of ``start``); ``q``: part of a name or an identifier.
+    ``role``: a role key or empty; ``q``: part of a name or an identifier.  A field per
+    registered :class:`~app.attendance.reports.PeopleGroup` is added by
+    :func:`report_filter_form`.
     """
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
     role = SelectField(_l("Role"), choices=[], validate_choice=True, validators=[Optional()])
-    class_id = SelectField(_l("Class"), choices=[], coerce=_optional_int, validate_choice=True,
-                           validators=[Optional()])
     q = StringField(_l("Search"), validators=[Optional(), max_length(100)])
+
+
+def report_filter_form(groups) -> type[ReportFilterForm]:
+    """The report's filter form with one optional select per group of ``groups``
+    (:class:`~app.attendance.reports.PeopleGroup`), named by its ``param`` and holding
+    a group id (int) or None; its choices are set by the caller."""
+    if not groups:
+        return ReportFilterForm
+    fields = {group.param: SelectField(group.label, choices=[], coerce=_optional_int, validate_choice=True,
+                                       validators=[Optional()])
+              for group in groups}
+    return type("GroupedReportFilterForm", (ReportFilterForm,), fields)

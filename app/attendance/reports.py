@@ -2,9 +2,10 @@
 
 One day of one person has exactly one :class:`DayStatus`, decided in this order:
 
-1. an attendance record of that day — staff: :class:`~.models.DailyAttendance`
+1. an attendance record of that day — the person's check-in: :class:`~.models.DailyAttendance`
    (``present``, ``late``, ``pending_review``; a ``rejected`` check-in counts as
-   absent); students: :class:`~app.school.models.StudentAttendance` (``present``);
+   absent); else presence recorded by a vertical through a registered
+   :class:`PresenceSource` (``present``: a school's students marked by their teacher);
 2. else an **approved** leave covering the day — the leave's type (``izin``,
    ``cuti``, ``dinas_luar``, ``sakit``) instead of absent (issue 3, contract 002
    section 6: "approved leave shows in attendance reports as that leave type");
@@ -16,13 +17,18 @@ One day of one person has exactly one :class:`DayStatus`, decided in this order:
 
 Dates are local calendar dates in the organisation's zone (``TIMEZONE``).
 A constant number of queries serves any number of people (their schedules, attendance
-rows, student attendance, approved leaves overlapping the range), whatever the range's length.
+rows, one per presence source, approved leaves overlapping the range), whatever the range's length.
+
+The core knows no vertical: a vertical that records presence of its own, or groups people
+in its own way (a school's classes), plugs in at app setup with
+:func:`register_presence_source` and :func:`register_people_group`.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Callable, Iterable
 
 from ..accounts.models import User
 from ..accounts.roles import ADMIN_ROLES
@@ -30,7 +36,6 @@ from ..common import clock
 from ..common.errors import ValidationFailed
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
-from ..school.models import ClassEnrollment, StudentAttendance
 from ..schedules.resolution import resolve_range
 from .models import DailyAttendance
 
@@ -46,8 +51,8 @@ UNCOUNTED = ("off", "not_yet", "future")
 @dataclass(frozen=True)
 class DayStatus:
     """One person's day: ``code`` (one of :data:`COUNTED` or :data:`UNCOUNTED`) and,
-    when present, ``time_in`` (UTC datetime; None for a student marked by a teacher
-    without a time)."""
+    when present, ``time_in`` (UTC datetime; None when the presence was recorded
+    without a time, such as a student marked by a teacher)."""
 
     code: str
     time_in: datetime | None = None
@@ -94,6 +99,64 @@ class Report:
         return total
 
 
+@dataclass(frozen=True)
+class PresenceSource:
+    """Presence recorded outside the core's check-ins by the vertical that owns it.
+
+    :param key: unique name (``"school.student_attendance"``).
+    :param load: ``load(user_ids: list[int], start: date, end: date)`` -> iterable of
+        ``(user_id, day, occurred_at)``: ``day`` a local date from ``start`` to ``end``,
+        ``occurred_at`` a UTC datetime or None (marked without a time).  Such a day counts
+        ``present``; a day with a check-in keeps the check-in's status.
+    """
+
+    key: str
+    load: Callable[[list[int], date, date], Iterable[tuple[int, date, datetime | None]]]
+
+
+@dataclass(frozen=True)
+class PeopleGroup:
+    """A way of grouping people owned by a vertical, by which the report can be narrowed
+    (a school's classes).
+
+    :param key: unique name (``"class"``; the filter's element id is ``report-<key>``).
+    :param param: the query-string parameter carrying a group's id (``class_id``), also the
+        name of the filter form's field.
+    :param label: the filter's label (lazy text); ``everyone``: its "no group" choice.
+    :param choices: ``choices() -> list[tuple[int, str]]``: group ids and names, in display order.
+    :param members: ``members(group_id: int, on: date)`` -> a select statement of the ids of the
+        people in that group on that local date (a class's students in the academic year of ``on``).
+    """
+
+    key: str
+    param: str
+    label: object
+    everyone: object
+    choices: Callable[[], list[tuple[int, str]]]
+    members: Callable[[int, date], object]
+
+
+_PRESENCE_SOURCES: dict[str, PresenceSource] = {}
+_PEOPLE_GROUPS: dict[str, PeopleGroup] = {}
+
+
+def register_presence_source(source: PresenceSource) -> PresenceSource:
+    """Count ``source``'s presence in every report (replacing one of the same ``key``: registering twice is harmless)."""
+    _PRESENCE_SOURCES[source.key] = source
+    return source
+
+
+def register_people_group(group: PeopleGroup) -> PeopleGroup:
+    """Offer ``group`` as a filter of the report (replacing one of the same ``key``)."""
+    _PEOPLE_GROUPS[group.key] = group
+    return group
+
+
+def people_groups() -> list[PeopleGroup]:
+    """The registered groupings, by ``key``."""
+    return [_PEOPLE_GROUPS[key] for key in sorted(_PEOPLE_GROUPS)]
+
+
 def check_range(start: date, end: date) -> None:
     """Refuse a range that is reversed or longer than :data:`MAX_RANGE_DAYS`.
 
@@ -105,15 +168,16 @@ def check_range(start: date, end: date) -> None:
         raise ValidationFailed({"end": [f"A report covers at most {MAX_RANGE_DAYS} days."]})
 
 
-def people_query(*, role: str | None = None, class_id: int | None = None, academic_year: int | None = None,
-                 search: str | None = None, roles=None):
+def people_query(*, role: str | None = None, groups: Iterable[tuple[PeopleGroup, int]] = (),
+                 on: date | None = None, search: str | None = None, roles=None):
     """Select statement of the active people a report covers, by name.
 
     ``role``: a role key (None: everyone but ``admin`` and ``petugas``, who do
     not record attendance in the office apps); ``roles``: instead of that
     default, exactly the people of these role keys (an app whose admins and
-    petugas check in too, such as the clinic's); ``class_id`` with ``academic_year``: the students
-    enrolled in that class that year; ``search``: part of the name or an
+    petugas check in too, such as the clinic's); ``groups``: ``(group, group id)``
+    pairs, only the members of every one of them on the local date ``on`` (a class's
+    students in that academic year); ``search``: part of the name or an
     identifier (NPP, NISN/NIP/NIK, e-mail).
     """
     stmt = db.select(User).where(User.is_active.is_(True))
@@ -123,9 +187,8 @@ def people_query(*, role: str | None = None, class_id: int | None = None, academ
         stmt = stmt.where(User.role.in_(tuple(roles)))
     elif not role:
         stmt = stmt.where(User.role.not_in(ADMIN_ROLES))
-    if class_id is not None:
-        stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(
-            ClassEnrollment.class_id == class_id, ClassEnrollment.academic_year == academic_year)
+    for group, group_id in groups:
+        stmt = stmt.where(User.id.in_(group.members(group_id, on)))
     if search:
         pattern = f"%{search.lower()}%"
         stmt = stmt.where(db.or_(db.func.lower(User.name).like(pattern), db.func.lower(User.email).like(pattern),
@@ -171,10 +234,9 @@ def build_report(users: list[User], start: date, end: date, *, today: date | Non
                 DailyAttendance.user_id.in_(ids), DailyAttendance.work_date.between(start, end))):
             if row.status != "rejected":
                 recorded[(row.user_id, row.work_date)] = DayStatus(row.status, row.time_in)
-        for row in db.session.execute(db.select(StudentAttendance.student_id, StudentAttendance.date,
-                                                StudentAttendance.occurred_at).where(
-                StudentAttendance.student_id.in_(ids), StudentAttendance.date.between(start, end))):
-            recorded.setdefault((row.student_id, row.date), DayStatus("present", row.occurred_at))
+        for source in _PRESENCE_SOURCES.values():
+            for user_id, day, occurred_at in source.load(ids, start, end):
+                recorded.setdefault((user_id, day), DayStatus("present", occurred_at))
         for leave in db.session.scalars(db.select(LeaveRequest).where(
                 LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
                 LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..review import InboxState, OpenDecision, ReviewSection, answer, decide, register_section, render_inbox
 from . import reports
 from . import services as attendance
-from .forms import BulkApproveForm, RejectEventForm, ReportFilterForm
+from .forms import BulkApproveForm, RejectEventForm, report_filter_form
 from .models import AttendanceEvent
 
 bp = Blueprint("attendance", __name__, url_prefix="/admin/attendance")
@@ -112,18 +112,18 @@ REPORT_PER_PAGE = 50
 def _report_filters():
     """``(form, start, end, filters)`` from the query string; invalid values fall back to defaults."""
     from ..accounts.roles import ADMIN_ROLES, ROLES
-    from ..school.models import SchoolClass
 
-    form = ReportFilterForm(request.args)
+    groups = reports.people_groups()
+    form = report_filter_form(groups)(request.args)
     form.role.choices = [("", _("Everyone"))] + [(r.key, r.label) for r in ROLES if r.key not in ADMIN_ROLES]
-    form.class_id.choices = [(None, _("All classes"))] + [
-        (c.id, c.name) for c in db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name))]
+    for group in groups:
+        form[group.param].choices = [(None, str(group.everyone))] + group.choices()
     form.validate()
     today = clock.local_today()
     start = form.start.data if not form.start.errors and form.start.data else today.replace(day=1)
     end = form.end.data if not form.end.errors and form.end.data else today
     filters = {"start": start.isoformat(), "end": end.isoformat()}
-    for name in ("role", "class_id", "q"):
+    for name in ("role", *(group.param for group in groups), "q"):
         field = getattr(form, name)
         if field.errors or field.data in (None, ""):
             field.data = None
@@ -133,10 +133,9 @@ def _report_filters():
 
 
 def _report_people(form, start):
-    from ..school.services import academic_year_of
-
-    return reports.people_query(role=form.role.data, class_id=form.class_id.data,
-                                academic_year=academic_year_of(start), search=form.q.data)
+    groups = [(group, form[group.param].data) for group in reports.people_groups()
+              if form[group.param].data is not None]
+    return reports.people_query(role=form.role.data, groups=groups, on=start, search=form.q.data)
 
 
 @bp.get("/report")
@@ -154,7 +153,7 @@ def report():
     page = db.paginate(_report_people(form, start), page=_page_number(), per_page=REPORT_PER_PAGE, error_out=False)
     result = reports.build_report(list(page.items), start, end)
     return render("attendance/report.html", "attendance/_partials/report_table.html",
-                  form=form, page=page, report=result, filters=filters, error=error,
+                  form=form, groups=reports.people_groups(), page=page, report=result, filters=filters, error=error,
                   day_letters=DAY_LETTERS, counted=reports.COUNTED)
 
 
