@@ -8,18 +8,18 @@ Import, in three steps driven by the admin pages (:mod:`app.accounts.views.impor
    case-insensitively, in English or Indonesian (:data:`COLUMN_ALIASES`):
    ``name`` (*nama*), ``role`` (*peran*: ``student``/``siswa`` or
    ``teacher``/``guru``), ``nisn_nip_nik``, ``email``, ``phone`` (*telepon*),
-   ``class`` (*kelas*, students only) and ``password`` (*kata_sandi*).
+   the registered extra columns (:func:`columns`) and ``password`` (*kata_sandi*).
 2. :func:`validate_rows` checks every row and names each refused field:
    missing name, unknown role, missing or duplicate NISN/NIP/NIK, malformed or
-   duplicate email (inside the file or already in the database), unknown
-   class, short password.  The rules are those of
+   duplicate email (inside the file or already in the database), short
+   password, and whatever each extra column refuses.  The rules are those of
    :func:`app.accounts.services.create_user`; they are checked again on import.
 3. :func:`hash_rows` computes the argon2id hash of every row's password (the
    slow part: a large file is hashed in steps of :data:`STEP_ROWS` rows, one
    request each, and only the hashes are kept between steps); then
-   :func:`import_rows` writes every row (users, then enrolments of students in
-   their class for the current academic year) in the caller's transaction, all
-   or nothing: it refuses the whole file while any row has an error.  A blank
+   :func:`import_rows` writes every row (the users, then what each extra column
+   writes for them) in the caller's transaction, all or nothing: it refuses the
+   whole file while any row has an error.  A blank
    password is replaced by one derived from a random per-import seed
    (:func:`derive_password`), shown once on the result page; only its argon2
    hash is stored.
@@ -27,6 +27,11 @@ Import, in three steps driven by the admin pages (:mod:`app.accounts.views.impor
 Export: :func:`export_csv` writes users as UTF-8 CSV with a BOM (so Excel
 detects the encoding) and neutralises spreadsheet formulas (:func:`safe_cell`,
 OWASP "CSV Injection").
+
+Extra columns: the core knows no vertical.  A vertical that keeps something of its own
+per imported person (a school enrols students in their class) registers an
+:class:`ExtraColumn` at app setup (:func:`register_extra_column`); it is read, checked,
+written and exported with the core's columns, and shown in the pages' tables.
 
 The messages are English msgids marked with ``lazy_gettext``: they are shown
 in the admin's language when rendered.
@@ -40,14 +45,15 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 
 from ..common.csv_read import CsvTextError, ImportFileError, decode_utf8, sniff_delimiter
 from ..common.errors import ValidationFailed
+from ..common import clock
 from ..extensions import db
-from ..school.models import ClassEnrollment, SchoolClass
-from ..school.services import assign_students
 from .forms import PASSWORD_MESSAGES
 from .models import User
 from .passwords import PasswordRejected, check_new_password, hash_password
@@ -65,18 +71,19 @@ STEP_ROWS = 20
 #: Letters and digits that are not easily confused on paper (no 0/O, 1/l/I).
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-#: Canonical column → accepted header names (compared lower-cased, spaces and dashes as ``_``).
+#: The core's columns → accepted header names (compared lower-cased, spaces and dashes as ``_``).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "nama", "nama_lengkap", "full_name"),
     "role": ("role", "peran"),
     "nisn_nip_nik": ("nisn_nip_nik", "nisn/nip/nik", "nisn_/_nip_/_nik", "nisn", "nip", "nik"),
     "email": ("email", "e_mail", "surel"),
     "phone": ("phone", "telepon", "telp", "no_hp", "hp"),
-    "class": ("class", "kelas"),
     "password": ("password", "kata_sandi", "sandi"),
 }
-#: Columns in the order of the template file and of the preview table.
-COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "email", "phone", "class", "password")
+#: The core's columns before the extra ones, in the order of the template file and of the preview table.
+LEADING_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "email", "phone")
+#: The core's columns after the extra ones.
+TRAILING_COLUMNS: tuple[str, ...] = ("password",)
 #: Columns a file must have.
 REQUIRED_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik")
 #: Accepted role values (lower-cased) → role key.  Only students and teachers are imported.
@@ -84,15 +91,70 @@ ROLE_ALIASES: dict[str, str] = {
     "student": "siswa", "siswa": "siswa", "murid": "siswa",
     "teacher": "guru", "guru": "guru",
 }
-#: Example row of the template file.
+#: Example row of the template file (the core's columns; each extra column gives its own example).
 TEMPLATE_EXAMPLE = {"name": "Siti Rahma", "role": "siswa", "nisn_nip_nik": "0051234567",
-                    "email": "", "phone": "081234567890", "class": "X IPA 1", "password": ""}
+                    "email": "", "phone": "081234567890", "password": ""}
 
-#: Columns of the export, in order.
-EXPORT_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "npp", "email", "phone", "office",
-                                   "class", "active")
+#: The core's columns of the export before the extra ones, in order; ``active`` comes last.
+EXPORT_LEADING_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "npp", "email", "phone", "office")
 #: First characters a spreadsheet may read as a formula (OWASP "CSV Injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A column of the users CSV import and export owned by a vertical (a school's ``class``).
+
+    :param key: the column's canonical name, also its header in the template and the export.
+    :param aliases: accepted header names (compared lower-cased, spaces and dashes as ``_``).
+    :param title: the column's heading in the preview and result tables (lazy text).
+    :param example: the template file's example cell.
+    :param describe: ``describe(today: date) -> str``: the upload page's line about the column
+        (``today`` the organisation's local date).
+    :param check: ``check(rows: list[ImportRow]) -> context``: checks this column of every row
+        (``row.role`` is already known), refusing a value with ``row.error(key, message)``;
+        returns what ``write`` needs (looked up once per file).
+    :param write: ``write(items: list[tuple[ImportRow, User]], context, today: date) -> dict[int, str]``:
+        called after the users were flushed (they have ids) with the rows whose cell is not blank;
+        writes what the column means in the caller's transaction (only ``flush``) and returns the
+        text shown per user id in the result table.
+    :param summary: ``summary(n: int) -> str``: the result's sentence about the ``n`` people written.
+    :param export: ``export(user_ids: list[int], today: date) -> dict[int, str]``: the cell of each user.
+    """
+
+    key: str
+    aliases: tuple[str, ...]
+    title: object
+    example: str
+    describe: Callable[[date], str]
+    check: Callable[[list["ImportRow"]], Any]
+    write: Callable[[list[tuple["ImportRow", User]], Any, date], dict[int, str]]
+    summary: Callable[[int], str]
+    export: Callable[[list[int], date], dict[int, str]]
+
+
+_EXTRA_COLUMNS: dict[str, ExtraColumn] = {}
+
+
+def register_extra_column(column: ExtraColumn) -> ExtraColumn:
+    """Add ``column`` to the import and the export (replacing one of the same ``key``: registering twice is harmless)."""
+    _EXTRA_COLUMNS[column.key] = column
+    return column
+
+
+def extra_columns() -> list[ExtraColumn]:
+    """The registered extra columns, in registration order."""
+    return list(_EXTRA_COLUMNS.values())
+
+
+def columns() -> tuple[str, ...]:
+    """Every import column, in the order of the template file and of the preview table."""
+    return (*LEADING_COLUMNS, *(c.key for c in extra_columns()), *TRAILING_COLUMNS)
+
+
+def export_columns() -> tuple[str, ...]:
+    """Every export column, in order."""
+    return (*EXPORT_LEADING_COLUMNS, *(c.key for c in extra_columns()), "active")
 
 
 @dataclass
@@ -137,18 +199,24 @@ class ParsedFile:
 
 @dataclass
 class ImportedUser:
-    """One imported person: ``user`` and ``password`` (the generated one, else None) and ``class_name``."""
+    """One imported person: ``user``, ``password`` (the generated one, else None) and ``extras``
+    (extra column key → the text shown for it, for the columns written for this person)."""
 
     user: User
     password: str | None
-    class_name: str | None
+    extras: dict[str, str] = field(default_factory=dict)
 
 
 def _normalise_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-_HEADER_LOOKUP = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
+def _header_lookup() -> dict[str, str]:
+    """Accepted header name → column, the core's and the extra ones."""
+    lookup = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
+    for extra in extra_columns():
+        lookup.update({alias: extra.key for alias in extra.aliases})
+    return lookup
 
 
 def _decode(data: bytes) -> str:
@@ -180,19 +248,21 @@ def parse_csv(data: bytes) -> ParsedFile:
     if "\x00" in text:
         raise ImportFileError(_l("The file is not a CSV text file."))
     delimiter = _delimiter(text.splitlines()[0])
+    lookup = _header_lookup()
+    all_columns = columns()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
-        columns: list[str | None] = []
+        header_columns: list[str | None] = []
         ignored: list[str] = []
         for name in header:
-            column = _HEADER_LOOKUP.get(_normalise_header(name))
-            if column is None or column in columns:
+            column = lookup.get(_normalise_header(name))
+            if column is None or column in header_columns:
                 if name.strip():
                     ignored.append(name.strip())
                 column = None
-            columns.append(column)
-        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+            header_columns.append(column)
+        missing = [c for c in REQUIRED_COLUMNS if c not in header_columns]
         if missing:
             raise ImportFileError(_l("The header row must name the columns %(columns)s; missing: %(missing)s.",
                                      columns=", ".join(REQUIRED_COLUMNS), missing=", ".join(missing)))
@@ -203,8 +273,8 @@ def parse_csv(data: bytes) -> ParsedFile:
                 if len(rows) >= MAX_ROWS:
                     raise ImportFileError(_l("The file has more than %(max)d rows. Split it into smaller files.",
                                              max=MAX_ROWS))
-                values = {c: "" for c in COLUMNS}
-                for column, cell in zip(columns, cells):
+                values = {c: "" for c in all_columns}
+                for column, cell in zip(header_columns, cells):
                     if column is not None:
                         values[column] = cell.strip()
                 rows.append(ImportRow(line=line, values=values))
@@ -229,19 +299,6 @@ def _existing(column, values: set[str], *, lower: bool = False) -> set[str]:
     return found
 
 
-def _class_lookup(names: set[str]) -> dict[str, SchoolClass]:
-    """Classes by lower-cased name, for the names used in the file."""
-    if not names:
-        return {}
-    lowered = sorted({n.lower() for n in names})
-    result = {}
-    for start in range(0, len(lowered), 500):
-        chunk = lowered[start:start + 500]
-        for school_class in db.session.scalars(db.select(SchoolClass).where(db.func.lower(SchoolClass.name).in_(chunk))):
-            result[school_class.name.lower()] = school_class
-    return result
-
-
 def _mark_duplicates(rows: list[ImportRow], column: str, key) -> None:
     """Refuse ``column`` in every row whose value (``key(row)``) appears in more than one row."""
     seen: dict[str, list[ImportRow]] = {}
@@ -256,7 +313,7 @@ def _mark_duplicates(rows: list[ImportRow], column: str, key) -> None:
                 row.error(column, _l("Appears more than once in the file (lines %(lines)s).", lines=lines))
 
 
-def validate_rows(rows: list[ImportRow]) -> dict[str, SchoolClass]:
+def validate_rows(rows: list[ImportRow]) -> dict[str, Any]:
     """Check every row in place (fills ``row.role`` and ``row.errors``).
 
     Rules per column (those of :func:`~app.accounts.services.create_user`, plus
@@ -264,11 +321,11 @@ def validate_rows(rows: list[ImportRow]) -> dict[str, SchoolClass]:
     student/siswa or teacher/guru; ``nisn_nip_nik`` required, at most 32
     characters, unique in the file and in the database; ``email`` optional,
     well-formed, at most 254 characters, unique (case-insensitively) in the
-    file and in the database; ``phone`` at most 32 characters; ``class`` only
-    for students, must name an existing class (case-insensitive);
-    ``password`` blank (one is generated) or at least 8 characters.
+    file and in the database; ``phone`` at most 32 characters;
+    ``password`` blank (one is generated) or at least 8 characters; each extra
+    column by its own ``check``.
 
-    :returns: the classes named in the file, by lower-cased name.
+    :returns: extra column key → what its ``check`` returned (for its ``write``).
     """
     for row in rows:
         row.errors.clear()
@@ -290,8 +347,6 @@ def validate_rows(rows: list[ImportRow]) -> dict[str, SchoolClass]:
             row.error("email", _l("Not a valid email address."))
         if len(v["phone"]) > 32:
             row.error("phone", _l("At most 32 characters."))
-        if v["class"] and role == "guru":
-            row.error("class", _l("Only students are enrolled in a class; leave it blank for a teacher."))
         password = v["password"]
         if password:
             try:
@@ -305,15 +360,12 @@ def validate_rows(rows: list[ImportRow]) -> dict[str, SchoolClass]:
 
     taken_ids = _existing(User.nisn_nip_nik, {r.values["nisn_nip_nik"] for r in rows if r.values["nisn_nip_nik"]})
     taken_emails = _existing(User.email, {r.values["email"].lower() for r in rows if r.values["email"]}, lower=True)
-    classes = _class_lookup({r.values["class"] for r in rows if r.values["class"]})
     for row in rows:
         if row.values["nisn_nip_nik"] in taken_ids:
             row.error("nisn_nip_nik", _l("Already used by another user."))
         if row.values["email"] and row.values["email"].lower() in taken_emails:
             row.error("email", _l("Already used by another user."))
-        if row.values["class"] and row.values["class"].lower() not in classes:
-            row.error("class", _l("No class is named “%(name)s”.", name=row.values["class"]))
-    return classes
+    return {extra.key: extra.check(rows) for extra in extra_columns()}
 
 
 def derive_password(seed: bytes, line: int) -> str:
@@ -358,9 +410,11 @@ def hash_rows(rows: list[ImportRow], seed: bytes) -> list[str]:
     return [hash_password(row_password(row, seed)[0]) for row in rows]
 
 
-def import_rows(rows: list[ImportRow], academic_year: int, seed: bytes,
-                password_hashes: list[str] | None = None) -> list[ImportedUser]:
-    """Create every row's user and enrol the students in their class for ``academic_year``.
+def import_rows(rows: list[ImportRow], seed: bytes, password_hashes: list[str] | None = None, *,
+                today: date | None = None) -> list[ImportedUser]:
+    """Create every row's user, then let each extra column write its part (a school enrols the
+    students in their class for the academic year of ``today``, the organisation's local date
+    by default).
 
     Runs :func:`validate_rows` again first (the database may have changed since
     the preview); its rules are those of
@@ -375,7 +429,8 @@ def import_rows(rows: list[ImportRow], academic_year: int, seed: bytes,
         or None when the file gave one.
     :raises ValidationFailed: (``rows``) some row is invalid; nothing was written.
     """
-    classes = validate_rows(rows)
+    today = today or clock.local_today()
+    contexts = validate_rows(rows)
     invalid = [r.line for r in rows if not r.valid]
     if invalid:
         raise ValidationFailed({"rows": [f"{len(invalid)} rows have errors."]})
@@ -390,19 +445,14 @@ def import_rows(rows: list[ImportRow], academic_year: int, seed: bytes,
                     phone=v["phone"] or None, is_active=True, password_hash=password_hash)
         db.session.add(user)
         password, generated = row_password(row, seed)
-        school_class = classes.get(v["class"].lower()) if v["class"] else None
-        imported.append(ImportedUser(user=user, password=password if generated else None,
-                                     class_name=school_class.name if school_class else None))
+        imported.append(ImportedUser(user=user, password=password if generated else None))
     db.session.flush()
-    by_class: dict[int, list[int]] = {}
-    class_by_id = {c.id: c for c in classes.values()}
-    for item in imported:
-        if item.class_name:
-            school_class = classes[item.class_name.lower()]
-            by_class.setdefault(school_class.id, []).append(item.user.id)
-    for class_id, student_ids in by_class.items():
-        for start in range(0, len(student_ids), 500):
-            assign_students(class_by_id[class_id], student_ids[start:start + 500], academic_year)
+    for extra in extra_columns():
+        items = [(row, item.user) for row, item in zip(rows, imported) if row.values[extra.key]]
+        shown = extra.write(items, contexts[extra.key], today) if items else {}
+        for item in imported:
+            if item.user.id in shown:
+                item.extras[extra.key] = shown[item.user.id]
     return imported
 
 
@@ -432,33 +482,26 @@ def _write(rows) -> str:
 
 
 def template_csv() -> str:
-    """The import template: the header row and :data:`TEMPLATE_EXAMPLE`, with a BOM (UTF-8, comma separated)."""
-    return _write([COLUMNS, [TEMPLATE_EXAMPLE[c] for c in COLUMNS]])
+    """The import template: the header row (:func:`columns`) and an example row
+    (:data:`TEMPLATE_EXAMPLE` and each extra column's example), with a BOM (UTF-8, comma separated)."""
+    example = {**TEMPLATE_EXAMPLE, **{extra.key: extra.example for extra in extra_columns()}}
+    return _write([columns(), [example[c] for c in columns()]])
 
 
-def current_classes(user_ids: list[int], academic_year: int) -> dict[int, str]:
-    """Class name of each user enrolled in ``academic_year`` (by user id)."""
-    result: dict[int, str] = {}
-    for start in range(0, len(user_ids), 500):
-        chunk = user_ids[start:start + 500]
-        stmt = (db.select(ClassEnrollment.student_id, SchoolClass.name)
-                .join(SchoolClass, SchoolClass.id == ClassEnrollment.class_id)
-                .where(ClassEnrollment.academic_year == academic_year, ClassEnrollment.student_id.in_(chunk)))
-        result.update({student_id: name for student_id, name in db.session.execute(stmt)})
-    return result
-
-
-def export_csv(users: list[User], academic_year: int) -> str:
-    """Users as CSV text (with a BOM), columns :data:`EXPORT_COLUMNS`.
+def export_csv(users: list[User], today: date | None = None) -> str:
+    """Users as CSV text (with a BOM), columns :func:`export_columns`.
 
     ``role`` is the role key (``siswa``, ``guru``...), ``office`` the office
-    name, ``class`` the class of ``academic_year``, ``active`` ``1``/``0``.
+    name, each extra column's cell as of ``today`` (the organisation's local date by
+    default; a school's ``class``: the class of that academic year), ``active`` ``1``/``0``.
     Every cell goes through :func:`safe_cell` (formula injection).
     """
-    classes = current_classes([u.id for u in users], academic_year)
-    rows = [EXPORT_COLUMNS]
+    today = today or clock.local_today()
+    ids = [u.id for u in users]
+    extras = [extra.export(ids, today) for extra in extra_columns()]
+    rows = [export_columns()]
     for u in users:
-        rows.append([u.name, u.role, u.nisn_nip_nik, u.npp, u.email, u.phone,
-                     u.office.name if u.office else None, classes.get(u.id), "1" if u.is_active else "0"])
+        rows.append([u.name, u.role, u.nisn_nip_nik, u.npp, u.email, u.phone, u.office.name if u.office else None,
+                     *(cells.get(u.id) for cells in extras), "1" if u.is_active else "0"])
     return _write(rows)
 

@@ -40,7 +40,6 @@ from ...common import clock
 from ...common.errors import DomainError
 from ...common.staging import purge_old, staging_dir
 from ...extensions import db
-from ...school.services import academic_year_of
 from .. import csv_import
 from .. import services as accounts
 from ..forms import UserImportConfirmForm, UserImportForm
@@ -96,16 +95,13 @@ def _discard(token: str) -> None:
         session.pop(SEED_KEY, None)
 
 
-def _academic_year() -> int:
-    return academic_year_of(clock.local_today())
-
-
 def _panel(form=None, **context):
     """The import page, or only its panel for an htmx request."""
     context.setdefault("max_rows", csv_import.MAX_ROWS)
     context.setdefault("max_kib", csv_import.MAX_BYTES // 1024)
-    context.setdefault("columns", csv_import.COLUMNS)
-    context.setdefault("academic_year", _academic_year())
+    context.setdefault("columns", csv_import.columns())
+    today = clock.local_today()
+    context.setdefault("extras", [(extra, extra.describe(today)) for extra in csv_import.extra_columns()])
     return render("accounts/import.html", "accounts/_partials/import_panel.html",
                   form=form if form is not None else UserImportForm(), **context)
 
@@ -203,7 +199,7 @@ def _finish(token: str, data: bytes, parsed, seed: bytes, hashes: list[str] | No
     """Write every row in one transaction and show the result; or the preview again when a row became invalid."""
     started = time.perf_counter()
     try:
-        imported = csv_import.import_rows(parsed.rows, _academic_year(), seed, hashes)
+        imported = csv_import.import_rows(parsed.rows, seed, hashes)
         db.session.commit()
     except (DomainError, IntegrityError):
         db.session.rollback()
@@ -215,7 +211,8 @@ def _finish(token: str, data: bytes, parsed, seed: bytes, hashes: list[str] | No
     _discard(token)
     return _panel(step="result", imported=imported,
                   generated=[i for i in imported if i.password],
-                  enrolled=sum(1 for i in imported if i.class_name))
+                  summaries=[extra.summary(written) for extra in csv_import.extra_columns()
+                             if (written := sum(1 for i in imported if extra.key in i.extras))])
 
 
 def _progress(token: str, done: int, total: int):
@@ -295,7 +292,7 @@ def users_export():
     _value, department_ids = department_filter(department_tree())
     users = list(db.session.scalars(accounts.users_query(search=search, role=role or None,
                                                          department_ids=department_ids)))
-    body = csv_import.export_csv(users, _academic_year())
+    body = csv_import.export_csv(users)
     filename = f"hadir-users-{clock.local_today():%Y%m%d}.csv"
     response = Response(body.encode("utf-8"), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
