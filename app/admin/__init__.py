@@ -27,6 +27,7 @@ ADMIN_BLUEPRINTS = (
     ("app.attendance.views", "bp"),
     ("app.leave.views", "bp"),
     ("app.attendance.overtime_views", "bp"),
+    ("app.attendance.recap_views", "bp"),
     ("app.school.views", "bp"),
     ("app.posts.views", "bp"),
     ("app.system.views", "bp"),

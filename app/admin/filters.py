@@ -52,6 +52,11 @@ DAY_LETTERS = {
     "not_yet": "…",
     "future": "",
 }
+#: The letters of the monthly recap (app.attendance.recap): those of the report, and a day off or
+#: holiday printed as a letter too (L, *libur*, in Indonesian), as on HR's paper sheets.
+RECAP_LETTERS = {**DAY_LETTERS, "off": _lp("attendance day letter", "O")}
+#: Why a day is a day off (app.attendance.models.OFF_REASONS).
+OFF_REASON_LABELS = {"roster": _l("Day off (roster)"), "holiday": _l("Holiday"), "weekday": _l("Day off")}
 #: Why an event waits for review.
 FLAG_REASON_LABELS = {
     "outside_geofence": _l("Outside the geofence"),
@@ -117,6 +122,13 @@ def local_time(moment: datetime | time | None) -> str:
     if isinstance(moment, time):
         return moment.strftime("%H:%M")
     return format_datetime(clock.to_local(moment), "HH:mm", tzinfo=clock.local_zone(), locale=_locale())
+
+
+def duration(minutes: int | None) -> str:
+    """Whole minutes as hours and minutes, ``550`` → ``9:10``; None → ``—``; 0 → ``0:00``."""
+    if minutes is None:
+        return "—"
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def long_date(day: date) -> str:
@@ -257,6 +269,7 @@ def register_filters(app: Flask) -> None:
         source_label=_label(SOURCE_LABELS), category_label=_label(CATEGORY_LABELS),
         platform_label=_label(PLATFORM_LABELS), leave_type_label=_label(LEAVE_TYPE_LABELS),
         day_label=_label(DAY_LABELS), flag_texts=describe_flags, accuracy=accuracy_text,
+        duration=duration, off_reason_label=_label(OFF_REASON_LABELS), recap_letter=_label(RECAP_LETTERS),
     )
     # the schedule pages (work schedules, rosters, holidays, departments, the person page)
     app.jinja_env.filters.update(

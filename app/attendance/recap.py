@@ -1,0 +1,422 @@
+"""Each person-day of a month classified, for many people at once: the month recap (*rekap absensi*).
+
+One person-day gets exactly one status, decided in this order (the rules of
+:mod:`app.attendance.reports`, kept in one place here):
+
+1. a **record** of the day — staff: :class:`~.models.DailyAttendance` (``present``,
+   ``late``, ``pending_review``; a ``rejected`` check-in counts as no record);
+   students: :class:`~app.school.models.StudentAttendance` (``present``);
+2. else an **approved leave** covering a day the person was expected to work: its type
+   (``izin``, ``sakit``, ``cuti``, ``dinas_luar``);
+3. else by the person's **schedule** of that date (:func:`app.schedules.resolution.resolve_range`:
+   roster, own, department, office or the organisation's schedule, working weekdays and
+   holidays): a day off or holiday is ``off``; a working day before today ``absent``
+   (*alpa*), today ``not_yet``, later ``future``.  With no schedule at all, Monday to
+   Friday are working days (PP 35/2021 art. 21(2)(b)), holidays still off.
+
+Work on a day off keeps its record's status (present or late) and is not a scheduled
+day; its approved overtime counts.  Overtime counts only its **approved** minutes
+(:class:`~.models.OvertimeClaim`); pending and rejected claims are shown but not summed.
+The printed codes are the customary ones of Indonesian attendance sheets: H (hadir),
+T (terlambat), I (izin), S (sakit), C (cuti), DL (dinas luar), A (alpa), L (libur);
+see :data:`app.admin.filters.DAY_LETTERS`.
+
+Dates are local calendar dates in the organisation's zone; times are UTC datetimes;
+minutes are whole minutes.  :func:`classify_days` runs a constant number of SQL
+statements (nine) whatever the number of people or days.
+"""
+from __future__ import annotations
+
+from calendar import monthrange
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from ..accounts.models import User
+from ..accounts.roles import ADMIN_ROLES, STAFF_ROLES, STUDENT_ROLES
+from ..common import clock
+from ..common.errors import ValidationFailed
+from ..departments.models import Department
+from ..extensions import db
+from ..leave.models import LEAVE_TYPES, LeaveRequest
+from ..school.models import ClassEnrollment, StudentAttendance
+from ..schedules.resolution import resolve_range
+from .models import AttendanceEvent, DailyAttendance, OvertimeClaim
+
+#: Statuses of a day with a check-in.
+ATTENDED = ("present", "late", "pending_review")
+#: Every status a person-day can have, in column order.
+STATUSES = (*ATTENDED, *LEAVE_TYPES, "absent", "off", "not_yet", "future")
+#: The populations of the recap: staff (employees and clinic staff, every role that works
+#: but the administrators, who do not record attendance) and students (per class).
+POPULATIONS = ("staff", "students")
+#: Roles of each population.
+POPULATION_ROLES = {"staff": STAFF_ROLES - ADMIN_ROLES, "students": STUDENT_ROLES}
+
+
+@dataclass(frozen=True)
+class PersonDay:
+    """One person's day.
+
+    ``status``: one of :data:`STATUSES`; ``scheduled``: the schedule made it a working day
+    (a day counted in "scheduled work days"); ``shift``: the work schedule of the day (None
+    without any); ``off_reason``: ``roster``, ``holiday`` or ``weekday`` on a day off;
+    ``holiday_name``; ``time_in``/``time_out`` (UTC); ``worked_minutes`` (None while the day
+    is open), ``late_minutes``, ``early_leave_minutes``; ``overtime_minutes`` (approved only),
+    ``overtime_claimed`` and ``overtime_status`` (``pending``/``approved``/``rejected`` or None);
+    ``leave_type`` of an approved leave covering the day (also when a record wins over it);
+    ``missed_check_out``: the check-out window closed without a check-out; ``daily_id``.
+    """
+
+    user_id: int
+    work_date: date
+    status: str
+    scheduled: bool
+    shift: object = None
+    off_reason: str | None = None
+    holiday_name: str | None = None
+    time_in: datetime | None = None
+    time_out: datetime | None = None
+    worked_minutes: int | None = None
+    late_minutes: int = 0
+    early_leave_minutes: int = 0
+    overtime_minutes: int = 0
+    overtime_claimed: int = 0
+    overtime_status: str | None = None
+    leave_type: str | None = None
+    missed_check_out: bool = False
+    daily_id: int | None = None
+
+    @property
+    def attended(self) -> bool:
+        """The person checked in that day."""
+        return self.status in ATTENDED
+
+
+@dataclass
+class Totals:
+    """A person's (or everyone's) month in figures (days, whole minutes).
+
+    ``scheduled_days``: working days by the schedule; ``present``: days with a check-in
+    (on time, late or awaiting review, also on a day off); ``late`` / ``late_minutes``;
+    ``early_leave`` / ``early_leave_minutes``; ``absent`` (*alpa*); ``izin``, ``sakit``,
+    ``cuti``, ``dinas_luar``; ``off_days``: days off and holidays not worked;
+    ``worked_minutes``; ``overtime_minutes`` (approved); ``pending``: days awaiting review.
+    """
+
+    scheduled_days: int = 0
+    present: int = 0
+    late: int = 0
+    late_minutes: int = 0
+    early_leave: int = 0
+    early_leave_minutes: int = 0
+    absent: int = 0
+    izin: int = 0
+    sakit: int = 0
+    cuti: int = 0
+    dinas_luar: int = 0
+    off_days: int = 0
+    worked_minutes: int = 0
+    overtime_minutes: int = 0
+    pending: int = 0
+
+    def add_day(self, day: PersonDay) -> None:
+        """Count one day in."""
+        self.scheduled_days += day.scheduled
+        if day.attended:
+            self.present += 1
+            self.pending += day.status == "pending_review"
+        if day.status == "late" or (day.attended and day.late_minutes):
+            self.late += 1
+            self.late_minutes += day.late_minutes
+        if day.early_leave_minutes:
+            self.early_leave += 1
+            self.early_leave_minutes += day.early_leave_minutes
+        if day.status in LEAVE_TYPES:
+            setattr(self, day.status, getattr(self, day.status) + 1)
+        elif day.status == "absent":
+            self.absent += 1
+        elif day.status == "off":
+            self.off_days += 1
+        self.worked_minutes += day.worked_minutes or 0
+        self.overtime_minutes += day.overtime_minutes
+
+    def add(self, other: "Totals") -> None:
+        """Add another person's totals (for the totals row)."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def worked_hours(self) -> float:
+        """Worked time in hours (one decimal)."""
+        return round(self.worked_minutes / 60, 1)
+
+    @property
+    def overtime_hours(self) -> float:
+        """Approved overtime in hours (one decimal)."""
+        return round(self.overtime_minutes / 60, 1)
+
+
+def month_range(year: int, month: int) -> tuple[date, date]:
+    """First and last local date of a month.  :raises ValidationFailed: ``{"month": ...}`` outside 1..12
+    or years 2000..2100."""
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise ValidationFailed({"month": ["Choose a month as YYYY-MM."]})
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def parse_month(text: str | None, default: date | None = None) -> tuple[int, int]:
+    """``"2026-11"`` → ``(2026, 11)``; empty text → the month of ``default`` (today).
+
+    :raises ValidationFailed: ``{"month": ...}`` when the text is not a month.
+    """
+    if not text:
+        today = default or clock.local_today()
+        return today.year, today.month
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+    except ValueError:
+        raise ValidationFailed({"month": ["Choose a month as YYYY-MM."]}) from None
+    month_range(year, month)
+    return year, month
+
+
+def _blank(day: date, today: date, plan) -> tuple[str, bool]:
+    """Status and ``scheduled`` of a day with nothing recorded, by the person's plan of that day."""
+    if plan is None or plan.schedule is None:
+        working = day.isoweekday() <= 5 and (plan is None or plan.holiday is None)
+    else:
+        working = not plan.day_off
+    if not working:
+        return "off", False
+    if day > today:
+        return "future", True
+    return ("not_yet" if day == today else "absent"), True
+
+
+def classify_days(users, start: date, end: date, *, today: date | None = None) -> dict[int, list[PersonDay]]:
+    """Every day from ``start`` to ``end`` (local dates, inclusive) of each of ``users``.
+
+    :param users: :class:`~app.accounts.models.User` objects (``id``, ``department_id``,
+        ``office_id`` are read).
+    :param today: the organisation's local date by default; days after it are ``future``.
+    :returns: ``{user_id: [PersonDay, ...]}`` (one per date, in date order).
+    :raises ValueError: ``end`` before ``start``.
+
+    Nine SQL statements whatever the number of people and days: five of the schedule
+    resolution, then the attendance days, overtime claims, approved leaves and student marks.
+    """
+    users = list(users)
+    today = today or clock.local_today()
+    plans = resolve_range(users, start, end)
+    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    ids = [u.id for u in users]
+    records: dict[tuple[int, date], object] = {}
+    claims: dict[tuple[int, date], object] = {}
+    marks: dict[tuple[int, date], datetime | None] = {}
+    leaves: dict[int, list] = {}
+    if ids:
+        da = DailyAttendance
+        for row in db.session.execute(db.select(
+                da.id, da.user_id, da.work_date, da.status, da.time_in, da.time_out, da.worked_minutes,
+                da.late_minutes, da.early_leave_minutes, da.missed_check_out_at)
+                .where(da.user_id.in_(ids), da.work_date.between(start, end))):
+            if row.status != "rejected":
+                records[(row.user_id, row.work_date)] = row
+        oc = OvertimeClaim
+        for row in db.session.execute(db.select(oc.user_id, oc.work_date, oc.minutes, oc.approved_minutes, oc.status)
+                                      .where(oc.user_id.in_(ids), oc.work_date.between(start, end))):
+            claims[(row.user_id, row.work_date)] = row
+        for row in db.session.execute(db.select(LeaveRequest.user_id, LeaveRequest.leave_type,
+                                                LeaveRequest.start_date, LeaveRequest.end_date).where(
+                LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
+                LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
+            leaves.setdefault(row.user_id, []).append(row)
+        for row in db.session.execute(db.select(StudentAttendance.student_id, StudentAttendance.date,
+                                                StudentAttendance.occurred_at).where(
+                StudentAttendance.student_id.in_(ids), StudentAttendance.date.between(start, end))):
+            marks.setdefault((row.student_id, row.date), row.occurred_at)
+    result: dict[int, list[PersonDay]] = {}
+    for user in users:
+        uid = user.id
+        own_leaves = leaves.get(uid, ())
+        days = []
+        for day in dates:
+            plan = plans.get((uid, day))
+            blank, scheduled = _blank(day, today, plan)
+            shift = plan.schedule if plan is not None else None
+            holiday = plan.holiday.name if plan is not None and plan.holiday is not None else None
+            off_reason = (plan.off_reason if plan is not None and plan.day_off
+                          else ("weekday" if blank == "off" and holiday is None else
+                                "holiday" if blank == "off" else None))
+            leave = next((lv.leave_type for lv in own_leaves if lv.start_date <= day <= lv.end_date), None)
+            record = records.get((uid, day))
+            claim = claims.get((uid, day))
+            overtime = dict(overtime_minutes=(claim.approved_minutes or 0) if claim is not None
+                            and claim.status == "approved" else 0,
+                            overtime_claimed=claim.minutes if claim is not None else 0,
+                            overtime_status=claim.status if claim is not None else None)
+            common = dict(user_id=uid, work_date=day, scheduled=scheduled, shift=shift,
+                          off_reason=off_reason, holiday_name=holiday, leave_type=leave)
+            if record is not None:
+                days.append(PersonDay(
+                    status=record.status, time_in=record.time_in, time_out=record.time_out,
+                    worked_minutes=record.worked_minutes, late_minutes=record.late_minutes or 0,
+                    early_leave_minutes=record.early_leave_minutes or 0,
+                    missed_check_out=record.missed_check_out_at is not None and record.time_out is None,
+                    daily_id=record.id, **overtime, **common))
+            elif (uid, day) in marks:
+                days.append(PersonDay(status="present", time_in=marks[(uid, day)], **overtime, **common))
+            elif leave is not None and blank in ("absent", "not_yet", "future"):
+                days.append(PersonDay(status=leave, **overtime, **common))
+            else:
+                days.append(PersonDay(status=blank, **overtime, **common))
+        result[uid] = days
+    return result
+
+
+def totals_of(days) -> Totals:
+    """The :class:`Totals` of a list of :class:`PersonDay` (days after today count only as scheduled)."""
+    totals = Totals()
+    for day in days:
+        totals.add_day(day)
+    return totals
+
+
+# --- one person's month -----------------------------------------------------------------
+
+@dataclass
+class PersonMonth:
+    """One person's month: ``user``, ``start``/``end`` (local dates), ``days`` (:class:`PersonDay`
+    per date), ``events`` (work date → that day's :class:`~.models.AttendanceEvent` list, in time
+    order; manual corrections are events with source ``manual``), ``totals``."""
+
+    user: User
+    start: date
+    end: date
+    days: list[PersonDay]
+    events: dict[date, list[AttendanceEvent]]
+    totals: Totals
+
+    @property
+    def corrections(self) -> list[AttendanceEvent]:
+        """The month's manual events (corrections), in time order."""
+        return [e for events in self.events.values() for e in events if e.source == "manual"]
+
+    @property
+    def previous_month(self) -> date:
+        """The first day of the month before."""
+        return (self.start - timedelta(days=1)).replace(day=1)
+
+    @property
+    def next_month(self) -> date:
+        """The first day of the month after."""
+        return self.end + timedelta(days=1)
+
+
+def person_month(user: User, year: int, month: int, *, today: date | None = None) -> PersonMonth:
+    """``user``'s month (any caller: the admin pages, or the person's own page).
+
+    :raises ValidationFailed: ``{"month": ...}`` for a month outside 2000..2100.
+    """
+    start, end = month_range(year, month)
+    days = classify_days([user], start, end, today=today)[user.id]
+    events: dict[date, list[AttendanceEvent]] = {}
+    for event in db.session.scalars(db.select(AttendanceEvent).where(
+            AttendanceEvent.user_id == user.id, AttendanceEvent.work_date.between(start, end))
+            .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id)):
+        events.setdefault(event.work_date, []).append(event)
+    return PersonMonth(user, start, end, days, events, totals_of(days))
+
+
+# --- the recap of many people -----------------------------------------------------------
+
+@dataclass
+class RecapRow:
+    """A recap line: ``user``, ``days`` (:class:`PersonDay` per date) and their ``totals``."""
+
+    user: User
+    days: list[PersonDay]
+    totals: Totals
+
+
+@dataclass
+class Recap:
+    """The month recap: ``start``/``end``, ``dates``, ``rows`` (in the people's order), ``totals``
+    (everyone's), ``daily`` (per date: how many present on time, late, absent, on leave; the
+    chart of the month) and ``late_by_department`` (``[(department name or None, minutes)]``,
+    most first)."""
+
+    start: date
+    end: date
+    dates: list[date]
+    rows: list[RecapRow]
+    totals: Totals
+    daily: list[dict] = field(default_factory=list)
+    late_by_department: list[tuple[str | None, int]] = field(default_factory=list)
+
+
+def recap_people_query(*, population: str = "staff", office_id: int | None = None,
+                       department: Department | None = None, class_id: int | None = None,
+                       academic_year: int | None = None):
+    """Select statement of the active people of a recap, by name.
+
+    ``population``: ``staff`` (every working role but the administrators) or ``students``
+    (with ``class_id`` and ``academic_year``: that class's students that year);
+    ``office_id``, ``department``: only the people of that office / department (and its
+    sub-departments).
+
+    :raises ValidationFailed: an unknown population.
+    """
+    if population not in POPULATIONS:
+        raise ValidationFailed({"population": ["Unknown population."]})
+    stmt = db.select(User).where(User.is_active.is_(True), User.role.in_(sorted(POPULATION_ROLES[population])))
+    if office_id is not None:
+        stmt = stmt.where(User.office_id == office_id)
+    if department is not None:
+        from ..departments.services import descendant_ids
+
+        stmt = stmt.where(User.department_id.in_({department.id} | descendant_ids(department)))
+    if population == "students" and class_id is not None:
+        stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(
+            ClassEnrollment.class_id == class_id, ClassEnrollment.academic_year == academic_year)
+    return stmt.order_by(User.name, User.id)
+
+
+def build_recap(users, year: int, month: int, *, today: date | None = None) -> Recap:
+    """The recap of ``users`` (kept in order) for a month; see :func:`classify_days` for the rules.
+
+    :raises ValidationFailed: ``{"month": ...}`` for a month outside 2000..2100.
+    """
+    users = list(users)
+    start, end = month_range(year, month)
+    classified = classify_days(users, start, end, today=today)
+    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    rows, everyone = [], Totals()
+    daily = [Counter() for _ in dates]
+    late_by_department: Counter = Counter()
+    for user in users:
+        days = classified[user.id]
+        totals = totals_of(days)
+        everyone.add(totals)
+        rows.append(RecapRow(user, days, totals))
+        for i, day in enumerate(days):
+            daily[i][_chart_bucket(day.status)] += 1
+        if totals.late_minutes:
+            late_by_department[user.department_id] += totals.late_minutes
+    names = {}
+    if late_by_department:
+        names = dict(db.session.execute(db.select(Department.id, Department.name).where(
+            Department.id.in_([d for d in late_by_department if d is not None]))).all())
+    return Recap(start, end, dates, rows, everyone,
+                 daily=[{"date": d, **{k: c[k] for k in ("present", "late", "absent", "leave")}}
+                        for d, c in zip(dates, daily)],
+                 late_by_department=[(names.get(d), m) for d, m in late_by_department.most_common()])
+
+
+def _chart_bucket(status: str) -> str:
+    if status in ("present", "pending_review"):
+        return "present"
+    if status in LEAVE_TYPES:
+        return "leave"
+    return status
