@@ -7,6 +7,7 @@ def register_cli(app: Flask) -> None:
     ``face``, ``kiosk`` and ``escorts`` command groups to ``app``."""
     from .accounts.cli import user_cli
     from .attendance.cli import attendance_cli
+    from .attendance.recap_cli import report_cli
     from .departments.cli import department_cli
     from .escorts.cli import escorts_cli
     from .faces.cli import face_cli
@@ -16,5 +17,5 @@ def register_cli(app: Flask) -> None:
     from .demo.cli import demo_cli
 
     for group in (user_cli, office_cli, department_cli, schedule_cli, roster_cli, holidays_cli, attendance_cli,
-                  demo_cli, face_cli, kiosk_cli, escorts_cli):
+                  demo_cli, face_cli, kiosk_cli, escorts_cli, report_cli):
         app.cli.add_command(group)

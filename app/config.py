@@ -78,7 +78,8 @@ def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment.
 
     Keys: ``SQLALCHEMY_DATABASE_URI``, ``SECRET_KEY``, ``REDIS_URL`` (or None),
-    ``TIMEZONE`` (IANA name, default ``Asia/Jakarta``), ``DIALECT_MOUNTS``
+    ``TIMEZONE`` (IANA name, default ``Asia/Jakarta``), ``ORGANISATION_NAME`` (the header of printed
+    reports such as the monthly recap; default the ``school_name`` setting), ``DIALECT_MOUNTS``
     (dialect → URL prefix), ``JWT_ACCESS_TTL_S`` (seconds, default 12 h),
     ``TRUSTED_PROXIES`` (how many reverse proxies set ``X-Forwarded-*``; 0 = none),
     ``LOGIN_ADDRESS_LIMIT`` (refused sign-ins per client address across accounts and apps,
@@ -102,6 +103,7 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT") or "20 per minute",
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME") or None,
         "DIALECT_MOUNTS": _dialect_mounts(),
         "JWT_ACCESS_TTL_S": int(os.environ.get("JWT_ACCESS_TTL_S", 12 * 3600)),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),

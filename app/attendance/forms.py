@@ -52,3 +52,18 @@ def report_filter_form(groups) -> type[ReportFilterForm]:
                                        validators=[Optional()])
               for group in groups}
     return type("GroupedReportFilterForm", (ReportFilterForm,), fields)
+
+
+class RecapFilterForm(Form):
+    """The monthly recap's filters, read from the query string (a GET form: no CSRF).
+
+    ``month``: ``YYYY-MM`` (default this month); ``population``: ``staff`` (employees and
+    clinic staff) or ``students``; ``office``, ``department``: codes (empty: all);
+    ``class_id``: the students' class (its students in the academic year of the month).
+    """
+
+    month = StringField(_l("Month"), validators=[Optional(), max_length(7)])
+    population = SelectField(_l("Who"), choices=[], default="staff", validators=[Optional()])
+    office = SelectField(_l("Office"), choices=[], validators=[Optional()])
+    department = SelectField(_l("Department"), choices=[], validators=[Optional()])
+    class_id = SelectField(_l("Class"), choices=[], coerce=_optional_int, validators=[Optional()])

@@ -420,3 +420,35 @@ def _chart_bucket(status: str) -> str:
     if status in LEAVE_TYPES:
         return "leave"
     return status
+
+
+def select_people(year: int, month: int, *, population: str = "staff", office_code: str | None = None,
+                  department_code: str | None = None, class_id: int | None = None) -> tuple[list[User], list[str]]:
+    """The active people of a recap by codes (the command line and the admin page), by name,
+    and the names of what was chosen (office, department, class) for the header.
+
+    :raises ValidationFailed: ``{"office": ...}`` / ``{"department": ...}`` / ``{"class_id": ...}``
+        for an unknown code or class, ``{"population": ...}`` for an unknown population.
+    """
+    from ..places.models import Office
+    from ..school.models import SchoolClass
+    from ..school.services import academic_year_of
+
+    start, _end = month_range(year, month)
+    office = department = school_class = None
+    if office_code:
+        office = db.session.scalar(db.select(Office).filter_by(code=office_code))
+        if office is None:
+            raise ValidationFailed({"office": [f"No office with the code {office_code!r}."]})
+    if department_code:
+        department = db.session.scalar(db.select(Department).filter_by(code=department_code))
+        if department is None:
+            raise ValidationFailed({"department": [f"No department with the code {department_code!r}."]})
+    if class_id is not None:
+        school_class = db.session.get(SchoolClass, class_id)
+        if school_class is None or population != "students":
+            raise ValidationFailed({"class_id": ["No such class (classes are for the students' recap)."]})
+    stmt = recap_people_query(population=population, office_id=office.id if office else None, department=department,
+                              class_id=class_id, academic_year=academic_year_of(start))
+    names = [x.name for x in (office, department, school_class) if x is not None]
+    return list(db.session.scalars(stmt)), names

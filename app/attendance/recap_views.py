@@ -13,6 +13,8 @@ Routes (staff: admin and petugas):
 """
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, request, send_file, url_for
 from flask_babel import gettext as _
 
@@ -22,7 +24,7 @@ from ..admin.rendering import render
 from ..common import clock
 from ..common.errors import DomainError
 from ..extensions import db
-from . import recap
+from . import recap, recap_export
 from .models import AttendanceEvent
 from .photos import upload_root
 
@@ -74,4 +76,112 @@ def event_photo(event_id: int):
         abort(404)
     response = send_file(path, max_age=0, conditional=False)
     response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+# --- the monthly recap --------------------------------------------------------------------
+
+#: People per page of the recap (the totals and charts cover everyone of the filters).
+RECAP_PER_PAGE = 50
+#: Export formats: extension → (mimetype, builder name).
+EXPORTS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "pdf": "application/pdf", "csv": "text/csv"}
+
+
+class ListPage:
+    """One page of an in-memory list, with what ``macros/ui.html``'s ``pagination`` reads
+    (``items``, ``page``, ``pages``, ``total``, ``first``/``last`` (1-based), ``prev_num``/``next_num``)."""
+
+    def __init__(self, everything: list, page: int, per_page: int):
+        self.total = len(everything)
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(1, page), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = everything[start:start + per_page]
+        self.first, self.last = start + 1, start + len(self.items)
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+    def iter_pages(self, **_kwargs):
+        """Every page number (a month's recap has a few pages at most)."""
+        return iter(range(1, self.pages + 1))
+
+
+def _recap_request():
+    """``(form, year, month, filters, people statement, scope words, error)`` from the query string.
+
+    Unknown codes or a bad month fall back to "all" / this month and say so in ``error``.
+    """
+    from ..departments.models import Department
+    from ..places.models import Office
+    from ..school.models import SchoolClass
+    from .forms import RecapFilterForm
+
+    form = RecapFilterForm(request.args)
+    offices = list(db.session.scalars(db.select(Office).order_by(Office.code)))
+    departments = list(db.session.scalars(db.select(Department).order_by(Department.name)))
+    classes = list(db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name)))
+    form.population.choices = [(key, label) for key, label in recap_export.POPULATION_LABELS.items()]
+    form.office.choices = [("", _("All offices"))] + [(o.code, f"{o.code} {o.name}") for o in offices]
+    form.department.choices = [("", _("All departments"))] + [(d.code, d.name) for d in departments]
+    form.class_id.choices = [(None, _("All classes"))] + [(c.id, c.name) for c in classes]
+    errors = []
+    year, month, error = _month_arg()
+    if error:
+        errors.append(error)
+    population = form.population.data if form.population.data in recap.POPULATIONS else "staff"
+    form.population.data = population
+    for field, known in ((form.office, offices), (form.department, departments)):
+        if field.data and not any(x.code == field.data for x in known):
+            errors.append(_("Unknown %(what)s “%(code)s”; showing all.", what=field.label.text, code=field.data[:20]))
+            field.data = ""
+    class_id = form.class_id.data if population == "students" and any(c.id == form.class_id.data for c in classes) \
+        else None
+    people, names = recap.select_people(year, month, population=population, office_code=form.office.data or None,
+                                        department_code=form.department.data or None, class_id=class_id)
+    filters = {"month": f"{year:04d}-{month:02d}", "population": population}
+    for key, value in (("office", form.office.data), ("department", form.department.data), ("class_id", class_id)):
+        if value:
+            filters[key] = value
+    scope = [str(dict(form.population.choices)[population]), *names]
+    return form, year, month, filters, people, " · ".join(scope), " ".join(errors) or None
+
+
+def _heading(year: int, month: int, scope: str):
+    from .recap_export import heading_for
+
+    return heading_for(year, month, scope)
+
+
+@bp.get("/recap")
+@staff_required
+def index():
+    """The monthly recap: per-person totals, the day grid, the month's chart and late minutes by department."""
+    form, year, month, filters, people, scope, error = _recap_request()
+    result = recap.build_recap(people, year, month)
+    page = ListPage(result.rows, request.args.get("page", 1, type=int) or 1, RECAP_PER_PAGE)
+    late_items = [(name or _("No department"), minutes) for name, minutes in result.late_by_department]
+    return render("attendance/recap.html", "attendance/_partials/recap_body.html",
+                  form=form, recap=result, page=page, filters=filters, error=error, scope=scope,
+                  late_items=late_items, minutes_text=lambda n: _("%(n)d min", n=n))
+
+
+@bp.get("/recap.<fmt>")
+@staff_required
+def export(fmt: str):
+    """The recap of everyone of the filters as ``xlsx``, ``pdf`` or ``csv`` (a download, not cached)."""
+    from ..common.csv_export import csv_response
+
+    if fmt not in EXPORTS:
+        abort(404)
+    _form, year, month, filters, people, scope, _error = _recap_request()
+    result = recap.build_recap(people, year, month)
+    name = f"rekap-absensi-{filters['month']}"
+    if fmt == "csv":
+        return csv_response(recap_export.to_rows(result), f"{name}.csv")
+    heading = _heading(year, month, scope)
+    data = recap_export.render(result, heading, fmt)
+    response = send_file(io.BytesIO(data), mimetype=EXPORTS[fmt], as_attachment=True,
+                         download_name=f"{name}.{fmt}", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -72,7 +72,8 @@ def test_the_persons_month_shows_each_day_and_the_totals(as_admin, november, fre
     assert "Dewi Lestari" in text and "Perawat" in text and "November 2026" in text
     row = text_of(page.split('id="day-2026-11-04"')[1].split("</tr>")[0])
     assert "08:25" in row and "17:00" in row and "8:35" in row and "25" in row and "1:30" in row
-    assert "Koreksi" in row and "Lupa absen pulang" in row
+    events = text_of(page.split('id="events-2026-11-04"')[1].split("</tr>")[0])
+    assert "Koreksi" in events and "Lupa absen pulang" in events
     sick = text_of(page.split('id="day-2026-11-05"')[1].split("</tr>")[0])
     assert "Sakit" in sick
     holiday = text_of(page.split('id="day-2026-11-17"')[1].split("</tr>")[0])
@@ -98,3 +99,135 @@ def test_the_month_page_answers_htmx_with_the_fragment_and_refuses_strangers(as_
     bad = as_admin.get(f"/admin/attendance/people/{dewi.id}/month?month=2026-13")
     assert bad.status_code == 200 and "bukan bulan" in text_of(bad.get_data(as_text=True))
     assert anon.get(f"/admin/attendance/people/{dewi.id}/month").status_code == 302
+
+
+# --- the monthly recap ----------------------------------------------------------------------
+
+@pytest.fixture
+def recap_month(app, factory, november):
+    """Dewi (office 0002 Bandung, department OPS) as in ``november``; Eko (office 0001, no department):
+    present on time on Monday 2 November only; a student, who is not in the staff recap."""
+    from app.departments.models import Department
+
+    dewi, _ids = november
+    jakarta = factory.office()
+    bandung = factory.office(code="0002", name="Kantor Cabang Bandung")
+    with app.app_context():
+        ops = Department(code="OPS", name="Operasional")
+        db.session.add(ops)
+        db.session.flush()
+        db.session.execute(db.update(type(dewi)).where(type(dewi).id == dewi.id)
+                           .values(office_id=bandung.id, department_id=ops.id))
+        db.session.commit()
+    eko = factory.user(name="Eko Prasetyo", npp="80002", office=jakarta)
+    factory.user(role="siswa", name="Siswa Satu", nisn_nip_nik="990001")
+    with app.app_context():
+        db.session.add(DailyAttendance(user_id=eko.id, work_date=date(2026, 11, 2), status="present",
+                                       time_in=utc("2026-11-02T07:50+07:00"), time_out=utc("2026-11-02T16:50+07:00"),
+                                       worked_minutes=540))
+        db.session.commit()
+    return dewi, eko
+
+
+def _row_text(page, row_id):
+    return text_of(page.split(f'id="{row_id}">')[1].split("</tr>")[0])
+
+
+def test_the_recap_lists_each_person_with_the_totals_of_everyone(as_petugas, recap_month, freeze_time):
+    freeze_time("2026-12-01T09:00+07:00")
+    dewi, eko = recap_month
+    page = as_petugas.get("/admin/attendance/recap?month=2026-11").get_data(as_text=True)
+    assert "Siswa Satu" not in page
+    # name, department/position, office, days, H, T/min, early, A, I, S, C, DL, L, worked, overtime
+    assert _row_text(page, f"recap-{dewi.id}") == (
+        "Dewi Lestari 80001 Operasional Perawat 0002 20 2 1 25 16 2 10 17:40 1:30")
+    assert _row_text(page, f"recap-{eko.id}") == "Eko Prasetyo 80002 — 0001 20 1 19 10 9:00"
+    assert _row_text(page, "recap-totals") == "Total (2 orang) 40 3 1 25 0 0 35 0 2 0 0 20 26:40 1:30"
+    only_bandung = as_petugas.get("/admin/attendance/recap?month=2026-11&office=0002").get_data(as_text=True)
+    assert "Dewi Lestari" in only_bandung and "Eko Prasetyo" not in only_bandung
+    only_ops = as_petugas.get("/admin/attendance/recap?month=2026-11&department=OPS").get_data(as_text=True)
+    assert "Dewi Lestari" in only_ops and "Eko Prasetyo" not in only_ops
+    students = as_petugas.get("/admin/attendance/recap?month=2026-11&population=students").get_data(as_text=True)
+    assert "Siswa Satu" in students and "Dewi Lestari" not in students
+    unknown = as_petugas.get("/admin/attendance/recap?month=2026-11&office=XX").get_data(as_text=True)
+    assert "tidak dikenal" in text_of(unknown) and "Eko Prasetyo" in unknown
+    # the chart: one bar group per day, the 4th with one present and one late
+    assert page.count('class="chart-day"') == 30
+    assert "Menit terlambat per unit kerja" in page and "Operasional" in page
+
+
+def test_the_xlsx_has_the_header_block_one_row_per_person_and_the_pages_totals(as_admin, recap_month, freeze_time):
+    import io
+
+    from openpyxl import load_workbook
+
+    freeze_time("2026-12-01T09:00+07:00")
+    dewi, eko = recap_month
+    response = as_admin.get("/admin/attendance/recap.xlsx?month=2026-11")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=rekap-absensi-2026-11.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Rekap", "Kisi harian"]
+    sheet = book["Rekap"]
+    assert sheet["A1"].value == "Hadir"
+    assert sheet["A2"].value == "Rekap absensi November 2026"
+    assert sheet["A3"].value == "Pegawai dan staf klinik"
+    assert sheet["A4"].value == "Dicetak 1 Desember 2026 09.00"
+    assert sheet.freeze_panes == "C7"
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=6)]
+    assert rows[0][:3] == ["NPP / NIK / NISN", "Nama", "Unit kerja"]
+    assert [r[1] for r in rows[1:-1]] == ["Dewi Lestari", "Eko Prasetyo"]
+    assert rows[1][:5] == ["80001", "Dewi Lestari", "Operasional", "Perawat", "Kantor Cabang Bandung"]
+    # the totals row equals the page's: 40 days, 3 present, 1 late (25 min), 35 absent, 2 sick, 20 off,
+    # 26.7 hours worked (26:40), 1.5 hours overtime
+    assert rows[-1] == ["Total (2 orang)", None, None, None, None, 40, 3, 1, 25, 0, 0, 35, 0, 2, 0, 0, 20, 26.7, 1.5]
+    grid = book["Kisi harian"]
+    dewi_row = [c.value for c in next(r for r in grid.iter_rows(min_row=5) if r[1].value == "Dewi Lestari")]
+    assert dewi_row[2:8] == ["L", "A", "H", "T", "S", "S"]
+
+
+def test_the_pdf_is_a4_landscape_with_the_approval_block(as_admin, recap_month, freeze_time):
+    import pypdfium2 as pdfium
+
+    freeze_time("2026-12-01T09:00+07:00")
+    response = as_admin.get("/admin/attendance/recap.pdf?month=2026-11&office=0002")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = pdfium.PdfDocument(response.data)
+    width, height = pdf[0].get_size()
+    assert (round(width), round(height)) == (842, 595)          # A4 landscape in points
+    text = pdf[0].get_textpage().get_text_range()
+    assert "Rekap absensi November 2026" in text and "Kantor Cabang Bandung" in text
+    assert "Dewi Lestari" in text and "Eko Prasetyo" not in text
+    assert "Disetujui oleh" in text
+
+
+def test_the_csv_and_a_bad_format(as_admin, recap_month, freeze_time):
+    import csv
+    import io
+
+    freeze_time("2026-12-01T09:00+07:00")
+    response = as_admin.get("/admin/attendance/recap.csv?month=2026-11")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:2] == ["NPP / NIK / NISN", "Nama"] and rows[0][-1] == "2026-11-30"
+    assert rows[1][1] == "Dewi Lestari" and rows[1][19:23] == ["L", "A", "H", "T"]
+    assert rows[-1][0] == "Total (2 orang)"
+    assert as_admin.get("/admin/attendance/recap.docx?month=2026-11").status_code == 404
+
+
+def test_the_command_line_writes_the_same_recap(app, recap_month, tmp_path, freeze_time):
+    from openpyxl import load_workbook
+
+    freeze_time("2026-12-01T09:00+07:00")
+    runner = app.test_cli_runner()
+    target = tmp_path / "rekap.xlsx"
+    result = runner.invoke(args=["report", "recap", "--month", "2026-11", "--office", "0002", "--format", "xlsx",
+                                 "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(target)["Rekap"]
+    assert [(r[0].value, r[1].value) for r in sheet.iter_rows(min_row=7)] == [("80001", "Dewi Lestari"),
+                                                                               ("Total (1 orang)", None)]
+    bad = runner.invoke(args=["report", "recap", "--month", "2026-11", "--department", "NOPE", "--format", "csv",
+                              "-o", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 1 and "NOPE" in bad.output and not (tmp_path / "x.csv").exists()
+    assert runner.invoke(args=["report", "recap", "--month", "2026-13", "--format", "csv",
+                               "-o", str(tmp_path / "y.csv")]).exit_code == 1
