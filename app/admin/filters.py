@@ -57,6 +57,9 @@ DAY_LETTERS = {
 RECAP_LETTERS = {**DAY_LETTERS, "off": _lp("attendance day letter", "O")}
 #: Why a day is a day off (app.attendance.models.OFF_REASONS).
 OFF_REASON_LABELS = {"roster": _l("Day off (roster)"), "holiday": _l("Holiday"), "weekday": _l("Day off")}
+#: The dashboard's groups of today (app.attendance.recap.TODAY_BUCKETS).
+TODAY_BUCKET_LABELS = {"present": _l("Present on time"), "late": _l("Late"), "pending_review": _l("Awaiting review"),
+                       "leave": _l("On leave"), "not_yet": _l("Not yet in"), "off": _l("Day off")}
 #: Why an event waits for review.
 FLAG_REASON_LABELS = {
     "outside_geofence": _l("Outside the geofence"),
@@ -270,6 +273,7 @@ def register_filters(app: Flask) -> None:
         platform_label=_label(PLATFORM_LABELS), leave_type_label=_label(LEAVE_TYPE_LABELS),
         day_label=_label(DAY_LABELS), flag_texts=describe_flags, accuracy=accuracy_text,
         duration=duration, off_reason_label=_label(OFF_REASON_LABELS), recap_letter=_label(RECAP_LETTERS),
+        today_bucket_label=_label(TODAY_BUCKET_LABELS),
     )
     # the schedule pages (work schedules, rosters, holidays, departments, the person page)
     app.jinja_env.filters.update(

@@ -119,15 +119,34 @@ def language():
     return redirect(target if is_safe_next(target) else url_for("admin.dashboard"))
 
 
+#: The review inbox's sections as the dashboard names them (keys of :func:`app.review.pending_counts`).
+REVIEW_SECTION_LABELS = {
+    "events": _l("Check-ins outside the geofence or otherwise flagged"),
+    "face-enrolments": _l("Face enrolments"),
+    "leave-requests": _l("Leave requests"),
+    "procedures": _l("Procedures awaiting validation"),
+    "overtime-claims": _l("Overtime"),
+}
+
+
 @bp.get("/")
 @staff_required
 def dashboard():
-    """Today at a glance: stat tiles, the latest check-ins, work waiting for review."""
+    """Today at a glance, per population (staff; students apart) by each person's schedule, each number
+    a link to the people behind it; the month so far as a chart; the latest check-ins; the work waiting,
+    counted by the same functions as the sidebar's badges and the inbox."""
+    from ..attendance import recap
+    from ..review import pending_counts
+
     today = clock.local_today()
+    month = recap.build_recap(list(db.session.scalars(recap.recap_people_query(population="staff"))),
+                              today.year, today.month, today=today)
     return render_template(
         "admin/dashboard.html",
         today=today,
-        overview=attendance.today_overview(today),
+        populations=recap.today_by_population(today),
+        month=month,
+        review_counts=[(key, REVIEW_SECTION_LABELS.get(key, key), n) for key, n in pending_counts().items()],
         check_ins=attendance.recent_check_ins(today, limit=DASHBOARD_CHECK_INS),
         pending_resets=accounts.pending_device_reset_count(),
     )

@@ -452,3 +452,66 @@ def select_people(year: int, month: int, *, population: str = "staff", office_co
                               class_id=class_id, academic_year=academic_year_of(start))
     names = [x.name for x in (office, department, school_class) if x is not None]
     return list(db.session.scalars(stmt)), names
+
+
+# --- today, per population (the dashboard) -------------------------------------------------
+
+#: How the dashboard groups a person's today, in tile order: ``present`` (on time), ``late``,
+#: ``pending_review`` (the check-in waits for a reviewer), ``leave`` (approved leave of any type),
+#: ``not_yet`` (a working day without a check-in yet), ``off`` (a day off or holiday by their schedule).
+TODAY_BUCKETS = ("present", "late", "pending_review", "leave", "not_yet", "off")
+
+
+@dataclass
+class PopulationToday:
+    """One population's today: ``population`` (:data:`POPULATIONS`), ``people`` (bucket → ``[(User,
+    PersonDay)]`` in name order, for every bucket of :data:`TODAY_BUCKETS`), ``total`` (active people)
+    and ``expected`` (those with a working day today)."""
+
+    population: str
+    people: dict[str, list[tuple[User, PersonDay]]]
+
+    @property
+    def total(self) -> int:
+        """Active people of the population."""
+        return sum(len(v) for v in self.people.values())
+
+    @property
+    def expected(self) -> int:
+        """People whose schedule makes today a working day (everyone but ``off``; work on a day off counts)."""
+        return self.total - len(self.people["off"])
+
+    def count(self, bucket: str) -> int:
+        """How many people are in ``bucket``."""
+        return len(self.people[bucket])
+
+
+def _today_bucket(day: PersonDay) -> str:
+    if day.status in LEAVE_TYPES:
+        return "leave"
+    if day.status in ("absent", "future"):   # a day that started before today's shift: not over yet
+        return "not_yet"
+    return day.status
+
+
+def today_by_population(today: date | None = None) -> dict[str, PopulationToday]:
+    """Today (the organisation's local date by default) of every active person, per population
+    (staff: employees and clinic staff; students), by each person's own schedule, holidays and days
+    off (nobody is "not yet in" on their day off), approved leave and records of the day.
+
+    A constant number of statements (those of :func:`classify_days` and one for the people).
+    """
+    today = today or clock.local_today()
+    result = {}
+    people = list(db.session.scalars(db.select(User).where(
+        User.is_active.is_(True), User.role.in_(sorted(POPULATION_ROLES["staff"] | POPULATION_ROLES["students"])))
+        .order_by(User.name, User.id)))
+    days = classify_days(people, today, today, today=today)
+    for population in POPULATIONS:
+        buckets: dict[str, list] = {b: [] for b in TODAY_BUCKETS}
+        for user in people:
+            if user.role in POPULATION_ROLES[population]:
+                day = days[user.id][0]
+                buckets[_today_bucket(day)].append((user, day))
+        result[population] = PopulationToday(population, buckets)
+    return result

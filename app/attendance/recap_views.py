@@ -185,3 +185,20 @@ def export(fmt: str):
                          download_name=f"{name}.{fmt}", max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- today's people behind the dashboard's numbers -----------------------------------------------
+
+@bp.get("/today")
+@staff_required
+def today():
+    """The people behind one of the dashboard's numbers: ``?population=staff|students&bucket=<one of
+    TODAY_BUCKETS>`` (unknown values: staff, not yet in)."""
+    population = request.args.get("population")
+    population = population if population in recap.POPULATIONS else "staff"
+    bucket = request.args.get("bucket")
+    bucket = bucket if bucket in recap.TODAY_BUCKETS else "not_yet"
+    day = clock.local_today()
+    group = recap.today_by_population(day)[population]
+    return render("attendance/today.html", "attendance/today.html", today=day, group=group, bucket=bucket,
+                  population_label=recap_export.POPULATION_LABELS[population], buckets=recap.TODAY_BUCKETS)

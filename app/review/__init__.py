@@ -35,8 +35,10 @@ before they answer.
 """
 from __future__ import annotations
 
-from .sections import InboxState, OpenDecision, ReviewSection, pending_total, register_section, registered_sections
+from .sections import (InboxState, OpenDecision, ReviewSection, pending_counts, pending_total, register_section,
+                       registered_sections)
 from .views import answer, decide, page_number, render_inbox
 
-__all__ = ["InboxState", "OpenDecision", "ReviewSection", "answer", "decide", "page_number", "pending_total",
+__all__ = ["InboxState", "OpenDecision", "ReviewSection", "answer", "decide", "page_number", "pending_counts",
+           "pending_total",
            "register_section", "registered_sections", "render_inbox"]

@@ -73,4 +73,13 @@ def pending_total() -> int:
 
     :raises SQLAlchemyError: when the database cannot answer (the caller decides to hide the badge).
     """
-    return sum(section.count() for section in registered_sections())
+    return sum(pending_counts().values())
+
+
+def pending_counts() -> dict[str, int]:
+    """Items waiting per section key, in screen order (the dashboard lists them; their sum is
+    :func:`pending_total`, the sidebar's badge).
+
+    :raises SQLAlchemyError: when the database cannot answer.
+    """
+    return {section.key: section.count() for section in registered_sections()}
