@@ -58,12 +58,22 @@ class RecapFilterForm(Form):
     """The monthly recap's filters, read from the query string (a GET form: no CSRF).
 
     ``month``: ``YYYY-MM`` (default this month); ``population``: ``staff`` (employees and
-    clinic staff) or ``students``; ``office``, ``department``: codes (empty: all);
-    ``class_id``: the students' class (its students in the academic year of the month).
+    clinic staff) or ``students``; ``office``, ``department``: codes (empty: all); one field per
+    registered people group (:func:`recap_filter_form`, a school's class for its students).
     """
 
     month = StringField(_l("Month"), validators=[Optional(), max_length(7)])
     population = SelectField(_l("Who"), choices=[], default="staff", validators=[Optional()])
     office = SelectField(_l("Office"), choices=[], validators=[Optional()])
     department = SelectField(_l("Department"), choices=[], validators=[Optional()])
-    class_id = SelectField(_l("Class"), choices=[], coerce=_optional_int, validators=[Optional()])
+
+
+def recap_filter_form(groups) -> type[RecapFilterForm]:
+    """The recap's filter form with one optional select per registered people group (named by
+    its ``param``, holding a group id or None); choices are set by the caller."""
+    if not groups:
+        return RecapFilterForm
+    fields = {group.param: SelectField(group.label, choices=[], coerce=_optional_int, validate_choice=True,
+                                       validators=[Optional()])
+              for group in groups}
+    return type("GroupedRecapFilterForm", (RecapFilterForm,), fields)

@@ -5,7 +5,8 @@ One person-day gets exactly one status, decided in this order (the rules of
 
 1. a **record** of the day — staff: :class:`~.models.DailyAttendance` (``present``,
    ``late``, ``pending_review``; a ``rejected`` check-in counts as no record);
-   students: :class:`~app.school.models.StudentAttendance` (``present``);
+   else presence recorded by a vertical (:func:`app.attendance.reports.presence_sources`: a
+   school's students marked by their teacher) (``present``);
 2. else an **approved leave** covering a day the person was expected to work: its type
    (``izin``, ``sakit``, ``cuti``, ``dinas_luar``);
 3. else by the person's **schedule** of that date (:func:`app.schedules.resolution.resolve_range`:
@@ -39,7 +40,6 @@ from ..common.errors import ValidationFailed
 from ..departments.models import Department
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
-from ..school.models import ClassEnrollment, StudentAttendance
 from ..schedules.resolution import resolve_range
 from .models import AttendanceEvent, DailyAttendance, OvertimeClaim
 
@@ -203,8 +203,9 @@ def classify_days(users, start: date, end: date, *, today: date | None = None) -
     :returns: ``{user_id: [PersonDay, ...]}`` (one per date, in date order).
     :raises ValueError: ``end`` before ``start``.
 
-    Nine SQL statements whatever the number of people and days: five of the schedule
-    resolution, then the attendance days, overtime claims, approved leaves and student marks.
+    A constant number of SQL statements whatever the number of people and days: five of the
+    schedule resolution, then the attendance days, overtime claims and approved leaves, and one
+    per registered presence source (nine with the school's).
     """
     users = list(users)
     today = today or clock.local_today()
@@ -232,10 +233,11 @@ def classify_days(users, start: date, end: date, *, today: date | None = None) -
                 LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
                 LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
             leaves.setdefault(row.user_id, []).append(row)
-        for row in db.session.execute(db.select(StudentAttendance.student_id, StudentAttendance.date,
-                                                StudentAttendance.occurred_at).where(
-                StudentAttendance.student_id.in_(ids), StudentAttendance.date.between(start, end))):
-            marks.setdefault((row.student_id, row.date), row.occurred_at)
+        from .reports import presence_sources
+
+        for source in presence_sources():
+            for user_id, day, occurred_at in source.load(ids, start, end):
+                marks.setdefault((user_id, day), occurred_at)
     result: dict[int, list[PersonDay]] = {}
     for user in users:
         uid = user.id
@@ -357,14 +359,13 @@ class Recap:
 
 
 def recap_people_query(*, population: str = "staff", office_id: int | None = None,
-                       department: Department | None = None, class_id: int | None = None,
-                       academic_year: int | None = None):
+                       department: Department | None = None, groups=(), on: date | None = None):
     """Select statement of the active people of a recap, by name.
 
-    ``population``: ``staff`` (every working role but the administrators) or ``students``
-    (with ``class_id`` and ``academic_year``: that class's students that year);
+    ``population``: ``staff`` (every working role but the administrators) or ``students``;
     ``office_id``, ``department``: only the people of that office / department (and its
-    sub-departments).
+    sub-departments); ``groups``: ``(group, group id)`` pairs of the registered people groups
+    (:func:`app.attendance.reports.people_groups`, a school's class), members on the local date ``on``.
 
     :raises ValidationFailed: an unknown population.
     """
@@ -377,9 +378,8 @@ def recap_people_query(*, population: str = "staff", office_id: int | None = Non
         from ..departments.services import descendant_ids
 
         stmt = stmt.where(User.department_id.in_({department.id} | descendant_ids(department)))
-    if population == "students" and class_id is not None:
-        stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(
-            ClassEnrollment.class_id == class_id, ClassEnrollment.academic_year == academic_year)
+    for group, group_id in groups:
+        stmt = stmt.where(User.id.in_(group.members(group_id, on)))
     return stmt.order_by(User.name, User.id)
 
 
@@ -423,34 +423,44 @@ def _chart_bucket(status: str) -> str:
 
 
 def select_people(year: int, month: int, *, population: str = "staff", office_code: str | None = None,
-                  department_code: str | None = None, class_id: int | None = None) -> tuple[list[User], list[str]]:
+                  department_code: str | None = None,
+                  groups: dict[str, int] | None = None) -> tuple[list[User], list[str]]:
     """The active people of a recap by codes (the command line and the admin page), by name,
-    and the names of what was chosen (office, department, class) for the header.
+    and the names of what was chosen (office, department, groups) for the header.
 
-    :raises ValidationFailed: ``{"office": ...}`` / ``{"department": ...}`` / ``{"class_id": ...}``
-        for an unknown code or class, ``{"population": ...}`` for an unknown population.
+    ``groups``: registered people group ``param`` → group id (``{"class_id": 3}``), for the
+    students' population (a school's class, its students in the academic year of the month).
+
+    :raises ValidationFailed: ``{"office": ...}`` / ``{"department": ...}`` / ``{<param>: ...}``
+        for an unknown code or group, ``{"population": ...}`` for an unknown population.
     """
     from ..places.models import Office
-    from ..school.models import SchoolClass
-    from ..school.services import academic_year_of
+    from .reports import people_groups
 
     start, _end = month_range(year, month)
-    office = department = school_class = None
+    office = department = None
+    names = []
     if office_code:
         office = db.session.scalar(db.select(Office).filter_by(code=office_code))
         if office is None:
             raise ValidationFailed({"office": [f"No office with the code {office_code!r}."]})
+        names.append(office.name)
     if department_code:
         department = db.session.scalar(db.select(Department).filter_by(code=department_code))
         if department is None:
             raise ValidationFailed({"department": [f"No department with the code {department_code!r}."]})
-    if class_id is not None:
-        school_class = db.session.get(SchoolClass, class_id)
-        if school_class is None or population != "students":
-            raise ValidationFailed({"class_id": ["No such class (classes are for the students' recap)."]})
+        names.append(department.name)
+    chosen = []
+    known = {group.param: group for group in people_groups()}
+    for param, group_id in (groups or {}).items():
+        group = known.get(param)
+        choice = dict(group.choices()).get(group_id) if group is not None else None
+        if choice is None:
+            raise ValidationFailed({param: ["No such group."]})
+        chosen.append((group, group_id))
+        names.append(choice)
     stmt = recap_people_query(population=population, office_id=office.id if office else None, department=department,
-                              class_id=class_id, academic_year=academic_year_of(start))
-    names = [x.name for x in (office, department, school_class) if x is not None]
+                              groups=chosen, on=start)
     return list(db.session.scalars(stmt)), names
 
 

@@ -221,7 +221,7 @@ def to_pdf(recap: Recap, heading: Heading, *, approver_title: str | None = None)
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from ..school.card_sheet import font_files, latin1_text
+    from ..common.pdf_text import font_files, latin1_text
 
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_margins(10, 10, 10)

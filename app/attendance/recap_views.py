@@ -108,23 +108,31 @@ class ListPage:
 
 
 def _recap_request():
-    """``(form, year, month, filters, people statement, scope words, error)`` from the query string.
+    """``(form, year, month, filters, people, scope words, error)`` from the query string.
 
     Unknown codes or a bad month fall back to "all" / this month and say so in ``error``.
     """
     from ..departments.models import Department
     from ..places.models import Office
-    from ..school.models import SchoolClass
-    from .forms import RecapFilterForm
+    from .forms import recap_filter_form
+    from .reports import people_groups
 
-    form = RecapFilterForm(request.args)
+    groups = people_groups()
+    form = recap_filter_form(groups)(request.args)
     offices = list(db.session.scalars(db.select(Office).order_by(Office.code)))
     departments = list(db.session.scalars(db.select(Department).order_by(Department.name)))
-    classes = list(db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name)))
     form.population.choices = [(key, label) for key, label in recap_export.POPULATION_LABELS.items()]
     form.office.choices = [("", _("All offices"))] + [(o.code, f"{o.code} {o.name}") for o in offices]
     form.department.choices = [("", _("All departments"))] + [(d.code, d.name) for d in departments]
-    form.class_id.choices = [(None, _("All classes"))] + [(c.id, c.name) for c in classes]
+    chosen = {}
+    for group in groups:
+        field = form[group.param]
+        field.choices = [(None, str(group.everyone))] + group.choices()
+        field.validate(form)
+        if field.data is not None and not field.errors:
+            chosen[group.param] = field.data
+        else:
+            field.data = None
     errors = []
     year, month, error = _month_arg()
     if error:
@@ -135,16 +143,16 @@ def _recap_request():
         if field.data and not any(x.code == field.data for x in known):
             errors.append(_("Unknown %(what)s “%(code)s”; showing all.", what=field.label.text, code=field.data[:20]))
             field.data = ""
-    class_id = form.class_id.data if population == "students" and any(c.id == form.class_id.data for c in classes) \
-        else None
+    if population != "students":
+        chosen = {}
     people, names = recap.select_people(year, month, population=population, office_code=form.office.data or None,
-                                        department_code=form.department.data or None, class_id=class_id)
+                                        department_code=form.department.data or None, groups=chosen)
     filters = {"month": f"{year:04d}-{month:02d}", "population": population}
-    for key, value in (("office", form.office.data), ("department", form.department.data), ("class_id", class_id)):
+    for key, value in (("office", form.office.data), ("department", form.department.data), *chosen.items()):
         if value:
             filters[key] = value
     scope = [str(dict(form.population.choices)[population]), *names]
-    return form, year, month, filters, people, " · ".join(scope), " ".join(errors) or None
+    return form, groups, year, month, filters, people, " · ".join(scope), " ".join(errors) or None
 
 
 def _heading(year: int, month: int, scope: str):
@@ -157,12 +165,12 @@ def _heading(year: int, month: int, scope: str):
 @staff_required
 def index():
     """The monthly recap: per-person totals, the day grid, the month's chart and late minutes by department."""
-    form, year, month, filters, people, scope, error = _recap_request()
+    form, groups, year, month, filters, people, scope, error = _recap_request()
     result = recap.build_recap(people, year, month)
     page = ListPage(result.rows, request.args.get("page", 1, type=int) or 1, RECAP_PER_PAGE)
     late_items = [(name or _("No department"), minutes) for name, minutes in result.late_by_department]
     return render("attendance/recap.html", "attendance/_partials/recap_body.html",
-                  form=form, recap=result, page=page, filters=filters, error=error, scope=scope,
+                  form=form, groups=groups, recap=result, page=page, filters=filters, error=error, scope=scope,
                   late_items=late_items, minutes_text=lambda n: _("%(n)d min", n=n))
 
 
@@ -174,7 +182,7 @@ def export(fmt: str):
 
     if fmt not in EXPORTS:
         abort(404)
-    _form, year, month, filters, people, scope, _error = _recap_request()
+    _form, _groups, year, month, filters, people, scope, _error = _recap_request()
     result = recap.build_recap(people, year, month)
     name = f"rekap-absensi-{filters['month']}"
     if fmt == "csv":

@@ -152,6 +152,11 @@ def register_people_group(group: PeopleGroup) -> PeopleGroup:
     return group
 
 
+def presence_sources() -> list[PresenceSource]:
+    """The registered presence sources, by ``key`` (the monthly recap reads them too)."""
+    return [_PRESENCE_SOURCES[key] for key in sorted(_PRESENCE_SOURCES)]
+
+
 def people_groups() -> list[PeopleGroup]:
     """The registered groupings, by ``key``."""
     return [_PEOPLE_GROUPS[key] for key in sorted(_PEOPLE_GROUPS)]

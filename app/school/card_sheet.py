@@ -35,10 +35,12 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterable
 
 from fpdf import FPDF
+
+from ..common import pdf_text
+from ..common.pdf_text import covered_text, latin1_text  # noqa: F401 (names of this module)
 
 from ..qr.images import qr_modules, qr_svg
 
@@ -90,13 +92,6 @@ CUT_DASH = (1.5, 1.0)
 
 PT = 25.4 / 72  # millimetres per point
 
-#: Candidate TTF files (regular, bold) embedded in the PDF when present; first pair found wins.
-FONT_FILES: list[tuple[str, str]] = [
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("/usr/local/share/fonts/DejaVuSans.ttf", "/usr/local/share/fonts/DejaVuSans-Bold.ttf"),
-]
-
-
 def card_position(index: int) -> tuple[int, float, float]:
     """Where card number ``index`` (0-based) goes: ``(page, x, y)``, page 0-based, x/y of its top-left corner in mm."""
     page, slot = divmod(index, PER_PAGE)
@@ -110,33 +105,6 @@ def page_count(cards: int) -> int:
 
 
 # --- text --------------------------------------------------------------------------------
-
-_PUNCTUATION = str.maketrans({"‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-",
-                              "…": "...", "•": "-", " ": " ", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
-                              "ı": "i", "ß": "ss", "œ": "oe", "Œ": "OE"})
-
-
-def covered_text(text: str, has_glyph: Callable[[str], bool]) -> str:
-    """``text`` with only characters for which ``has_glyph(ch)`` is true.
-
-    Typographic punctuation becomes ASCII first; a character without a glyph
-    loses its accents when the bare letter has one (``ő`` → ``o``), else
-    becomes ``?``.  Never raises.
-    """
-    out = []
-    for ch in (text or "").translate(_PUNCTUATION):
-        if has_glyph(ch):
-            out.append(ch)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.append(base if base and all(has_glyph(c) for c in base) else "?")
-    return "".join(out)
-
-
-def latin1_text(text: str) -> str:
-    """``text`` with only Latin-1 characters (all the PDF core fonts can show), see :func:`covered_text`."""
-    return covered_text(text, lambda ch: ord(ch) < 256)
-
 
 @dataclass(frozen=True)
 class FittedText:
@@ -204,12 +172,13 @@ def fit_text(text: str, width: float, height: float, sizes: Iterable[float], mea
 
 # --- fonts -----------------------------------------------------------------------------------
 
+#: Candidate TTF files (regular, bold) of the cards (:data:`app.common.pdf_text.FONT_FILES`).
+FONT_FILES = pdf_text.FONT_FILES
+
+
 def font_files() -> tuple[str, str] | None:
-    """The first pair of (regular, bold) TTF files of :data:`FONT_FILES` that exist, else None."""
-    for regular, bold in FONT_FILES:
-        if Path(regular).is_file() and Path(bold).is_file():
-            return regular, bold
-    return None
+    """The first pair of :data:`FONT_FILES` that exists, else None."""
+    return pdf_text.font_files(FONT_FILES)
 
 
 def _new_pdf() -> tuple[FPDF, str, bool]:
