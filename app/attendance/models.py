@@ -61,11 +61,19 @@ class AttendanceEvent(db.Model):
         CheckConstraint(_in("source", SOURCES), name="source_known"),
         CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state_known"),
         UniqueConstraint("user_id", "client_ref", name="uq_attendance_events_user_client_ref"),
-        Index("ix_attendance_events_review", "review_state", "occurred_at"),
+        # What waits for review, oldest first, and its count read from the index alone: only
+        # the few pending events are in it (every query on review_state asks for "pending").
+        Index("ix_attendance_events_pending", "occurred_at", "flag_reason",
+              sqlite_where=text("review_state = 'pending'"), postgresql_where=text("review_state = 'pending'")),
+        # A person's history, newest first (also serves every lookup by person alone).
+        Index("ix_attendance_events_user_time", "user_id", "occurred_at"),
+        # Deleting a person checks the events they reviewed: only reviewed events are indexed.
+        Index("ix_attendance_events_reviewed_by", "reviewed_by_id",
+              sqlite_where=text("reviewed_by_id IS NOT NULL"), postgresql_where=text("reviewed_by_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     work_date: Mapped[date] = mapped_column(Date(), index=True)
@@ -121,10 +129,15 @@ class DailyAttendance(db.Model):
         Index("ix_daily_attendance_open", "work_date",
               sqlite_where=text("check_out_event_id IS NULL AND missed_check_out_at IS NULL"),
               postgresql_where=text("check_out_event_id IS NULL AND missed_check_out_at IS NULL")),
+        # The foreign keys' own indexes: deleting an event (a person's deletion deletes a year of
+        # them) or a work schedule finds the rows that point at it without reading the table.
+        Index("ix_daily_attendance_check_in_event", "check_in_event_id"),
+        Index("ix_daily_attendance_check_out_event", "check_out_event_id"),
+        Index("ix_daily_attendance_schedule", "schedule_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # uq_..._user_day serves it
     work_date: Mapped[date] = mapped_column(Date(), index=True)
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("work_schedules.id", ondelete="SET NULL"))
     check_in_event_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_events.id"))
@@ -168,7 +181,7 @@ class OfflineSyncLog(db.Model):
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     error_message: Mapped[str | None] = mapped_column(Text)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_events.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_events.id", ondelete="SET NULL"), index=True)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
@@ -210,14 +223,14 @@ class OvertimeClaim(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     work_date: Mapped[date] = mapped_column(Date())
     daily_id: Mapped[int] = mapped_column(ForeignKey("daily_attendance.id", ondelete="CASCADE"), unique=True)
-    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("work_schedules.id", ondelete="SET NULL"))
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("work_schedules.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str] = mapped_column(String(10))
     minutes_before: Mapped[int] = mapped_column(default=0)
     minutes_after: Mapped[int] = mapped_column(default=0)
     minutes: Mapped[int]
     approved_minutes: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -392,11 +392,11 @@ _DECIDED_ALONE = db.or_(AttendanceEvent.flag_reason.is_(None), AttendanceEvent.f
 
 
 def pending_events_query():
-    """Select statement of events waiting for review, oldest first — not those held with a
-    face enrolment request (they wait beside its photo and are decided with it)."""
+    """Select statement of events waiting for review, oldest first (then in the order recorded) —
+    not those held with a face enrolment request (they wait beside its photo and are decided with it)."""
     return (db.select(AttendanceEvent)
             .where(AttendanceEvent.review_state == "pending", _DECIDED_ALONE)
-            .order_by(AttendanceEvent.occurred_at))
+            .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id))
 
 
 def get_event(event_id: int) -> AttendanceEvent:
@@ -567,7 +567,8 @@ def today_overview(work_date: date) -> dict[str, int]:
         db.select(db.func.count(User.id)).where(User.is_active.is_(True), User.role.not_in(STUDENT_ROLES))
     )
     checked_in = sum(rows.values())
-    flagged = db.session.scalar(db.select(db.func.count(AttendanceEvent.id)).where(AttendanceEvent.review_state == "pending"))
+    flagged = db.session.scalar(db.select(db.func.count()).select_from(AttendanceEvent)
+                                .where(AttendanceEvent.review_state == "pending"))
     return {
         "present": rows.get("present", 0),
         "late": rows.get("late", 0),
@@ -583,8 +584,8 @@ def today_overview(work_date: date) -> dict[str, int]:
 def pending_event_count() -> int:
     """How many attendance events wait for review on their own (:func:`pending_events_query`)."""
     return db.session.scalar(
-        db.select(db.func.count(AttendanceEvent.id)).where(AttendanceEvent.review_state == "pending",
-                                                           _DECIDED_ALONE))
+        db.select(db.func.count()).select_from(AttendanceEvent).where(AttendanceEvent.review_state == "pending",
+                                                                      _DECIDED_ALONE))
 
 
 def recent_check_ins(work_date: date, *, limit: int = 10) -> list[DailyAttendance]:

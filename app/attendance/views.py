@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..admin.access import staff_required
-from ..admin.filters import DAY_LABELS, DAY_LETTERS, KIND_LABELS, role_label
+from ..admin.filters import KIND_LABELS, day_texts, role_label, short_date
 from ..admin.messages import translate_message
 from ..admin.rendering import render
 from ..common import clock
@@ -152,9 +152,11 @@ def report():
         filters["end"] = end.isoformat()
     page = db.paginate(_report_people(form, start), page=_page_number(), per_page=REPORT_PER_PAGE, error_out=False)
     result = reports.build_report(list(page.items), start, end)
+    letters, labels = day_texts()
     return render("attendance/report.html", "attendance/_partials/report_table.html",
                   form=form, groups=reports.people_groups(), page=page, report=result, filters=filters, error=error,
-                  day_letters=DAY_LETTERS, counted=reports.COUNTED)
+                  day_letters=letters, day_labels=labels, day_titles=[short_date(day) for day in result.days],
+                  today=clock.local_today(), counted=reports.COUNTED)
 
 
 @bp.get("/report.csv")
@@ -168,12 +170,14 @@ def report_csv():
         abort(400)
     people = list(db.session.scalars(_report_people(form, start)))
     result = reports.build_report(people, start, end)
+    letters, labels = day_texts()
+    roles = {key: role_label(key) for key in {row.user.role for row in result.rows}}
     header = [_("Name"), _("NPP"), _("NISN / NIP / NIK"), _("Role")]
-    header += [str(DAY_LABELS[code]) for code in reports.COUNTED] + [day.isoformat() for day in result.days]
+    header += [labels[code] for code in reports.COUNTED] + [day.isoformat() for day in result.days]
     rows = [header]
     for row in result.rows:
-        rows.append([row.user.name, row.user.npp or "", row.user.nisn_nip_nik or "", role_label(row.user.role)]
+        rows.append([row.user.name, row.user.npp or "", row.user.nisn_nip_nik or "", roles[row.user.role]]
                     + [row.counts[code] for code in reports.COUNTED]
-                    + [str(DAY_LETTERS[day.code]) for day in row.days])
+                    + [letters[day.code] for day in row.days])
     filename = f"attendance-{start.isoformat()}-{end.isoformat()}.csv"
     return csv_response(rows, filename)

@@ -92,7 +92,7 @@ class StudentAttendance(db.Model):
     class_id: Mapped[int | None] = mapped_column(ForeignKey("school_classes.id", ondelete="SET NULL"))
     date: Mapped[date] = mapped_column(Date())
     method: Mapped[str] = mapped_column(String(10))
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

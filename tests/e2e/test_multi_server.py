@@ -25,9 +25,8 @@ What it shows:
 
 - ``attendance close-days`` (its cron line) started on both servers at once closes each
   missed check-out of yesterday once.
-
-A named place waits for what is still to come: a roster changed through one server and
-followed by the other skips until an app server can change rosters (the roster admin pages).
+- a roster cell changed through one server's roster page judges the person's next check-in
+  on the other at once.
 
 The tests share the servers and run in file order: the backup restores the face the face
 test enrolled, and the last test stops one app server for good.
@@ -196,6 +195,7 @@ class Cluster:
     env_values: dict
     people: dict
     schedule_id: int
+    shift_ids: dict  # roster shifts: "open" (its check-in window open now), "closed" (opens in 3 h)
     forgot: list  # ids of the people who did not check out yesterday
     tablet: dict  # the paired kiosk's cookies
     servers: dict = field(default_factory=dict)
@@ -293,6 +293,7 @@ with app.app_context():
     people = {key: accounts.create_user(office=office, password=spec["password"], **values).id
               for key, values in spec["people"].items()}
     schedule = create_schedule(spec["schedule"])
+    shifts = {key: create_schedule(values).id for key, values in spec["shifts"].items()}
     kiosk = create_kiosk(None, name="Lobi Kantor Pusat", office_id=office.id, modes=["face", "qr"])
     code = issue_pairing_code(kiosk).code
     yesterday = clock.now() - timedelta(days=1)  # inside yesterday's check-in window
@@ -304,7 +305,8 @@ with app.app_context():
                                      longitude=106.8456, office=office, now=yesterday)
         forgot.append(user.id)
     db.session.commit()
-    print(json.dumps({"people": people, "schedule_id": schedule.id, "pairing_code": code, "forgot": forgot}))
+    print(json.dumps({"people": people, "schedule_id": schedule.id, "shifts": shifts, "pairing_code": code,
+                      "forgot": forgot}))
 """
 #: People who checked in yesterday and never checked out.
 FORGOT_CHECK_OUT = 6
@@ -320,6 +322,7 @@ def _people() -> dict:
         "siti": {"name": "Siti Rahmawati", "role": "pegawai", "npp": f"3{n}"},
         "obama": {"name": "Barack Obama", "role": "pegawai", "npp": f"4{n}"},
         "guru": {"name": "Budi Setiawan", "role": "guru", "nisn_nip_nik": f"5{n}"},
+        "dewi": {"name": "Dewi Lestari", "role": "pegawai", "npp": f"6{n}"},
     }
 
 
@@ -369,6 +372,10 @@ def cluster(tmp_path_factory):
             "name": window["nama"], "check_in_start": window["start_jam_masuk"],
             "check_in_end": window["end_jam_masuk"], "check_out_start": window["start_jam_pulang"],
             "check_out_end": window["end_jam_pulang"], "working_weekdays": "1-7", "is_active": True}}
+        spec["shifts"] = {key: {"name": f"Shift {key}", "code": key[0].upper() + "X", "working_weekdays": "1-7",
+                                "check_in_start": hours["start_jam_masuk"], "check_in_end": hours["end_jam_masuk"],
+                                "check_out_start": hours["start_jam_pulang"], "check_out_end": hours["end_jam_pulang"]}
+                          for key, hours in (("open", window), ("closed", closed_schedule()))}
         arrange = subprocess.Popen([sys.executable, "-c", textwrap.dedent(ARRANGE), json.dumps(spec)],
                                    cwd=loopback.ROOT, env=loopback.service_env(values), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
@@ -390,7 +397,7 @@ def cluster(tmp_path_factory):
         run = Cluster(a=a, b=b, https=https, http=http, tls=tls, folder=folder, env_file=env_file,
                       env_values=values, people={**spec["people"], **{f"{k}_id": v for k, v in
                                                                    arranged["people"].items()}},
-                      schedule_id=arranged["schedule_id"], forgot=arranged["forgot"], tablet={}, proxy=proxy,
+                      schedule_id=arranged["schedule_id"], shift_ids=arranged["shifts"], forgot=arranged["forgot"], tablet={}, proxy=proxy,
                       servers={a: processes[0], b: processes[1]},
                       base=f"127.{random.randrange(1, 255)}.{random.randrange(1, 255)}")
         # The kiosk tablet is paired through server A once; its cookie works on both.
@@ -571,11 +578,31 @@ def test_a_work_schedule_changed_through_one_server_judges_the_next_check_in_on_
 
 
 def test_a_roster_changed_through_one_server_is_followed_by_the_other(cluster):
-    """To add when an app server can change a roster (the roster admin pages) and check-ins
-    are judged by the person's roster: an admin sets a person's roster entry for today
-    through server A (a shift closed now), their check-in on server B is refused at once;
-    then a shift open now, and it is accepted."""
-    pytest.skip("no roster change through an app server yet (roster admin pages): add this check then")
+    """An admin sets a person's roster cell for today through server A's roster page (a shift
+    whose check-in opens in 3 h): their check-in on server B is refused at once; the admin
+    sets a shift open now, and the next check-in on server B is accepted."""
+    person = cluster.people["dewi_id"]
+    today = datetime.now(ZoneInfo(TIMEZONE)).date().isoformat()
+    cell = f"/admin/rosters/cell/{person}/{today}"
+    admin = _admin_browser(cluster, cluster.a)
+    employee = cluster.client(cluster.b, 13)
+    login = _mobile_login(employee, cluster.people["dewi"]["npp"], "dewi-phone")
+    assert login.status == 200, login.text
+    employee.bearer = login.json["access_token"]
+
+    def roster(shift: str) -> None:
+        page = admin.get(cell)
+        assert page.status == 200, page.text[:300]
+        changed = admin.post(cell, form={"csrf_token": csrf_token(page.text),
+                                         "choice": f"schedule-{cluster.shift_ids[shift]}"})
+        assert changed.status == 303, changed.text[:300]
+
+    roster("closed")
+    refused = employee.post("/api/absenmasuk", json_body={**INSIDE, "branch_id": "0001"})
+    assert refused.json["rcode"] == "83", refused.text
+    roster("open")
+    accepted = employee.post("/api/absenmasuk", json_body={**INSIDE, "branch_id": "0001"})
+    assert accepted.status == 200 and accepted.json["rcode"] == "00", accepted.text
 
 
 def test_close_days_on_both_servers_at_once_changes_each_day_once(cluster):

@@ -35,6 +35,7 @@ import re
 from datetime import date
 
 from flask import g, request
+from sqlalchemy.orm import lazyload
 
 from ...accounts import services as accounts
 from ...accounts.api_tokens import revoke_all
@@ -52,7 +53,7 @@ from .auth import token_required
 from .blueprint import bp
 from .pagination import paginate
 from .routes_attendance import review_reason
-from .serializers import duration, local_time, overtime_minutes
+from .serializers import duration, local_time, overtime_minutes, schedules_by_id
 from .validation import Checker, json_body, parse_int, query_date
 
 #: The role this section manages.
@@ -434,16 +435,19 @@ def _recorded_days(people: list[User], start: date, end: date) -> dict[tuple[int
     if not people:
         return {}
     rows = db.session.scalars(db.select(DailyAttendance).where(
-        DailyAttendance.user_id.in_([p.id for p in people]), DailyAttendance.work_date.between(start, end)))
+        DailyAttendance.user_id.in_([p.id for p in people]), DailyAttendance.work_date.between(start, end))
+        
+        .options(lazyload(DailyAttendance.user)))   # the people are loaded already
     return {(row.user_id, row.work_date): row for row in rows}
 
 
-def _minutes(days) -> dict[str, int]:
-    """Worked, late and overtime minutes of recorded days (a rejected check-in counts nothing)."""
+def _minutes(days, known) -> dict[str, int]:
+    """Worked, late and overtime minutes of recorded days (a rejected check-in counts nothing);
+    ``known``: :func:`.serializers.schedules_by_id`."""
     counted = [d for d in days if d.time_in is not None]
     return {"work_minutes": sum(d.worked_minutes or 0 for d in counted),
             "late_minutes": sum(d.late_minutes for d in counted),
-            "overtime_minutes": sum(overtime_minutes(d) for d in counted)}
+            "overtime_minutes": sum(overtime_minutes(d, known) for d in counted)}
 
 
 def _rate(counts, expected: int) -> float | None:
@@ -491,13 +495,14 @@ def attendance_summary():
         raise ValidationFailed({"user_id": ["The selected user id is invalid."]})
     report = reports.build_report(people, start, end, today=today)
     recorded = _recorded_days(people, start, end)
+    known = schedules_by_id()
     users = []
     totals_minutes = {"work_minutes": 0, "late_minutes": 0, "overtime_minutes": 0}
     by_user: dict[int, list[DailyAttendance]] = {}
     for (uid, _day), record in recorded.items():
         by_user.setdefault(uid, []).append(record)
     for row in report.rows:
-        minutes = _minutes(by_user.get(row.user.id, ()))
+        minutes = _minutes(by_user.get(row.user.id, ()), known)
         for key, value in minutes.items():
             totals_minutes[key] += value
         users.append({"user": _person(row.user), **{code: row.counts[code] for code in reports.COUNTED},
@@ -545,14 +550,15 @@ def export_attendance_csv():
     wanted = values.get("user_ids")
     people = _report_people(wanted)
     if wanted:
-        known = {p.id for p in people}
+        found = {p.id for p in people}
         unknown = {f"user_ids.{i}": [f"The selected user_ids.{i} is invalid."]
-                   for i, user_id in enumerate(wanted) if user_id not in known}
+                   for i, user_id in enumerate(wanted) if user_id not in found}
         if unknown:
             raise ValidationFailed(unknown)
     include_overtime = values.get("include_overtime", False)
     report = reports.build_report(people, start, end)
     recorded = _recorded_days(people, start, end)
+    known = schedules_by_id() if include_overtime else None
     rows = [list(EXPORT_COLUMNS) + (["overtime_minutes"] if include_overtime else [])]
     for row in report.rows:
         user = row.user
@@ -563,6 +569,6 @@ def export_attendance_csv():
                     local_time(record.time_in) if counted else None, local_time(record.time_out) if counted else None,
                     record.worked_minutes if counted else None, record.late_minutes if counted else None]
             if include_overtime:
-                line.append(overtime_minutes(record) if counted else None)
+                line.append(overtime_minutes(record, known) if counted else None)
             rows.append(line)
     return csv_response(rows, f"attendance-{start.isoformat()}-{end.isoformat()}.csv")

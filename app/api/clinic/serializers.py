@@ -72,8 +72,28 @@ def local_time(moment: datetime | None) -> str | None:
     return clock.to_local(moment).strftime("%H:%M:%S") if moment else None
 
 
-def schedule_of(day: DailyAttendance) -> WorkSchedule | None:
-    """The work schedule the day was recorded under, else the active one."""
+#: Work schedules by id, and the organisation's active one under ``None``: what a list of days
+#: needs to judge each day without a query per day (:func:`schedules_by_id`).
+ScheduleMap = dict
+
+
+def schedules_by_id() -> ScheduleMap:
+    """Every work schedule by id, and the organisation's active one under ``None``, in one
+    statement (an organisation has tens of schedules, not thousands)."""
+    rows = list(db.session.scalars(db.select(WorkSchedule)))
+    found: ScheduleMap = {row.id: row for row in rows}
+    found[None] = next((row for row in rows if row.is_active), None)
+    return found
+
+
+def schedule_of(day: DailyAttendance, known: ScheduleMap | None = None) -> WorkSchedule | None:
+    """The work schedule the day was recorded under, else the active one.
+
+    :param known: :func:`schedules_by_id` when judging many days (no query); without it, one
+        query for this day.
+    """
+    if known is not None:
+        return known.get(day.schedule_id) or known[None]
     if day.schedule_id is not None:
         found = db.session.get(WorkSchedule, day.schedule_id)
         if found is not None:
@@ -81,15 +101,15 @@ def schedule_of(day: DailyAttendance) -> WorkSchedule | None:
     return schedules.active_schedule()
 
 
-def overtime_minutes(day: DailyAttendance) -> int:
+def overtime_minutes(day: DailyAttendance, known: ScheduleMap | None = None) -> int:
     """Minutes worked after the schedule's check-out start (end of the working day) on the day's date.
 
     A night shift (check-out start before check-in start) ends on the next day.
-    0 without a check-out or a schedule.
+    0 without a check-out or a schedule.  ``known``: as :func:`schedule_of`.
     """
     if day.time_out is None:
         return 0
-    schedule = schedule_of(day)
+    schedule = schedule_of(day, known)
     if schedule is None:
         return 0
     local_out = clock.to_local(day.time_out)
@@ -115,10 +135,10 @@ def location_name(day: DailyAttendance) -> str | None:
     return event.office.name if event is not None and event.office is not None else None
 
 
-def history_item(day: DailyAttendance) -> dict:
+def history_item(day: DailyAttendance, known: ScheduleMap | None = None) -> dict:
     """One day of ``attendance/history``: id, date, time_in, time_out, work_duration, status,
-    location (office name), overtime_minutes, late_minutes."""
+    location (office name), overtime_minutes, late_minutes.  ``known``: as :func:`schedule_of`."""
     return {"id": day.id, "date": day.work_date.isoformat(), "time_in": local_time(day.time_in),
             "time_out": local_time(day.time_out), "work_duration": duration(day.worked_minutes),
-            "status": day_status(day), "location": location_name(day), "overtime_minutes": overtime_minutes(day),
-            "late_minutes": day.late_minutes}
+            "status": day_status(day), "location": location_name(day),
+            "overtime_minutes": overtime_minutes(day, known), "late_minutes": day.late_minutes}
