@@ -494,9 +494,19 @@ def _oldest_pending_of_day():
 
 def pending_days_query():
     """Select statement of the attendance days with at least one event waiting for review,
-    the day whose oldest waiting event happened first coming first."""
-    oldest = _oldest_pending_of_day()
-    return db.select(DailyAttendance).where(oldest.is_not(None)).order_by(oldest, DailyAttendance.id)
+    the day whose oldest waiting event happened first coming first.
+
+    Starts from the few pending events (their partial index), grouped by person and day, and
+    joins their days: a correlated subquery per day row read every day of the year instead.
+    """
+    pending = (db.select(AttendanceEvent.user_id, AttendanceEvent.work_date,
+                         db.func.min(AttendanceEvent.occurred_at).label("oldest"))
+               .where(AttendanceEvent.review_state == "pending", _DECIDED_ALONE)
+               .group_by(AttendanceEvent.user_id, AttendanceEvent.work_date).subquery("pending_days"))
+    return (db.select(DailyAttendance)
+            .join(pending, db.and_(pending.c.user_id == DailyAttendance.user_id,
+                                   pending.c.work_date == DailyAttendance.work_date))
+            .order_by(pending.c.oldest, DailyAttendance.id))
 
 
 def get_day(day_id: int) -> DailyAttendance:
