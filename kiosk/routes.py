@@ -6,7 +6,8 @@ The same JSON is documented for client writers in ``kiosk/README.md``.
   stores the kiosk credential (:mod:`kiosk.access`) and opens the kiosk;
 - ``GET /kiosk/``: the kiosk page with its enabled modes;
 - ``GET /kiosk/qr.json``: the location's dynamic QR token now (:mod:`app.qr.services`);
-- ``POST /kiosk/cards/scan``: a student card read by the camera (:func:`app.school.services.record_card_scan`);
+- ``POST /kiosk/cards/scan``: a student card read by the camera, now or (sent later) while offline
+  (:func:`app.school.services.record_card_scan`);
 - ``POST /kiosk/face/frame``: one camera frame, identified and checked in or out
   (:func:`app.faces.attendance.face_visit`), or a liveness challenge;
 - ``POST /kiosk/face/burst``: the frames filmed during a challenge
@@ -19,6 +20,8 @@ Bodies, answers and status codes: ``kiosk/README.md`` ("The tablet's JSON").
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timezone
 
 from flask import g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -112,36 +115,70 @@ def qr_json():
                    period_s=token.period_s, server_time=clock.iso_utc(now))
 
 
+#: A tablet's id for one scan: 8-64 letters, digits and dashes (it sends a UUID).
+CLIENT_ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
+def _scan_time(value) -> datetime | None:
+    """``scanned_at`` of a delayed scan: ISO 8601 with a zone (``2026-12-06T00:05:09.120Z``) → aware UTC.
+
+    :raises ValueError: not such a string."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(value)
+    return moment.astimezone(timezone.utc)
+
+
 @bp.post("/cards/scan")
 @mode_required("cards")
 def card_scan():
-    """Record the student whose card the camera read (once per day; a second read says so)."""
+    """Record the student whose card the camera read (once per day; a second read says so).
+
+    Optional ``client_id`` and ``scanned_at``: a scan the tablet kept while offline and sends now
+    (replay-safe; :func:`app.school.services.record_card_scan`)."""
     if not request.is_json:
         return reply("invalid", _("Send the card code as JSON."), 415)
     body = request.get_json(silent=True)
-    code = body.get("code") if isinstance(body, dict) else None
+    body = body if isinstance(body, dict) else {}
+    code, client_id, scanned_at = body.get("code"), body.get("client_id"), body.get("scanned_at")
     if not isinstance(code, str) or not code.strip() or len(code) > 64:
         return reply("invalid", _("This is not a student card."), 422)
-    today = clock.local_today()
+    if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)):
+        return reply("invalid", _("The scan id is not valid."), 422)
     try:
-        scan = school.record_card_scan(code, today)
+        scanned_at = _scan_time(scanned_at) if scanned_at is not None else None
+    except ValueError:
+        return reply("invalid", _("The scan time is not valid."), 422)
+    today = clock.local_today()
+    ids = {"client_id": client_id} if client_id else {}
+    try:
+        scan = school.record_card_scan(code, today, client_id=client_id, scanned_at=scanned_at)
     except school.CardNotFound:
         return reply("unknown_card", _("Unknown card. Ask the teacher on duty."), 404,
-                     present_today=school.present_count(today))
+                     present_today=school.present_count(today), **ids)
     except school.CardInactive:
         return reply("inactive_card", _("This card is no longer valid. Ask for a new card."), 409,
-                     present_today=school.present_count(today))
+                     present_today=school.present_count(today), **ids)
     except school.NotEnrolled:
         return reply("not_enrolled", _("This student is not in a class this year."), 409,
-                     present_today=school.present_count(today))
-    time_text = clock.to_local(scan.attendance.occurred_at).strftime("%H:%M")
+                     present_today=school.present_count(today), **ids)
+    except school.ScanTimeRefused:
+        return reply("invalid", _("The scan time is not valid."), 422, **ids)
+    except school.ClientIdReused:
+        return reply("invalid", _("The scan id is not valid."), 409, **ids)
+    attendance = scan.attendance
+    time_text = clock.to_local(attendance.client_time or attendance.occurred_at).strftime("%H:%M")
     if scan.already:
         message = _("%(name)s was already recorded at %(time)s", name=scan.student.name, time=time_text)
     else:
         message = _("%(name)s — present %(time)s", name=scan.student.name, time=time_text)
-    return reply("already" if scan.already else "recorded", message, 200 if scan.already else 201,
-                 student={"name": scan.student.name, "class": scan.school_class.name},
-                 time=time_text, present_today=school.present_count(today))
+    status = 200 if scan.already or scan.replayed else 201
+    return reply("already" if scan.already else "recorded", message, status,
+                 student={"name": scan.student.name, "class": scan.school_class.name if scan.school_class else ""},
+                 time=time_text, date=attendance.date.isoformat(), replayed=scan.replayed,
+                 present_today=school.present_count(today), **ids)
 
 
 @bp.post("/face/frame")

@@ -77,12 +77,15 @@ class StudentAttendance(db.Model):
     Unique (student, date): once per student per day, also under races.
     ``method``: ``qr_card``, ``manual`` (by NISN/NIP/NIK) or ``bulk``.
     Position in WGS84 degrees, accuracy in metres; ``photo_path`` relative to
-    the upload folder.
+    the upload folder.  A card scan a kiosk sent later (it was offline) keeps the tablet's id for
+    the scan (``client_id``, unique: a replay finds this row) and the time the tablet reported
+    (``client_time``, UTC); ``occurred_at`` is always the server's time of recording.
     """
 
     __tablename__ = "student_attendance"
     __table_args__ = (
         UniqueConstraint("student_id", "date", name="uq_student_attendance_student_date"),
+        UniqueConstraint("client_id", name="uq_student_attendance_client_id"),
         CheckConstraint("method IN ('qr_card', 'manual', 'bulk')", name="method_known"),
         Index("ix_student_attendance_class_date", "class_id", "date"),
     )
@@ -98,6 +101,8 @@ class StudentAttendance(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     photo_path: Mapped[str | None] = mapped_column(String(255))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    client_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     student = relationship("User", foreign_keys=[student_id])
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])

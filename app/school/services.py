@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -74,6 +74,23 @@ class AlreadyAttended(Conflict):
     """The student is already recorded present on this date."""
 
     code = "already_attended"
+
+
+class ScanTimeRefused(RuleViolation):
+    """A delayed card scan's reported time is too far ahead of the server's clock or too old
+    (:data:`SCAN_CLOCK_SKEW`, :data:`SCAN_MAX_AGE`); ``reason`` is ``future`` or ``too_old``."""
+
+    code = "scan_time_refused"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ClientIdReused(Conflict):
+    """A kiosk sent a scan id it already used for another student's card."""
+
+    code = "client_id_reused"
 
 
 def academic_year_of(day: date) -> int:
@@ -350,11 +367,13 @@ def _save_student_photo(photo: Photo, row: StudentAttendance) -> str:
 
 def record_student(student: User, school_class: SchoolClass, recorded_by: User | None, *, method: str, on: date,
                    latitude: float | None = None, longitude: float | None = None,
-                   accuracy_m: float | None = None, photo: Photo | None = None) -> StudentAttendance:
+                   accuracy_m: float | None = None, photo: Photo | None = None,
+                   client_id: str | None = None, client_time: datetime | None = None) -> StudentAttendance:
     """Record ``student`` present in ``school_class`` on local date ``on`` (once per student per date).
 
     :param recorded_by: the teacher, principal or admin; None for a kiosk reading the card.
     :param method: ``qr_card`` or ``manual``.
+    :param client_id: / :param client_time: a kiosk's id for the scan and the time (UTC) it reported.
     :raises NotEnrolled: the student is not in the class for the date's academic year.
     :raises AlreadyAttended: already recorded that date (also when a concurrent request won).
     """
@@ -364,8 +383,8 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User |
         raise NotEnrolled()
     row = StudentAttendance(student_id=student.id, class_id=school_class.id, date=on, method=method,
                             recorded_by_id=recorded_by.id if recorded_by else None, occurred_at=clock.now(),
-                            latitude=latitude,
-                            longitude=longitude, accuracy_m=accuracy_m)
+                            latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
+                            client_id=client_id, client_time=client_time)
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -388,31 +407,81 @@ def class_of(student: User, academic_year: int) -> SchoolClass | None:
 @dataclass
 class CardScan:
     """What reading a student card did: ``attendance`` is the row recorded now, or the one
-    recorded earlier that day (``already`` True)."""
+    recorded earlier that day (``already`` True), or the row this same scan recorded when it
+    was first sent (``replayed`` True: its ``client_id`` was seen before)."""
 
     student: User
     school_class: SchoolClass
     attendance: StudentAttendance
     already: bool
+    replayed: bool = False
 
 
-def record_card_scan(code: str, on: date) -> CardScan:
+#: How far a kiosk's reported scan time may run ahead of the server's clock (as the offline sync,
+#: :data:`app.attendance.offline.CLOCK_SKEW`).
+SCAN_CLOCK_SKEW = timedelta(minutes=5)
+#: Oldest delayed scan accepted (as the offline sync, :data:`app.attendance.offline.MAX_AGE`).
+SCAN_MAX_AGE = timedelta(days=30)
+
+
+def record_card_scan(code: str, on: date, *, client_id: str | None = None, scanned_at: datetime | None = None,
+                     now: datetime | None = None) -> CardScan:
     """A kiosk read a student card: record the student present in their class of the year.
 
-    :param code: the card's QR text; ``on``: the local date.
+    :param code: the card's QR text; ``on``: the local date (of a live scan).
+    :param client_id: the kiosk's own id for this scan (a UUID the tablet made).  A scan whose id is
+        already recorded is a replay: the row recorded then comes back (``replayed`` True) and
+        nothing is written, so a queue sent twice records every scan once.
+    :param scanned_at: when the tablet read the card (UTC, its own clock), for a scan it kept while
+        offline and sends now: the student is recorded on that time's local date, and the time is
+        kept as reported (``client_time``); ``occurred_at`` stays the server's ``now``.  Bounded
+        like the offline sync: at most :data:`SCAN_CLOCK_SKEW` ahead of ``now``, at most
+        :data:`SCAN_MAX_AGE` old.
     :raises CardNotFound: / :raises CardInactive: as :func:`find_active_card`.
-    :raises NotEnrolled: the student has no class for ``on``'s academic year.
+    :raises NotEnrolled: the student has no class for the scan date's academic year.
+    :raises ScanTimeRefused: ``scanned_at`` out of bounds.
+    :raises ClientIdReused: ``client_id`` already recorded for another student.
     """
+    now = now or clock.now()
     student = find_active_card(code).student
+    if client_id is not None:
+        replay = _scan_of_client(client_id, student)
+        if replay is not None:
+            return replay
+    if scanned_at is not None:
+        if scanned_at > now + SCAN_CLOCK_SKEW:
+            raise ScanTimeRefused("future")
+        if scanned_at < now - SCAN_MAX_AGE:
+            raise ScanTimeRefused("too_old")
+        on = clock.to_local(scanned_at).date()
     school_class = class_of(student, academic_year_of(on))
     if school_class is None:
         raise NotEnrolled()
     try:
-        row = record_student(student, school_class, None, method="qr_card", on=on)
+        row = record_student(student, school_class, None, method="qr_card", on=on,
+                             client_id=client_id, client_time=scanned_at)
         return CardScan(student, school_class, row, already=False)
     except AlreadyAttended:
+        if client_id is not None:  # the same scan sent twice at once: the other request recorded it
+            replay = _scan_of_client(client_id, student)
+            if replay is not None:
+                return replay
         row = db.session.scalar(db.select(StudentAttendance).filter_by(student_id=student.id, date=on))
         return CardScan(student, school_class, row, already=True)
+
+
+def _scan_of_client(client_id: str, student: User) -> CardScan | None:
+    """The scan recorded under ``client_id`` (a replay), None when there is none.
+
+    :raises ClientIdReused: it was recorded for another student."""
+    row = db.session.scalar(db.select(StudentAttendance).filter_by(client_id=client_id))
+    if row is None:
+        return None
+    if row.student_id != student.id:
+        raise ClientIdReused()
+    school_class = db.session.get(SchoolClass, row.class_id) if row.class_id else class_of(
+        student, academic_year_of(row.date))
+    return CardScan(student, school_class, row, already=False, replayed=True)
 
 
 def present_count(on: date) -> int:

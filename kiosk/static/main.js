@@ -1,7 +1,7 @@
 /* Hadir kiosk page (kiosk/templates/tablet/home.html): the entry module.
  *
- * - the header clock, in the organisation's timezone, on the server's time (offset corrected
- *   by qr.js from every token);
+ * - the header clock, in the organisation's timezone, on the server's time (the offset is
+ *   corrected from every answer's Date header, and precisely by qr.js from every token);
  * - the mode buttons (the choice is kept in localStorage); each mode is one module
  *   (qr.js, cards.js, face.js, escorts.js) exporting setup(ctx) → {start(), stop()}, started
  *   when its section is shown and stopped when another is;
@@ -32,7 +32,11 @@ function start(root) {
     root.classList.toggle("is-offline", !ok);
     if (ok) listeners.forEach((fn) => fn());
   }
-  const api = createApi(root, {onOnline: setOnline, onStale: () => { stale = true; }});
+  // the server's Date header has whole seconds: correct the offset only when it is off by more
+  const api = createApi(root, {onOnline: setOnline, onStale: () => { stale = true; }, onServerTime: (ms) => {
+    const off = ms - Date.now();
+    if (Math.abs(off - offsetMs) > 1500) offsetMs = off;
+  }});
   const ctx = {
     root, api, setOnline,
     serverNow: () => Date.now() + offsetMs,

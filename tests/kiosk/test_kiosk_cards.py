@@ -111,3 +111,70 @@ def test_the_page_offers_the_enabled_modes(paired_tablet):
     qr_only = paired_tablet(modes=("qr",), name="Lobi").get("/kiosk/").get_data(as_text=True)
     assert "data-mode-button" not in qr_only and 'data-mode="cards"' not in qr_only
     assert "qr-scanner" not in qr_only
+
+
+def _delayed(tablet, code, client_id, scanned_at, csrf):
+    return tablet.post(SCAN, json={"code": code, "client_id": client_id, "scanned_at": scanned_at},
+                       headers={"X-CSRFToken": csrf})
+
+
+def test_a_scan_kept_offline_is_recorded_at_its_own_time_and_its_replay_records_nothing(
+        app, paired_tablet, students, freeze_time):
+    freeze_time("2026-08-03T07:40+07:00")                 # Monday; the card was read at 06:58 (offline)
+    tablet = paired_tablet(modes=("cards",))
+    csrf = _csrf(tablet)
+    first = _delayed(tablet, "SITI0001", "8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11", "2026-08-02T23:58:30.250Z", csrf)
+    assert first.status_code == 201, first.get_json()
+    body = first.get_json()
+    assert (body["result"], body["time"], body["date"], body["replayed"]) == ("recorded", "06:58", "2026-08-03", False)
+    assert body["client_id"] == "8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11"
+    replay = _delayed(tablet, "SITI0001", "8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11", "2026-08-02T23:58:30.250Z", csrf)
+    assert replay.status_code == 200
+    assert (replay.get_json()["result"], replay.get_json()["replayed"], replay.get_json()["time"]) == (
+        "recorded", True, "06:58")
+    with app.app_context():
+        row = db.session.scalar(db.select(StudentAttendance))
+        assert row.client_time.isoformat() == "2026-08-02T23:58:30.250000+00:00"          # as reported, UTC
+        assert row.occurred_at.isoformat() == "2026-08-03T00:40:00+00:00"                # the server's time
+    assert count(app, StudentAttendance) == 1
+    # another scan of the same card that day (another id) is "already", as a live one
+    other = _delayed(tablet, "SITI0001", "0d9f3c55-2b7a-4c1e-8e0f-6a5b4c3d2e1f", "2026-08-03T00:10:00Z", csrf)
+    assert other.status_code == 200 and other.get_json()["result"] == "already"
+    assert count(app, StudentAttendance) == 1
+
+
+def test_a_scan_sent_the_next_day_counts_for_the_day_it_was_made(app, paired_tablet, students, freeze_time):
+    freeze_time("2026-08-04T06:30+07:00")
+    tablet = paired_tablet(modes=("cards",))
+    answer = _delayed(tablet, "SITI0001", "c0ffee00-1111-2222-3333-444455556666", "2026-08-03T09:15:00+07:00",
+                      _csrf(tablet))
+    assert answer.status_code == 201 and answer.get_json()["date"] == "2026-08-03"
+    with app.app_context():
+        assert db.session.scalar(db.select(StudentAttendance.date)).isoformat() == "2026-08-03"
+
+
+@pytest.mark.parametrize("client_id, scanned_at", [
+    ("short", "2026-08-03T00:00:00Z"),                      # not an id
+    ("8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11", "yesterday"),  # not a time
+    ("8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11", "2026-08-03T07:00:00"),        # no zone
+    ("8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11", "2026-08-03T00:50:01Z"),       # > 5 min ahead of the server
+    ("8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11", "2026-07-03T00:39:00Z"),       # > 30 days old
+    (12345678, "2026-08-03T00:00:00Z"),
+])
+def test_bad_ids_and_times_out_of_bounds_record_nothing(app, paired_tablet, students, freeze_time,
+                                                       client_id, scanned_at):
+    freeze_time("2026-08-03T07:40+07:00")
+    tablet = paired_tablet(modes=("cards",))
+    answer = _delayed(tablet, "SITI0001", client_id, scanned_at, _csrf(tablet))
+    assert answer.status_code == 422 and answer.get_json()["result"] == "invalid"
+    assert count(app, StudentAttendance) == 0
+
+
+def test_a_scan_id_cannot_be_reused_for_another_card(app, paired_tablet, students, factory, freeze_time):
+    freeze_time("2026-08-03T07:40+07:00")
+    tablet = paired_tablet(modes=("cards",))
+    csrf = _csrf(tablet)
+    assert _delayed(tablet, "SITI0001", "11111111-aaaa", "2026-08-03T00:30:00Z", csrf).status_code == 201
+    reused = _delayed(tablet, "RINA0003", "11111111-aaaa", "2026-08-03T00:31:00Z", csrf)
+    assert reused.status_code == 409 and reused.get_json()["result"] == "invalid"
+    assert count(app, StudentAttendance) == 1
