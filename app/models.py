@@ -15,3 +15,4 @@ from .kiosk.models import Kiosk  # noqa: F401
 from .escorts.models import Escort, EscortApiActivity, EscortApiSession, EscortApiView  # noqa: F401
 from .clinic.models import Patient, Procedure  # noqa: F401
 from .notify.models import NotificationSettings, UserDevice  # noqa: F401
+from .audit.models import AuditEntry  # noqa: F401

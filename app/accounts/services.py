@@ -282,10 +282,12 @@ def get_reset_request(request_id: int) -> DeviceResetRequest:
 def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool, notes: str | None = None) -> DeviceResetRequest:
     """Approve (release the bound phone) or reject (with a note) a pending request.
 
-    The person gets an in-app notification either way.
+    The person gets an in-app notification either way; the decision is written to the audit
+    trail (``device_reset.approve`` / ``device_reset.reject``).
     :raises RuleViolation: the request is not pending.
     :raises ValidationFailed: rejecting without a note.
     """
+    from ..audit.services import record
     from ..notify.services import notify
 
     if req.status != "pending":
@@ -297,6 +299,10 @@ def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool,
     req.processed_by_id = admin.id
     req.processed_at = clock.now()
     req.admin_notes = notes
+    record(admin, "device_reset.approve" if approve else "device_reset.reject", subject_type="device_reset_request",
+           subject_id=req.id, person=req.user_id, before={"status": "pending"},
+           after={"status": req.status, "device_id": req.user.device.device_id if req.user.device else None},
+           reason=notes, only_changes=False)
     if approve:
         binding = req.user.device
         if binding is not None:

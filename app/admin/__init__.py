@@ -37,6 +37,7 @@ ADMIN_BLUEPRINTS = (
     ("app.escorts.views", "bp"),
     ("app.clinic.views", "bp"),
     ("app.clinic.review", "bp"),
+    ("app.audit.views", "bp"),
 )
 
 
@@ -78,6 +79,9 @@ def register_admin(app: Flask) -> None:
 
     register_filters(app)
     register_navigation(app)
+    from ..audit.presentation import register as register_audit_filters
+
+    register_audit_filters(app)
 
     @app.after_request
     def _admin_headers(response):

@@ -71,6 +71,7 @@ NAVIGATION = (
                 match=("posts.index", "posts.new", "posts.edit", "posts.publish")),
         NavLink("system.settings", _l("Settings"), rule="admin", match=("system.settings",)),
         NavLink("system.app_versions", _l("App versions"), rule="admin", match=("system.app_versions", "system.save")),
+        NavLink("audit.index", _l("Audit trail"), rule="admin", match=("audit.",)),
     )),
 )
 

@@ -28,6 +28,8 @@ FLAG_REASONS = ("outside_geofence", "low_accuracy", "no_office", "offline", "aft
                 "implausible_accuracy", "impossible_travel", "wrong_office", "face_not_enrolled")
 #: The flag of check-ins held with a face enrolment request (see :data:`FLAG_REASONS`).
 FACE_NOT_ENROLLED = "face_not_enrolled"
+#: A day's ``status`` (:class:`DailyAttendance`).
+DAY_STATUSES = ("present", "late", "pending_review", "rejected", "absent")
 #: Why a day is a day off (:class:`DailyAttendance` ``off_reason``).
 OFF_REASONS = ("roster", "holiday", "weekday")
 
@@ -46,6 +48,10 @@ class AttendanceEvent(db.Model):
     change after insert are the review ones.  ``client_ref`` (unique per user)
     makes retries idempotent.  ``photo_path``: the audit photo, relative to
     the upload folder (never a data URL).
+
+    An event added by an admin's correction (:mod:`app.attendance.corrections`) has
+    ``source`` ``manual``, ``recorded_by`` (the admin) and ``reason`` (required there);
+    both are None on every event a person recorded themselves.
 
     ``flag_reason`` is the main reason a pending event waits (one of
     :data:`FLAG_REASONS`); ``flag_details`` lists every reason that applied,
@@ -70,6 +76,9 @@ class AttendanceEvent(db.Model):
         # Deleting a person checks the events they reviewed: only reviewed events are indexed.
         Index("ix_attendance_events_reviewed_by", "reviewed_by_id",
               sqlite_where=text("reviewed_by_id IS NOT NULL"), postgresql_where=text("reviewed_by_id IS NOT NULL")),
+        # ... and the events they added by a correction (few: only those are indexed).
+        Index("ix_attendance_events_recorded_by", "recorded_by_id",
+              sqlite_where=text("recorded_by_id IS NOT NULL"), postgresql_where=text("recorded_by_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,10 +102,13 @@ class AttendanceEvent(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     office = relationship("Office")
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
     @property
     def flag_reasons(self) -> list[str]:
@@ -113,6 +125,8 @@ class DailyAttendance(db.Model):
     ``early_leave_minutes`` whole minutes.  ``status``: ``present``, ``late``,
     ``pending_review`` (the check-in waits for a reviewer).  Unique per (user, work
     day): this constraint is what makes a second check-in impossible, also under races.
+    ``absent``: an admin marked the day absent (a correction, :mod:`app.attendance.corrections`;
+    its events stay, the day no longer points at them).
     ``schedule_id`` is the schedule that judged the day (the person's own for that
     date); ``off_reason`` (:data:`OFF_REASONS`) is set when the day was a day off, so
     the work on it is overtime.  ``missed_check_out_at`` (UTC): when ``attendance
@@ -123,8 +137,7 @@ class DailyAttendance(db.Model):
     __tablename__ = "daily_attendance"
     __table_args__ = (
         UniqueConstraint("user_id", "work_date", name="uq_daily_attendance_user_day"),
-        CheckConstraint(_in("status", ("present", "late", "pending_review", "rejected")),
-                        name="status_known"),
+        CheckConstraint(_in("status", DAY_STATUSES), name="status_known"),
         CheckConstraint("off_reason IS NULL OR " + _in("off_reason", OFF_REASONS), name="off_reason_known"),
         Index("ix_daily_attendance_open", "work_date",
               sqlite_where=text("check_out_event_id IS NULL AND missed_check_out_at IS NULL"),

@@ -118,13 +118,15 @@ def pending_claim_count() -> int:
 
 def decide_claim(claim: OvertimeClaim, reviewer, *, approve: bool, minutes: int | None = None,
                  note: str | None = None) -> OvertimeClaim:
-    """Approve (all the claimed minutes, or fewer) or reject a pending claim; the person is notified.
+    """Approve (all the claimed minutes, or fewer) or reject a pending claim; the person is notified
+    and the decision written to the audit trail (``overtime.approve`` / ``overtime.reject``).
 
     :param minutes: approved minutes, 1..``claim.minutes`` (default: all).
     :raises RuleViolation: the claim is not pending.
     :raises ValidationFailed: ``minutes`` out of range (``minutes``); a rejection without a
         note (``note``).
     """
+    from ..audit.services import record
     from ..notify.services import notify
 
     if claim.status != "pending":
@@ -142,6 +144,10 @@ def decide_claim(claim: OvertimeClaim, reviewer, *, approve: bool, minutes: int 
     claim.decided_by_id = reviewer.id
     claim.decided_at = clock.now()
     claim.note = note
+    record(reviewer, "overtime.approve" if approve else "overtime.reject", subject_type="overtime_claim",
+           subject_id=claim.id, person=claim.user_id, before={"status": "pending", "minutes": claim.minutes},
+           after={"status": claim.status, "approved_minutes": claim.approved_minutes, "work_date": claim.work_date},
+           reason=note, only_changes=False)
     day = claim.work_date.strftime("%d-%m-%Y")
     if approve:
         notify(claim.user, "overtime_review", N_("Your overtime was approved"),

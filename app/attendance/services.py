@@ -415,7 +415,8 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
     again); rejecting a check-out clears the check-out; either removes the day's
     overtime claim.  The event itself
     stays, with the reviewer, the time and the note.  The person is notified
-    (unless ``notify_person`` is False: the caller tells them once for several).
+    (unless ``notify_person`` is False: the caller tells them once for several).  The
+    decision is written to the audit trail (``attendance.approve`` / ``attendance.reject``).
 
     :param with_enrolment: True only for the decision on a face enrolment request,
         the one place a ``face_not_enrolled`` event is decided (with its photo).
@@ -432,7 +433,13 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
     note = (note or "").strip() or None
     if not approve and not note:
         raise ValidationFailed({"note": ["A reason is required to reject."]})
+    from ..audit.services import record
+
     event.review_state = "approved" if approve else "rejected"
+    record(reviewer, "attendance.approve" if approve else "attendance.reject", subject_type="attendance_event",
+           subject_id=event.id, person=event.user_id, before={"review_state": "pending"},
+           after={"review_state": event.review_state, "kind": event.kind, "work_date": event.work_date,
+                  "occurred_at": event.occurred_at}, reason=note, only_changes=False)
     event.reviewed_by_id = reviewer.id
     event.reviewed_at = clock.now()
     event.review_note = note

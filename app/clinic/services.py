@@ -305,7 +305,8 @@ def validate_procedure(procedure: Procedure, validator, *, approve: bool, note: 
     note on a rejection, and ``data {tindakan_id, pasien_name}`` (contract 000,
     "Get All Notifications") — unless they turned that type off.
 
-    :param validator: the admin or front-office user deciding.
+    :param validator: the admin or front-office user deciding (written to the audit trail as
+        ``procedure.approve`` / ``procedure.reject``).
     :param note: the reason (≤1000 characters), kept as ``validation_note``.
     :raises ProcedureAlreadyValidated: it is no longer pending.
     :raises ValidationFailed: ``note`` too long.
@@ -321,6 +322,12 @@ def validate_procedure(procedure: Procedure, validator, *, approve: bool, note: 
     procedure.validated_by_id = validator.id
     procedure.validated_at = clock.now()
     procedure.validation_note = values["note"]
+    from ..audit.services import record
+
+    record(validator, "procedure.approve" if approve else "procedure.reject", subject_type="procedure",
+           subject_id=procedure.id, person=procedure.performer_id, before={"status": "pending"},
+           after={"status": procedure.status, "name": procedure.name, "patient": procedure.patient.name},
+           reason=values["note"], only_changes=False)
     # ``data`` is printed as is by the clinic dialect: the contract's keys (``tindakan_id``, ``pasien_name``).
     facts = {"tindakan_id": procedure.id, "pasien_name": procedure.patient.name}
     if approve:

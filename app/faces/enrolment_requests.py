@@ -118,7 +118,8 @@ def decide(request: FaceEnrolmentRequest, reviewer, *, approve: bool,
     ``created_by = reviewer``; the check-ins are approved.  Rejecting needs ``note``
     (the reason, shown to the person); the check-ins are rejected with it (their days
     lose the check-in, see :func:`app.attendance.services.review_event`).  The person
-    gets one notification either way.
+    gets one notification either way; the decision is written to the audit trail
+    (``face_enrolment.approve`` / ``face_enrolment.reject``, besides each check-in's own entry).
 
     :returns: ``(request, events decided)``.
     :raises RuleViolation: the request was already decided, or the person already has
@@ -126,6 +127,7 @@ def decide(request: FaceEnrolmentRequest, reviewer, *, approve: bool,
     :raises ValidationFailed: ``note`` missing on a rejection, or longer than :data:`MAX_NOTE`.
     """
     from ..attendance import services as attendance
+    from ..audit.services import record
     from ..notify.services import notify
 
     if request.status != "pending":
@@ -154,6 +156,10 @@ def decide(request: FaceEnrolmentRequest, reviewer, *, approve: bool,
     request.decided_by_id = reviewer.id
     request.decided_at = now
     request.decision_note = note
+    record(reviewer, "face_enrolment.approve" if approve else "face_enrolment.reject",
+           subject_type="face_enrolment_request", subject_id=request.id, person=request.user_id,
+           before={"status": "pending"}, after={"status": request.status, "check_ins": [e.id for e in events]},
+           reason=note, only_changes=False)
     params = {"time": clock.to_local(request.created_at).strftime("%d-%m-%Y %H:%M"), "count": len(events),
               "note": note or ""}
     if approve:

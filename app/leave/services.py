@@ -195,7 +195,8 @@ def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | No
 
     Sets ``status``, ``reviewed_by_id``, ``reviewed_at`` (now, UTC) and
     ``review_comment`` (stripped; empty → None; at most :data:`MAX_REASON_LENGTH`).
-    Who may review (principal, admin) is the caller's check.
+    Who may review (principal, admin) is the caller's check.  The decision is written to the
+    audit trail (``leave.approve`` / ``leave.reject``).
 
     :raises PermissionDenied: the reviewer is the requester (nobody approves their own leave).
     :raises RuleViolation: the leave is no longer pending.
@@ -216,7 +217,13 @@ def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | No
         raise RuleViolation("This leave request has already been reviewed")
     if reviewer.id == leave.user_id:
         raise PermissionDenied("You cannot review your own leave request")
+    from ..audit.services import record
+
     leave.status = "approved" if approve else "rejected"
+    record(reviewer, "leave.approve" if approve else "leave.reject", subject_type="leave_request",
+           subject_id=leave.id, person=leave.user_id, before={"status": "pending"},
+           after={"status": leave.status, "leave_type": leave.leave_type, "start_date": leave.start_date,
+                  "end_date": leave.end_date}, reason=comment, only_changes=False)
     leave.reviewed_by_id = reviewer.id
     leave.reviewed_at = clock.now()
     leave.review_comment = comment

@@ -84,3 +84,19 @@ def index():
     principal reviews leave through the school app.
     """
     return render_inbox()
+
+
+#: Decisions per page of the "decided" view.
+DECIDED_PER_PAGE = 30
+
+
+@bp.get("/decided")
+@staff_required
+def decided():
+    """What was decided in the inbox, newest first: who decided, when, the item and the note
+    (read from the audit trail, :data:`app.audit.services.DECISION_ACTIONS`)."""
+    from ..audit import services as audit
+
+    stmt = audit.entries_query(audit.AuditFilters(actions=audit.DECISION_ACTIONS))
+    page = db.paginate(stmt, page=page_number(), per_page=DECIDED_PER_PAGE, error_out=False)
+    return render("review/decided.html", "review/_partials/decided.html", page=page)

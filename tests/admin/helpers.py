@@ -101,3 +101,14 @@ def count(app, model, *where) -> int:
         for clause in where:
             stmt = stmt.where(clause)
         return db.session.scalar(stmt)
+
+
+def audit_trail(app, **filters) -> list[tuple]:
+    """The audit entries matching ``filters`` (columns of AuditEntry), oldest first, as
+    ``(action, actor_id, person_id, subject_type, subject_id, before, after, reason)``."""
+    from app.audit.models import AuditEntry
+
+    with app.app_context():
+        rows = db.session.scalars(db.select(AuditEntry).filter_by(**filters).order_by(AuditEntry.id)).all()
+        return [(e.action, e.actor_id, e.person_id, e.subject_type, e.subject_id, e.before, e.after, e.reason)
+                for e in rows]

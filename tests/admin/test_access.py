@@ -7,6 +7,7 @@ from .helpers import text_of
 
 ADMIN_ONLY_PAGES = [
     "/admin/work-schedules/",
+    "/admin/audit",
     "/admin/users",
     "/admin/users/new",
     "/admin/offices/",
@@ -17,7 +18,7 @@ ADMIN_ONLY_PAGES = [
     "/admin/clinic/service-fees",
     "/admin/clinic/service-fees.csv",
 ]
-STAFF_PAGES = ["/admin/", "/admin/device-resets", "/admin/attendance/review", "/admin/clinic/patients",
+STAFF_PAGES = ["/admin/", "/admin/device-resets", "/admin/attendance/review", "/admin/attendance/review/decided", "/admin/clinic/patients",
                "/admin/clinic/patients/import", "/admin/clinic/patients/import/template.csv"]
 
 
@@ -51,7 +52,7 @@ def test_admin_only_routes_are_exactly_the_admin_rule(app):
                      "escorts.confirm_delete", "escorts.delete", "escorts.detail", "escorts.export", "escorts.index",
                      "escorts.photo", "escorts.set_status", "recap.event_photo", "recap.export", "recap.index",
                      "recap.person_month", "recap.today",
-                     "review.index", "schedules.colors_css",
+                     "review.decided", "review.index", "schedules.colors_css",
                      "school_admin.cards", "school_admin.cards_pdf", "school_admin.cards_print"]
 
 

@@ -17,7 +17,7 @@ from app.clinic.models import Procedure
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import count, fetch, field_error, field_has_error_class, text_of
+from .helpers import audit_trail, count, fetch, field_error, field_has_error_class, text_of
 
 PAGE = "/admin/attendance/review"
 FEES = "/admin/clinic/service-fees"
@@ -88,6 +88,8 @@ def test_approve_with_note_notifies_the_performer_and_leaves_others_alone(app, a
     assert _notifications(app, target, "tindakan_approved") == 1
     assert fetch(app, Procedure, other).status == "pending"
     assert _notifications(app, target) == 1  # one notification for one decision
+    assert audit_trail(app) == [("procedure.approve", admin.id, rina.id, "procedure", target, {"status": "pending"},
+                                 {"status": "approved", "name": "Konsultasi umum", "patient": "Siti"}, "Lengkap")]
 
 
 def test_htmx_approve_without_note_returns_the_fragment(app, as_admin, clinic):

@@ -10,7 +10,7 @@ from app.accounts.models import DeviceBinding, DeviceResetRequest
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import count, fetch, field_error, text_of
+from .helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/device-resets"
 T0 = datetime(2026, 1, 30, 1, 0, tzinfo=timezone.utc)
@@ -71,6 +71,11 @@ def test_approve_releases_the_phone_and_notifies_only_that_person(app, as_admin,
     assert fetch(app, DeviceResetRequest, other_id).status == "pending"
     assert count(app, DeviceBinding, DeviceBinding.user_id == other_person) == 1
     assert count(app, Notification, Notification.user_id == other_person) == 0
+    ((action, actor, person, subject_type, subject, before, after, reason),) = audit_trail(app)
+    assert (action, actor, person, subject_type, subject, before, after["status"], reason) == (
+        "device_reset.approve", admin.id, person_id, "device_reset_request", req_id, {"status": "pending"},
+        "approved", None)
+    assert after["device_id"]  # the phone that was released
     # the row moved out of "pending": pending rows come first, the approved one last, without buttons
     assert _row_ids(body) == [other_id, req_id]
     approved_row = body[body.index(f'id="device-reset-{req_id}"'):]

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.faces.models import FaceEnrolmentRequest, FaceSample
 from app.notify.models import Notification
 
-from .helpers import count, fetch, field_error, text_of
+from .helpers import audit_trail, count, fetch, field_error, text_of
 
 FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
 OBAMA = FACES / "probe" / "obama-480p.jpg"
@@ -98,6 +98,11 @@ def test_approve_enrols_the_photo_and_the_check_in_stands(app, as_admin, admin, 
         (note,) = db.session.scalars(db.select(Notification).filter_by(user_id=person.id))
         assert note.type == "face_enrolment" and note.title == "Wajah Anda telah terdaftar"
     assert [r["status"] for r in face_records(app)] == ["success", "success"]
+    trail = audit_trail(app, action="face_enrolment.approve")
+    assert [(a, actor, p, s, after) for a, actor, p, _t, s, _b, after, _r in trail] == [
+        ("face_enrolment.approve", admin.id, person.id, request.id,
+         {"status": "approved", "check_ins": [int(first["attendance"]["id"]), int(second["attendance"]["id"])]})]
+    assert len(audit_trail(app, action="attendance.approve")) == 2  # each check-in's own entry
     # from now on the person is verified against the enrolled face: the next day counts at once
     freeze_time("2026-02-04T07:30+07:00")
     third = face_check_in(app, OBAMA)

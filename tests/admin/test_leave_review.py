@@ -9,7 +9,7 @@ from app.extensions import db
 from app.leave.models import LeaveRequest
 from app.notify.models import Notification
 
-from .helpers import count, fetch, field_error, field_has_error_class, text_of
+from .helpers import audit_trail, count, fetch, field_error, field_has_error_class, text_of
 
 PAGE = "/admin/attendance/review"
 
@@ -68,6 +68,10 @@ def test_approve_with_comment_notifies_and_leaves_others_alone(app, as_admin, ad
     untouched = fetch(app, LeaveRequest, other)
     assert (untouched.status, untouched.reviewed_by_id) == ("pending", None)
     assert _notifications(app, other) == 0
+    assert audit_trail(app) == [("leave.approve", admin.id, approved.user_id, "leave_request", target,
+                                 {"status": "pending"},
+                                 {"status": "approved", "leave_type": "sakit", "start_date": "2026-02-02",
+                                  "end_date": "2026-02-04"}, "Semoga lekas sembuh")]
 
 
 def test_approve_without_comment_is_fine(app, as_admin, leave):

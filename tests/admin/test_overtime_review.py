@@ -11,7 +11,7 @@ from app.attendance.models import OvertimeClaim
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import count, fetch, field_error, text_of
+from .helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/attendance/review"
 
@@ -77,6 +77,11 @@ def test_approve_fewer_minutes_and_reject_with_a_note(app, as_admin, admin, clai
     as_admin.submit(PAGE, f"{PAGE}/overtime/{other}/reject", {"note": "Tidak ada perintah lembur"})
     assert (fetch(app, OvertimeClaim, other).status, fetch(app, OvertimeClaim, other).approved_minutes) == ("rejected", 0)
     assert count(app, Notification, Notification.type == "overtime_review") == 2
+    trail = audit_trail(app)
+    assert [(a, actor, subject, after["status"], after["approved_minutes"], reason)
+            for a, actor, _p, _t, subject, _b, after, reason in trail] == [
+        ("overtime.approve", admin.id, waiting, "approved", 120, "Stok opname"),
+        ("overtime.reject", admin.id, other, "rejected", 0, "Tidak ada perintah lembur")]
 
 
 def test_more_minutes_than_claimed_are_refused_next_to_the_field(app, as_admin, claim):

@@ -10,7 +10,7 @@ from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import count, fetch, field_error, text_of
+from .helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/attendance/review"
 FAR = (-6.2188, 106.8456)  # about 1.1 km south of the office
@@ -82,6 +82,10 @@ def test_approve_updates_the_day_and_only_that_event(app, as_admin, admin, flagg
     assert fetch(app, AttendanceEvent, late).review_state == "pending"
     assert _daily(app, late).status == "pending_review"
     assert count(app, Notification, Notification.user_id == event.user_id) == 1
+    assert audit_trail(app) == [("attendance.approve", admin.id, event.user_id, "attendance_event", on_time,
+                                 {"review_state": "pending"},
+                                 {"review_state": "approved", "kind": "check_in", "work_date": "2026-01-30",
+                                  "occurred_at": "2026-01-30T00:55:00.000000Z"}, None)]
 
 
 def test_approving_a_late_check_in_makes_the_day_late(app, as_petugas, flagged):
@@ -111,6 +115,9 @@ def test_reject_clears_the_check_in_of_that_day(app, as_admin, flagged):
     day = _daily(app, event_id)
     assert (day.status, day.time_in, day.check_in_event_id) == ("rejected", None, None)
     assert fetch(app, AttendanceEvent, other).review_state == "pending"
+    ((action, _actor, person, _type, subject, _before, after, reason),) = audit_trail(app)
+    assert (action, person, subject, after["review_state"], reason) == (
+        "attendance.reject", event.user_id, event_id, "rejected", "Bukan di kantor")
 
 
 def test_bulk_approve_only_the_chosen_events(app, as_admin, flagged):

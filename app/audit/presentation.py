@@ -1,0 +1,99 @@
+"""How an audit entry reads on a page: its action's label and its changes as ``field: before → after``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from .services import ACTIONS
+
+#: Labels of the fields entries record (others show their key).
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "review_state": _l("Review"),
+    "kind": _l("Kind"),
+    "work_date": _l("Work day"),
+    "occurred_at": _l("Time"),
+    "leave_type": _l("Leave type"),
+    "start_date": _l("From"),
+    "end_date": _l("To"),
+    "minutes": _l("Minutes claimed"),
+    "approved_minutes": _l("Minutes approved"),
+    "name": _l("Name"),
+    "patient": _l("Patient"),
+    "device_id": _l("Device"),
+    "check_ins": _l("Check-ins"),
+    "time_in": _l("Check-in"),
+    "time_out": _l("Check-out"),
+    "late_minutes": _l("Late (minutes)"),
+    "early_leave_minutes": _l("Early leave (minutes)"),
+    "worked_minutes": _l("Worked (minutes)"),
+    "role": _l("Role"),
+    "office_id": _l("Office"),
+    "department_id": _l("Department"),
+    "value": _l("Value"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of an entry: the field's label and its value before and after (text; None: not recorded)."""
+
+    label: str
+    before: str | None
+    after: str | None
+
+
+def _text(key: str, value) -> str | None:
+    from ..admin.filters import LEAVE_TYPE_LABELS, STATUS_BADGES, KIND_LABELS, local_datetime, role_label
+
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str):
+        if key == "role":
+            return role_label(value)
+        if key == "leave_type" and value in LEAVE_TYPE_LABELS:
+            return str(LEAVE_TYPE_LABELS[value])
+        if key == "kind" and value in KIND_LABELS:
+            return str(KIND_LABELS[value])
+        if value in STATUS_BADGES and key in ("status", "review_state"):
+            return str(STATUS_BADGES[value][0])
+        if value == "absent" and key == "status":
+            return str(_l("Absent"))
+        if len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
+            try:
+                return local_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            except ValueError:
+                return value
+        if len(value) == 10 and value[4:5] == "-":
+            try:
+                from ..admin.filters import short_date
+                return short_date(date.fromisoformat(value))
+            except ValueError:
+                return value
+    return str(value)
+
+
+def changes(entry) -> list[Change]:
+    """The entry's ``before`` / ``after`` as lines, in the order the service gave the fields."""
+    before, after = entry.before or {}, entry.after or {}
+    lines = []
+    for key in dict.fromkeys([*before, *after]):
+        lines.append(Change(str(FIELD_LABELS.get(key, key)), _text(key, before.get(key)), _text(key, after.get(key))))
+    return lines
+
+
+def action_label(code: str) -> str:
+    """The action's label (its code when unknown)."""
+    return str(ACTIONS.get(code, code))
+
+
+def register(app: Flask) -> None:
+    """Install ``audit_action`` and ``audit_changes`` in the templates."""
+    app.jinja_env.filters.update(audit_action=action_label, audit_changes=changes)
