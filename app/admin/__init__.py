@@ -38,6 +38,7 @@ ADMIN_BLUEPRINTS = (
     ("app.clinic.views", "bp"),
     ("app.clinic.review", "bp"),
     ("app.audit.views", "bp"),
+    ("app.attendance.correction_views", "bp"),
 )
 
 

@@ -1,8 +1,9 @@
-"""Admin forms of attendance: deciding flagged events (review inbox) and the report's filters."""
+"""Admin forms of attendance: deciding flagged events (review inbox), the report's filters, corrections."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (DateField, Form, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField, TimeField)
 from wtforms.validators import Optional
 
 from ..admin.forms import AdminForm, max_length, required
@@ -77,3 +78,48 @@ def recap_filter_form(groups) -> type[RecapFilterForm]:
                                        validators=[Optional()])
               for group in groups}
     return type("GroupedRecapFilterForm", (RecapFilterForm,), fields)
+
+
+#: What a correction of one day does (the form's ``kind``).
+CORRECTION_KINDS = (("times", _l("Add a missing check-in or check-out")),
+                    ("leave", _l("Mark as leave")),
+                    ("absent", _l("Mark as absent")))
+#: Leave types a correction may mark (app.attendance.corrections.CORRECTION_LEAVE_TYPES).
+CORRECTION_LEAVE_CHOICES = (("sakit", _l("Sick leave")), ("izin", _l("Permission")),
+                            ("dinas_luar", _l("Off-site duty")))
+
+
+class CorrectionForm(AdminForm):
+    """Correcting one person's day: the ``kind``, its fields, and the reason (always required).
+
+    ``check_in`` / ``check_out``: local times of the work day; ``note``: the leave's own text
+    (e.g. the sick note)."""
+
+    kind = RadioField(_l("Correction"), choices=CORRECTION_KINDS, default="times",
+                      validators=[required(_l("Choose what to correct."))])
+    check_in = TimeField(_l("Check-in time"), validators=[Optional()])
+    check_out = TimeField(_l("Check-out time"), validators=[Optional()],
+                          description=_l("Earlier than the check-in: the next morning (a night shift)."))
+    leave_type = SelectField(_l("Leave type"), choices=CORRECTION_LEAVE_CHOICES, default="sakit")
+    note = TextAreaField(_l("Note (e.g. the doctor’s letter)"), validators=[Optional(), max_length(500)])
+    reason = TextAreaField(_l("Reason for the correction"),
+                           validators=[required(_l("A reason is required for a correction.")), max_length(500)])
+
+
+class BulkLeaveForm(AdminForm):
+    """A department or an office on one date marked as leave (business trip, office closure).
+
+    The first post shows how many people it marks; the second carries that number back as
+    ``expected`` with ``confirm``."""
+
+    work_date = DateField(_l("Date"), validators=[required()])
+    department_id = SelectField(_l("Department"), choices=[], coerce=_optional_int, validate_choice=False,
+                                validators=[Optional()])
+    office_id = SelectField(_l("Office"), choices=[], coerce=_optional_int, validate_choice=False,
+                            validators=[Optional()])
+    leave_type = SelectField(_l("Mark as"), choices=CORRECTION_LEAVE_CHOICES[1:] + CORRECTION_LEAVE_CHOICES[:1],
+                             default="dinas_luar")
+    reason = TextAreaField(_l("Reason"), validators=[required(_l("A reason is required for a correction.")),
+                                                     max_length(500)])
+    expected = IntegerField(validators=[Optional()])
+    confirm = StringField(validators=[Optional()])

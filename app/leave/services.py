@@ -157,6 +157,29 @@ def create_leave(user, leave_type: str, start_date, end_date, reason: str,
     return leave
 
 
+def record_approved_leave(user, leave_type: str, start_date: date, end_date: date, reason: str, approver,
+                          *, comment: str | None = None) -> LeaveRequest:
+    """Record leave decided by staff (an admin's correction of a day), approved at once by ``approver``.
+
+    Stored as a :class:`LeaveRequest` like any other, so every report counts it as its type.
+    The caller writes the audit entry (it knows why).
+
+    :param reason: the leave's own text (e.g. the sick note), required.
+    :param comment: the approver's comment (the correction's reason).
+    :raises ValidationFailed: a bad field (keyed by field name), as :func:`create_leave`.
+    :raises Conflict: a pending or approved leave of ``user`` already covers some of these dates.
+    """
+    clean = _clean({"leave_type": leave_type, "start_date": start_date, "end_date": end_date,
+                    "reason": reason, "attachment_path": None}, partial=False)
+    _check_span(clean["start_date"], clean["end_date"])
+    _check_overlap(user.id, clean["start_date"], clean["end_date"])
+    leave = LeaveRequest(user_id=user.id, status="approved", reviewed_by_id=approver.id, reviewed_at=clock.now(),
+                         review_comment=(comment or "").strip() or None, **clean)
+    db.session.add(leave)
+    db.session.flush()
+    return leave
+
+
 def leaves_query(*, user_id: int | None = None, status: str | None = None, leave_type: str | None = None,
                  start_date: date | None = None, end_date: date | None = None):
     """Select statement of leave requests, newest first.
