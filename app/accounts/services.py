@@ -181,10 +181,19 @@ def create_user(*, name: str, password: str, role: str, email: str | None = None
     return user
 
 
-def update_user(user: User, **values) -> User:
+def _placement(user: User) -> dict:
+    """What the audit trail keeps of a person's place: role, office and department codes, position, active."""
+    return {"role": user.role, "office": user.office.code if user.office is not None else None,
+            "department": user.department.code if user.department is not None else None,
+            "position": user.position, "is_active": user.is_active}
+
+
+def update_user(user: User, actor=None, **values) -> User:
     """Update name, email, npp, nisn_nip_nik, phone, photo_path, address, role, office, department,
     position, is_active (only keys given).
 
+    With an ``actor``, a change of role, office, department, position or active state is written
+    to the audit trail (``user.update``, before → after).
     Nothing changes when a value is refused.
     :raises ValidationFailed, Conflict: as :func:`create_user`.
     """
@@ -192,9 +201,16 @@ def update_user(user: User, **values) -> User:
     if errors:
         raise ValidationFailed(errors)
     _check_unique(clean, exclude_id=user.id)
+    before = _placement(user) if actor is not None else None
     for key, value in clean.items():
         setattr(user, key, value)
     db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        db.session.refresh(user, ["office", "department"])
+        record(actor, "user.update", subject_type="user", subject_id=user.id, person=user, before=before,
+               after=_placement(user))
     return user
 
 

@@ -34,6 +34,23 @@ FIELD_LABELS = {
     "office_id": _l("Office"),
     "department_id": _l("Department"),
     "value": _l("Value"),
+    "shift": _l("Shift"),
+    "pattern": _l("Shift pattern"),
+    "people": _l("People"),
+    "cells": _l("Roster days"),
+    "target": _l("Applies to"),
+    "schedule": _l("Work schedule"),
+    "default": _l("Default work schedule"),
+    "office": _l("Office"),
+    "department": _l("Department"),
+    "position": _l("Position"),
+    "is_active": _l("Active"),
+    "active": _l("Active"),
+    "date": _l("Date"),
+    "imported_year": _l("Imported year"),
+    "added": _l("Added"),
+    "note": _l("Note"),
+    "events": _l("Events"),
 }
 
 

@@ -44,7 +44,26 @@ def assign_schedule(schedule: WorkSchedule, *, starts_on: date, ends_on: date | 
     assignment.schedule = schedule
     db.session.add(assignment)
     db.session.flush()
+    _audit(actor, assignment, None, _values(assignment))
     return assignment
+
+
+def _values(assignment: ScheduleAssignment) -> dict:
+    target = (assignment.user.name if assignment.user_id and assignment.user else None) or \
+        (assignment.department.code if assignment.department_id and assignment.department else None) or \
+        (assignment.office.code if assignment.office_id and assignment.office else None)
+    return {"schedule": assignment.schedule.name if assignment.schedule else None, "target": target,
+            "start_date": assignment.starts_on, "end_date": assignment.ends_on}
+
+
+def _audit(actor, assignment: ScheduleAssignment, before: dict | None, after: dict | None) -> None:
+    """Write an assignment change to the audit trail when an ``actor`` made it."""
+    if actor is None:
+        return
+    from ..audit.services import record
+
+    record(actor, "schedule_assignment.change", subject_type="schedule_assignment", subject_id=assignment.id,
+           person=assignment.user_id, before=before, after=after)
 
 
 def get_assignment(assignment_id: int) -> ScheduleAssignment:
@@ -85,7 +104,7 @@ def _check_dates(starts_on, ends_on) -> dict[str, list[str]]:
 
 
 def update_assignment_dates(assignment: ScheduleAssignment, *, starts_on: date,
-                            ends_on: date | None) -> ScheduleAssignment:
+                            ends_on: date | None, actor=None) -> ScheduleAssignment:
     """Move an assignment's first and last day (local dates, inclusive; ``ends_on`` None: open-ended).
 
     :raises ValidationFailed: a date outside 2000–2100 or ``ends_on`` before ``starts_on``;
@@ -94,9 +113,11 @@ def update_assignment_dates(assignment: ScheduleAssignment, *, starts_on: date,
     errors = _check_dates(starts_on, ends_on)
     if errors:
         raise ValidationFailed(errors)
+    before = _values(assignment)
     assignment.starts_on = starts_on
     assignment.ends_on = ends_on
     db.session.flush()
+    _audit(actor, assignment, before, _values(assignment))
     return assignment
 
 
@@ -112,8 +133,9 @@ def end_assignment(assignment: ScheduleAssignment, ends_on: date) -> ScheduleAss
     return assignment
 
 
-def delete_assignment(assignment: ScheduleAssignment) -> None:
-    """Remove an assignment (the next level of the resolution applies again)."""
+def delete_assignment(assignment: ScheduleAssignment, *, actor=None) -> None:
+    """Remove an assignment (the next level of the resolution applies again); audited with an ``actor``."""
+    _audit(actor, assignment, _values(assignment), None)
     db.session.delete(assignment)
     db.session.flush()
 

@@ -19,6 +19,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _, ngettext
+from flask_login import current_user
 
 from ..admin.rendering import render, wants_fragment
 from ..admin.access import admin_required
@@ -97,7 +98,7 @@ def import_year():
     form = ImportYearForm()
     if not form.validate_on_submit():
         return _done(_year(), _("Choose a year between 2000 and 2100."), "error")
-    result = calendar_service.import_year(form.year.data)
+    result = calendar_service.import_year(form.year.data, actor=current_user._get_current_object())
     if result.added:
         message = ngettext("%(num)d day of %(year)d was added from the national calendar.",
                            "%(num)d days of %(year)d were added from the national calendar.",
@@ -120,7 +121,8 @@ def add():
     year = form.on_date.data.year if form.on_date.data else _year()
     if form.validate_on_submit():
         office = get_office(form.office_id.data) if form.office_id.data else None
-        ok, holiday = form.call(lambda: calendar_service.add_holiday(form.on_date.data, form.name.data, office=office),
+        ok, holiday = form.call(lambda: calendar_service.add_holiday(form.on_date.data, form.name.data, office=office,
+                                                                    actor=current_user._get_current_object()),
                                 conflict_messages={"on_date": _("This date is already a holiday for the same people.")})
         if ok:
             return _done(holiday.on_date.year, _("%(date)s is now a holiday: %(name)s.",
@@ -144,7 +146,8 @@ def rename(holiday_id: int):
     holiday = _load(holiday_id)
     form = RenameHolidayForm(prefix="rename")
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: calendar_service.rename_holiday(holiday, form.name.data))
+        ok, _saved = form.call(lambda: calendar_service.rename_holiday(holiday, form.name.data,
+                                                                       actor=current_user._get_current_object()))
         if ok:
             return _done(holiday.on_date.year, _("The holiday of %(date)s is now called “%(name)s”.",
                                                  date=holiday.on_date.strftime("%d-%m-%Y"), name=holiday.name))
@@ -157,7 +160,7 @@ def remove(holiday_id: int):
     """Make the date a normal working day again (an imported day is kept, removed, to restore later)."""
     holiday = _load(holiday_id)
     year, name, day = holiday.on_date.year, holiday.name, holiday.on_date
-    calendar_service.remove_holiday(holiday)
+    calendar_service.remove_holiday(holiday, actor=current_user._get_current_object())
     return _done(year, _("%(date)s (%(name)s) is a working day again.", date=day.strftime("%d-%m-%Y"), name=name))
 
 
@@ -166,6 +169,6 @@ def remove(holiday_id: int):
 def restore(holiday_id: int):
     """Make a removed imported holiday a day off again."""
     holiday = _load(holiday_id)
-    calendar_service.restore_holiday(holiday)
+    calendar_service.restore_holiday(holiday, actor=current_user._get_current_object())
     return _done(holiday.on_date.year, _("%(date)s (%(name)s) is a holiday again.",
                                          date=holiday.on_date.strftime("%d-%m-%Y"), name=holiday.name))

@@ -53,7 +53,22 @@ def national_holidays(year: int) -> dict[date, tuple[str, str]]:
     return days
 
 
-def import_year(year: int) -> ImportResult:
+def _audit(actor, holiday, before: dict | None, after: dict | None, *, subject_id=None) -> None:
+    """Write a change of the holiday calendar to the audit trail when an ``actor`` made it."""
+    if actor is None:
+        return
+    from ..audit.services import record
+
+    record(actor, "holiday.change", subject_type="holiday",
+           subject_id=subject_id if holiday is None else holiday.id, before=before, after=after)
+
+
+def _holiday_values(holiday) -> dict:
+    return {"date": holiday.on_date, "name": holiday.name, "active": holiday.is_active,
+            "office": holiday.office.code if holiday.office_id and holiday.office else None}
+
+
+def import_year(year: int, *, actor=None) -> ImportResult:
     """Add ``year``'s national holidays and *cuti bersama* for everyone.
 
     Dates already in the calendar for everyone (renamed, removed or added by hand)
@@ -74,6 +89,8 @@ def import_year(year: int) -> ImportResult:
             added += 1
         except IntegrityError:  # another import added it at the same moment
             continue
+    if added:
+        _audit(actor, None, None, {"imported_year": year, "added": added})
     return ImportResult(year, added, len(found) - added)
 
 
@@ -84,7 +101,7 @@ def _clean_name(name) -> str:
     return name
 
 
-def add_holiday(on_date: date, name: str, *, office=None) -> Holiday:
+def add_holiday(on_date: date, name: str, *, office=None, actor=None) -> Holiday:
     """Add the organisation's own day off (category ``organisation``), for everyone or one office.
 
     :raises ValidationFailed: no date or name, a date outside 2000–2100.
@@ -101,9 +118,11 @@ def add_holiday(on_date: date, name: str, *, office=None) -> Holiday:
     if existing is not None:
         if existing.is_active:
             raise Conflict(N_("This date is already a holiday"), field="on_date")
+        before = _holiday_values(existing)
         existing.is_active = True
         existing.name = name
         db.session.flush()
+        _audit(actor, existing, before, _holiday_values(existing))
         return existing
     holiday = Holiday(on_date=on_date, name=name, category="organisation", office_id=office_id)
     try:
@@ -112,6 +131,7 @@ def add_holiday(on_date: date, name: str, *, office=None) -> Holiday:
             db.session.flush()
     except IntegrityError:
         raise Conflict(N_("This date is already a holiday"), field="on_date") from None
+    _audit(actor, holiday, None, _holiday_values(holiday))
     return holiday
 
 
@@ -123,17 +143,22 @@ def get_holiday(holiday_id: int) -> Holiday:
     return holiday
 
 
-def rename_holiday(holiday: Holiday, name: str) -> Holiday:
+def rename_holiday(holiday: Holiday, name: str, *, actor=None) -> Holiday:
     """:raises ValidationFailed: empty or longer than 200 characters."""
+    before = _holiday_values(holiday)
     holiday.name = _clean_name(name)
     holiday.updated_at = clock.now()
     db.session.flush()
+    _audit(actor, holiday, before, _holiday_values(holiday))
     return holiday
 
 
-def remove_holiday(holiday: Holiday) -> None:
+def remove_holiday(holiday: Holiday, *, actor=None) -> None:
     """Make the date a normal day again.  An imported holiday is kept inactive (a later
-    import skips it, :func:`restore_holiday` brings it back); the organisation's own is deleted."""
+    import skips it, :func:`restore_holiday` brings it back); the organisation's own is deleted.
+    With an ``actor`` each of these changes is written to the audit trail (``holiday.change``)."""
+    before = _holiday_values(holiday)
+    _audit(actor, holiday, before, {**before, "active": False})
     if holiday.category == "organisation":
         db.session.delete(holiday)
     else:
@@ -141,10 +166,12 @@ def remove_holiday(holiday: Holiday) -> None:
     db.session.flush()
 
 
-def restore_holiday(holiday: Holiday) -> Holiday:
+def restore_holiday(holiday: Holiday, *, actor=None) -> Holiday:
     """Make a removed imported holiday a day off again."""
+    before = _holiday_values(holiday)
     holiday.is_active = True
     db.session.flush()
+    _audit(actor, holiday, before, _holiday_values(holiday))
     return holiday
 
 

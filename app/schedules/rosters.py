@@ -209,6 +209,13 @@ def apply_pattern(pattern: ShiftPattern, *, starts_on: date, ends_on: date, user
     except IntegrityError:
         raise Conflict(N_("The roster was changed at the same moment; try again")) from None
     db.session.expire_all()
+    if actor is not None:
+        from ..audit.services import record
+
+        record(actor, "roster.change", subject_type="shift_pattern", subject_id=pattern.id,
+               person=users[0].id if len(users) == 1 else None,
+               after={"pattern": pattern.name, "start_date": starts_on, "end_date": ends_on, "people": len(users),
+                      "department": department.code if department is not None else None, "cells": len(rows)})
     return AppliedPattern(len(users), len(rows), starts_on, ends_on)
 
 
@@ -221,9 +228,12 @@ def _entry(user, day: date) -> RosterEntry | None:
 def set_roster_day(user, day: date, schedule: WorkSchedule | None, *, actor=None) -> RosterEntry:
     """Put ``user`` on ``schedule`` on ``day`` (None: a day off), replacing what was there.
 
+    With an ``actor`` the change is written to the audit trail (``roster.change``, the cell's
+    shift name before and after; "-" a day off).
     :raises Conflict: someone set the same cell at the same moment.
     """
     entry = _entry(user, day)
+    before = None if entry is None else (entry.schedule.name if entry.schedule is not None else "-")
     schedule_id = schedule.id if schedule is not None else None
     if entry is None:
         entry = RosterEntry(user_id=user.id, work_date=day, schedule_id=schedule_id,
@@ -241,6 +251,12 @@ def set_roster_day(user, day: date, schedule: WorkSchedule | None, *, actor=None
         entry.updated_at = clock.now()
     entry.schedule = schedule
     db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        record(actor, "roster.change", subject_type="roster_entry", subject_id=entry.id, person=user.id,
+               before={"work_date": day, "shift": before},
+               after={"work_date": day, "shift": schedule.name if schedule is not None else "-"}, only_changes=False)
     return entry
 
 
@@ -509,6 +525,12 @@ def write_cells(cells, *, actor=None) -> int:
     except IntegrityError:
         raise Conflict(N_("The roster was changed at the same moment; try again")) from None
     db.session.expire_all()
+    if actor is not None:
+        from ..audit.services import record
+
+        record(actor, "roster.change", subject_type="roster_import", person=user_ids[0] if len(user_ids) == 1 else None,
+               after={"cells": len(final), "people": len(user_ids), "start_date": min(d for _u, d in final),
+                      "end_date": max(d for _u, d in final)})
     return len(final)
 
 

@@ -388,8 +388,25 @@ def _deactivate_others(keep_id: int | None) -> None:
     db.session.execute(stmt.values(is_active=False))
 
 
-def create_schedule(values: dict) -> WorkSchedule:
-    """Create a schedule from plain values.
+def _audit_schedule(actor, action: str, schedule: WorkSchedule, before: dict | None, after: dict | None) -> None:
+    """Write a schedule change to the audit trail when an ``actor`` made it (the admin pages)."""
+    if actor is None:
+        return
+    from ..audit.services import record
+
+    record(actor, action, subject_type="work_schedule", subject_id=schedule.id, before=before, after=after)
+
+
+def _schedule_values(schedule: WorkSchedule) -> dict:
+    """The schedule's fields for the audit trail (the weekdays as ISO numbers, not their bit mask)."""
+    values = {key: getattr(schedule, key) for key in WorkSchedule.__table__.columns.keys()
+              if key not in ("id", "created_at", "updated_at", "working_days_mask")}
+    values["working_weekdays"] = list(schedule.working_weekdays)
+    return values
+
+
+def create_schedule(values: dict, *, actor=None) -> WorkSchedule:
+    """Create a schedule from plain values (with an ``actor``: audited as ``schedule.create``).
 
     Keys (only ``name``, ``check_in_start`` and ``check_out_start`` are required):
     the time fields of :data:`TIME_FIELDS` (``time`` or ``"HH:mm[:ss]"``, local), the
@@ -416,11 +433,13 @@ def create_schedule(values: dict) -> WorkSchedule:
     db.session.flush()
     if make_active or active_schedule() is None:
         set_active(schedule)
+    _audit_schedule(actor, "schedule.create", schedule, None, _schedule_values(schedule))
     return schedule
 
 
-def update_schedule(schedule: WorkSchedule, values: dict) -> WorkSchedule:
-    """Change only the given fields (keys as :func:`create_schedule`).
+def update_schedule(schedule: WorkSchedule, values: dict, *, actor=None) -> WorkSchedule:
+    """Change only the given fields (keys as :func:`create_schedule`); with an ``actor`` the
+    changed fields are audited as ``schedule.update`` (before → after).
 
     :raises ValidationFailed: malformed field or rules that cannot work together;
         nothing changes.
@@ -433,6 +452,7 @@ def update_schedule(schedule: WorkSchedule, values: dict) -> WorkSchedule:
         raise RuleViolation("Activate another attendance time setting instead of deactivating the active one",
                             field="is_active")
     before = {key: getattr(schedule, key) for key in clean}
+    audit_before = _schedule_values(schedule)
     for key, value in clean.items():
         setattr(schedule, key, value)
     try:
@@ -446,6 +466,7 @@ def update_schedule(schedule: WorkSchedule, values: dict) -> WorkSchedule:
     db.session.flush()
     if make_active:
         set_active(schedule)
+    _audit_schedule(actor, "schedule.update", schedule, audit_before, _schedule_values(schedule))
     return schedule
 
 
@@ -461,8 +482,8 @@ def schedule_usage(schedule: WorkSchedule) -> dict[str, int]:
     }
 
 
-def delete_schedule(schedule: WorkSchedule) -> str:
-    """Delete a schedule and return its name.
+def delete_schedule(schedule: WorkSchedule, *, actor=None) -> str:
+    """Delete a schedule and return its name (with an ``actor``: audited as ``schedule.delete``).
 
     :raises Conflict: it is the last one, the active one, or still assigned,
         used by a shift pattern or on a roster day (the message says which).
@@ -477,13 +498,19 @@ def delete_schedule(schedule: WorkSchedule) -> str:
         raise Conflict(N_("This attendance time setting is still in use (assignments, shift patterns or "
                           "roster days); remove those first"), **usage)
     name = schedule.name
+    _audit_schedule(actor, "schedule.delete", schedule, _schedule_values(schedule), None)
     db.session.delete(schedule)
     db.session.flush()
     return name
 
 
-def set_active(schedule: WorkSchedule) -> WorkSchedule:
-    """Make ``schedule`` the only active one (the organisation's default), in the current transaction."""
+def set_active(schedule: WorkSchedule, *, actor=None) -> WorkSchedule:
+    """Make ``schedule`` the only active one (the organisation's default), in the current transaction
+    (with an ``actor``: audited as ``schedule.activate``)."""
+    if actor is not None:
+        previous = active_schedule()
+        _audit_schedule(actor, "schedule.activate", schedule,
+                        {"default": previous.name if previous is not None else None}, {"default": schedule.name})
     _deactivate_others(schedule.id)
     db.session.flush()
     schedule.is_active = True

@@ -117,7 +117,7 @@ def new():
         used = db.session.scalars(db.select(WorkSchedule.color))
         form.color.data = colors.next_color(used)
     if form.validate_on_submit():
-        ok, schedule = form.call(lambda: schedules.create_schedule(form.values()),
+        ok, schedule = form.call(lambda: schedules.create_schedule(form.values(), actor=current_user._get_current_object()),
                                  conflict_messages=_conflict_messages())
         if ok:
             flash(_("Work schedule “%(name)s” was added. Assign it to people, departments or offices below.",
@@ -171,7 +171,8 @@ def update(schedule_id: int):
     schedule = _load(schedule_id)
     form = WorkScheduleForm()
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: schedules.update_schedule(schedule, form.values()),
+        ok, _saved = form.call(lambda: schedules.update_schedule(schedule, form.values(),
+                                                                       actor=current_user._get_current_object()),
                                conflict_messages=_conflict_messages())
         if ok:
             flash(_("Work schedule “%(name)s” was saved.", name=schedule.name), "success")
@@ -187,7 +188,7 @@ def update(schedule_id: int):
 def activate(schedule_id: int):
     """Make one schedule the organisation's default (the only active one)."""
     schedule = _load(schedule_id)
-    schedules.set_active(schedule)
+    schedules.set_active(schedule, actor=current_user._get_current_object())
     return _done(_("“%(name)s” is now the active work schedule.", name=schedule.name))
 
 
@@ -197,7 +198,7 @@ def delete(schedule_id: int):
     """Delete a schedule; the default, the last one and one still in use are refused with a message."""
     schedule = _load(schedule_id)
     try:
-        name = schedules.delete_schedule(schedule)
+        name = schedules.delete_schedule(schedule, actor=current_user._get_current_object())
     except Conflict as exc:
         db.session.rollback()
         message = translate_message(exc.message)
@@ -298,7 +299,8 @@ def assignment_update(assignment_id: int):
     form = AssignmentDatesForm(prefix=f"a{assignment.id}")
     if form.validate_on_submit():
         ok, _saved = form.call(lambda: assigning.update_assignment_dates(
-            assignment, starts_on=form.starts_on.data, ends_on=form.ends_on.data))
+            assignment, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            actor=current_user._get_current_object()))
         if ok:
             return _assignments_done(schedule, _("The dates of “%(schedule)s” for %(target)s were saved.",
                                                  schedule=schedule.name, target=assignment_target(assignment)))
@@ -315,7 +317,7 @@ def assignment_delete(assignment_id: int):
     assignment = _load_assignment(assignment_id)
     schedule = assignment.schedule
     target = assignment_target(assignment)
-    assigning.delete_assignment(assignment)
+    assigning.delete_assignment(assignment, actor=current_user._get_current_object())
     message = _("“%(schedule)s” no longer applies to %(target)s.", schedule=schedule.name, target=target)
     if request.values.get("next"):
         flash(message, "success")

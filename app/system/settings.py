@@ -375,8 +375,9 @@ def update_setting(key: str, value, description: str | None = None) -> SettingVi
     return get_view(key)
 
 
-def bulk_update(items) -> list[SettingView]:
-    """Save several settings at once, all or nothing.
+def bulk_update(items, *, actor=None) -> list[SettingView]:
+    """Save several settings at once, all or nothing (with an ``actor``: one ``settings.update``
+    audit entry with the changed keys' values before and after).
 
     ``items``: a list of ``{"key": ..., "value": ..., ["description": ...]}``.
     Every item is checked before anything is written; the errors name
@@ -417,6 +418,7 @@ def bulk_update(items) -> list[SettingView]:
         clean.append((key, typed, description))
     if errors:
         raise ValidationFailed(errors)
+    before = {key: get_setting(key) for key, _typed, _description in clean} if actor is not None else None
     timed = {key: typed for key, typed, _description in clean if key in SCHEDULE_KEYS}
     if timed:
         try:
@@ -431,4 +433,9 @@ def bulk_update(items) -> list[SettingView]:
             continue
         _write(key, typed, description)
     db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        record(actor, "settings.update", subject_type="setting", before=before,
+               after={key: get_setting(key) for key, _typed, _description in clean})
     return [get_view(key) for key, _typed, _description in clean]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 
 from ..admin.access import admin_required
 from ..admin.filters import PLATFORM_LABELS
@@ -204,7 +205,7 @@ def settings():
         if not refused:
             try:
                 if changed:
-                    registry.bulk_update(changed)
+                    registry.bulk_update(changed, actor=current_user._get_current_object())
             except ValidationFailed as exc:
                 db.session.rollback()
                 for name, messages in exc.errors.items():

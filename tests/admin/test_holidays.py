@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.schedules.models import Holiday
 
-from .helpers import count, fetch, field_error, text_of
+from .helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/holidays/"
 
@@ -90,6 +90,9 @@ def test_rename_in_place_and_a_blank_name_is_refused(app, as_admin):
     assert fetch(app, Holiday, holiday_id).name == "Idul Adha (perkiraan)"
     as_admin.submit(PAGE, f"{PAGE}{holiday_id}", {"rename-name": "Hari Raya Idul Adha 1447 H"}, htmx=True)
     assert fetch(app, Holiday, holiday_id).name == "Hari Raya Idul Adha 1447 H"
+    (entry,) = audit_trail(app, subject_id=holiday_id)
+    assert entry[0] == "holiday.change" and (entry[5], entry[6]) == (
+        {"name": "Idul Adha (perkiraan)"}, {"name": "Hari Raya Idul Adha 1447 H"})
 
 
 def test_remove_an_imported_day_keeps_it_hidden_then_restore(app, as_admin):
@@ -107,6 +110,9 @@ def test_remove_an_imported_day_keeps_it_hidden_then_restore(app, as_admin):
     assert fetch(app, Holiday, holiday_id).is_active is False          # a new import does not bring it back
     as_admin.submit(PAGE, f"{PAGE}{holiday_id}/restore", htmx=True)
     assert fetch(app, Holiday, holiday_id).is_active is True
+    trail = audit_trail(app, action="holiday.change")
+    assert [after for *_x, after, _r in trail] == [
+        {"imported_year": 2026, "added": 25}, {"active": False}, {"active": True}]
 
 
 def test_removing_the_organisations_own_day_deletes_it(app, as_admin):

@@ -14,7 +14,7 @@ from app.departments.models import Department
 from app.extensions import db
 from app.schedules.models import Holiday, RosterEntry, ShiftPattern, ShiftPatternApplication, WorkSchedule
 
-from .helpers import AdminSession, count, field_error, text_of
+from .helpers import audit_trail, AdminSession, count, field_error, text_of
 
 GRID = "/admin/rosters/"
 PATTERNS = "/admin/rosters/patterns"
@@ -159,6 +159,9 @@ def test_a_day_off_and_back_to_the_default(app, as_admin, org):
     body = _post_cell(as_admin, ani, day, "off").get_data(as_text=True)
     assert "roster-cell--off" in _cell(body, ani, day) and "Ani, 09-12-2026: libur." in text_of(body)
     assert _entries(app, ani) == {(ani.id, day): (None, None)}
+    ((action, _actor, person, _t, _s, before, after, _r),) = audit_trail(app, action="roster.change")
+    assert (action, person, before, after) == ("roster.change", ani.id, {"work_date": "2026-12-09", "shift": None},
+                                               {"work_date": "2026-12-09", "shift": "-"})
     body = _post_cell(as_admin, ani, day, "reset").get_data(as_text=True)
     assert "roster-cell--default" in _cell(body, ani, day)
     assert _entries(app, ani) == {}

@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.schedules.models import ScheduleAssignment, WorkSchedule
 
-from .helpers import count, fetch, field_error, text_of
+from .helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/work-schedules/"
 NEW = "/admin/work-schedules/new"
@@ -157,6 +157,10 @@ def test_the_schedule_page_edits_every_field(app, as_admin, factory):
     assert (saved.name, saved.working_weekdays, saved.late_policy, saved.is_active) == \
         ("Normal Baru", (1, 3, 5), "record_late", True)
     assert "telah disimpan" in text_of(as_admin.get(url).get_data(as_text=True))
+    ((action, _actor, _person, subject_type, subject_id, before, after, _reason),) = audit_trail(app)
+    assert (action, subject_type, subject_id) == ("schedule.update", "work_schedule", schedule.id)
+    assert (before["name"], after["name"]) == ("Normal", "Normal Baru")
+    assert after["working_weekdays"] == [1, 3, 5] and "is_active" not in after  # only what changed
 
 
 def test_an_error_on_the_schedule_page_keeps_what_was_typed_and_changes_nothing(app, as_admin, factory):
@@ -177,6 +181,8 @@ def test_make_default_leaves_exactly_one_active(app, as_admin, factory):
     assert body.lstrip().startswith('<div id="work-schedules"')
     assert "sekarang menjadi jam kerja yang berlaku" in text_of(body)
     assert _active(app) == ["B"]
+    assert [(a, b, c) for a, *_x, b, c, _r in audit_trail(app)] == [
+        ("schedule.activate", {"default": "A"}, {"default": "B"})]
 
 
 def test_delete_an_unused_schedule(app, as_admin, factory):

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.system import settings as registry
 from app.system.models import Setting
 
-from .helpers import count, field_error, text_of
+from .helpers import audit_trail, count, field_error, text_of
 
 PAGE = "/admin/settings"
 
@@ -77,6 +77,10 @@ def test_saving_valid_values_stores_them_and_links_the_map(app, en_admin):
     assert saved["attendance_radius"] == "250"
     assert saved["qr_period_seconds"] == "60" and saved["school_name"] == "SMA Negeri 1"
     assert "face_tolerance" not in saved                  # unchanged defaults are not written
+    ((action, actor, person, _type, _id, before, after, _reason),) = audit_trail(app)
+    assert (action, person, after["attendance_radius"], after["school_name"]) == (
+        "settings.update", None, 250, "SMA Negeri 1")
+    assert actor is not None and before["attendance_radius"] == 100 and "face_tolerance" not in after
     page = en_admin.get(PAGE).get_data(as_text=True)
     assert "Settings saved." in text_of(page)
     assert "https://www.openstreetmap.org/?mlat=-6.200000&amp;mlon=106.816666" in page

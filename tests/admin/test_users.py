@@ -7,7 +7,7 @@ from app.accounts.models import DeviceBinding, User
 from app.accounts.passwords import verify_password
 from app.extensions import db
 
-from .helpers import count, fetch, field_error, text_of
+from .helpers import audit_trail, count, fetch, field_error, text_of
 
 
 def _names(body):
@@ -102,7 +102,7 @@ def test_create_errors_are_shown_next_to_each_field(app, as_admin, factory):
     assert count(app, User, User.name == "Sari Dewi") == 0
 
 
-def test_edit_a_user_keeps_the_password_when_left_empty(app, as_admin, factory):
+def test_edit_a_user_keeps_the_password_when_left_empty(app, as_admin, admin, factory):
     person = factory.user(name="Andi", email="andi@hadir.test")
     old_hash = fetch(app, User, person.id).password_hash
     office = factory.office()
@@ -115,6 +115,8 @@ def test_edit_a_user_keeps_the_password_when_left_empty(app, as_admin, factory):
     saved = fetch(app, User, person.id)
     assert (saved.name, saved.email, saved.office_id, saved.is_active) == ("Andi P.", "andi.p@hadir.test", office.id, False)
     assert saved.password_hash == old_hash
+    assert audit_trail(app) == [("user.update", admin.id, person.id, "user", person.id,
+                                 {"office": None, "is_active": True}, {"office": office.code, "is_active": False}, None)]
 
 
 def test_edit_sets_a_new_password(app, as_admin, factory):

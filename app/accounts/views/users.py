@@ -174,7 +174,7 @@ def user_edit(user_id: int):
                            _("You cannot remove your own administrator access."))
         else:
             def save():
-                accounts.update_user(user, **form.values(office_by_id, department_by_id))
+                accounts.update_user(user, current_user._get_current_object(), **form.values(office_by_id, department_by_id))
                 if form.password.data:
                     accounts.set_password(user, form.password.data)
 
