@@ -25,7 +25,7 @@ Rules:
 - a reason is required (at most :data:`MAX_REASON` characters); the person must exist, not be
   deleted, and not be a student (students are marked by their teacher in the school flow);
 - every correction writes one audit entry (:func:`app.audit.services.record`) with the day's
-  values before and after.
+  values before and after (the work day on the "after" side only, so that it always shows).
 """
 from __future__ import annotations
 
@@ -193,7 +193,7 @@ def add_times(actor, user_id: int, work_date: date, *, check_in: time | None = N
     action = "correction.check_in" if moment_in is not None else "correction.check_out"
     after = {**snapshot(daily, DAY_FIELDS), "work_date": work_date, "events": [e.id for e in events]}
     record(actor, action, subject_type="daily_attendance", subject_id=daily.id, person=user,
-           before={**before, "work_date": work_date, "events": []}, after=after, reason=reason)
+           before={**before, "events": []}, after=after, reason=reason)
     return Correction(daily, tuple(events))
 
 
@@ -242,8 +242,7 @@ def mark_leave(actor, user_id: int, work_date: date, leave_type: str, *, reason:
         raise Conflict(N_("A leave request already covers this day."), field="leave_type") from None
     daily = _clear_absent_mark(daily)
     record(actor, "correction.leave", subject_type="leave_request", subject_id=leave.id, person=user,
-           before={**before, "work_date": work_date},
-           after={"status": leave_type, "work_date": work_date, "leave_type": leave_type, "note": note},
+           before=before, after={"status": leave_type, "work_date": work_date, "leave_type": leave_type, "note": note},
            reason=reason)
     return Correction(daily, (), leave)
 
@@ -293,8 +292,7 @@ def mark_absent(actor, user_id: int, work_date: date, *, reason: str) -> Correct
         overtime.discard_day(daily)
     db.session.flush()
     record(actor, "correction.absent", subject_type="daily_attendance", subject_id=daily.id, person=user,
-           before={**before, "work_date": work_date}, after={**snapshot(daily, DAY_FIELDS), "work_date": work_date},
-           reason=reason)
+           before=before, after={**snapshot(daily, DAY_FIELDS), "work_date": work_date}, reason=reason)
     return Correction(daily)
 
 

@@ -97,11 +97,18 @@ def _text(key: str, value) -> str | None:
     return str(value)
 
 
+#: Fields kept in the JSON for reference but not shown (row ids mean nothing to a reader).
+HIDDEN_FIELDS = frozenset({"events", "check_ins"})
+
+
 def changes(entry) -> list[Change]:
-    """The entry's ``before`` / ``after`` as lines, in the order the service gave the fields."""
+    """The entry's ``before`` / ``after`` as lines, in the order the service gave the fields
+    (without :data:`HIDDEN_FIELDS`)."""
     before, after = entry.before or {}, entry.after or {}
     lines = []
     for key in dict.fromkeys([*before, *after]):
+        if key in HIDDEN_FIELDS:
+            continue
         lines.append(Change(str(FIELD_LABELS.get(key, key)), _text(key, before.get(key)), _text(key, after.get(key))))
     return lines
 

@@ -84,8 +84,9 @@ def test_a_forgotten_check_out_is_added_and_the_original_check_in_stays(org):
     (entry,) = audit()
     assert (entry.action, entry.actor_id, entry.person_id, entry.subject_type, entry.subject_id, entry.reason) == (
         "correction.check_out", admin.id, ani.id, "daily_attendance", daily.id, "Lupa absen pulang")
-    assert entry.before == {"time_out": None, "worked_minutes": None, "events": []}
-    assert entry.after == {"time_out": "2026-01-30T10:10:00.000000Z", "worked_minutes": 530, "events": [added.id]}
+    assert entry.before == {"time_out": None, "worked_minutes": None, "events": [], "work_date": None}
+    assert entry.after == {"time_out": "2026-01-30T10:10:00.000000Z", "worked_minutes": 530, "events": [added.id],
+                           "work_date": "2026-01-30"}
 
 
 def test_a_whole_day_added_is_judged_like_a_check_in(org):
