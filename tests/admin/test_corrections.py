@@ -63,6 +63,11 @@ def test_the_day_page_shows_the_day_and_adds_a_check_out(app, as_admin, admin, o
     assert (day.worked_minutes, day.late_minutes) == (8 * 60 + 40, 20)
     assert count(app, AttendanceEvent, AttendanceEvent.user_id == ani.id) == 2
     assert [row[0] for row in audit_trail(app)] == ["correction.check_out"]
+    # the person's page shows their history and links the correction of a day
+    person_page = as_admin.get(f"/admin/users/{ani.id}/edit").get_data(as_text=True)
+    assert "Absen pulang ditambahkan lewat koreksi" in text_of(person_page) and "Lupa absen pulang" in person_page
+    assert f'href="/admin/audit?person={ani.id}"' in person_page
+    assert f'href="/admin/attendance/corrections/{ani.id}/2026-02-02"' in person_page
 
 
 def test_a_refused_correction_shows_why_and_changes_nothing(app, as_admin, office_day):

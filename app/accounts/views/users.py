@@ -182,7 +182,10 @@ def user_edit(user_id: int):
             if ok:
                 flash(_("User “%(name)s” was saved.", name=user.name), "success")
                 return redirect(url_for("accounts.users"), code=303)
-    return render_template("accounts/user_form.html", form=form, user=user, **_work_schedule_context(user))
+    from ...audit.services import person_history
+
+    return render_template("accounts/user_form.html", form=form, user=user, history=person_history(user.id, limit=10),
+                           **_work_schedule_context(user))
 
 
 #: Days of a person's work schedule shown on their page (today and the next 13).
