@@ -350,8 +350,9 @@ def _clean_description(description, field: str) -> str | None:
     return description.strip() or None
 
 
-def update_setting(key: str, value, description: str | None = None) -> SettingView:
-    """Save ``value`` (text or JSON scalar, checked against the registry) for ``key``.
+def update_setting(key: str, value, description: str | None = None, *, actor=None) -> SettingView:
+    """Save ``value`` (text or JSON scalar, checked against the registry) for ``key`` (with an
+    ``actor``: audited as ``settings.update``, the value before and after).
 
     ``description`` replaces the stored description when given (not for the keys of
     :data:`SCHEDULE_KEYS`, whose value is the default work schedule's field).
@@ -364,14 +365,19 @@ def update_setting(key: str, value, description: str | None = None) -> SettingVi
         typed = parse_value(key, value)
     except ValueError as exc:
         raise ValidationFailed({"value": [str(exc)]}) from None
+    before = get_setting(key) if actor is not None else None
     if s.schedule_field:
         try:
             _write_schedule({key: typed})
         except ValidationFailed as exc:
             raise ValidationFailed({"value": [m for messages in exc.errors.values() for m in messages]}) from None
-        return get_view(key)
-    _write(key, typed, description)
-    db.session.flush()
+    else:
+        _write(key, typed, description)
+        db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        record(actor, "settings.update", subject_type="setting", before={key: before}, after={key: get_setting(key)})
     return get_view(key)
 
 

@@ -287,7 +287,7 @@ def update_non_paramedis(user_id: int):
     values = check.done()
     was_active = user.is_active
     try:
-        accounts.update_user(user, **values)
+        accounts.update_user(user, g.user, **values)
     except Conflict as exc:
         return envelope.validation_failed(_conflict_errors(exc))
     _end_sessions_if_inactive(user, was_active)

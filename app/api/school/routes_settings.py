@@ -11,6 +11,8 @@ so ``bulk-update`` is never taken as a key.
 """
 from __future__ import annotations
 
+from flask import g
+
 from ...common import clock
 from ...common.errors import ValidationFailed
 from ...system import settings as registry
@@ -41,7 +43,7 @@ def bulk_update_settings():
     An invalid item → 422 with ``settings.N.key`` / ``settings.N.value`` errors and nothing saved.
     """
     items = body().get("settings")
-    views = registry.bulk_update(items)
+    views = registry.bulk_update(items, actor=g.user)
     return envelope.ok("Pengaturan berhasil diperbarui", [setting_json(v) for v in views])
 
 
@@ -60,5 +62,5 @@ def update_setting(key: str):
     registry.spec(key)
     if "value" not in data:
         raise ValidationFailed({"value": ["The value field is required."]})
-    view = registry.update_setting(key, data.get("value"), data.get("description"))
+    view = registry.update_setting(key, data.get("value"), data.get("description"), actor=g.user)
     return envelope.ok("Pengaturan berhasil diperbarui", setting_json(view))

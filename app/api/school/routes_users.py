@@ -132,7 +132,7 @@ def update_user(user_id: int):
             raise PermissionDenied("Anda tidak dapat menonaktifkan akun Anda sendiri")
     password = values.pop("password", None)
     try:
-        accounts.update_user(user, **values)
+        accounts.update_user(user, g.user, **values)
     except Conflict as exc:
         raise unique_failed(exc) from None
     if password is not None:

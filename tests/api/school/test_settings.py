@@ -118,6 +118,13 @@ def test_admin_updates_one_setting(app, client, admin_headers):
     assert described.json["data"]["value"] == "200" and described.json["data"]["description"] == "Radius (meter)"
     again = client.get("/api/settings/attendance_radius", headers=admin_headers).json["data"]
     assert again["value"] == "200" and again["description"] == "Radius (meter)"
+    from app.audit.models import AuditEntry
+
+    with app.app_context():                                  # each change in the audit trail, with its admin
+        trail = [(e.action, e.actor_id is not None, e.before, e.after)
+                 for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
+    assert trail == [("settings.update", True, {"attendance_radius": 100}, {"attendance_radius": 150}),
+                     ("settings.update", True, {"attendance_radius": 150}, {"attendance_radius": 200})]
 
 
 def test_non_admin_cannot_change_settings(app, client, guru_headers):
