@@ -9,6 +9,7 @@ from ..admin.rendering import render, wants_fragment
 from ..common.errors import NotFound
 from ..extensions import db
 from ..places.models import Office
+from ..qr.images import qr_svg
 from . import services as kiosks
 from .forms import MODE_LABELS, MODE_NAMES, KioskActionForm, KioskForm
 from .models import KIOSK_MODES, Kiosk
@@ -34,6 +35,11 @@ def _form(obj=None) -> KioskForm:
 
 
 def _list(**context):
+    pairing = context.get("pairing")
+    if pairing is not None:  # the pairing link, also as a QR code the tablet's camera can open
+        link = url_for("kiosk.pair", code=pairing.code, _external=True)
+        context.update(pairing_link=link, pairing_qr=qr_svg(link, error="m", css_class="pairing-qr",
+                                                            title=_("Pairing link as a QR code")))
     items = list(db.session.scalars(db.select(Kiosk).order_by(Kiosk.name, Kiosk.id)))
     return render("kiosk/admin/index.html", "kiosk/admin/_partials/list.html", kiosks=items,
                   action_form=KioskActionForm(), mode_names=MODE_NAMES, **context)

@@ -149,3 +149,14 @@ def test_pairing_attempts_are_rate_limited(app, client):
     statuses = [client.post("/kiosk/pair", data={"code": "AAAA-AAAA", "csrf_token": token}).status_code
                 for _ in range(11)]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
+
+
+def test_the_pairing_link_is_shown_as_a_qr_code_of_that_link(app, admin_browser):
+    from app.qr.images import qr_svg
+
+    registered = _register(admin_browser)
+    page, code = registered.get_data(as_text=True), _code_of(registered)
+    link = f"http://localhost/kiosk/pair?code={code}"
+    svg = re.search(r'<svg[^>]*class="pairing-qr".*?</svg>', page, re.S).group(0)
+    with app.test_request_context():
+        assert svg == str(qr_svg(link, error="m", css_class="pairing-qr", title="Tautan pemasangan sebagai kode QR"))
