@@ -42,8 +42,8 @@ def _day_context(user_id: int, day: date, form: CorrectionForm | None = None, no
         view = corrections.day_view(user_id, day)
     except NotFound:
         abort(404)
-    return {"view": view, "form": form or CorrectionForm(), "notice": notice,
-            "is_future": day > clock.local_today(), "back": request.args.get("back") or request.form.get("back")}
+    return {"view": view, "form": form or CorrectionForm(formdata=None), "notice": notice,
+            "is_future": day > clock.local_today(), "back": form_back()}
 
 
 def _render_day(**context):

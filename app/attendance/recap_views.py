@@ -46,6 +46,20 @@ def _month_link(user_id: int):
     return lambda first_day: url_for("recap.person_month", user_id=user_id, month=f"{first_day:%Y-%m}")
 
 
+def _correct_link(user: User):
+    """For an admin looking at an employee's month: the correction of a day up to today (else None)."""
+    from flask_login import current_user
+
+    from ..accounts.roles import STUDENT_ROLES
+
+    if current_user.role != "admin" or user.role in STUDENT_ROLES:
+        return None
+    today = clock.local_today()
+    back = request.full_path.rstrip("?")
+    return lambda day: url_for("corrections.day", user_id=user.id, day_text=day.isoformat(), back=back) \
+        if day <= today else None
+
+
 def _photo_link(event: AttendanceEvent) -> str | None:
     return url_for("recap.event_photo", event_id=event.id) if event.photo_path else None
 
@@ -60,7 +74,8 @@ def person_month(user_id: int):
     year, month, error = _month_arg()
     result = recap.person_month(user, year, month)
     return render("attendance/person_month.html", "attendance/_partials/person_month.html",
-                  month=result, error=error, month_link=_month_link(user.id), photo_link=_photo_link)
+                  month=result, error=error, month_link=_month_link(user.id), photo_link=_photo_link,
+                  correct_link=_correct_link(user))
 
 
 @bp.get("/events/<int:event_id>/photo")

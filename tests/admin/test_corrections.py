@@ -136,3 +136,25 @@ def test_finding_a_person_to_correct(as_admin, office_day):
     body = as_admin.get("/admin/attendance/corrections?q=budi&date=" + DAY).get_data(as_text=True)
     assert f'/admin/attendance/corrections/{office_day["budi"].id}/{DAY}' in body
     assert "Sari" not in text_of(as_admin.get("/admin/attendance/corrections?q=sari").get_data(as_text=True))
+
+
+def test_a_persons_month_links_each_day_to_its_correction_for_admins(as_admin, as_petugas, office_day):
+    ani = office_day["ani"]
+    page = as_admin.get(f"/admin/attendance/people/{ani.id}/month?month=2026-01").get_data(as_text=True)
+    link = re.search(r'<a class="correct-link" href="([^"]+)" data-day-dialog', page)
+    assert link and link.group(1).startswith(f"/admin/attendance/corrections/{ani.id}/2026-01-01?back=")
+    assert '<dialog id="day-dialog"' in page and "admin/day-dialog.js" in page
+    panel = as_admin.get(link.group(1).replace("&amp;", "&"), htmx=True).get_data(as_text=True)
+    assert panel.lstrip().startswith('<div id="correction-day"') and "/admin/attendance/people/" in panel
+    # days still to come have no link; a petugas sees the month without corrections
+    february = as_admin.get(f"/admin/attendance/people/{ani.id}/month?month=2026-02").get_data(as_text=True)
+    assert f"/admin/attendance/corrections/{ani.id}/2026-02-02" in february
+    assert f"/admin/attendance/corrections/{ani.id}/2026-02-03" not in february
+    seen = as_petugas.get(f"/admin/attendance/people/{ani.id}/month?month=2026-01").get_data(as_text=True)
+    assert "correct-link" not in seen and "day-dialog" not in seen
+
+
+def test_the_back_link_stays_on_this_site(as_admin, office_day):
+    url = f"/admin/attendance/corrections/{office_day['ani'].id}/{DAY}"
+    assert 'href="https://evil.test/"' not in as_admin.get(url + "?back=https://evil.test/").get_data(as_text=True)
+    assert 'href="/admin/attendance/people/2/month"' in as_admin.get(url + "?back=/admin/attendance/people/2/month").get_data(as_text=True)
