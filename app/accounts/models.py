@@ -52,13 +52,16 @@ class User(UserMixin, db.Model):
     #: Postal address as typed (at most 500 characters), set through the clinic app's
     #: non-paramedis management (contract 000, "Create Non-Paramedis User").
     address: Mapped[str | None] = mapped_column(String(500))
+    #: This person's annual leave (*cuti tahunan*) entitlement in working days per calendar
+    #: year; None: the organisation's (setting ``annual_leave_days``).  See :mod:`app.leave.balance`.
+    annual_leave_days: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     office = relationship("Office", lazy="joined")
-    department = relationship("Department", lazy="select")
+    department = relationship("Department", foreign_keys=[department_id], lazy="select")
     device = relationship("DeviceBinding", uselist=False, back_populates="user", lazy="select",
                           cascade="all, delete-orphan")
 

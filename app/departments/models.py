@@ -18,7 +18,8 @@ class Department(db.Model):
     schedules assigned to a department apply to its members and to the members
     of its sub-departments that have no assignment of their own
     (:mod:`app.schedules.resolution`).  The services refuse a parent chain that
-    loops back on itself.
+    loops back on itself.  ``head``: the person who approves the leave requests of
+    the department's members (optional; without one, administrators do).
     """
 
     __tablename__ = "departments"
@@ -28,10 +29,13 @@ class Department(db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     parent = relationship("Department", remote_side=[id], lazy="joined", join_depth=1)
+    head = relationship("User", foreign_keys=[head_id], lazy="select")
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<Department {self.code}>"

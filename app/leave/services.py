@@ -12,7 +12,9 @@ Rules (issue 3, "leave types ... statuses"):
   (:class:`~app.common.errors.Conflict`);
 - only a pending leave is reviewed, edited by its owner or deleted; a
   reviewed leave is history and stays;
-- the requester is notified of the review (:func:`app.notify.services.notify`).
+- the requester is notified of the review (:func:`app.notify.services.notify`);
+- annual leave (``cuti``) of staff may not exceed the year's balance, neither when asked,
+  edited nor approved (:mod:`.balance`, :class:`~.balance.InsufficientLeaveBalance`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from ..common import clock
 from ..common.errors import Conflict, PermissionDenied, RuleViolation, ValidationFailed
 from ..common.i18n import N_
 from ..extensions import db
+from .balance import check_annual_balance, uses_annual_leave
 from .models import LEAVE_TYPES, LeaveRequest
 
 #: Longest leave, in days counted inclusively (one calendar year, leap day included).
@@ -146,11 +149,15 @@ def create_leave(user, leave_type: str, start_date, end_date, reason: str,
     :param attachment_path: optional storage-relative path (no ``..``, no absolute path).
     :raises ValidationFailed: a bad field (keyed by field name).
     :raises Conflict: ``user`` already has a pending/approved leave overlapping these dates.
+    :raises InsufficientLeaveBalance: annual leave (``cuti``) beyond a year's balance
+        (:func:`.balance.check_annual_balance`).
     """
     clean = _clean({"leave_type": leave_type, "start_date": start_date, "end_date": end_date,
                     "reason": reason, "attachment_path": attachment_path}, partial=False)
     _check_span(clean["start_date"], clean["end_date"])
     _check_overlap(user.id, clean["start_date"], clean["end_date"])
+    if uses_annual_leave(user, clean["leave_type"]):
+        check_annual_balance(user, clean["start_date"], clean["end_date"])
     leave = LeaveRequest(user_id=user.id, status="pending", **clean)
     db.session.add(leave)
     db.session.flush()
@@ -223,6 +230,8 @@ def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | No
 
     :raises PermissionDenied: the reviewer is the requester (nobody approves their own leave).
     :raises RuleViolation: the leave is no longer pending.
+    :raises InsufficientLeaveBalance: approving annual leave beyond what is left of a year's
+        balance (another request was approved meanwhile).
     :raises ValidationFailed: the comment is not text or is too long.
     """
     from flask import current_app
@@ -242,6 +251,8 @@ def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | No
         raise PermissionDenied("You cannot review your own leave request")
     from ..audit.services import record
 
+    if approve and uses_annual_leave(leave.user, leave.leave_type):
+        check_annual_balance(leave.user, leave.start_date, leave.end_date, exclude_id=leave.id)
     leave.status = "approved" if approve else "rejected"
     record(reviewer, "leave.approve" if approve else "leave.reject", subject_type="leave_request",
            subject_id=leave.id, person=leave.user_id, before={"status": "pending"},
@@ -274,6 +285,7 @@ def update_leave(leave: LeaveRequest, actor, **values) -> LeaveRequest:
     :raises PermissionDenied: ``actor`` is not the owner.
     :raises RuleViolation: the leave is no longer pending.
     :raises ValidationFailed: a bad field; :raises Conflict: the new dates overlap another leave.
+    :raises InsufficientLeaveBalance: annual leave beyond a year's balance.
     """
     if actor.id != leave.user_id:
         raise PermissionDenied("Only the requester may change a leave request")
@@ -287,6 +299,8 @@ def update_leave(leave: LeaveRequest, actor, **values) -> LeaveRequest:
     end = clean.get("end_date", leave.end_date)
     _check_span(start, end)
     _check_overlap(leave.user_id, start, end, exclude_id=leave.id)
+    if uses_annual_leave(leave.user, clean.get("leave_type", leave.leave_type)):
+        check_annual_balance(leave.user, start, end, exclude_id=leave.id)
     for key, value in clean.items():
         setattr(leave, key, value)
     db.session.flush()

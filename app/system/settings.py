@@ -100,6 +100,11 @@ REGISTRY: tuple[SettingSpec, ...] = (
     SettingSpec("wrong_office_policy", "choice",
                 "Absen di kantor yang bukan kantor penugasan: review (ditahan untuk diperiksa) atau refuse (ditolak)",
                 "review", choices=("review", "refuse")),
+    # Annual leave (cuti tahunan): at least 12 working days a year after 12 months of continuous
+    # service (UU 13/2003 art. 79(3) as amended by UU 6/2023); an organisation may give more.
+    SettingSpec("annual_leave_days", "integer",
+                "Hak cuti tahunan dalam hari kerja per tahun (minimal 12 menurut UU 13/2003 pasal 79)",
+                12, 12, 365),
 )
 
 SPECS: dict[str, SettingSpec] = {s.key: s for s in REGISTRY}

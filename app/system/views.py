@@ -82,6 +82,7 @@ SETTING_GROUPS = (
     ("school", _l("School"), ("school_name",)),
     ("plausibility", _l("Fake GPS: plausibility of a reported position"),
      ("gps_accuracy_floor_m", "gps_max_speed_kmh", "wrong_office_policy")),
+    ("leave", _l("Annual leave"), ("annual_leave_days",)),
 )
 #: Unit shown after the input of a setting (a time's unit is the local time zone name).
 SETTING_UNITS = {
@@ -92,6 +93,7 @@ SETTING_UNITS = {
     "school_longitude": _l("degrees"),
     "gps_accuracy_floor_m": _l("metres"),
     "gps_max_speed_kmh": _l("km/h"),
+    "annual_leave_days": _l("working days a year"),
 }
 #: Help under the input of a known setting.
 SETTING_HINTS = {
@@ -113,6 +115,9 @@ SETTING_HINTS = {
                             "the toll-road limit of 100 km/h with room to spare; raise it if people often take the "
                             "high-speed train or a plane between two offices on the same day."),
     "wrong_office_policy": _l("Applies when an app names an office (branch) other than the person's own."),
+    "annual_leave_days": _l("Annual leave (cuti tahunan) of everyone without an entitlement of their own; the law's "
+                            "minimum is 12 working days after 12 months of service (UU 13/2003 art. 79). Days off "
+                            "and holidays inside a leave are not counted."),
 }
 
 

@@ -26,6 +26,7 @@ from ...accounts.roles import SCHOOL_LEAD_ROLES
 from ...common import clock
 from ...common.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationFailed
 from ...leave import services as leaves
+from ...leave.balance import InsufficientLeaveBalance
 from ...leave.models import LEAVE_TYPES, LeaveRequest
 from . import envelope
 from .auth import token_required
@@ -95,6 +96,9 @@ def _load(leave_id: int) -> LeaveRequest:
 
 def _translate(exc, when: str):
     """A service refusal with the dialect's wording (same status class)."""
+    if isinstance(exc, InsufficientLeaveBalance):
+        return RuleViolation(f"Sisa cuti tahunan {exc.year} tidak cukup: sisa {exc.remaining} hari, "
+                             f"diminta {exc.requested} hari", field=exc.field)
     if isinstance(exc, Conflict):
         return Conflict(_MESSAGES["overlap"], field=exc.field)
     if isinstance(exc, RuleViolation):
