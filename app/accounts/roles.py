@@ -58,6 +58,12 @@ SCHOOL_STAFF_ROLES = TEACHER_ROLES | {"admin"}
 #: Who leads a school (principal, administrator): sees the whole school's dashboard and
 #: everyone's offline syncs, and reviews leave requests (contract 002).
 SCHOOL_LEAD_ROLES = frozenset({"kepsek", "admin"})
+#: The school's principal (*kepala sekolah*).
+PRINCIPAL_ROLES = frozenset({"kepsek"})
+#: Whose leave the principal approves (contract 002, section 6): the teachers and the students.
+PRINCIPAL_APPROVED_ROLES = frozenset({"guru"}) | STUDENT_ROLES
+#: Who approves anyone's leave whoever else does (HR: the administrator).
+LEAVE_ADMIN_ROLES = frozenset({"admin"})
 #: Clinicians (doctor, paramedic): they perform clinic procedures and earn their service fee
 #: (contract 000, "tindakan").
 CLINICIAN_ROLES = frozenset({"dokter", "paramedis"})

@@ -26,6 +26,7 @@ ADMIN_BLUEPRINTS = (
     ("app.departments.views", "bp"),
     ("app.attendance.views", "bp"),
     ("app.leave.views", "bp"),
+    ("app.leave.self_views", "bp"),
     ("app.attendance.overtime_views", "bp"),
     ("app.attendance.recap_views", "bp"),
     ("app.school.views", "bp"),

@@ -97,6 +97,15 @@ KNOWN_MESSAGES = (
     _l("The selected sex is invalid."),
     _l("The record number has already been taken."),
     _l("The record number appears more than once in the batch."),
+    # app.leave.services, app.leave.attachments, app.leave.balance
+    _l("The selected leave type is invalid."),
+    _l("The end date must be a date after or equal to start date."),
+    _l("The leave may not be longer than 366 days."),
+    _l("The reason may not be greater than 2000 characters."),
+    _l("The attachment is empty."),
+    _l("The attachment may not be greater than 5 megabytes."),
+    _l("The attachment must be a photo (JPEG or PNG) or a PDF."),
+    _l("The annual leave must be a whole number of days from 0 to 365."),
     # WTForms' own messages (fields that parse their input)
     _l("Not a valid integer value."),
     _l("Not a valid float value."),

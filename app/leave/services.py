@@ -12,7 +12,8 @@ Rules (issue 3, "leave types ... statuses"):
   (:class:`~app.common.errors.Conflict`);
 - only a pending leave is reviewed, edited by its owner or deleted; a
   reviewed leave is history and stays;
-- the requester is notified of the review (:func:`app.notify.services.notify`);
+- the requester's approvers are notified of a new request (:mod:`.approvers`), the requester
+  of the review (:func:`app.notify.services.notify`);
 - annual leave (``cuti``) of staff may not exceed the year's balance, neither when asked,
   edited nor approved (:mod:`.balance`, :class:`~.balance.InsufficientLeaveBalance`).
 """
@@ -161,6 +162,7 @@ def create_leave(user, leave_type: str, start_date, end_date, reason: str,
     leave = LeaveRequest(user_id=user.id, status="pending", **clean)
     db.session.add(leave)
     db.session.flush()
+    _notify_approvers(leave, user)
     return leave
 
 
@@ -185,6 +187,62 @@ def record_approved_leave(user, leave_type: str, start_date: date, end_date: dat
     db.session.add(leave)
     db.session.flush()
     return leave
+
+
+def _dates_text(leave: LeaveRequest) -> str:
+    dates = leave.start_date.strftime("%d-%m-%Y")
+    if leave.end_date != leave.start_date:
+        dates += " – " + leave.end_date.strftime("%d-%m-%Y")
+    return dates
+
+
+def _kind_text(leave_type: str) -> str:
+    """The leave type's name in the organisation's language (notifications are stored translated)."""
+    from flask import current_app
+    from flask_babel import force_locale, gettext
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+        return gettext(_TYPE_LABELS[leave_type])
+
+
+def _notify_approvers(leave: LeaveRequest, user) -> None:
+    """Tell each of the requester's approvers (:func:`.approvers.approvers_of`) that a request waits."""
+    from ..notify.services import notify
+    from .approvers import approvers_of
+
+    for approver in approvers_of(user):
+        notify(approver, "leave_request", N_("New leave request"),
+               N_("%(name)s asks for %(kind)s on %(dates)s."), data={"leave_id": leave.id},
+               name=user.name, kind=_kind_text(leave.leave_type), dates=_dates_text(leave))
+
+
+def request_leave(user, leave_type: str, start_date, end_date, reason: str,
+                  attachment: bytes | None = None) -> LeaveRequest:
+    """Ask for leave from the web app: :func:`create_leave` with an uploaded file kept with it.
+
+    :param attachment: the file's bytes (a photo or PDF, :func:`.attachments.check_attachment`), or None.
+    :raises ValidationFailed: a bad field, or (``attachment``) a file that is no photo or PDF or too big.
+    :raises Conflict: overlapping leave; :raises InsufficientLeaveBalance: beyond the annual balance.
+    """
+    from .attachments import check_attachment, store_attachment
+
+    extension = check_attachment(attachment) if attachment else None
+    leave = create_leave(user, leave_type, start_date, end_date, reason)
+    if extension:
+        leave.attachment_path = store_attachment(attachment, extension, leave)
+        db.session.flush()
+    return leave
+
+
+def cancel_leave(leave: LeaveRequest, user) -> None:
+    """The requester withdraws their pending ``leave`` (the web app's "cancel").
+
+    :raises PermissionDenied: ``user`` is not the requester.
+    :raises RuleViolation: the leave was already reviewed.
+    """
+    if leave.user_id != user.id:
+        raise PermissionDenied("Only the requester may cancel a leave request")
+    delete_leave(leave, user)
 
 
 def leaves_query(*, user_id: int | None = None, status: str | None = None, leave_type: str | None = None,
@@ -234,9 +292,6 @@ def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | No
         balance (another request was approved meanwhile).
     :raises ValidationFailed: the comment is not text or is too long.
     """
-    from flask import current_app
-    from flask_babel import force_locale, gettext
-
     from ..notify.services import notify
 
     if comment is not None and not isinstance(comment, str):
@@ -261,11 +316,7 @@ def review_leave(leave: LeaveRequest, reviewer, approve: bool, comment: str | No
     leave.reviewed_by_id = reviewer.id
     leave.reviewed_at = clock.now()
     leave.review_comment = comment
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
-        kind = gettext(_TYPE_LABELS[leave.leave_type])
-    dates = leave.start_date.strftime("%d-%m-%Y")
-    if leave.end_date != leave.start_date:
-        dates += " – " + leave.end_date.strftime("%d-%m-%Y")
+    kind, dates = _kind_text(leave.leave_type), _dates_text(leave)
     if approve:
         title, body = N_("Your leave request was approved"), N_("Your %(kind)s request for %(dates)s was approved.")
     else:

@@ -25,7 +25,7 @@ from .models import NotificationSettings
 
 #: Types a person may turn off: contract 000's and those the application sends.
 NOTIFICATION_TYPES = ("tindakan_approved", "tindakan_rejected", "validation_required", "system_maintenance",
-                      "attendance_review", "leave_review", "device_reset", "face_enrolment")
+                      "attendance_review", "leave_review", "leave_request", "device_reset", "face_enrolment")
 DEFAULT_QUIET_START = time(22, 0)
 DEFAULT_QUIET_END = time(7, 0)
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
