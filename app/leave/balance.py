@@ -163,3 +163,15 @@ def check_annual_balance(user, start: date, end: date, *, exclude_id: int | None
             if days > balance.remaining:
                 raise InsufficientLeaveBalance(year, balance.remaining, days)
     return asked
+
+
+def annual_leave_details(leaves) -> dict[int, list[tuple[int, int, int]]]:
+    """For a reviewer: per pending annual leave, ``[(year, working days asked, days left), ...]``
+    (days left leaves that request out); other leaves are absent from the answer."""
+    details = {}
+    for leave in leaves:
+        if uses_annual_leave(leave.user, leave.leave_type):
+            asked = working_days_by_year(leave.user, leave.start_date, leave.end_date)
+            details[leave.id] = [(year, days, annual_balance(leave.user, year, exclude_id=leave.id).remaining)
+                                 for year, days in asked.items()]
+    return details

@@ -27,8 +27,8 @@ from ..extensions import db, login_manager
 from . import services as leave_services
 from .approvers import approvers_of, may_review, reviewable_by
 from .attachments import MAX_BYTES, attachment_file
-from .balance import ANNUAL_LEAVE_TYPE, InsufficientLeaveBalance, annual_balance, uses_annual_leave, \
-    working_days_by_year
+from .balance import ANNUAL_LEAVE_TYPE, InsufficientLeaveBalance, annual_balance, annual_leave_details, \
+    uses_annual_leave, working_days_by_year
 from .forms import ApproveLeaveForm, CancelLeaveForm, LeaveRequestForm, RejectLeaveForm
 from .models import LeaveRequest
 
@@ -175,13 +175,7 @@ def approvals():
 
 
 def _approvals_context(leaves, **extra) -> dict:
-    details = {}
-    for leave in leaves:
-        if uses_annual_leave(leave.user, leave.leave_type):
-            asked = working_days_by_year(leave.user, leave.start_date, leave.end_date)
-            details[leave.id] = [(year, days, annual_balance(leave.user, year, exclude_id=leave.id).remaining)
-                                 for year, days in asked.items()]
-    context = {"leaves": leaves, "details": details, "approve_form": ApproveLeaveForm(),
+    context = {"leaves": leaves, "details": annual_leave_details(leaves), "approve_form": ApproveLeaveForm(),
                "reject_form": RejectLeaveForm(), "open_id": None}
     context.update(extra)
     return context

@@ -17,6 +17,7 @@ from ..admin.filters import LEAVE_TYPE_LABELS
 from ..extensions import db
 from ..review import InboxState, OpenDecision, ReviewSection, decide, register_section
 from . import services as leave_services
+from .balance import annual_leave_details
 from .forms import ApproveLeaveForm, RejectLeaveForm
 from .models import LeaveRequest
 
@@ -28,7 +29,8 @@ LEAVE_LIMIT = 25
 
 def _load_section(state: InboxState) -> dict:
     stmt = leave_services.pending_leaves_query().options(selectinload(LeaveRequest.user))
-    return {"leaves": list(db.session.scalars(stmt.limit(LEAVE_LIMIT))),
+    leaves = list(db.session.scalars(stmt.limit(LEAVE_LIMIT)))
+    return {"leaves": leaves, "leave_balances": annual_leave_details(leaves),
             "leave_total": leave_services.pending_leave_count(),
             "can_review_leave": is_admin(state.user)}
 
