@@ -1,4 +1,4 @@
-"""CSV import of students and teachers, and CSV export of users.
+"""CSV import and export of users, every role; the export's file imports as it is.
 
 Import, in three steps driven by the admin pages (:mod:`app.accounts.views.imports`):
 
@@ -6,13 +6,18 @@ Import, in three steps driven by the admin pages (:mod:`app.accounts.views.impor
    comma or semicolon separated (Excel in an Indonesian locale writes ``;``),
    at most :data:`MAX_ROWS` data rows.  The header names the columns,
    case-insensitively, in English or Indonesian (:data:`COLUMN_ALIASES`):
-   ``name`` (*nama*), ``role`` (*peran*: ``student``/``siswa`` or
-   ``teacher``/``guru``), ``nisn_nip_nik``, ``email``, ``phone`` (*telepon*),
-   the registered extra columns (:func:`columns`) and ``password`` (*kata_sandi*).
+   ``name`` (*nama*), ``role`` (*peran*: any role key, or its English name:
+   ``student``, ``teacher``, ``employee``...), ``nisn_nip_nik``, ``npp``,
+   ``email``, ``phone`` (*telepon*), ``office`` (*kantor*: its code or name),
+   ``department`` (*unit_kerja*: its code or name), ``position`` (*jabatan*),
+   the registered extra columns (:func:`columns`), ``active`` (*aktif*: 1/0)
+   and ``password`` (*kata_sandi*).  Only ``name`` and ``role`` must be there.
 2. :func:`validate_rows` checks every row and names each refused field:
-   missing name, unknown role, missing or duplicate NISN/NIP/NIK, malformed or
-   duplicate email (inside the file or already in the database), short
-   password, and whatever each extra column refuses.  The rules are those of
+   missing name, unknown role, no identifier to sign in with (students,
+   teachers and the principal need a NISN/NIP/NIK for the school app; anyone
+   else an NPP, an email or a NISN/NIP/NIK), duplicate NISN/NIP/NIK, NPP or
+   email (inside the file or already in the database), unknown office or
+   department, short password, and whatever each extra column refuses.  The rules are those of
    :func:`app.accounts.services.create_user`; they are checked again on import.
 3. :func:`hash_rows` computes the argon2id hash of every row's password (the
    slow part: a large file is hashed in steps of :data:`STEP_ROWS` rows, one
@@ -26,7 +31,10 @@ Import, in three steps driven by the admin pages (:mod:`app.accounts.views.impor
 
 Export: :func:`export_csv` writes users as UTF-8 CSV with a BOM (so Excel
 detects the encoding) and neutralises spreadsheet formulas (:func:`safe_cell`,
-OWASP "CSV Injection").
+OWASP "CSV Injection").  It writes the import's columns (:func:`export_columns`:
+all but ``password``; office and department by code), and the import takes back
+the quote :func:`safe_cell` put before ``+62...`` (:func:`unquote_cell`), so an
+exported file imported into an empty organisation exports the same again.
 
 Extra columns: the core knows no vertical.  A vertical that keeps something of its own
 per imported person (a school enrols students in their class) registers an
@@ -55,7 +63,10 @@ from ..common.errors import ValidationFailed
 from ..common import clock
 from ..extensions import db
 from .forms import PASSWORD_MESSAGES
+from ..departments.models import Department
+from ..places.models import Office
 from .models import User
+from .roles import ROLE_KEYS, STUDENT_ROLES, TEACHER_ROLES
 from .passwords import PasswordRejected, check_new_password, hash_password
 from .services import EMAIL_RE
 
@@ -76,27 +87,42 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "nama", "nama_lengkap", "full_name"),
     "role": ("role", "peran"),
     "nisn_nip_nik": ("nisn_nip_nik", "nisn/nip/nik", "nisn_/_nip_/_nik", "nisn", "nip", "nik"),
+    "npp": ("npp", "nomor_pegawai", "no_pegawai"),
     "email": ("email", "e_mail", "surel"),
     "phone": ("phone", "telepon", "telp", "no_hp", "hp"),
+    "office": ("office", "kantor", "kode_kantor", "office_code"),
+    "department": ("department", "departemen", "unit_kerja", "unit", "department_code"),
+    "position": ("position", "jabatan"),
+    "active": ("active", "aktif"),
     "password": ("password", "kata_sandi", "sandi"),
 }
 #: The core's columns before the extra ones, in the order of the template file and of the preview table.
-LEADING_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "email", "phone")
+LEADING_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "npp", "email", "phone", "office", "department",
+                                    "position")
 #: The core's columns after the extra ones.
-TRAILING_COLUMNS: tuple[str, ...] = ("password",)
+TRAILING_COLUMNS: tuple[str, ...] = ("active", "password")
 #: Columns a file must have.
-REQUIRED_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik")
-#: Accepted role values (lower-cased) → role key.  Only students and teachers are imported.
+REQUIRED_COLUMNS: tuple[str, ...] = ("name", "role")
+#: Accepted role values (lower-cased, spaces as ``_``) → role key: every role key, English and Indonesian names.
 ROLE_ALIASES: dict[str, str] = {
-    "student": "siswa", "siswa": "siswa", "murid": "siswa",
-    "teacher": "guru", "guru": "guru",
+    **{key: key for key in ROLE_KEYS},
+    "student": "siswa", "murid": "siswa", "teacher": "guru", "employee": "pegawai", "karyawan": "pegawai",
+    "principal": "kepsek", "kepala_sekolah": "kepsek", "administrator": "admin", "doctor": "dokter",
+    "paramedic": "paramedis", "nurse": "paramedis", "perawat": "paramedis", "bidan": "paramedis",
+    "non-paramedis": "non_paramedis", "non_paramedic": "non_paramedis", "university_student": "mahasiswa",
 }
+#: Roles whose only sign-in is the school app's NISN/NIP/NIK (contract 002): it is required for them.
+SCHOOL_ID_ROLES = STUDENT_ROLES | TEACHER_ROLES
+#: ``active`` values (lower-cased) → flag; blank is active.
+ACTIVE_VALUES = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False,
+                 "ya": True, "tidak": False, "aktif": True, "nonaktif": False}
 #: Example row of the template file (the core's columns; each extra column gives its own example).
-TEMPLATE_EXAMPLE = {"name": "Siti Rahma", "role": "siswa", "nisn_nip_nik": "0051234567",
-                    "email": "", "phone": "081234567890", "password": ""}
+TEMPLATE_EXAMPLE = {"name": "Siti Rahma", "role": "siswa", "nisn_nip_nik": "0051234567", "npp": "",
+                    "email": "", "phone": "081234567890", "office": "", "department": "", "position": "",
+                    "active": "1", "password": ""}
 
-#: The core's columns of the export before the extra ones, in order; ``active`` comes last.
-EXPORT_LEADING_COLUMNS: tuple[str, ...] = ("name", "role", "nisn_nip_nik", "npp", "email", "phone", "office")
+#: The core's columns of the export before the extra ones (the import's), in order; ``active`` comes last.
+EXPORT_LEADING_COLUMNS: tuple[str, ...] = LEADING_COLUMNS
 #: First characters a spreadsheet may read as a formula (OWASP "CSV Injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -167,6 +193,9 @@ class ImportRow:
     values: dict[str, str]
     role: str | None = None
     errors: dict[str, list] = field(default_factory=dict)
+    #: The office and department the row names (found by :func:`validate_rows`).
+    office: Office | None = None
+    department: Department | None = None
 
     @property
     def valid(self) -> bool:
@@ -276,7 +305,7 @@ def parse_csv(data: bytes) -> ParsedFile:
                 values = {c: "" for c in all_columns}
                 for column, cell in zip(header_columns, cells):
                     if column is not None:
-                        values[column] = cell.strip()
+                        values[column] = unquote_cell(cell.strip())
                 rows.append(ImportRow(line=line, values=values))
             line = reader.line_num + 1
     except csv.Error as exc:
@@ -313,17 +342,32 @@ def _mark_duplicates(rows: list[ImportRow], column: str, key) -> None:
                 row.error(column, _l("Appears more than once in the file (lines %(lines)s).", lines=lines))
 
 
+def _lookup(model) -> dict[str, object]:
+    """Offices or departments by lower-cased code and by lower-cased name (codes win)."""
+    found: dict[str, object] = {}
+    rows = list(db.session.scalars(db.select(model)))
+    for row in rows:
+        found.setdefault(row.name.lower(), row)
+    for row in rows:
+        found[row.code.lower()] = row
+    return found
+
+
 def validate_rows(rows: list[ImportRow]) -> dict[str, Any]:
-    """Check every row in place (fills ``row.role`` and ``row.errors``).
+    """Check every row in place (fills ``row.role``, ``row.office``, ``row.department``, ``row.errors``).
 
     Rules per column (those of :func:`~app.accounts.services.create_user`, plus
-    the import's own): ``name`` required, at most 120 characters; ``role``
-    student/siswa or teacher/guru; ``nisn_nip_nik`` required, at most 32
-    characters, unique in the file and in the database; ``email`` optional,
-    well-formed, at most 254 characters, unique (case-insensitively) in the
-    file and in the database; ``phone`` at most 32 characters;
-    ``password`` blank (one is generated) or at least 8 characters; each extra
-    column by its own ``check``.
+    the import's own): ``name`` required, at most 120 characters; ``role`` a
+    role of :data:`ROLE_ALIASES`; ``nisn_nip_nik`` required for
+    :data:`SCHOOL_ID_ROLES`, else at least one of ``nisn_nip_nik``, ``npp``,
+    ``email``; ``nisn_nip_nik`` and ``npp`` at most 32 characters, unique in
+    the file and in the database; ``email`` optional, well-formed, at most 254
+    characters, unique (case-insensitively) in the file and in the database;
+    ``phone`` at most 32 characters; ``office`` and ``department`` blank or an
+    existing one's code or name (case-insensitive); ``position`` at most 120
+    characters; ``active`` blank or one of :data:`ACTIVE_VALUES`; ``password``
+    blank (one is generated) or at least 8 characters; each extra column by
+    its own ``check``.
 
     :returns: extra column key → what its ``check`` returned (for its ``write``).
     """
@@ -334,14 +378,22 @@ def validate_rows(rows: list[ImportRow]) -> dict[str, Any]:
             row.error("name", _l("The name is required."))
         elif len(v["name"]) > 120:
             row.error("name", _l("The name may not be longer than %(n)d characters.", n=120))
-        role = ROLE_ALIASES.get(v["role"].lower())
+        role = ROLE_ALIASES.get(re.sub(r"\s+", "_", v["role"].lower()))
         row.role = role
         if role is None:
-            row.error("role", _l("Use student (siswa) or teacher (guru)."))
-        if not v["nisn_nip_nik"]:
+            row.error("role", _l("Unknown role. Use one of: %(roles)s.", roles=", ".join(ROLE_KEYS)))
+        if not v["nisn_nip_nik"] and role in SCHOOL_ID_ROLES:
             row.error("nisn_nip_nik", _l("The NISN/NIP/NIK is required."))
-        elif len(v["nisn_nip_nik"]) > 32:
+        elif not (v["nisn_nip_nik"] or v["npp"] or v["email"]) and role is not None:
+            row.error("npp", _l("Give an NPP, an email or a NISN/NIP/NIK to sign in with."))
+        if len(v["nisn_nip_nik"]) > 32:
             row.error("nisn_nip_nik", _l("At most 32 characters."))
+        if len(v["npp"]) > 32:
+            row.error("npp", _l("At most 32 characters."))
+        if len(v["position"]) > 120:
+            row.error("position", _l("At most 120 characters."))
+        if v["active"] and v["active"].lower() not in ACTIVE_VALUES:
+            row.error("active", _l("Use 1 (active) or 0 (inactive)."))
         email = v["email"].lower()
         if email and (len(email) > 254 or not EMAIL_RE.match(email)):
             row.error("email", _l("Not a valid email address."))
@@ -357,7 +409,11 @@ def validate_rows(rows: list[ImportRow]) -> dict[str, Any]:
 
     _mark_duplicates(rows, "nisn_nip_nik", lambda r: r.values["nisn_nip_nik"])
     _mark_duplicates(rows, "email", lambda r: r.values["email"].lower())
+    _mark_duplicates(rows, "npp", lambda r: r.values["npp"])
 
+    taken_npps = _existing(User.npp, {r.values["npp"] for r in rows if r.values["npp"]})
+    offices = _lookup(Office) if any(r.values["office"] for r in rows) else {}
+    departments = _lookup(Department) if any(r.values["department"] for r in rows) else {}
     taken_ids = _existing(User.nisn_nip_nik, {r.values["nisn_nip_nik"] for r in rows if r.values["nisn_nip_nik"]})
     taken_emails = _existing(User.email, {r.values["email"].lower() for r in rows if r.values["email"]}, lower=True)
     for row in rows:
@@ -365,6 +421,15 @@ def validate_rows(rows: list[ImportRow]) -> dict[str, Any]:
             row.error("nisn_nip_nik", _l("Already used by another user."))
         if row.values["email"] and row.values["email"].lower() in taken_emails:
             row.error("email", _l("Already used by another user."))
+        if row.values["npp"] in taken_npps:
+            row.error("npp", _l("Already used by another user."))
+        row.office = offices.get(row.values["office"].lower()) if row.values["office"] else None
+        if row.values["office"] and row.office is None:
+            row.error("office", _l("No office has the code or name “%(name)s”.", name=row.values["office"]))
+        row.department = departments.get(row.values["department"].lower()) if row.values["department"] else None
+        if row.values["department"] and row.department is None:
+            row.error("department", _l("No department has the code or name “%(name)s”.",
+                                       name=row.values["department"]))
     return {extra.key: extra.check(rows) for extra in extra_columns()}
 
 
@@ -441,8 +506,11 @@ def import_rows(rows: list[ImportRow], seed: bytes, password_hashes: list[str] |
     imported: list[ImportedUser] = []
     for row, password_hash in zip(rows, password_hashes):
         v = row.values
-        user = User(name=v["name"], role=row.role, email=v["email"].lower() or None, nisn_nip_nik=v["nisn_nip_nik"],
-                    phone=v["phone"] or None, is_active=True, password_hash=password_hash)
+        user = User(name=v["name"], role=row.role, email=v["email"].lower() or None,
+                    nisn_nip_nik=v["nisn_nip_nik"] or None, npp=v["npp"] or None, phone=v["phone"] or None,
+                    office_id=row.office.id if row.office else None,
+                    department_id=row.department.id if row.department else None, position=v["position"] or None,
+                    is_active=ACTIVE_VALUES.get(v["active"].lower(), True), password_hash=password_hash)
         db.session.add(user)
         password, generated = row_password(row, seed)
         imported.append(ImportedUser(user=user, password=password if generated else None))
@@ -473,6 +541,13 @@ def safe_cell(value) -> str:
     return text
 
 
+def unquote_cell(text: str) -> str:
+    """Undo :func:`safe_cell`: ``'+6281...`` (a quote before a formula character) → ``+6281...``."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def _write(rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -491,17 +566,19 @@ def template_csv() -> str:
 def export_csv(users: list[User], today: date | None = None) -> str:
     """Users as CSV text (with a BOM), columns :func:`export_columns`.
 
-    ``role`` is the role key (``siswa``, ``guru``...), ``office`` the office
-    name, each extra column's cell as of ``today`` (the organisation's local date by
+    ``role`` is the role key (``siswa``, ``guru``...), ``office`` and
+    ``department`` their codes (what :func:`parse_csv` reads back), each extra column's cell as of ``today`` (the organisation's local date by
     default; a school's ``class``: the class of that academic year), ``active`` ``1``/``0``.
     Every cell goes through :func:`safe_cell` (formula injection).
     """
     today = today or clock.local_today()
     ids = [u.id for u in users]
     extras = [extra.export(ids, today) for extra in extra_columns()]
+    departments = dict(db.session.execute(db.select(Department.id, Department.code)).all())
     rows = [export_columns()]
     for u in users:
-        rows.append([u.name, u.role, u.nisn_nip_nik, u.npp, u.email, u.phone, u.office.name if u.office else None,
+        rows.append([u.name, u.role, u.nisn_nip_nik, u.npp, u.email, u.phone, u.office.code if u.office else None,
+                     departments.get(u.department_id), u.position,
                      *(cells.get(u.id) for cells in extras), "1" if u.is_active else "0"])
     return _write(rows)
 

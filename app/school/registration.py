@@ -36,10 +36,13 @@ def _describe_class_column(today: date) -> str:
 
 
 def _check_class_column(rows) -> dict[str, SchoolClass]:
-    """Refuse a class given to a teacher and a class name that does not exist (case-insensitive);
-    returns the classes named in the file by lower-cased name."""
+    """Refuse a class given to anyone but a student (:data:`~app.accounts.roles.STUDENT_ROLES`) and a
+    class name that does not exist (case-insensitive); returns the classes named in the file by
+    lower-cased name."""
+    from ..accounts.roles import STUDENT_ROLES
+
     for row in rows:
-        if row.values["class"] and row.role == "guru":
+        if row.values["class"] and row.role is not None and row.role not in STUDENT_ROLES:
             row.error("class", _l("Only students are enrolled in a class; leave it blank for a teacher."))
     lowered = sorted({row.values["class"].lower() for row in rows if row.values["class"]})
     classes: dict[str, SchoolClass] = {}

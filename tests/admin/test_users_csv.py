@@ -80,7 +80,8 @@ def test_template_has_the_header_and_an_example_row(en_admin):
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0] == ["name", "role", "nisn_nip_nik", "email", "phone", "class", "password"]
+    assert rows[0] == ["name", "role", "nisn_nip_nik", "npp", "email", "phone", "office", "department", "position",
+                       "class", "active", "password"]
     assert len(rows) == 2 and rows[1][0] and rows[1][1] == "siswa"
 
 
@@ -252,7 +253,7 @@ def test_a_stepped_import_writes_nothing_when_a_row_became_invalid_before_the_la
 
 
 @pytest.mark.parametrize("content, message", [
-    ("nama,peran\nSiti,siswa\n".encode(), "missing: nisn_nip_nik"),
+    ("nama,kelas\nSiti,X IPA 1\n".encode(), "missing: role"),
     ("name,role,nisn_nip_nik\nJosé,siswa,1\n".encode("latin-1"), "not UTF-8"),
     (b"", "The file is empty"),
     (b"name,role,nisn_nip_nik\n", "no rows"),
@@ -285,13 +286,14 @@ def test_export_escapes_formulas_and_honours_the_filters(app, en_admin, factory)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.get_data().startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows[0] == ["name", "role", "nisn_nip_nik", "npp", "email", "phone", "office", "class", "active"]
+    assert rows[0] == ["name", "role", "nisn_nip_nik", "npp", "email", "phone", "office", "department", "position",
+                       "class", "active"]
     assert rows[1:] == [["'=HYPERLINK(\"http://evil\")", "siswa", "0051234567", "", "siti@sekolah.test",
-                         "'+6281234", "", "X IPA 1", "1"]]
+                         "'+6281234", "", "", "", "X IPA 1", "1"]]
 
     rows = list(csv.reader(io.StringIO(en_admin.get("/admin/users/export.csv?q=guru")
                                        .get_data().decode("utf-8-sig"))))
-    assert rows[1:] == [["'@Guru", "guru", "'-198001", rows[1][3], "", "", "", "", "0"]]
+    assert rows[1:] == [["'@Guru", "guru", "'-198001", rows[1][3], "", "", "", "", "", "", "0"]]
     everyone = en_admin.get("/admin/users/export.csv").get_data().decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(everyone)))) == 1 + 4     # header + admin and three users
     page = en_admin.get("/admin/users?role=guru").get_data(as_text=True)
@@ -312,3 +314,98 @@ def test_petugas_may_not_import_or_export(as_petugas):
     assert response.status_code == 403
     assert as_petugas.client.post("/admin/users/import/confirm",
                                   data={"csrf_token": token, "token": "x" * 43}).status_code == 403
+
+
+# --- every role, and the export's file imported back ------------------------------------
+
+def _export_rows(session, query=""):
+    body = session.get("/admin/users/export.csv" + query).get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_every_role_imports_with_npp_office_department_and_position(app, en_admin, factory):
+    from app.accounts.roles import ROLE_KEYS
+    from app.departments.models import Department
+
+    office = factory.office(code="0002", name="Kantor Cabang Bandung")
+    with app.app_context():
+        db.session.add(Department(code="IGD", name="Instalasi Gawat Darurat"))
+        db.session.commit()
+    content = ("name,role,nisn_nip_nik,npp,email,office,department,position,active\n" + "".join(
+        f"Orang {n},{role},{'77' + str(n) if role in ('siswa', 'guru', 'kepsek', 'mahasiswa') else ''},"
+        f"{'' if role in ('siswa', 'mahasiswa') else '55' + str(n)},,{'0002' if n % 2 else 'kantor cabang bandung'},"
+        f"{'igd' if role in ('dokter', 'paramedis') else ''},{'Perawat' if role == 'paramedis' else ''},"
+        f"{'0' if role == 'non_paramedis' else '1'}\n"
+        for n, role in enumerate(ROLE_KEYS))).encode()
+    preview = _upload(en_admin, content)
+    body = preview.get_data(as_text=True)
+    assert set().union(*_row_errors(body).values()) == set(), text_of(body)
+    assert _confirm(en_admin, body).status_code == 200
+    with app.app_context():
+        people = {u.role: u for u in db.session.scalars(db.select(User).where(User.name.like("Orang %")))}
+        assert set(people) == set(ROLE_KEYS)
+        nurse = people["paramedis"]
+        assert (nurse.npp, nurse.office_id, nurse.department.code, nurse.position, nurse.is_active) == \
+            (f"55{ROLE_KEYS.index('paramedis')}", office.id, "IGD", "Perawat", True)
+        assert people["non_paramedis"].is_active is False and people["pegawai"].nisn_nip_nik is None
+
+
+def test_import_refuses_unknown_office_department_and_missing_identifiers(app, en_admin, factory):
+    factory.user(role="pegawai", name="Lama", npp="10001")
+    content = ("name,role,npp,email,office,department,active\n"
+               "Andi,pegawai,10001,,,,\n"              # 2: NPP taken
+               "Budi,pegawai,,,,,\n"                   # 3: nothing to sign in with
+               "Citra,dokter,30001,,9999,,\n"          # 4: unknown office
+               "Dewi,paramedis,30002,,,NOPE,\n"        # 5: unknown department
+               "Eko,pegawai,30003,,,,maybe\n"          # 6: bad active
+               "Fajar,pegawai,30004,,,,\n"             # 7: duplicate NPP in the file
+               "Gita,pegawai,30004,,,,\n").encode()    # 8
+    body = _upload(en_admin, content).get_data(as_text=True)
+    assert _row_errors(body) == {2: {"npp"}, 3: {"npp"}, 4: {"office"}, 5: {"department"}, 6: {"active"},
+                                 7: {"npp"}, 8: {"npp"}}
+
+
+@pytest.mark.parametrize("role", ["siswa", "guru", "pegawai", "kepsek", "admin", "petugas", "dokter", "paramedis",
+                                  "non_paramedis", "mahasiswa"])
+def test_the_exported_file_imports_back_and_exports_the_same(app, en_admin, factory, role):
+    """Round trip per role: export, remove the people (their rows gone: a fresh organisation),
+    import the exported file, export again — the same file."""
+    from app.departments.models import Department
+    from app.school.models import ClassEnrollment
+
+    office = factory.office(code="0002", name="Kantor Cabang Bandung")
+    class_id = _school_class(app, "X IPA 1")
+    with app.app_context():
+        db.session.add(Department(code="KLINIK", name="Klinik"))
+        db.session.commit()
+        department_id = db.session.scalar(db.select(Department.id))
+    school_id = role in ("siswa", "guru", "kepsek", "mahasiswa")
+    people = [factory.user(role=role, name="=Rina; \"Wulan\"", npp=None if role in ("siswa", "mahasiswa") else "30001",
+                           nisn_nip_nik="0051234567" if school_id else None, email="rina@hadir.test",
+                           phone="+62 812-3456", office=office, department_id=department_id, position="Kepala, Unit",
+                           is_active=True),
+              factory.user(role=role, name="Sari", npp=None if role in ("siswa", "mahasiswa") else "30002",
+                           nisn_nip_nik="0051234568" if school_id else None, email=None, is_active=False)]
+    if role == "siswa":
+        with app.app_context():
+            db.session.add(ClassEnrollment(class_id=class_id, student_id=people[0].id,
+                                           academic_year=academic_year_of(clock.local_today())))
+            db.session.commit()
+    query = f"?role={role}"
+    before = _export_rows(en_admin, query)
+    people_rows = [r for r in before[1:] if r[0] != "Admin HRD"]
+    assert len(people_rows) == 2
+    assert before[0] == list(csv_import.export_columns())
+
+    with app.app_context():                                     # a fresh organisation: the people are gone
+        ids = [p.id for p in people]
+        db.session.execute(db.delete(ClassEnrollment).where(ClassEnrollment.student_id.in_(ids)))
+        db.session.execute(db.delete(User).where(User.id.in_(ids)))
+        db.session.commit()
+    exported = io.StringIO()
+    csv.writer(exported).writerows([before[0]] + people_rows)
+    body = _upload(en_admin, exported.getvalue().encode("utf-8")).get_data(as_text=True)
+    assert set().union(*_row_errors(body).values()) == set(), text_of(body)
+    assert "2 rows valid" in text_of(body)
+    assert _confirm(en_admin, body).status_code == 200
+    assert _export_rows(en_admin, query) == before

@@ -43,7 +43,7 @@ from ...extensions import db
 from .. import csv_import
 from .. import services as accounts
 from ..forms import UserImportConfirmForm, UserImportForm
-from ..roles import ROLE_BY_KEY
+from ..roles import ROLE_BY_KEY, ROLE_KEYS
 from . import bp
 
 #: Session key holding the token of the file being previewed.
@@ -100,6 +100,7 @@ def _panel(form=None, **context):
     context.setdefault("max_rows", csv_import.MAX_ROWS)
     context.setdefault("max_kib", csv_import.MAX_BYTES // 1024)
     context.setdefault("columns", csv_import.columns())
+    context.setdefault("role_keys", ROLE_KEYS)
     today = clock.local_today()
     context.setdefault("extras", [(extra, extra.describe(today)) for extra in csv_import.extra_columns()])
     return render("accounts/import.html", "accounts/_partials/import_panel.html",
