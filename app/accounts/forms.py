@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from ..admin.forms import AdminForm, max_length, optional, required
@@ -99,3 +99,17 @@ class UserImportConfirmForm(AdminForm):
     """Confirming a previewed import: ``token`` names the file kept on the server since the preview."""
 
     token = HiddenField(validators=[required()])
+
+
+class BulkUsersForm(AdminForm):
+    """An action on the people ticked in the users list (``user_ids``); ``confirm`` set on the
+    confirmation page's post, which applies it (the first post only shows who and how many)."""
+
+    user_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    action = SelectField(_l("Action"), choices=[
+        ("move_office", _l("Move to an office")), ("move_department", _l("Move to a department")),
+        ("deactivate", _l("Deactivate")), ("reset_device", _l("Release the bound phone"))],
+        validators=[required(_l("Choose an action."))])
+    office_id = SelectField(_l("Office"), coerce=int, validate_choice=False, default=0)
+    department_id = SelectField(_l("Department"), coerce=int, validate_choice=False, default=0)
+    confirm = HiddenField()

@@ -490,3 +490,58 @@ def pending_device_reset_count() -> int:
     """How many device-reset requests wait for an admin."""
     return db.session.scalar(
         db.select(db.func.count(DeviceResetRequest.id)).where(DeviceResetRequest.status == "pending"))
+
+
+#: Actions on many people at once from the users list (:func:`bulk_update_users`).
+BULK_ACTIONS = ("move_office", "move_department", "deactivate", "reset_device")
+#: Most people one bulk action takes (a page of the list is 20; a "select all" stays bounded).
+MAX_BULK = 500
+
+
+def bulk_users(user_ids) -> list[User]:
+    """The people (not deleted) of ``user_ids``, by name; ids of nobody are left out.
+
+    :raises ValidationFailed: (``user_ids``) no id, not whole numbers, or more than :data:`MAX_BULK`.
+    """
+    try:
+        ids = sorted({int(i) for i in user_ids})
+    except (TypeError, ValueError):
+        raise ValidationFailed({"user_ids": ["Select people from the list."]}) from None
+    if not ids or len(ids) > MAX_BULK:
+        raise ValidationFailed({"user_ids": [f"Select 1 to {MAX_BULK} people."]})
+    return list(db.session.scalars(db.select(User).where(User.id.in_(ids), User.deleted_at.is_(None))
+                                   .order_by(User.name, User.id)))
+
+
+def bulk_update_users(actor: User, people: list[User], action: str, *, office=None, department=None) -> int:
+    """Apply one of :data:`BULK_ACTIONS` to ``people`` (from :func:`bulk_users`).
+
+    - ``move_office``: work at ``office`` (an :class:`~app.places.models.Office`, required);
+    - ``move_department``: belong to ``department`` (None: no department);
+    - ``deactivate``: cannot sign in any more (their API tokens are revoked); ``actor`` is skipped;
+    - ``reset_device``: their bound phone is released, the next mobile sign-in binds a new one
+      (as an approved device reset, contract 001 "Device Reset").
+
+    :returns: how many people changed (those already so are not counted).
+    :raises ValidationFailed: unknown ``action``, or ``move_office`` without an office.
+    """
+    if action not in BULK_ACTIONS:
+        raise ValidationFailed({"action": ["Choose an action."]})
+    if action == "move_office" and office is None:
+        raise ValidationFailed({"office_id": ["Choose an office."]})
+    changed = 0
+    for person in people:
+        if action == "move_office" and person.office_id != office.id:
+            person.office_id, changed = office.id, changed + 1
+        elif action == "move_department" and person.department_id != (department.id if department else None):
+            person.department_id, changed = (department.id if department else None), changed + 1
+        elif action == "deactivate" and person.is_active and person.id != actor.id:
+            from .api_tokens import revoke_all
+
+            person.is_active, changed = False, changed + 1
+            revoke_all(person)
+        elif action == "reset_device" and person.device is not None:
+            db.session.delete(person.device)
+            changed += 1
+    db.session.flush()
+    return changed

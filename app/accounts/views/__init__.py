@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 
-from . import imports, users  # noqa: E402,F401  (their routes register on bp)
+from . import bulk, imports, users  # noqa: E402,F401  (their routes register on bp)

@@ -68,9 +68,12 @@ def _user_list(*, notice=None, notice_kind="success"):
         selectinload(User.device), selectinload(User.department))
     page = db.paginate(stmt, page=_page_number(), per_page=PER_PAGE, error_out=False)
     filters = {k: v for k, v in (("q", search), ("role", role), ("department", department), ("show", show)) if v}
+    from .bulk import bulk_form
+
     return render("accounts/users.html", "accounts/_partials/user_list.html",
                   page=page, search=search, role=role, roles=ROLES, filters=filters, show=show,
-                  departments=rows, department=department, notice=notice, notice_kind=notice_kind)
+                  departments=rows, department=department, notice=notice, notice_kind=notice_kind,
+                  bulk=None if show else bulk_form())
 
 
 #: ``?department=`` of the user list: the people of no department.
