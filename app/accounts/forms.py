@@ -49,6 +49,9 @@ class UserForm(AdminForm):
     position = StringField(_l("Position"), validators=[optional(), max_length(120)],
                            description=_l("Job title (jabatan), e.g. Perawat Pelaksana."))
     is_active = BooleanField(_l("Active (may sign in)"), default=True)
+    annual_leave_days = StringField(_l("Annual leave (working days a year)"), validators=[optional(), max_length(3)],
+                                    description=_l("Blank: the organisation's setting. 0 before 12 months of "
+                                                   "service; more when the contract gives more."))
     # strip_whitespace=False: a password of spaces is refused by the policy, not taken as "unchanged"
     password = PasswordField(_l("New password"), validators=[Optional(strip_whitespace=False), password_policy],
                              description=PASSWORD_HINT)

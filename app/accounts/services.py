@@ -130,6 +130,13 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
         clean["position"] = position
     if "is_active" in values:
         clean["is_active"] = bool(values["is_active"])
+    if "annual_leave_days" in values:
+        from ..leave.balance import parse_entitlement
+
+        try:
+            clean["annual_leave_days"] = parse_entitlement(values["annual_leave_days"])
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
     return clean, errors
 
 
@@ -190,7 +197,8 @@ def _placement(user: User) -> dict:
 
 def update_user(user: User, actor=None, **values) -> User:
     """Update name, email, npp, nisn_nip_nik, phone, photo_path, address, role, office, department,
-    position, is_active (only keys given).
+    position, is_active, annual_leave_days (own annual leave entitlement, working days a year;
+    blank/None: the organisation's; :func:`app.leave.balance.parse_entitlement`) (only keys given).
 
     With an ``actor``, a change of role, office, department, position or active state is written
     to the audit trail (``user.update``, before → after).
@@ -522,6 +530,8 @@ def bulk_update_users(actor: User, people: list[User], action: str, *, office=No
     - ``reset_device``: their bound phone is released, the next mobile sign-in binds a new one
       (as an approved device reset, contract 001 "Device Reset").
 
+    Each change is written to the audit trail (``user.update``, before → after), as one edit.
+
     :returns: how many people changed (those already so are not counted).
     :raises ValidationFailed: unknown ``action``, or ``move_office`` without an office.
     """
@@ -529,8 +539,11 @@ def bulk_update_users(actor: User, people: list[User], action: str, *, office=No
         raise ValidationFailed({"action": ["Choose an action."]})
     if action == "move_office" and office is None:
         raise ValidationFailed({"office_id": ["Choose an office."]})
+    from ..audit.services import record
+
     changed = 0
     for person in people:
+        before = _placement(person)
         if action == "move_office" and person.office_id != office.id:
             person.office_id, changed = office.id, changed + 1
         elif action == "move_department" and person.department_id != (department.id if department else None):
@@ -541,7 +554,16 @@ def bulk_update_users(actor: User, people: list[User], action: str, *, office=No
             person.is_active, changed = False, changed + 1
             revoke_all(person)
         elif action == "reset_device" and person.device is not None:
+            record(actor, "user.update", subject_type="user", subject_id=person.id, person=person,
+                   before={"device": person.device.device_id}, after={"device": None})
             db.session.delete(person.device)
             changed += 1
+            continue
+        else:
+            continue
+        db.session.flush()
+        db.session.refresh(person, ["office", "department"])
+        record(actor, "user.update", subject_type="user", subject_id=person.id, person=person, before=before,
+               after=_placement(person))
     db.session.flush()
     return changed

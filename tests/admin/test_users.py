@@ -214,3 +214,19 @@ def test_a_deleted_persons_identifier_is_explained_when_reused(app, as_admin, fa
     assert field_error(body, "npp") == ("NPP ini milik pengguna yang sudah dihapus: pulihkan dia di "
                                         "Pengguna → Pengguna terhapus.")
     assert count(app, User, User.npp == "10099") == 1
+
+
+def test_a_persons_own_annual_leave_entitlement_and_balance_on_their_page(app, as_admin, factory):
+    factory.schedule()
+    person = factory.user(name="Andi")
+    url = f"/admin/users/{person.id}/edit"
+    page = text_of(as_admin.get(url).get_data(as_text=True))
+    assert "Sisa cuti tahunan" in page and "dari 12 hari kerja" in page
+    refused = as_admin.submit(url, url, _user_form(name="Andi", email="", npp=person.npp, annual_leave_days="400"))
+    assert refused.status_code == 200 and fetch(app, User, person.id).annual_leave_days is None
+    assert "Cuti tahunan harus bilangan bulat hari dari 0 sampai 365." in text_of(refused.get_data(as_text=True))
+    saved = as_admin.submit(url, url, _user_form(name="Andi", email="", npp=person.npp, annual_leave_days="15"))
+    assert saved.status_code == 303 and fetch(app, User, person.id).annual_leave_days == 15
+    assert "dari 15 hari kerja" in text_of(as_admin.get(url).get_data(as_text=True))
+    as_admin.submit(url, url, _user_form(name="Andi", email="", npp=person.npp, annual_leave_days=""))
+    assert fetch(app, User, person.id).annual_leave_days is None      # back to the organisation's

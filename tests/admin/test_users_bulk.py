@@ -32,6 +32,8 @@ def test_move_to_an_office_asks_first_naming_how_many_then_moves(app, as_admin, 
                             "confirm": "yes"})
     assert done.status_code == 303
     assert [fetch(app, User, u.id).office_id for u in (a, b, c)] == [office.id, office.id, None]
+    from app.audit.models import AuditEntry
+    assert count(app, AuditEntry, AuditEntry.action == "user.update") == 2       # one entry per person moved
     assert "2 orang dipindahkan." in text_of(as_admin.get(LIST).get_data(as_text=True))
 
 

@@ -177,7 +177,9 @@ def user_edit(user_id: int):
                            _("You cannot remove your own administrator access."))
         else:
             def save():
-                accounts.update_user(user, current_user._get_current_object(), **form.values(office_by_id, department_by_id))
+                accounts.update_user(user, current_user._get_current_object(),
+                                     **form.values(office_by_id, department_by_id),
+                                     annual_leave_days=form.annual_leave_days.data)
                 if form.password.data:
                     accounts.set_password(user, form.password.data)
 
@@ -188,7 +190,17 @@ def user_edit(user_id: int):
     from ...audit.services import person_history
 
     return render_template("accounts/user_form.html", form=form, user=user, history=person_history(user.id, limit=10),
-                           **_work_schedule_context(user))
+                           leave_balance=_leave_balance(user), **_work_schedule_context(user))
+
+
+def _leave_balance(user: User):
+    """This year's annual leave of ``user`` for their page (None for students)."""
+    from ...common import clock
+    from ...leave.balance import ANNUAL_LEAVE_TYPE, annual_balance, uses_annual_leave
+
+    if not uses_annual_leave(user, ANNUAL_LEAVE_TYPE):
+        return None
+    return annual_balance(user, clock.local_today().year)
 
 
 #: Days of a person's work schedule shown on their page (today and the next 13).
