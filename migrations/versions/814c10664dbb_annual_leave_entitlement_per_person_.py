@@ -5,7 +5,7 @@ working days a year (NULL: the organisation's setting); ``departments.head_id``:
 approves the leave requests of the department's members.
 
 Revision ID: 814c10664dbb
-Revises: cb3545691f57
+Revises: ddb349cd86ba
 Create Date: 2026-12-06 11:24:09.538371
 
 """
@@ -17,7 +17,7 @@ import app.common.types
 
 # revision identifiers, used by Alembic.
 revision = '814c10664dbb'
-down_revision = 'cb3545691f57'
+down_revision = 'ddb349cd86ba'
 branch_labels = None
 depends_on = None
 
