@@ -36,7 +36,7 @@ NAVIGATION = (
     (_l("Attendance"), (
         NavLink("review.index", _l("Attendance review"), counter="review", match=("review.",)),
         NavLink("attendance.report", _l("Attendance report"), match=("attendance.report",)),
-        NavLink("recap.index", _l("Monthly recap"), match=("recap.",)),
+        NavLink("recap.index", _l("Monthly recap"), match=("recap.index", "recap.export")),
         NavLink("corrections.index", _l("Corrections"), rule="admin", match=("corrections.",)),
         NavLink("accounts.device_resets", _l("Device resets"), counter="device_resets",
                 match=("accounts.device_reset",)),
