@@ -96,6 +96,7 @@ PROBES: list[Probe] = [
     Probe("admin monthly recap.pdf (month)", "/admin/attendance/recap.pdf?month={year}-{month:02d}"),
     Probe("admin monthly recap.csv (month)", "/admin/attendance/recap.csv?month={year}-{month:02d}"),
     Probe("admin person's month", "/admin/attendance/people/{person}/month?month={year}-{month:02d}"),
+    Probe("admin dashboard month chart (htmx)", "/admin/attendance/month-chart", htmx=True),
     Probe("admin today's people (not yet in)", "/admin/attendance/today?population=staff&bucket=not_yet"),
     Probe("admin users", "/admin/users"),
     Probe("admin users search", "/admin/users?q=Staf+99"),

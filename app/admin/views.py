@@ -133,19 +133,17 @@ REVIEW_SECTION_LABELS = {
 @staff_required
 def dashboard():
     """Today at a glance, per population (staff; students apart) by each person's schedule, each number
-    a link to the people behind it; the month so far as a chart; the latest check-ins; the work waiting,
-    counted by the same functions as the sidebar's badges and the inbox."""
+    a link to the people behind it; the latest check-ins; the work waiting, counted by the same
+    functions as the sidebar's badges and the inbox.  The month's chart loads after the page
+    (``recap.month_chart``): it classifies a month of everyone, the page stays quick."""
     from ..attendance import recap
     from ..review import pending_counts
 
     today = clock.local_today()
-    month = recap.build_recap(list(db.session.scalars(recap.recap_people_query(population="staff"))),
-                              today.year, today.month, today=today)
     return render_template(
         "admin/dashboard.html",
         today=today,
         populations=recap.today_by_population(today),
-        month=month,
         review_counts=[(key, REVIEW_SECTION_LABELS.get(key, key), n) for key, n in pending_counts().items()],
         check_ins=attendance.recent_check_ins(today, limit=DASHBOARD_CHECK_INS),
         pending_resets=accounts.pending_device_reset_count(),

@@ -225,3 +225,17 @@ def today():
     group = recap.today_by_population(day)[population]
     return render("attendance/today.html", "attendance/today.html", today=day, group=group, bucket=bucket,
                   population_label=recap_export.POPULATION_LABELS[population], buckets=recap.TODAY_BUCKETS)
+
+
+@bp.get("/month-chart")
+@staff_required
+def month_chart():
+    """The dashboard's chart of this month so far (employees and clinic staff), a fragment loaded
+    after the dashboard itself."""
+    from flask import render_template
+
+    day = clock.local_today()
+    people = list(db.session.scalars(recap.recap_people_query(population="staff")))
+    result = recap.build_recap(people, day.year, day.month, today=day)
+    response = render_template("attendance/_partials/month_chart.html", month=result)
+    return response

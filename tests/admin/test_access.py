@@ -51,7 +51,7 @@ def test_admin_only_routes_are_exactly_the_admin_rule(app):
                      "clinic_admin.patients_import_template", "clinic_admin.patients_import_upload",
                      "escorts.confirm_delete", "escorts.delete", "escorts.detail", "escorts.export", "escorts.index",
                      "escorts.photo", "escorts.set_status", "recap.event_photo", "recap.export", "recap.index",
-                     "recap.person_month", "recap.today",
+                     "recap.month_chart", "recap.person_month", "recap.today",
                      "review.decided", "review.index", "schedules.colors_css",
                      "school_admin.cards", "school_admin.cards_pdf", "school_admin.cards_print"]
 

@@ -97,3 +97,14 @@ def test_a_quiet_day_shows_an_empty_state(as_admin):
     body = as_admin.get("/admin/").get_data(as_text=True)
     assert "Belum ada absen masuk hari ini" in text_of(body)
     assert _stat(body, "staff", "present") == 0
+
+
+def test_the_month_chart_loads_after_the_page(app, as_petugas, factory, freeze_time):
+    freeze_time(f"{MONDAY}T09:30+07:00")
+    _arrange(app, factory)
+    body = as_petugas.get("/admin/").get_data(as_text=True)
+    assert 'hx-get="/admin/attendance/month-chart"' in body
+    chart = as_petugas.get("/admin/attendance/month-chart", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert chart.count('class="chart-day"') == 30
+    # Monday 30 November: Andi on time and Citra awaiting review are present, Budi late, Dewi on leave
+    assert "30 Nov 2026: hadir 2, terlambat 1, izin/cuti 1, alpa 0" in chart
