@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 
+from ..common.boundary import refuse
 from ..common.errors import Conflict, DomainError, ValidationFailed
-from ..extensions import db
 from .messages import translate_message
 
 
@@ -56,7 +56,7 @@ class AdminForm(FlaskForm):
         try:
             return True, action()
         except DomainError as exc:
-            db.session.rollback()
+            refuse()
             self.apply_domain_error(exc, field_map, conflict_messages)
             return False, None
 

@@ -10,6 +10,7 @@ from ..accounts import services as accounts
 from ..accounts.roles import ADMIN_ROLES
 from ..attendance import services as attendance
 from ..common import clock
+from ..common.boundary import refuse
 from ..common.ratelimit import login_address_limit, note_failed_login
 from ..extensions import db, limiter
 from .access import is_safe_next, public, staff_required
@@ -74,15 +75,15 @@ def login():
         try:
             user = accounts.authenticate(form.identifier.data, form.password.data, allowed_roles=ADMIN_ROLES)
         except accounts.BadCredentials:
-            db.session.rollback()
+            refuse()
             note_failed_login()
             form.add_error("password", _("The email/NPP or the password is wrong."))
         except accounts.InactiveUser:
-            db.session.rollback()
+            refuse()
             note_failed_login()
             form.add_error("identifier", _("This account is deactivated. Ask an administrator to activate it."))
         except accounts.RoleNotAllowed:
-            db.session.rollback()
+            refuse()
             note_failed_login()
             form.add_error("identifier", _("Only administrators and HR staff (petugas) may sign in here. "
                                            "Please use the Hadir mobile app."))

@@ -13,6 +13,7 @@ from ..admin.filters import KIND_LABELS, day_texts, role_label, short_date
 from ..admin.messages import translate_message
 from ..admin.rendering import render
 from ..common import clock
+from ..common.boundary import refuse
 from ..common.csv_export import csv_response
 from ..common.errors import DomainError, NotFound
 from ..extensions import db
@@ -68,7 +69,7 @@ def approve(event_id: int):
     try:
         attendance.review_event(event, current_user._get_current_object(), approve=True)
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         return answer(translate_message(exc.message), "error")
     return answer(_("%(kind)s of %(name)s approved.", **_describe(event)))
 
@@ -95,7 +96,7 @@ def bulk_approve():
     try:
         events = attendance.review_events(form.event_ids.data, current_user._get_current_object(), approve=True)
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         message = translate_message(exc.message)
         return answer(_("Nothing was approved: %(reason)s", reason=message), "error")
     return answer(ngettext("%(num)d event was approved.", "%(num)d events were approved.", len(events)))

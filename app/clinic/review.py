@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ..admin.access import admin_required, is_admin
 from ..admin.messages import translate_message
+from ..common.boundary import refuse
 from ..common.errors import DomainError
 from ..extensions import db
 from ..review import InboxState, OpenDecision, ReviewSection, answer, decide, register_section, render_inbox
@@ -95,7 +96,7 @@ def bulk_approve():
     try:
         clinic_bulk.validate_procedures(ids, current_user._get_current_object(), approve=True)
     except clinic_bulk.BatchInvalid as exc:
-        db.session.rollback()
+        refuse()
         refused = ids[next(iter(exc.rows))]
         procedure = db.session.get(Procedure, refused)
         if procedure is None:
@@ -103,6 +104,6 @@ def bulk_approve():
         return answer(_("Nothing was approved: %(procedure)s by %(name)s for %(patient)s "
                         "has already been validated.", **_describe(procedure)), "error")
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         return answer(_("Nothing was approved: %(reason)s", reason=translate_message(exc.message)), "error")
     return answer(ngettext("%(num)d procedure was approved.", "%(num)d procedures were approved.", len(ids)))

@@ -6,8 +6,8 @@ from flask_babel import gettext as _, ngettext
 
 from ..admin.access import admin_required
 from ..common import clock
+from ..common.boundary import refuse
 from ..common.errors import Conflict, NotFound
-from ..extensions import db
 from ..schedules.assignments import assignments_on
 from ..schedules.resolution import MAX_DEPARTMENT_DEPTH
 from . import services as departments
@@ -118,7 +118,7 @@ def delete(department_id: int):
     try:
         departments.delete_department(department)
     except Conflict as exc:
-        db.session.rollback()
+        refuse()
         flash(_("Department “%(name)s” was not deleted.", name=name) + " " + refusal_text(exc), "error")
         return redirect(url_for("departments.index"), code=303)
     flash(_("Department “%(name)s” was deleted.", name=name), "success")

@@ -31,6 +31,7 @@ from ..admin.access import is_safe_next, staff_required
 from ..admin.filters import local_datetime
 from ..admin.rendering import render, wants_fragment
 from ..common import clock
+from ..common.boundary import refuse
 from ..common.csv_export import csv_response
 from ..common.errors import DomainError, NotFound
 from ..extensions import db
@@ -261,7 +262,7 @@ def set_status(escort_id: int):
         try:
             escorts.set_status(escort, form.status.data, actor=current_user._get_current_object())
         except DomainError:
-            db.session.rollback()
+            refuse()
         else:
             label = STATUS_LABELS[escort.status][0]
             message = _("%(name)s: %(status)s.", name=escort.name, status=label)

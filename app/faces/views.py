@@ -52,6 +52,7 @@ from ..accounts import services as accounts
 from ..accounts.models import User
 from ..admin.access import admin_required
 from ..admin.rendering import render, wants_fragment
+from ..common.boundary import commit_step, refuse
 from ..common.errors import DomainError, NotFound, RuleViolation
 from ..common.staging import purge_old, staging_dir
 from ..extensions import csrf, db
@@ -157,10 +158,9 @@ def _reason_of(exc: DomainError) -> tuple[str, int | None]:
 def _enrol_bytes(user: User, data: bytes) -> tuple[FaceSample | None, str | None, int | None]:
     """Enrol ``data`` for ``user`` and commit: ``(sample, None, None)`` or ``(None, reason, count)``."""
     try:
-        sample = services.enrol(user, services.load_image(data), actor=_actor())
-        db.session.commit()
+        with commit_step("each photo of an upload is kept or refused on its own"):
+            sample = services.enrol(user, services.load_image(data), actor=_actor())
     except DomainError as exc:
-        db.session.rollback()
         reason, count = _reason_of(exc)
         return None, reason, count
     return sample, None, None
@@ -292,9 +292,8 @@ def delete(user_id: int, sample_id: int):
         abort(400)
     try:
         services.delete_sample(sample_id, user=user)
-        db.session.commit()
     except NotFound:
-        db.session.rollback()
+        refuse()
         message, kind = _("This sample was already deleted."), "info"
     else:
         message, kind = _("The sample was deleted."), "success"

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..admin.access import staff_required
 from ..admin.messages import translate_message
 from ..admin.rendering import render, wants_fragment
+from ..common.boundary import refuse
 from ..common.errors import DomainError
 from ..extensions import db
 from .sections import InboxState, OpenDecision, registered_sections
@@ -62,7 +63,7 @@ def decide(form, decision: OpenDecision, act: Callable[[], object], done_message
         try:
             act()
         except DomainError as exc:
-            db.session.rollback()
+            refuse()
             if getattr(exc, "errors", None):
                 form.apply_domain_error(exc, field_map=field_map)
             else:

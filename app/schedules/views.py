@@ -26,6 +26,7 @@ from ..admin.filters import assignment_target
 from ..admin.messages import translate_message
 from ..admin.rendering import render, wants_fragment
 from ..common import clock
+from ..common.boundary import refuse
 from ..common.errors import Conflict, DomainError, NotFound
 from ..departments.services import department_tree
 from ..extensions import db
@@ -200,7 +201,7 @@ def delete(schedule_id: int):
     try:
         name = schedules.delete_schedule(schedule, actor=current_user._get_current_object())
     except Conflict as exc:
-        db.session.rollback()
+        refuse()
         message = translate_message(exc.message)
         if any(exc.details.get(k) for k in ("assignments", "pattern_steps", "roster_days")):
             message = _("Work schedule “%(name)s” was not deleted.", name=schedule.name) + " " + in_use_text(exc.details)
@@ -342,7 +343,7 @@ def assign_person(user_id: int):
                                       ends_on=form.ends_on.data, user=person,
                                       actor=current_user._get_current_object())
         except DomainError as exc:
-            db.session.rollback()
+            refuse()
             messages = [translate_message(m) for ms in getattr(exc, "errors", {}).values() for m in ms] \
                 or [translate_message(exc.message)]
             flash(" ".join(messages), "error")

@@ -14,8 +14,8 @@ from flask_login import current_user
 from ..admin.access import admin_required
 from ..admin.filters import PLATFORM_LABELS
 from ..admin.rendering import render, wants_fragment
+from ..common.boundary import refuse
 from ..common.errors import DomainError, ValidationFailed
-from ..extensions import db
 from . import services as system
 from . import settings as registry
 from .forms import AppVersionForm, settings_form_class
@@ -53,7 +53,7 @@ def save(platform: str):
         try:
             row = system.save_app_version(platform, **form.values())
         except DomainError as exc:
-            db.session.rollback()
+            refuse()
             form.apply_domain_error(exc)
         else:
             notice = _("%(platform)s version saved.", platform=PLATFORM_LABELS[platform])
@@ -212,7 +212,7 @@ def settings():
                 if changed:
                     registry.bulk_update(changed, actor=current_user._get_current_object())
             except ValidationFailed as exc:
-                db.session.rollback()
+                refuse()
                 for name, messages in exc.errors.items():
                     parts = name.split(".")
                     key = changed[int(parts[1])]["key"] if len(parts) > 2 and parts[1].isdigit() else None

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from ...admin.access import admin_required, staff_required
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
+from ...common.boundary import refuse
 from ...common.errors import DomainError, NotFound
 from ...extensions import db
 from ...departments.services import department_tree
@@ -275,7 +276,7 @@ def device_reset_approve(request_id: int):
     try:
         accounts.process_device_reset(req, current_user._get_current_object(), approve=True)
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         return _after_process(translate_message(exc.message), "error")
     return _after_process(_("Device reset of %(name)s approved. They can sign in on their new phone now.",
                             name=req.user.name))
@@ -292,7 +293,7 @@ def device_reset_reject(request_id: int):
             accounts.process_device_reset(req, current_user._get_current_object(), approve=False,
                                           notes=form.admin_notes.data)
         except DomainError as exc:
-            db.session.rollback()
+            refuse()
             if getattr(exc, "errors", None):
                 form.apply_domain_error(exc)
             else:

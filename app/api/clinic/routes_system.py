@@ -1,10 +1,8 @@
 """Contract 000 "Public Endpoints": system health, version, work locations (no token needed)."""
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-
 from ...common import clock
+from ...common.database import database_reachable
 from ...extensions import db
 from ...places.models import Office
 from ...places.services import offices_query
@@ -34,12 +32,7 @@ def health():
     when the query fails, 503 ``API is unhealthy`` with ``status "error"``,
     ``database "disconnected"`` and ``errors.database`` (no driver details).
     """
-    try:
-        db.session.execute(text("SELECT 1"))
-        connected = True
-    except SQLAlchemyError:
-        db.session.rollback()
-        connected = False
+    connected = database_reachable()
     data = {"status": "ok" if connected else "error", "version": envelope.API_VERSION,
             "timestamp": clock.iso_utc(clock.now()), "database": "connected" if connected else "disconnected"}
     if connected:

@@ -27,8 +27,8 @@ from flask import after_this_request, g, request
 
 from ...accounts.api_tokens import find_token, token_id
 from ...accounts.roles import ADMIN_ROLES, ER_STAFF_ROLES
+from ...common.boundary import commit_step
 from ...escorts import sessions
-from ...extensions import db
 from . import envelope
 
 DIALECT = "igd"
@@ -113,17 +113,17 @@ def current_session():
     """
     if g.get("igd_session") is not None:
         return g.igd_session
-    authenticate()
-    row = None
-    if g.api_token is not None:
-        row = sessions.find_or_create_for_token(g.api_token.id)
-    elif not bearer():
-        row = sessions.find_by_cookie(request.cookies.get(SESSION_COOKIE))
-    if row is None:
-        cookie_secret, csrf_token = sessions.new_secret(), sessions.new_secret()
-        row = sessions.create_session(cookie_secret=cookie_secret, csrf_token=csrf_token)
-        set_session_cookies(cookie_secret, csrf_token)
-    db.session.commit()
+    with commit_step("the cookies the answer sets must name a stored session, whatever the answer's status"):
+        authenticate()
+        row = None
+        if g.api_token is not None:
+            row = sessions.find_or_create_for_token(g.api_token.id)
+        elif not bearer():
+            row = sessions.find_by_cookie(request.cookies.get(SESSION_COOKIE))
+        if row is None:
+            cookie_secret, csrf_token = sessions.new_secret(), sessions.new_secret()
+            row = sessions.create_session(cookie_secret=cookie_secret, csrf_token=csrf_token)
+            set_session_cookies(cookie_secret, csrf_token)
     g.igd_session = row
     return row
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 
 from ...attendance import photos
+from ...common.boundary import commit_step
 from ...common.errors import DomainError, ValidationFailed
 from ...escorts import sessions
 from ...escorts.services import EscortNotFound
-from ...extensions import db, limiter
+from ...extensions import limiter
 from . import envelope
 from .auth import csrf_refused, current_session, rate_limit_key, session_id
 
@@ -50,8 +51,8 @@ def _escort_not_found(exc: EscortNotFound):
     The counter is committed here (the 404 response itself changes nothing else).
     """
     row = current_session()
-    sessions.bump(row, "failed_lookups")
-    db.session.commit()
+    with commit_step("the session's failed-lookup counter is kept although the 404 answer is rolled back"):
+        sessions.bump(row, "failed_lookups")
     return envelope.error("Data escort tidak ditemukan", 404, session_id=row.public_id)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ...common import clock
 from ...escorts import services as escorts
 from ...escorts import sessions
-from ...extensions import db
+from ...common.boundary import refuse
 from . import envelope
 from .auth import current_session, optional_staff, staff_required
 from .blueprint import bp
@@ -62,7 +62,7 @@ def dashboard_stats():
         stats = escorts.escort_stats(recent=5)
     except SQLAlchemyError:
         current_app.logger.exception("dashboard stats failed")
-        db.session.rollback()
+        refuse()
         return envelope.error("Failed to retrieve dashboard stats", 500, error="Database error")
     by_category = sorted(stats.by_category.items(), key=lambda item: -item[1])
     return envelope.ok("Dashboard stats retrieved successfully", {

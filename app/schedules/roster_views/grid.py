@@ -29,6 +29,7 @@ from ...accounts.services import find_by_identifier, get_user
 from ...admin.access import admin_required, is_safe_next
 from ...admin.rendering import render, wants_fragment
 from ...common import clock
+from ...common.boundary import refuse
 from ...common.csv_export import csv_response
 from ...common.errors import DomainError, NotFound
 from ...departments.services import department_tree, get_department
@@ -243,7 +244,7 @@ def _editor_again(user: User, day: date, **kwargs):
 def _refused(user: User, day: date, exc: DomainError, **kwargs):
     from ...admin.messages import translate_message
 
-    db.session.rollback()
+    refuse()
     messages = [translate_message(m) for ms in getattr(exc, "errors", {}).values() for m in ms] or \
         [translate_message(exc.message)]
     return _editor_again(user, day, error=" ".join(messages), **kwargs)

@@ -35,10 +35,10 @@ from ...admin.access import admin_required
 from ...admin.filters import month_name
 from ...admin.rendering import render
 from ...common import clock, csv_read
+from ...common.boundary import refuse
 from ...common.csv_read import CsvTextError, ImportFileError
 from ...common.errors import DomainError
 from ...common.staging import StagedUploads
-from ...extensions import db
 from .. import rosters, services as schedules
 from ..roster_forms import RosterImportConfirmForm, RosterImportForm
 from . import bp
@@ -271,7 +271,7 @@ def import_confirm():
     try:
         rosters.write_cells(cells, actor=current_user._get_current_object())
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         from ...admin.messages import translate_message
         return _preview(parsed, token, error=translate_message(exc.message), status=409)
     STAGED.discard(token)

@@ -32,6 +32,7 @@ from ...admin.access import admin_required, is_admin, staff_required
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
 from ...common import clock
+from ...common.boundary import refuse
 from ...common.errors import DomainError
 from ...extensions import db
 from ...system.settings import get_setting
@@ -56,7 +57,7 @@ class BadParameter(Exception):
 
 @bp.errorhandler(BadParameter)
 def _bad_parameter(exc: BadParameter):
-    db.session.rollback()
+    refuse()
     title = _("Not found") if exc.status == 404 else _("Bad request")
     return render_template("errors/error.html", error=exc, code=exc.status, title=title, text=exc.message), exc.status
 
@@ -188,7 +189,6 @@ def _list(*, notice: str | None = None, notice_kind: str = "success"):
 
 def _row_response(student: User, year: int, school_class: SchoolClass | None, message: str):
     """The student's row (htmx) or a redirect to the list with ``message`` flashed."""
-    db.session.commit()
     if wants_fragment():
         row = card_rows([student], year)[0]
         return render_template("school/_partials/card_row.html", row=row, year=year, school_class=school_class,
@@ -200,7 +200,7 @@ def _row_response(student: User, year: int, school_class: SchoolClass | None, me
 
 def _refused(exc: DomainError) -> BadParameter:
     """A service's refusal as a page in the user's language (409: a concurrent change won)."""
-    db.session.rollback()
+    refuse()
     return BadParameter(translate_message(exc.message), 409)
 
 
@@ -270,7 +270,6 @@ def cards_generate_missing():
         made = [generate_card(student) for student in _missing(school_class, year)]
     except DomainError as exc:
         raise _refused(exc) from None
-    db.session.commit()
     if made:
         message = ngettext("%(num)d new card for %(class)s.", "%(num)d new cards for %(class)s.", len(made),
                            **{"class": school_class.name})

@@ -21,6 +21,7 @@ from ...admin.access import admin_required, is_admin
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
 from ...common import clock
+from ...common.boundary import refuse
 from ...common.errors import DomainError, ValidationFailed
 from ...extensions import db
 from ...leave.services import approved_leave_on
@@ -341,7 +342,7 @@ def class_enrol(class_id: int):
     try:
         school.assign_students(school_class, [student.id], year)
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         return _roster_done(school_class, year, search, _domain_message(exc), "error")
     if before is not None and before.id == school_class.id:
         message = _("%(student)s is already in this class.", student=student.name)
@@ -364,7 +365,7 @@ def class_remove(class_id: int):
     try:
         removed = school.remove_students(school_class, [student.id], year)
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         return _roster_done(school_class, year, search, _domain_message(exc), "error")
     if not removed:
         return _roster_done(school_class, year, search,
@@ -390,7 +391,7 @@ def class_move(class_id: int):
     try:
         school.assign_students(target, [student.id], year)
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         return _roster_done(school_class, year, search, _domain_message(exc), "error")
     return _roster_done(school_class, year, search,
                         _("%(student)s moved from %(old)s to %(new)s.", student=student.name, old=school_class.name,
@@ -466,10 +467,10 @@ def class_mark_present(class_id: int):
         school.record_student(student, school_class, current_user._get_current_object(), method="manual",
                               on=clock.local_today())
     except school.NotEnrolled:
-        db.session.rollback()
+        refuse()
         return _today_done(school_class, _("%(student)s is not in this class.", student=student.name), "error")
     except school.AlreadyAttended:
-        db.session.rollback()
+        refuse()
         return _today_done(school_class, _("%(student)s is already present today.", student=student.name), "error")
     return _today_done(school_class, _("%(student)s was marked present.", student=student.name))
 

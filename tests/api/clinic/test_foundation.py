@@ -91,12 +91,12 @@ def test_huge_body_is_413_in_the_envelope(client):
 
 
 def test_server_error_is_500_in_the_envelope_without_details(client, monkeypatch):
-    from app.api.clinic import routes_system
+    from app.common import database
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(routes_system, "text", boom)  # the health query itself fails
+    monkeypatch.setattr(database, "text", boom)  # the health query itself fails
     client.application.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.get(f"{BASE}/system/health")
