@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..common import clock
 from ..common.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationFailed
+from ..common.search import contains_text
 from ..extensions import db
 from .models import DeviceBinding, DeviceResetRequest, User
 from .passwords import MIN_PASSWORD_LENGTH, check_new_password, hash_password, verify_password  # noqa: F401 (MIN_PASSWORD_LENGTH re-exported)
@@ -410,13 +411,7 @@ def users_query(*, search: str | None = None, role: str | None = None, deleted: 
     stmt = db.select(User).where(User.deleted_at.is_not(None) if deleted else NOT_DELETED)
     search = (search or "").strip()
     if search:
-        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(db.or_(
-            db.func.lower(User.name).like(pattern, escape="\\"),
-            db.func.lower(User.email).like(pattern, escape="\\"),
-            db.func.lower(User.npp).like(pattern, escape="\\"),
-            db.func.lower(User.nisn_nip_nik).like(pattern, escape="\\"),
-        ))
+        stmt = stmt.where(contains_text(search, User.name, User.email, User.npp, User.nisn_nip_nik))
     if role:
         stmt = stmt.where(User.role == role)
     if department_ids is not None:

@@ -34,6 +34,7 @@ from ..accounts.models import User
 from ..accounts.roles import ADMIN_ROLES
 from ..common import clock
 from ..common.errors import ValidationFailed
+from ..common.search import contains_text
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
 from ..schedules.resolution import resolve_range
@@ -195,9 +196,7 @@ def people_query(*, role: str | None = None, groups: Iterable[tuple[PeopleGroup,
     for group, group_id in groups:
         stmt = stmt.where(User.id.in_(group.members(group_id, on)))
     if search:
-        pattern = f"%{search.lower()}%"
-        stmt = stmt.where(db.or_(db.func.lower(User.name).like(pattern), db.func.lower(User.email).like(pattern),
-                                 User.npp.like(pattern), User.nisn_nip_nik.like(pattern)))
+        stmt = stmt.where(contains_text(search, User.name, User.email, User.npp, User.nisn_nip_nik))
     return stmt.order_by(User.name, User.id)
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..common import clock
 from ..common.errors import ValidationFailed
+from ..common.search import contains_text
 from ..extensions import db
 from .models import AuditEntry
 
@@ -164,9 +165,8 @@ def entries_query(filters: AuditFilters = AuditFilters()):
     if filters.actions is not None:
         stmt = stmt.where(AuditEntry.action.in_(filters.actions))
     if filters.person_search:
-        pattern = f"%{filters.person_search.lower()}%"
-        people = db.select(User.id).where(db.or_(db.func.lower(User.name).like(pattern), User.npp.like(pattern),
-                                                 User.nisn_nip_nik.like(pattern)))
+        people = db.select(User.id).where(contains_text(filters.person_search, User.name, User.npp,
+                                                        User.nisn_nip_nik))
         stmt = stmt.where(AuditEntry.person_id.in_(people))
     if filters.actor_id is not None:
         stmt = stmt.where(AuditEntry.actor_id == filters.actor_id)

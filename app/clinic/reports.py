@@ -16,6 +16,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..common.search import contains_text
 from ..extensions import db
 from .models import Patient, Procedure
 from .services import month_range, utc_bounds
@@ -150,9 +151,7 @@ def patients_query(search: str | None = None):
     number contains ``search`` (case-insensitive; ``%`` and ``_`` are literal)."""
     stmt = db.select(Patient).order_by(Patient.name, Patient.id)
     if search:
-        needle = search.lower()
-        stmt = stmt.where(func.lower(Patient.name).contains(needle, autoescape=True)
-                          | func.lower(func.coalesce(Patient.record_number, "")).contains(needle, autoescape=True))
+        stmt = stmt.where(contains_text(search, Patient.name, Patient.record_number))
     return stmt
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_
 from ..attendance.photos import Photo, store_photo, upload_root
 from ..common import clock
 from ..common.errors import NotFound, ValidationFailed
+from ..common.search import contains_text
 from ..extensions import db
 from .models import CATEGORIES, GENDERS, STATUSES, Escort, escort_id_of_reference
 
@@ -200,10 +201,6 @@ def _remove_file(relative: str | None) -> None:
         path.unlink(missing_ok=True)
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def escorts_query(*, category: str | None = None, status: str | None = None, search: str | None = None,
                   created_from: datetime | None = None, created_until: datetime | None = None):
     """A ``select(Escort)`` newest first, filtered.
@@ -219,9 +216,8 @@ def escorts_query(*, category: str | None = None, status: str | None = None, sea
     if status:
         stmt = stmt.where(Escort.status == status)
     if search:
-        pattern = _like(search.strip().lower())
-        stmt = stmt.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in
-                                (Escort.name, Escort.patient_name, Escort.phone, Escort.plate_number))))
+        stmt = stmt.where(contains_text(search.strip(), Escort.name, Escort.patient_name, Escort.phone,
+                                        Escort.plate_number))
     if created_from is not None:
         stmt = stmt.where(Escort.created_at >= created_from)
     if created_until is not None:
@@ -278,13 +274,12 @@ def escorts_search_query(*, search: str | None = None, **filters):
     page's search box: name, patient, phone, plate, reference)."""
     stmt = escorts_query(**filters)
     if search and search.strip():
-        pattern = _like(search.strip().lower())
-        matches = [func.lower(column).like(pattern, escape="\\") for column in
-                   (Escort.name, Escort.patient_name, Escort.phone, Escort.plate_number, Escort.submission_id)]
+        matches = contains_text(search.strip(), Escort.name, Escort.patient_name, Escort.phone,
+                                Escort.plate_number, Escort.submission_id)
         escort_id = escort_id_of_reference(search)
         if escort_id is not None:
-            matches.append(Escort.id == escort_id)
-        stmt = stmt.where(or_(*matches))
+            matches = or_(matches, Escort.id == escort_id)
+        stmt = stmt.where(matches)
     return stmt
 
 

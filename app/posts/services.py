@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from ..common import clock
 from ..common.errors import NotFound
+from ..common.search import contains_text
 from ..extensions import db
 from .models import Post
 
@@ -74,8 +75,7 @@ def posts_query(*, status: str | None = None, search: str | None = None):
         stmt = stmt.where(Post.status == status)
     search = (search or "").strip()
     if search:
-        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(db.func.lower(Post.title).like(pattern, escape="\\"))
+        stmt = stmt.where(contains_text(search, Post.title))
     return stmt.order_by(Post.created_at.desc(), Post.id.desc())
 
 

@@ -208,3 +208,17 @@ def test_the_report_sends_as_many_statements_for_30_people_as_for_3(as_admin, ap
     many, body = counts()
     assert many == few
     assert len(list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))) == 31   # the header and 30 people
+
+
+@pytest.mark.parametrize("search, names", [
+    ("100%", ["Diskon 100% Putra"]),      # "%" is a percent sign, not "anything"
+    ("%", ["Diskon 100% Putra"]),
+    ("_", ["Nama_Garis Bawah"]),          # "_" is an underscore, not "any one character"
+    ("pratama", ["Andi Pratama"]),        # part of the name, any case
+    ("3202", ["Budi Santoso"]),           # an identifier
+])
+def test_the_search_box_matches_its_text_literally(as_admin, factory, week, search, names):
+    factory.user(name="Diskon 100% Putra")
+    factory.user(name="Nama_Garis Bawah")
+    rows = _csv(as_admin.get("/admin/attendance/report.csv", query_string={**WEEK, "q": search}))
+    assert [r[0] for r in rows[1:]] == names

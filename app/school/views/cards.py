@@ -34,6 +34,7 @@ from ...admin.rendering import render, wants_fragment
 from ...common import clock
 from ...common.boundary import refuse
 from ...common.errors import DomainError
+from ...common.search import contains_text
 from ...extensions import db
 from ...system.settings import get_setting
 from .. import card_sheet
@@ -151,9 +152,7 @@ def _students_query(school_class: SchoolClass | None, year: int, search: str):
         stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(
             ClassEnrollment.class_id == school_class.id, ClassEnrollment.academic_year == year)
     if search:
-        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(db.or_(db.func.lower(User.name).like(pattern, escape="\\"),
-                                 db.func.lower(User.nisn_nip_nik).like(pattern, escape="\\")))
+        stmt = stmt.where(contains_text(search, User.name, User.nisn_nip_nik))
     return stmt.order_by(db.func.lower(User.name), User.id)
 
 

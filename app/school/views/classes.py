@@ -23,6 +23,7 @@ from ...admin.rendering import render, wants_fragment
 from ...common import clock
 from ...common.boundary import refuse
 from ...common.errors import DomainError, ValidationFailed
+from ...common.search import contains_text
 from ...extensions import db
 from ...leave.services import approved_leave_on
 from .. import services as school
@@ -49,11 +50,6 @@ def _load(class_id: int) -> SchoolClass:
 
 def _current_year() -> int:
     return school.academic_year_of(clock.local_today())
-
-
-def _like(text: str) -> str:
-    """A case-insensitive LIKE pattern matching ``text`` anywhere (``%``, ``_`` and ``\\`` escaped)."""
-    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _search_arg(source) -> str:
@@ -127,11 +123,9 @@ def _candidates(search: str, year: int) -> list[Candidate]:
     """Up to :data:`MAX_CANDIDATES` active students whose name or NISN contains ``search``, by name."""
     if not search:
         return []
-    pattern = _like(search)
     students = list(db.session.scalars(
         db.select(User).where(User.role.in_(STUDENT_ROLES), User.is_active.is_(True),
-                              db.or_(db.func.lower(User.name).like(pattern, escape="\\"),
-                                     db.func.lower(User.nisn_nip_nik).like(pattern, escape="\\")))
+                              contains_text(search, User.name, User.nisn_nip_nik))
         .order_by(db.func.lower(User.name), User.id).limit(MAX_CANDIDATES)))
     classes = {}
     if students:
@@ -151,7 +145,7 @@ def classes():
     search = _search_arg(request.args)
     stmt = db.select(SchoolClass).order_by(db.func.lower(SchoolClass.name), SchoolClass.id)
     if search:
-        stmt = stmt.where(db.func.lower(SchoolClass.name).like(_like(search), escape="\\"))
+        stmt = stmt.where(contains_text(search, SchoolClass.name))
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
     year, today = _current_year(), clock.local_today()
     enrolled, present = _counts([c.id for c in page.items], year, today)
