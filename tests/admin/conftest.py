@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 
-from .helpers import AdminSession, compile_catalogs
+from tests.helpers import AdminSession, compile_catalogs
 
 
 def pytest_configure(config):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import text_of
+from tests.helpers import text_of
 
 ADMIN_ONLY_PAGES = [
     "/admin/work-schedules/",

@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.posts.models import Post
 
-from .helpers import text_of
+from tests.helpers import text_of
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 from app.extensions import db
 from app.system.models import AppVersion
 
-from .helpers import count, field_error, text_of
+from tests.helpers import count, field_error, text_of
 
 PAGE = "/admin/app-versions/"
 

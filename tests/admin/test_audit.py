@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 
-from .helpers import text_of
+from tests.helpers import text_of
 
 PAGE = "/admin/audit"
 INBOX = "/admin/attendance/review"

@@ -5,7 +5,7 @@ import pytest
 
 from app.accounts.models import User
 
-from .helpers import AdminSession, HTMX, fetch, field_error, text_of
+from tests.helpers import AdminSession, HTMX, fetch, field_error, text_of
 
 
 def _signed_in(session: AdminSession) -> bool:

@@ -16,7 +16,7 @@ from app.school.services import (CardInactive, academic_year_of, assign_students
                                  generate_card)
 from app.system.settings import update_setting
 
-from .helpers import count, text_of
+from tests.helpers import count, text_of
 
 YEAR = academic_year_of(clock.local_today())
 CARDS = "/admin/school/cards"

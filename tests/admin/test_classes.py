@@ -11,7 +11,7 @@ from app.leave.models import LeaveRequest
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 from app.school.services import academic_year_of
 
-from .helpers import count, fetch, field_error, text_of
+from tests.helpers import count, fetch, field_error, text_of
 
 LIST = "/admin/school/classes"
 

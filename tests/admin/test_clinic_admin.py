@@ -17,7 +17,7 @@ from app.clinic.models import Procedure
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import audit_trail, count, fetch, field_error, field_has_error_class, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, field_has_error_class, text_of
 
 PAGE = "/admin/attendance/review"
 FEES = "/admin/clinic/service-fees"

@@ -13,7 +13,7 @@ from datetime import date
 
 from app.extensions import db
 
-from .helpers import text_of
+from tests.helpers import text_of
 
 FEES = "/admin/clinic/service-fees"
 PATIENTS = "/admin/clinic/patients"

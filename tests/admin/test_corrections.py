@@ -9,7 +9,7 @@ from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
 from app.leave.models import LeaveRequest
 
-from .helpers import audit_trail, count, field_error, text_of
+from tests.helpers import audit_trail, count, field_error, text_of
 
 DAY = "2026-01-30"
 

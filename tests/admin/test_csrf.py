@@ -8,7 +8,7 @@ from app.attendance.models import AttendanceEvent
 from app.notify.models import Notification
 from app.schedules.models import WorkSchedule
 
-from .helpers import count, fetch
+from tests.helpers import count, fetch
 
 
 def _post_urls(app):

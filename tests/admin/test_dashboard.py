@@ -11,7 +11,7 @@ from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
 from app.leave.models import LeaveRequest
 
-from .helpers import text_of
+from tests.helpers import text_of
 
 MONDAY = "2026-11-30"
 

@@ -12,7 +12,7 @@ from app.departments.models import Department
 from app.extensions import db
 from app.schedules.models import ScheduleAssignment
 
-from .helpers import count, fetch, field_error, text_of
+from tests.helpers import count, fetch, field_error, text_of
 
 PAGE = "/admin/departments/"
 NEW = "/admin/departments/new"

@@ -10,7 +10,7 @@ from app.accounts.models import DeviceBinding, DeviceResetRequest
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import audit_trail, count, fetch, field_error, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/device-resets"
 T0 = datetime(2026, 1, 30, 1, 0, tzinfo=timezone.utc)

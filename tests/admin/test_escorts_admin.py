@@ -11,7 +11,7 @@ import pytest
 from app.escorts.models import Escort
 from app.extensions import db
 
-from .helpers import count, fetch, text_of
+from tests.helpers import count, fetch, text_of
 
 PAGE = "/admin/escorts/"
 
@@ -272,7 +272,7 @@ def test_missing_photo_file_is_404(app, as_admin, uploads, make_escort):
 
 
 def test_other_roles_are_refused(app, factory, make_escort):
-    from .helpers import AdminSession
+    from tests.helpers import AdminSession
 
     factory.user(role="dokter", email="dokter@hadir.test")
     escort_id = make_escort("Andi")

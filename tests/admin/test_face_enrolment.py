@@ -19,7 +19,7 @@ from app.faces import bulk, services
 from app.faces import views as face_views
 from app.faces.models import FaceSample
 
-from .helpers import count, csrf_from, text_of
+from tests.helpers import count, csrf_from, text_of
 
 FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
 ENROLL = FACES / "enroll"
@@ -332,7 +332,7 @@ def test_bulk_step_of_another_session_is_refused(app, en_admin, person, admin, f
     token = re.search(r'name="token" type="hidden" value="([^"]+)"|id="token" name="token" type="hidden" value="([^"]+)"',
                       body)
     token = next(g for g in token.groups() if g)
-    from .helpers import AdminSession
+    from tests.helpers import AdminSession
 
     other = AdminSession(app.test_client())
     assert other.login("admin@hadir.test").status_code == 302

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.faces.models import FaceEnrolmentRequest, FaceSample
 from app.notify.models import Notification
 
-from .helpers import audit_trail, count, fetch, field_error, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, text_of
 
 FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
 OBAMA = FACES / "probe" / "obama-480p.jpg"

@@ -41,7 +41,7 @@ def test_page_carries_the_csrf_header_for_htmx(as_admin):
 
 def test_htmx_post_with_the_header_token_only(app, as_admin, factory):
     """htmx sends the token from <body hx-headers>; that alone is enough."""
-    from .helpers import csrf_from
+    from tests.helpers import csrf_from
 
     a = factory.schedule(name="A", active=True)
     b = factory.schedule(name="B", active=False)
@@ -49,6 +49,6 @@ def test_htmx_post_with_the_header_token_only(app, as_admin, factory):
     response = as_admin.client.post(f"/admin/work-schedules/{b.id}/activate",
                                     headers={"HX-Request": "true", "X-CSRFToken": token})
     assert response.status_code == 200
-    from .helpers import fetch
+    from tests.helpers import fetch
     from app.schedules.models import WorkSchedule
     assert fetch(app, WorkSchedule, b.id).is_active and not fetch(app, WorkSchedule, a.id).is_active

@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.schedules.models import Holiday
 
-from .helpers import audit_trail, count, fetch, field_error, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/holidays/"
 

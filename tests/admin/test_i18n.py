@@ -64,7 +64,7 @@ def test_placeholders_survive_translation():
 
 
 def test_role_labels_and_dates_follow_the_language(as_admin, admin):
-    from .helpers import text_of
+    from tests.helpers import text_of
 
     id_page = text_of(as_admin.get(f"/admin/users/{admin.id}/edit").get_data(as_text=True))
     assert "Petugas HR / front office" in id_page and "Nama lengkap" in id_page

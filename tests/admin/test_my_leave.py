@@ -15,7 +15,7 @@ from app.extensions import db
 from app.leave.models import LeaveRequest
 from app.notify.models import Notification
 
-from .helpers import AdminSession, count, csrf_from, fetch, field_error, text_of
+from tests.helpers import AdminSession, count, csrf_from, fetch, field_error, text_of
 
 PAGE, NEW = "/admin/me/leave", "/admin/me/leave/new"
 APPROVALS = "/admin/me/leave/approvals"

@@ -6,7 +6,7 @@ import re
 from app.extensions import db
 from app.places.models import Office
 
-from .helpers import count, fetch, field_error, text_of
+from tests.helpers import count, fetch, field_error, text_of
 
 
 def _office_form(**values):

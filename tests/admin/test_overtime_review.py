@@ -11,7 +11,7 @@ from app.attendance.models import OvertimeClaim
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import audit_trail, count, fetch, field_error, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/attendance/review"
 

@@ -13,7 +13,7 @@ from app.clinic.models import Patient
 from app.clinic.services import create_patient
 from app.extensions import db
 
-from .helpers import HTMX, count, csrf_from, text_of
+from tests.helpers import HTMX, count, csrf_from, text_of
 
 IMPORT = "/admin/clinic/patients/import"
 CONFIRM = "/admin/clinic/patients/import/confirm"

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from app.extensions import db
 from app.posts.models import Post
 
-from .helpers import count, fetch, field_error, text_of
+from tests.helpers import count, fetch, field_error, text_of
 
 
 def _post_form(**values):

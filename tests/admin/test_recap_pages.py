@@ -12,7 +12,7 @@ from app.extensions import db
 from app.leave.models import LeaveRequest
 from app.schedules.models import Holiday
 
-from .helpers import text_of
+from tests.helpers import text_of
 
 
 def utc(text: str) -> datetime:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.leave.models import LeaveRequest
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance
 
-from .helpers import text_of
+from tests.helpers import text_of
 
 PAGE = "/admin/attendance/report"
 #: Monday 2 .. Sunday 8 February 2026 (a past week: every working day is either recorded or absent).

@@ -10,7 +10,7 @@ from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
 from app.notify.models import Notification
 
-from .helpers import audit_trail, count, fetch, field_error, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/attendance/review"
 FAR = (-6.2188, 106.8456)  # about 1.1 km south of the office

@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
 
-from .helpers import fetch, text_of
+from tests.helpers import fetch, text_of
 
 PAGE = "/admin/attendance/review"
 JAKARTA = (-6.2088, 106.8456)

@@ -14,7 +14,7 @@ from app.departments.models import Department
 from app.extensions import db
 from app.schedules.models import Holiday, RosterEntry, ShiftPattern, ShiftPatternApplication, WorkSchedule
 
-from .helpers import audit_trail, AdminSession, count, field_error, text_of
+from tests.helpers import audit_trail, AdminSession, count, field_error, text_of
 
 GRID = "/admin/rosters/"
 PATTERNS = "/admin/rosters/patterns"

@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.schedules.models import ScheduleAssignment, WorkSchedule
 
-from .helpers import audit_trail, count, fetch, field_error, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, text_of
 
 PAGE = "/admin/work-schedules/"
 NEW = "/admin/work-schedules/new"

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.system import settings as registry
 from app.system.models import Setting
 
-from .helpers import audit_trail, count, field_error, text_of
+from tests.helpers import audit_trail, count, field_error, text_of
 
 PAGE = "/admin/settings"
 

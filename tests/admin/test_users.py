@@ -7,7 +7,7 @@ from app.accounts.models import DeviceBinding, User
 from app.accounts.passwords import verify_password
 from app.extensions import db
 
-from .helpers import audit_trail, count, fetch, field_error, text_of
+from tests.helpers import audit_trail, count, fetch, field_error, text_of
 
 
 def _names(body):

@@ -7,7 +7,7 @@ from app.accounts.api_tokens import issue_token
 from app.departments.models import Department
 from app.extensions import db
 
-from .helpers import count, csrf_from, fetch, text_of
+from tests.helpers import count, csrf_from, fetch, text_of
 
 LIST, BULK = "/admin/users", "/admin/users/bulk"
 

@@ -15,7 +15,7 @@ from app.school.models import ClassEnrollment, SchoolClass
 from app.school.services import academic_year_of
 from app.common import clock
 
-from .helpers import count, csrf_from, text_of
+from tests.helpers import count, csrf_from, text_of
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.admin.helpers import compile_catalogs
+from tests.helpers import compile_catalogs
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

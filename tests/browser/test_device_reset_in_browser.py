@@ -5,7 +5,7 @@ from app.accounts.models import DeviceBinding, DeviceResetRequest
 from app.extensions import db
 from app.notify.models import Notification
 
-from tests.admin.helpers import count, fetch
+from tests.helpers import count, fetch
 
 
 def test_approving_a_device_reset_updates_the_list_in_place(app, factory, live_server, browser_page):

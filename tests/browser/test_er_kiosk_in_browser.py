@@ -10,7 +10,7 @@ import pytest
 from app.escorts.models import Escort
 from app.extensions import db
 from app.kiosk import services as kiosks
-from tests.admin.helpers import count
+from tests.helpers import count
 
 from .conftest import mjpeg_feed, pair_kiosk
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.faces.models import FaceSample
-from tests.admin.helpers import count
+from tests.helpers import count
 
 from .conftest import CHROMIUM, FLAGS, _require_chromium
 

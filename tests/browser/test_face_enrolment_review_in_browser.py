@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.faces.models import FaceEnrolmentRequest, FaceSample
 
-from tests.admin.helpers import count
+from tests.helpers import count
 
 FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
 SHOTS = Path("/tmp/contract-shots")

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.kiosk import services as kiosks
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 from app.school.services import academic_year_of
-from tests.admin.helpers import count
+from tests.helpers import count
 
 from .conftest import mjpeg_feed, pair_kiosk
 

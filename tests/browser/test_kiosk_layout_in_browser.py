@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.attendance.models import AttendanceEvent
 from app.extensions import db
 from app.kiosk import services as kiosks
-from tests.admin.helpers import count
+from tests.helpers import count
 
 from .conftest import mjpeg_feed, pair_kiosk, violations, watch
 

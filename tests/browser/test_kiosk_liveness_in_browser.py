@@ -25,7 +25,7 @@ from app.extensions import db
 from app.faces import challenges
 from app.kiosk import services as kiosks
 from app.kiosk.models import Kiosk
-from tests.admin.helpers import count
+from tests.helpers import count
 from tests.faces import liveness_footage as F
 
 from .conftest import mjpeg_feed, pair_kiosk, violations, watch

@@ -11,7 +11,7 @@ from app.leave.models import LeaveRequest
 from app.notify.models import Notification
 from app.schedules import holidays
 
-from tests.admin.helpers import count, fetch
+from tests.helpers import count, fetch
 
 
 def employee_session_cookie(app, user_id: int) -> str:

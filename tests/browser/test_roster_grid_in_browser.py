@@ -19,7 +19,7 @@ from app.extensions import db
 from app.schedules import rosters
 from app.schedules.models import RosterEntry, WorkSchedule
 
-from tests.admin.helpers import fetch
+from tests.helpers import fetch
 
 
 def _api(base: str, path: str, body: dict, token: str | None = None) -> dict:

@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.school.models import SchoolClass, StudentAttendance, StudentQrCard
-from tests.admin.helpers import count
+from tests.helpers import count
 from tests.api.school.tokens import bearer, school_user
 
 pytestmark = pytest.mark.browser

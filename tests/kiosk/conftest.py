@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.admin.helpers import AdminSession, compile_catalogs, csrf_from, text_of
+from tests.helpers import AdminSession, compile_catalogs, csrf_from, text_of
 
 CODE_RE = re.compile(r'<p class="pairing-code mono">([A-Z2-9]{4}-[A-Z2-9]{4})</p>')
 

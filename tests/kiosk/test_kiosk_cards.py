@@ -11,7 +11,7 @@ from app.kiosk.models import Kiosk
 from app.school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 from app.school.services import academic_year_of
 from app.common import clock
-from tests.admin.helpers import count
+from tests.helpers import count, kiosk_csrf
 
 SCAN = "/kiosk/cards/scan"
 
@@ -39,13 +39,8 @@ def students(app, factory):
     return {"siti": siti, "budi": budi, "rina": rina}
 
 
-def _csrf(tablet) -> str:
-    page = tablet.get("/kiosk/").get_data(as_text=True)
-    return re.search(r'data-csrf="([^"]+)"', page).group(1)
-
-
 def _scan(tablet, code, csrf=None):
-    return tablet.post(SCAN, json={"code": code}, headers={"X-CSRFToken": csrf or _csrf(tablet)})
+    return tablet.post(SCAN, json={"code": code}, headers={"X-CSRFToken": csrf or kiosk_csrf(tablet)})
 
 
 def test_a_card_records_the_student_once(app, paired_tablet, students):
@@ -80,9 +75,9 @@ def test_refused_cards_record_nothing(app, paired_tablet, students, code, status
 @pytest.mark.parametrize("body", [{}, {"code": ""}, {"code": 12345}, {"code": "X" * 65}, ["SITI0001"]])
 def test_malformed_bodies_are_refused(app, paired_tablet, students, body):
     tablet = paired_tablet(modes=("cards",))
-    response = tablet.post(SCAN, json=body, headers={"X-CSRFToken": _csrf(tablet)})
+    response = tablet.post(SCAN, json=body, headers={"X-CSRFToken": kiosk_csrf(tablet)})
     assert response.status_code == 422 and response.get_json()["result"] == "invalid"
-    not_json = tablet.post(SCAN, data="code=SITI0001", headers={"X-CSRFToken": _csrf(tablet)},
+    not_json = tablet.post(SCAN, data="code=SITI0001", headers={"X-CSRFToken": kiosk_csrf(tablet)},
                            content_type="application/x-www-form-urlencoded")
     assert not_json.status_code == 415
     assert count(app, StudentAttendance) == 0
@@ -98,7 +93,7 @@ def test_scans_need_the_csrf_token_the_mode_and_a_paired_kiosk(app, paired_table
     assert cards.get("/kiosk/qr.json").status_code == 403
     with app.app_context():
         kiosk_id = db.session.scalar(db.select(Kiosk.id).where(Kiosk.name == "Pintu Utama"))
-    csrf = _csrf(cards)
+    csrf = kiosk_csrf(cards)
     admin_browser.submit("/admin/kiosks/", f"/admin/kiosks/{kiosk_id}/revoke")
     assert _scan(cards, "SITI0001", csrf).status_code == 401
     assert count(app, StudentAttendance) == 0
@@ -122,7 +117,7 @@ def test_a_scan_kept_offline_is_recorded_at_its_own_time_and_its_replay_records_
         app, paired_tablet, students, freeze_time):
     freeze_time("2026-08-03T07:40+07:00")                 # Monday; the card was read at 06:58 (offline)
     tablet = paired_tablet(modes=("cards",))
-    csrf = _csrf(tablet)
+    csrf = kiosk_csrf(tablet)
     first = _delayed(tablet, "SITI0001", "8c1e2a4b-0f61-4d4e-9d1a-3b7c2e9f0a11", "2026-08-02T23:58:30.250Z", csrf)
     assert first.status_code == 201, first.get_json()
     body = first.get_json()
@@ -147,7 +142,7 @@ def test_a_scan_sent_the_next_day_counts_for_the_day_it_was_made(app, paired_tab
     freeze_time("2026-08-04T06:30+07:00")
     tablet = paired_tablet(modes=("cards",))
     answer = _delayed(tablet, "SITI0001", "c0ffee00-1111-2222-3333-444455556666", "2026-08-03T09:15:00+07:00",
-                      _csrf(tablet))
+                      kiosk_csrf(tablet))
     assert answer.status_code == 201 and answer.get_json()["date"] == "2026-08-03"
     with app.app_context():
         assert db.session.scalar(db.select(StudentAttendance.date)).isoformat() == "2026-08-03"
@@ -165,7 +160,7 @@ def test_bad_ids_and_times_out_of_bounds_record_nothing(app, paired_tablet, stud
                                                        client_id, scanned_at):
     freeze_time("2026-08-03T07:40+07:00")
     tablet = paired_tablet(modes=("cards",))
-    answer = _delayed(tablet, "SITI0001", client_id, scanned_at, _csrf(tablet))
+    answer = _delayed(tablet, "SITI0001", client_id, scanned_at, kiosk_csrf(tablet))
     assert answer.status_code == 422 and answer.get_json()["result"] == "invalid"
     assert count(app, StudentAttendance) == 0
 
@@ -173,7 +168,7 @@ def test_bad_ids_and_times_out_of_bounds_record_nothing(app, paired_tablet, stud
 def test_a_scan_id_cannot_be_reused_for_another_card(app, paired_tablet, students, factory, freeze_time):
     freeze_time("2026-08-03T07:40+07:00")
     tablet = paired_tablet(modes=("cards",))
-    csrf = _csrf(tablet)
+    csrf = kiosk_csrf(tablet)
     assert _delayed(tablet, "SITI0001", "11111111-aaaa", "2026-08-03T00:30:00Z", csrf).status_code == 201
     reused = _delayed(tablet, "RINA0003", "11111111-aaaa", "2026-08-03T00:31:00Z", csrf)
     assert reused.status_code == 409 and reused.get_json()["result"] == "invalid"

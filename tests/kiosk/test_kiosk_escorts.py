@@ -10,7 +10,7 @@ import pytest
 
 from app.escorts.models import Escort
 from app.extensions import db
-from tests.admin.helpers import count
+from tests.helpers import count, kiosk_csrf
 
 URL = "/kiosk/escorts"
 
@@ -23,15 +23,11 @@ def _jpeg_b64(size=(64, 48)) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _csrf(tablet) -> str:
-    return re.search(r'data-csrf="([^"]+)"', tablet.get("/kiosk/").get_data(as_text=True)).group(1)
-
-
 def _register(tablet, **changes):
     body = {"category": "ambulance", "name": "Budi Santoso", "gender": "male", "phone": "081234567890",
             "plate_number": "B 1234 XYZ", "patient_name": "Siti Aminah", "photo": _jpeg_b64()}
     body.update(changes)
-    return tablet.post(URL, json=body, headers={"X-CSRFToken": _csrf(tablet)})
+    return tablet.post(URL, json=body, headers={"X-CSRFToken": kiosk_csrf(tablet)})
 
 
 def test_a_registration_is_a_pending_escort_with_its_photo(app, paired_tablet, uploads):
@@ -63,7 +59,7 @@ def test_each_bad_field_gets_a_friendly_message_and_nothing_is_stored(app, paire
 
 def test_the_details_are_checked_before_the_photo_and_nothing_is_stored(app, paired_tablet):
     tablet = paired_tablet(modes=("escorts",))
-    headers = {"X-CSRFToken": _csrf(tablet)}
+    headers = {"X-CSRFToken": kiosk_csrf(tablet)}
     missing = tablet.post(URL + "/check", json={"category": "police", "name": "Budi Santoso"}, headers=headers)
     assert missing.status_code == 422 and missing.get_json()["result"] == "invalid"
     errors = missing.get_json()["errors"]
@@ -75,7 +71,7 @@ def test_the_details_are_checked_before_the_photo_and_nothing_is_stored(app, pai
     assert ready.status_code == 200 and ready.get_json()["result"] == "valid"
     assert tablet.post(URL + "/check", data="x", content_type="text/plain", headers=headers).status_code == 415
     lobby = paired_tablet(modes=("qr",), name="Lobi")
-    assert lobby.post(URL + "/check", json={}, headers={"X-CSRFToken": _csrf(lobby)}).status_code == 403
+    assert lobby.post(URL + "/check", json={}, headers={"X-CSRFToken": kiosk_csrf(lobby)}).status_code == 403
     assert count(app, Escort) == 0
 
 
@@ -104,7 +100,7 @@ def test_mode_csrf_json_and_pairing_are_required(app, paired_tablet, client):
     er = paired_tablet(modes=("escorts",))
     assert er.post(URL, json={"name": "x"}).status_code == 400                       # no CSRF token
     not_json = er.post(URL, data="name=x", content_type="application/x-www-form-urlencoded",
-                       headers={"X-CSRFToken": _csrf(er)})
+                       headers={"X-CSRFToken": kiosk_csrf(er)})
     assert not_json.status_code == 415
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/kiosk/pair").get_data(as_text=True))[1]
     assert client.post(URL, json={}, headers={"X-CSRFToken": token}).status_code == 401     # not a kiosk

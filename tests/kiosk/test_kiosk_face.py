@@ -3,7 +3,6 @@ a recognised person is checked in, a second look does not check them out, later 
 out; unknown faces, several faces and bad frames record nothing and keep no photo."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from app.accounts.models import User
 from app.attendance.models import AttendanceEvent
 from app.extensions import db
-from tests.admin.helpers import count
+from tests.helpers import count, kiosk_csrf
 
 FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
 FRAME = "/kiosk/face/frame"
@@ -39,13 +38,9 @@ def obama(app, factory):
     return person
 
 
-def _csrf(tablet) -> str:
-    return re.search(r'data-csrf="([^"]+)"', tablet.get("/kiosk/").get_data(as_text=True)).group(1)
-
-
 def _frame(tablet, path: Path | bytes, content_type="image/jpeg", csrf=None):
     data = path if isinstance(path, bytes) else path.read_bytes()
-    return tablet.post(FRAME, data=data, content_type=content_type, headers={"X-CSRFToken": csrf or _csrf(tablet)})
+    return tablet.post(FRAME, data=data, content_type=content_type, headers={"X-CSRFToken": csrf or kiosk_csrf(tablet)})
 
 
 def _files(folder: Path) -> list[Path]:
@@ -96,7 +91,7 @@ def test_unknown_several_and_no_face_record_nothing(app, paired_tablet, obama, a
 
 def test_bad_frames_are_refused_clearly(app, paired_tablet, obama, at):
     tablet = paired_tablet(modes=("face",))
-    csrf = _csrf(tablet)
+    csrf = kiosk_csrf(tablet)
     not_image = _frame(tablet, b"definitely not a jpeg", csrf=csrf)
     assert not_image.status_code == 422 and not_image.get_json()["result"] == "invalid"
     wrong_type = _frame(tablet, FACES / "probe" / "obama-480p.jpg", content_type="text/plain", csrf=csrf)

@@ -15,7 +15,7 @@ from app.attendance.models import AttendanceEvent
 from app.extensions import db
 from app.faces.models import LivenessChallenge
 from app.kiosk.models import Kiosk
-from tests.admin.helpers import count, fetch
+from tests.helpers import count, fetch, kiosk_csrf
 from tests.faces import liveness_footage as F
 
 from .conftest import code_of, pair, register
@@ -112,19 +112,15 @@ def known_steps(monkeypatch):
     return choose
 
 
-def _csrf(client) -> str:
-    return re.search(r'data-csrf="([^"]+)"', client.get("/kiosk/").get_data(as_text=True)).group(1)
-
-
 def _frame(client, data: bytes, csrf=None):
-    return client.post(FRAME, data=data, content_type="image/jpeg", headers={"X-CSRFToken": csrf or _csrf(client)})
+    return client.post(FRAME, data=data, content_type="image/jpeg", headers={"X-CSRFToken": csrf or kiosk_csrf(client)})
 
 
 def _burst(client, nonce, frames, csrf=None, offsets=None):
     body = {"challenge": nonce, "offsets": json.dumps([o for o, _d in frames] if offsets is None else offsets),
             "frame": [(io.BytesIO(data), f"{i}.jpg", "image/jpeg") for i, (_o, data) in enumerate(frames)]}
     return client.post(BURST, data=body, content_type="multipart/form-data",
-                       headers={"X-CSRFToken": csrf or _csrf(client)})
+                       headers={"X-CSRFToken": csrf or kiosk_csrf(client)})
 
 
 def _challenge(client, csrf=None) -> dict:
@@ -159,7 +155,7 @@ def test_a_live_person_following_the_challenge_is_checked_in_once(app, tablet, o
     freeze_time("2026-01-30T07:42:00+07:00")
     known_steps(BLINK_LEFT)
     client = tablet()
-    csrf = _csrf(client)
+    csrf = kiosk_csrf(client)
     challenge = _challenge(client, csrf)
     frames = F.cached_burst("live", "obama/obama.jpg", BLINK_LEFT)
     answer = _burst(client, challenge["id"], frames, csrf)
@@ -182,7 +178,7 @@ def test_a_photo_checks_nobody_in(app, tablet, obama, freeze_time, known_steps, 
     freeze_time("2026-01-30T07:42:00+07:00")
     known_steps(BLINK_LEFT)
     client = tablet()
-    csrf = _csrf(client)
+    csrf = kiosk_csrf(client)
     challenge = _challenge(client, csrf)
     answer = _burst(client, challenge["id"], F.cached_burst(kind, "obama/obama.jpg", BLINK_LEFT), csrf)
     assert answer.status_code == 200
@@ -196,7 +192,7 @@ def test_footage_that_does_not_follow_the_challenge_checks_nobody_in(app, tablet
     freeze_time("2026-01-30T07:42:00+07:00")
     known_steps(("turn_left", "blink"))
     client = tablet()
-    csrf = _csrf(client)
+    csrf = kiosk_csrf(client)
     challenge = _challenge(client, csrf)
     # a live person doing blink-then-left (a replayed recording of another challenge)
     answer = _burst(client, challenge["id"], F.cached_burst("live", "obama/obama.jpg", BLINK_LEFT), csrf)
@@ -208,7 +204,7 @@ def test_a_burst_after_the_deadline_checks_nobody_in(app, tablet, obama, freeze_
     freeze_time("2026-01-30T07:42:00+07:00")
     known_steps(BLINK_LEFT)
     client = tablet()
-    csrf = _csrf(client)
+    csrf = kiosk_csrf(client)
     challenge = _challenge(client, csrf)
     freeze_time("2026-01-30T07:42:13+07:00")
     answer = _burst(client, challenge["id"], F.cached_burst("live", "obama/obama.jpg", BLINK_LEFT), csrf)
@@ -222,7 +218,7 @@ def test_bad_bursts_are_refused_clearly_and_record_nothing(app, tablet, obama, f
     known_steps(BLINK_LEFT)
     client = tablet()
     other = tablet(name="Gerbang")
-    csrf = _csrf(client)
+    csrf = kiosk_csrf(client)
     challenge = _challenge(client, csrf)
     frames = F.cached_burst("live", "obama/obama.jpg", BLINK_LEFT)
     no_token = client.post(BURST, data={"challenge": challenge["id"], "offsets": "[]"}, content_type="multipart/form-data")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from app.extensions import db
 from app.kiosk.models import Kiosk
-from tests.admin.helpers import AdminSession, count, csrf_from, fetch, text_of
+from tests.helpers import AdminSession, count, csrf_from, fetch, text_of
 
 from .conftest import code_of as _code_of, pair as _pair, register as _register
 from tests.api.school.qr_helpers import INSIDE

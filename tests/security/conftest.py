@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.helpers import AdminSession, compile_catalogs
+from tests.helpers import AdminSession, compile_catalogs
 
 PASSWORD = "password123"
 

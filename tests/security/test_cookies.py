@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.admin.helpers import AdminSession, csrf_from
+from tests.helpers import AdminSession, csrf_from
 from tests.kiosk.conftest import code_of, register
 
 from .conftest import PASSWORD

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.admin.helpers import AdminSession
+from tests.helpers import AdminSession
 from tests.kiosk.conftest import code_of, pair, register
 
 ROOT = Path(__file__).resolve().parents[2]

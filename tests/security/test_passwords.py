@@ -13,7 +13,7 @@ import pytest
 from app.accounts.models import User
 from app.accounts.passwords import MAX_PASSWORD_LENGTH, PasswordRejected, check_new_password
 from app.extensions import db
-from tests.admin.helpers import count, field_error, fetch
+from tests.helpers import count, field_error, fetch
 
 from .conftest import PASSWORD
 
@@ -156,7 +156,7 @@ def test_admin_user_form_refuses_spaces_on_create_and_edit(app, factory, admin_w
 
 
 def test_admin_user_form_in_indonesian(app, admin_user):
-    from tests.admin.helpers import AdminSession
+    from tests.helpers import AdminSession
     session = AdminSession(app.test_client())
     session.login("admin@hadir.test")
     page = "/admin/users/new"

@@ -8,10 +8,7 @@ from app.attendance import services as attendance
 from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.common.errors import ValidationFailed
 from app.extensions import db
-
-
-def _count(model, **filters):
-    return db.session.scalar(db.select(db.func.count()).select_from(model).filter_by(**filters))
+from tests.helpers import count_rows
 
 
 @pytest.fixture
@@ -30,7 +27,7 @@ def test_a_retry_with_the_same_client_ref_is_not_doubled(ctx, employee, freeze_t
     again = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088,
                                          longitude=106.8456, client_ref="abc-1")
     assert again.replayed and again.event.id == first.event.id
-    assert _count(AttendanceEvent) == 1
+    assert count_rows(AttendanceEvent) == 1
 
 
 def test_late_check_in_and_worked_minutes(ctx, employee, freeze_time):
@@ -48,14 +45,14 @@ def test_check_out_without_check_in_is_refused(ctx, employee, freeze_time):
     with pytest.raises(attendance.NotCheckedIn):
         attendance.record_attendance(db.session.get(User, employee.id), "check_out", source="mobile_gps",
                                      latitude=-6.2088, longitude=106.8456)
-    assert _count(AttendanceEvent) == 0
+    assert count_rows(AttendanceEvent) == 0
 
 
 def test_a_missing_position_on_a_gps_check_in_records_nothing(ctx, employee, freeze_time):
     freeze_time("2026-01-30T07:45:00+07:00")
     with pytest.raises(ValidationFailed):
         attendance.record_attendance(db.session.get(User, employee.id), "check_in", source="mobile_gps")
-    assert _count(AttendanceEvent) == 0
+    assert count_rows(AttendanceEvent) == 0
 
 
 def test_rejecting_a_flagged_check_in_lets_the_person_check_in_again(ctx, employee, factory, freeze_time):
@@ -71,7 +68,7 @@ def test_rejecting_a_flagged_check_in_lets_the_person_check_in_again(ctx, employ
     assert daily.status == "rejected" and daily.time_in is None
     again = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088, longitude=106.8456)
     assert not again.pending_review and again.daily.id == daily.id
-    assert _count(AttendanceEvent) == 2
+    assert count_rows(AttendanceEvent) == 2
 
 
 def test_approving_a_flagged_check_in_makes_the_day_present(ctx, employee, factory, freeze_time):
@@ -112,5 +109,5 @@ def test_concurrent_check_ins_record_exactly_one(app, employee, freeze_time):
         t.join(30)
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "ok"]
     with app.app_context():
-        assert _count(AttendanceEvent) == 1
-        assert _count(DailyAttendance) == 1
+        assert count_rows(AttendanceEvent) == 1
+        assert count_rows(DailyAttendance) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.notify.models import Notification
 from app.posts.models import Post
 from app.system.models import AppVersion
+from tests import helpers
 from tests.conftest import PASSWORD, Factory
 
 #: How contract 001 prints timestamps: ``2026-01-30T10:00:00.000000Z``.
@@ -97,25 +99,14 @@ def auth(client):
 def count(app):
     """``count(Model, **filters)`` → number of rows, read in a fresh app context."""
 
-    def _count(model, **filters):
-        with app.app_context():
-            return db.session.scalar(db.select(db.func.count()).select_from(model).filter_by(**filters))
-
-    return _count
+    return partial(helpers.count, app)
 
 
 @pytest.fixture
 def fetch(app):
     """``fetch(Model, **filters)`` → list of rows (detached), read in a fresh app context."""
 
-    def _fetch(model, **filters):
-        with app.app_context():
-            rows = list(db.session.scalars(db.select(model).filter_by(**filters).order_by(model.id)))
-            for row in rows:
-                db.session.expunge(row)
-            return rows
-
-    return _fetch
+    return partial(helpers.fetch_all, app)
 
 
 def validation_fields(response) -> set[str]:

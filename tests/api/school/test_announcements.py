@@ -7,6 +7,7 @@ import pytest
 from app.common import clock
 from app.extensions import db
 from app.posts.models import Post
+from tests.helpers import count
 
 from .tokens import bearer, school_user
 
@@ -51,11 +52,6 @@ def _row(app, post_id):
         return row
 
 
-def _count(app):
-    with app.app_context():
-        return db.session.query(Post).count()
-
-
 def test_every_announcement_endpoint_needs_a_token(app, client, people):
     post_id = _post(app, people["admin"])
     for method, path in (("get", "/api/announcements"), ("post", "/api/announcements"),
@@ -64,7 +60,7 @@ def test_every_announcement_endpoint_needs_a_token(app, client, people):
         response = getattr(client, method)(path, json={"title": "x", "content": "y"})
         assert response.status_code == 401, (method, path)
         assert response.json == {"success": False, "message": "Token tidak valid"}
-    assert _count(app) == 1
+    assert count(app, Post) == 1
 
 
 # --- create -------------------------------------------------------------------
@@ -100,7 +96,7 @@ def test_a_draft_and_a_second_slug(app, client, people, auth):
 def test_students_and_employees_cannot_create(app, client, auth, role):
     response = client.post("/api/announcements", headers=auth[role], json={"title": "Libur", "content": "Besok"})
     assert response.status_code == 403 and response.json == {"success": False, "message": "Akses ditolak"}
-    assert _count(app) == 0
+    assert count(app, Post) == 0
 
 
 @pytest.mark.parametrize("payload, fields", [
@@ -116,7 +112,7 @@ def test_create_refuses_bad_fields(app, client, auth, payload, fields):
     response = client.post("/api/announcements", headers=auth["admin"], json=payload)
     assert response.status_code == 422 and response.json["message"] == "Validasi gagal"
     assert set(response.json["errors"]) == fields
-    assert _count(app) == 0
+    assert count(app, Post) == 0
 
 
 # --- list and detail ----------------------------------------------------------
@@ -200,5 +196,5 @@ def test_only_author_or_admin_change_or_delete(app, client, people, auth):
     assert response.json == {"success": True, "message": "Pengumuman berhasil dihapus"}
     assert _row(app, post_id) is None
     assert client.delete(f"/api/announcements/{draft}", headers=auth["guru"]).status_code == 200
-    assert _count(app) == 0
+    assert count(app, Post) == 0
     assert client.delete(f"/api/announcements/{draft}", headers=auth["admin"]).status_code == 404

@@ -8,6 +8,7 @@ import pytest
 
 from app.attendance.models import AttendanceEvent, DailyAttendance
 from app.extensions import db
+from tests.helpers import count
 
 from .qr_helpers import INSIDE, OUTSIDE, dynamic_token, png_b64, set_settings
 from .tokens import bearer, school_user
@@ -34,11 +35,6 @@ def _post(client, path, headers, token, **fields):
 def _checkin(client, who, **fields):
     token = dynamic_token(client, who["h"])["token"]
     return _post(client, "/api/attendance/checkin", who["h"], token, **fields)
-
-
-def _count(app, model=AttendanceEvent) -> int:
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count(model.id)))
 
 
 def test_check_in_on_time_is_hadir_in_the_contract_shape(app, client, teacher, freeze_time):
@@ -89,7 +85,7 @@ def test_check_out_without_check_in_and_outside_the_window_are_refused(app, clie
     freeze_time("2026-01-30T10:00:00+07:00")
     closed = _checkin(client, teacher)
     assert closed.status_code == 400 and closed.json["message"] == "Waktu absen masuk sudah berakhir"
-    assert _count(app) == 0
+    assert count(app, AttendanceEvent) == 0
 
 
 def test_outside_the_geofence_is_recorded_for_review_and_says_so(app, client, teacher, freeze_time):
@@ -142,7 +138,7 @@ def test_bad_coordinates_are_a_422_naming_the_field_and_nothing_is_recorded(app,
     response = _checkin(client, teacher, **fields)
     assert response.status_code == 422
     assert response.json["success"] is False and field in response.json["errors"]
-    assert _count(app) == 0
+    assert count(app, AttendanceEvent) == 0
 
 
 def test_a_photo_is_stored_as_a_file_and_its_path_returned(app, client, teacher, freeze_time, uploads):
@@ -195,14 +191,14 @@ def test_a_bad_photo_is_a_422_and_nothing_is_recorded(app, client, teacher, free
     response = _checkin(client, teacher, photo=photo)
     assert response.status_code == 422, response.json
     assert "photo" in response.json["errors"]
-    assert _count(app) == 0 and not uploads.exists()
+    assert count(app, AttendanceEvent) == 0 and not uploads.exists()
 
 
 def test_a_photo_over_the_pixel_cap_is_refused(app, client, teacher, freeze_time, uploads):
     freeze_time(T_ON_TIME)
     response = _checkin(client, teacher, photo=_jpeg_b64(4097, 8))
     assert response.status_code == 422 and "4096x4096" in response.json["errors"]["photo"][0]
-    assert _count(app) == 0
+    assert count(app, AttendanceEvent) == 0
     assert _checkin(client, teacher, photo=_jpeg_b64(4096, 8)).status_code == 200
 
 
@@ -210,7 +206,7 @@ def test_a_body_over_the_request_cap_is_a_413(app, client, teacher, freeze_time)
     freeze_time(T_ON_TIME)
     response = _checkin(client, teacher, photo="A" * (3 * 1024 * 1024 + 10))
     assert response.status_code == 413 and response.json["success"] is False
-    assert _count(app) == 0
+    assert count(app, AttendanceEvent) == 0
 
 
 def test_students_may_not_check_in_and_no_token_is_a_401(app, client, factory, teacher, freeze_time):
@@ -222,7 +218,7 @@ def test_students_may_not_check_in_and_no_token_is_a_401(app, client, factory, t
         response = client.post(path, json={"qr_token": token, **INSIDE})
         assert response.status_code == 401 and response.json == {"success": False, "message": "Token tidak valid"}
     assert client.get("/api/attendance/history").status_code == 401
-    assert _count(app) == 0
+    assert count(app, AttendanceEvent) == 0
 
 
 def test_history_is_the_callers_own_in_the_laravel_paginator(app, client, factory, teacher, freeze_time):

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.leave import services as leave_services
 from app.leave.models import LeaveRequest
 from app.notify.models import Notification
+from tests.helpers import count
 
 from .tokens import bearer, school_user
 
@@ -53,11 +54,6 @@ def _row(app, leave_id):
         return row
 
 
-def _count(app, model=LeaveRequest):
-    with app.app_context():
-        return db.session.query(model).count()
-
-
 def _body(**kw):
     data = {"leave_type": "izin", "start_date": "2025-08-22", "end_date": "2025-08-22",
             "reason": "Perlu izin untuk keperluan pribadi"}
@@ -75,7 +71,7 @@ def test_every_leave_endpoint_needs_a_token(app, client, people):
             response = getattr(client, method)(path, headers=headers, json=_body())
             assert response.status_code == 401, (method, path)
             assert response.json == {"success": False, "message": "Token tidak valid"}
-    assert _count(app) == 1
+    assert count(app, LeaveRequest) == 1
 
 
 # --- create -------------------------------------------------------------------
@@ -120,7 +116,7 @@ def test_create_refuses_bad_fields_with_422_and_records_nothing(app, client, aut
     assert response.status_code == 422, change
     assert response.json["success"] is False and response.json["message"] == "Validasi gagal"
     assert field in response.json["errors"]
-    assert _count(app) == 0
+    assert count(app, LeaveRequest) == 0
 
 
 def test_create_reports_every_missing_field(app, client, auth):
@@ -143,7 +139,7 @@ def test_overlapping_pending_or_approved_leave_is_a_conflict(app, client, people
                                                                           end_date="2025-08-25"))
     assert response.status_code == 409 and response.json["success"] is False
     assert "tanggal" in response.json["message"]
-    assert _count(app) == 1
+    assert count(app, LeaveRequest) == 1
     # another person, or a day after, or over a rejected leave is fine
     assert client.post("/api/leaves", headers=auth["siswa2"], json=_body()).status_code == 201
     assert client.post("/api/leaves", headers=auth["siswa"], json=_body(start_date="2025-08-23",
@@ -257,7 +253,7 @@ def test_a_student_or_teacher_cannot_review_even_their_own(app, client, people, 
     response = client.put(f"/api/leaves/{leave_id}", headers=auth[who], json={"status": "disetujui"})
     assert response.status_code == 403 and response.json == {"success": False, "message": "Akses ditolak"}
     assert _row(app, leave_id).status == "pending"
-    assert _count(app, Notification) == 0
+    assert count(app, Notification) == 0
 
 
 def test_a_reviewer_cannot_review_their_own_leave(app, client, people, auth):
@@ -274,7 +270,7 @@ def test_a_reviewed_leave_is_not_reviewed_again(app, client, people, auth):
     assert response.status_code == 400 and response.json["message"] == "Pengajuan izin ini sudah diproses"
     row = _row(app, leave_id)
     assert row.status == "rejected" and row.reviewed_by_id == people["admin"].id
-    assert _count(app, Notification) == 0
+    assert count(app, Notification) == 0
 
 
 @pytest.mark.parametrize("payload, field", [({"status": "menunggu"}, "status"), ({"status": "approved"}, "status"),
@@ -286,7 +282,7 @@ def test_review_refuses_bad_values(app, client, people, auth, payload, field):
     leave_id = _leave(app, people["siswa"])
     response = client.put(f"/api/leaves/{leave_id}", headers=auth["admin"], json=payload)
     assert response.status_code == 422 and field in response.json["errors"]
-    assert _row(app, leave_id).status == "pending" and _count(app, Notification) == 0
+    assert _row(app, leave_id).status == "pending" and count(app, Notification) == 0
 
 
 def test_a_reviewer_cannot_review_a_leave_that_does_not_exist(app, client, auth):
@@ -341,7 +337,7 @@ def test_delete_rules(app, client, people, auth):
     assert client.delete(f"/api/leaves/{reviewed}", headers=auth["admin"]).status_code == 400
     assert client.delete(f"/api/leaves/{pending}", headers=auth["siswa2"]).status_code == 404
     assert client.delete(f"/api/leaves/{pending}", headers=auth["kepsek"]).status_code == 403
-    assert _count(app) == 2
+    assert count(app, LeaveRequest) == 2
     assert client.delete(f"/api/leaves/{pending}", headers=auth["admin"]).status_code == 200
     assert _row(app, pending) is None and _row(app, reviewed) is not None
 

@@ -8,6 +8,7 @@ import pytest
 from app.attendance import offline
 from app.attendance.models import AttendanceEvent, DailyAttendance, OfflineSyncLog
 from app.extensions import db
+from tests.helpers import count
 
 from .tokens import bearer, school_user
 
@@ -42,11 +43,6 @@ def _item(who, type_="checkin", timestamp="2026-01-30 07:25:30", **extra):
     return {"user_id": who["user"].id, "type": type_, "timestamp": timestamp, **extra}
 
 
-def _count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count(model.id)))
-
-
 def _sync(client, who, *items):
     return client.post(URL, headers=who["h"], json={"attendances": list(items)})
 
@@ -64,9 +60,9 @@ def test_a_batch_replayed_three_times_yields_each_attendance_exactly_once(app, c
         assert data["processed_count"] == 2 and data["failed_count"] == 0 and data["failed"] == []
         assert ids is None or [r["id"] for r in data["processed"]] == ids
         ids = [r["id"] for r in data["processed"]]
-    assert _count(app, AttendanceEvent) == 2
-    assert _count(app, OfflineSyncLog) == 2
-    assert _count(app, DailyAttendance) == 1
+    assert count(app, AttendanceEvent) == 2
+    assert count(app, OfflineSyncLog) == 2
+    assert count(app, DailyAttendance) == 1
     first = data["processed"][0]
     assert first["type"] == "checkin" and first["qr_token_used"] == "OFFLINE" and first["synced"] is True
     assert first["timestamp"] == "2026-01-30 07:25:30" and first["date_only"] == "2026-01-30"
@@ -93,7 +89,7 @@ def test_a_bad_item_is_reported_and_the_others_are_processed(app, client, people
     assert data["processed_count"] == 2 and data["failed_count"] == 2
     bad = next(f for f in data["failed"] if f["data"])
     assert bad["data"]["type"] == "lunch" and "type" in bad["error"] and "timestamp" in bad["error"]
-    assert _count(app, AttendanceEvent) == 2
+    assert count(app, AttendanceEvent) == 2
     with app.app_context():
         statuses = sorted(log.status for log in db.session.scalars(db.select(OfflineSyncLog)))
     assert statuses == ["failed", "failed", "success", "success"]
@@ -106,7 +102,7 @@ def test_a_second_check_in_of_the_same_day_fails_without_losing_the_first(app, c
     assert data["processed_count"] == 1 and data["failed_count"] == 1
     assert data["failed"][0]["error"] == "Sudah absen masuk pada tanggal itu"
     assert data["processed"][0]["timestamp"] == "2026-01-30 07:25:30"
-    assert _count(app, AttendanceEvent) == 1
+    assert count(app, AttendanceEvent) == 1
 
 
 def test_items_of_another_user_are_refused_for_non_admins(app, client, people):
@@ -114,7 +110,7 @@ def test_items_of_another_user_are_refused_for_non_admins(app, client, people):
     data = _sync(client, t, _item(c)).json["data"]
     assert data["processed_count"] == 0 and data["failed_count"] == 1
     assert data["failed"][0]["error"] == "Tidak diizinkan mengirim absensi pengguna lain"
-    assert _count(app, AttendanceEvent) == 0
+    assert count(app, AttendanceEvent) == 0
     # An admin may send them.
     data = _sync(client, people["admin"], _item(c)).json["data"]
     assert data["processed_count"] == 1 and data["processed"][0]["user_id"] == c["user"].id
@@ -143,7 +139,7 @@ def test_retry_of_a_fixed_failure_succeeds(app, client, people):
     # Still failing: 400 with the error, the log stays failed.
     response = client.post(f"/api/offline-sync/{log_id}/retry", headers=t["h"])
     assert response.status_code == 400 and response.json["message"] == "Belum absen masuk pada tanggal itu"
-    assert _count(app, AttendanceEvent) == 0
+    assert count(app, AttendanceEvent) == 0
     # The check-in arrives; the retry now succeeds.
     assert _sync(client, t, _item(t)).json["data"]["processed_count"] == 1
     response = client.post(f"/api/offline-sync/{log_id}/retry", headers=t["h"])
@@ -153,7 +149,7 @@ def test_retry_of_a_fixed_failure_succeeds(app, client, people):
     with app.app_context():
         log = db.session.get(OfflineSyncLog, log_id)
         assert log.status == "success" and log.event_id == response.json["data"]["id"] and log.error_message is None
-    assert _count(app, OfflineSyncLog) == 2 and _count(app, AttendanceEvent) == 2
+    assert count(app, OfflineSyncLog) == 2 and count(app, AttendanceEvent) == 2
     # A successful log is not retried again.
     assert client.post(f"/api/offline-sync/{log_id}/retry", headers=t["h"]).status_code == 400
 
@@ -164,7 +160,7 @@ def test_replaying_a_failed_item_reuses_its_log(app, client, people):
     assert _sync(client, t, checkout).json["data"]["failed_count"] == 1
     data = _sync(client, t, _item(t), checkout).json["data"]
     assert data["processed_count"] == 2
-    assert _count(app, OfflineSyncLog) == 2
+    assert count(app, OfflineSyncLog) == 2
 
 
 def test_retry_of_someone_elses_log(client, people):
@@ -221,7 +217,7 @@ def test_auth_and_validation_errors(app, client, people):
     assert response.status_code == 422 and "attendances" in response.json["errors"]
     response = client.post(URL, headers=t["h"], json={"attendances": [_item(t)] * (offline.MAX_BATCH + 1)})
     assert response.status_code == 422 and "attendances" in response.json["errors"]
-    assert _count(app, AttendanceEvent) == 0 and _count(app, OfflineSyncLog) == 0
+    assert count(app, AttendanceEvent) == 0 and count(app, OfflineSyncLog) == 0
 
 
 def test_bad_fields_are_named(client, people):
@@ -243,7 +239,7 @@ def test_a_replay_whose_log_was_lost_is_recognised_by_the_event(app, client, peo
     data = _sync(client, t, _item(t)).json["data"]
     assert data["processed_count"] == 1 and data["processed"][0]["id"] == first["id"]
     assert data["processed"][0]["replayed"] is True
-    assert _count(app, AttendanceEvent) == 1 and _count(app, OfflineSyncLog) == 1
+    assert count(app, AttendanceEvent) == 1 and count(app, OfflineSyncLog) == 1
 
 
 def test_late_check_in_by_the_phone_time_is_terlambat(client, people):

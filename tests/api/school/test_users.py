@@ -253,7 +253,7 @@ def _checked_in(app, user_id, day=date(2026, 1, 5)):
 
 def _logins(client, person) -> dict[str, int]:
     """Sign in as ``person`` in every app with their identifiers; the HTTP status of each."""
-    from tests.admin.helpers import AdminSession
+    from tests.helpers import AdminSession
 
     return {
         "school": client.post("/api/auth/login", json={"nisn_nip_nik": person.nisn_nip_nik,

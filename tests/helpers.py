@@ -1,4 +1,6 @@
-"""Helpers for driving the admin web app through its public surface (HTML + forms)."""
+"""Helpers shared by every test package: driving the admin web app through its public
+surface (HTML + forms, :class:`AdminSession`), the kiosk page's CSRF token, and reading
+rows back in a fresh application context (:func:`count`, :func:`fetch`, :func:`fetch_all`)."""
 from __future__ import annotations
 
 import html
@@ -7,7 +9,7 @@ from pathlib import Path
 
 from app.extensions import db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 _CSRF_RE = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*?value="([^"]+)"')
 HTMX = {"HX-Request": "true"}
 
@@ -84,6 +86,14 @@ class AdminSession:
         return self.submit(url, url, {"identifier": identifier, "password": password})
 
 
+def kiosk_csrf(client) -> str:
+    """The CSRF token the kiosk page hands its script (``data-csrf`` on the page)."""
+    page = client.get("/kiosk/").get_data(as_text=True)
+    match = re.search(r'data-csrf="([^"]+)"', page)
+    assert match, "no data-csrf on the kiosk page"
+    return match.group(1)
+
+
 def fetch(app, model, ident):
     """A fresh copy of one row (``None`` if it is gone)."""
     with app.app_context():
@@ -94,13 +104,28 @@ def fetch(app, model, ident):
         return obj
 
 
-def count(app, model, *where) -> int:
-    """How many rows of ``model`` match ``where``."""
+def fetch_all(app, model, **filters) -> list:
+    """Every row of ``model`` matching ``filters`` (``filter_by``), by id, detached."""
     with app.app_context():
-        stmt = db.select(db.func.count()).select_from(model)
-        for clause in where:
-            stmt = stmt.where(clause)
-        return db.session.scalar(stmt)
+        rows = list(db.session.scalars(db.select(model).filter_by(**filters).order_by(model.id)))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def count_rows(model, *where, **filters) -> int:
+    """How many rows of ``model`` match ``where`` (SQL conditions) and ``filters``
+    (``filter_by``), read in the current session (inside an application context)."""
+    stmt = db.select(db.func.count()).select_from(model).filter_by(**filters)
+    for clause in where:
+        stmt = stmt.where(clause)
+    return db.session.scalar(stmt)
+
+
+def count(app, model, *where, **filters) -> int:
+    """:func:`count_rows` read in a fresh application context of ``app`` (what is committed)."""
+    with app.app_context():
+        return count_rows(model, *where, **filters)
 
 
 def audit_trail(app, **filters) -> list[tuple]:
