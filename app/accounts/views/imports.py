@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from ...admin.access import admin_required
 from ...admin.rendering import render
 from ...common import clock
+from ...common.boundary import commit_step, refuse
 from ...common.errors import DomainError
 from ...common.staging import purge_old, staging_dir
 from ...extensions import db
@@ -200,10 +201,11 @@ def _finish(token: str, data: bytes, parsed, seed: bytes, hashes: list[str] | No
     """Write every row in one transaction and show the result; or the preview again when a row became invalid."""
     started = time.perf_counter()
     try:
-        imported = csv_import.import_rows(parsed.rows, seed, hashes)
-        db.session.commit()
+        with commit_step("written before the answer: a key taken meanwhile (IntegrityError at commit) "
+                         "shows the preview again, not a 500"):
+            imported = csv_import.import_rows(parsed.rows, seed, hashes)
     except (DomainError, IntegrityError):
-        db.session.rollback()
+        refuse()
         _hashes_path(token).unlink(missing_ok=True)
         session.pop(SEED_KEY, None)
         return _preview(token, data, error=_("Nothing was imported: some rows have errors. "

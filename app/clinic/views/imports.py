@@ -42,10 +42,10 @@ from ...admin.messages import translate_message
 from ...admin.rendering import render
 from ...common import csv_read
 from ...common.csv_read import ImportFileError
+from ...common.boundary import commit_step, refuse
 from ...common.csv_export import csv_response
 from ...common.errors import ValidationFailed
 from ...common.staging import StagedUploads
-from ...extensions import db
 from .. import bulk
 from ..forms import PatientImportConfirmForm, PatientImportForm
 from ..models import SEXES
@@ -304,15 +304,16 @@ def patients_import_confirm():
         STAGED.discard(token)
         return _expired()
     try:
-        result = bulk.import_patients(parsed.values, known_errors=parsed.known)
-        db.session.commit()
+        with commit_step("written before the answer: a key taken meanwhile (IntegrityError at commit) "
+                         "shows the preview again, not a 500"):
+            result = bulk.import_patients(parsed.values, known_errors=parsed.known)
     except bulk.BatchInvalid as exc:
-        db.session.rollback()
+        refuse()
         STAGED.discard(token)
         parsed.add_errors(exc.rows)
         return _preview(parsed, None, error=nothing, status=422)
     except IntegrityError:  # a record number registered by someone else between the check and the commit
-        db.session.rollback()
+        refuse()
         STAGED.discard(token)
         check_rows(parsed)
         return _preview(parsed, None, error=nothing, status=422)
