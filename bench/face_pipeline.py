@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Identify one face in a 1280×720 frame: Hadir's pipeline against the naive one.
 
-A benchmark, not a test (no assertions on time; figures only; issue 4 §6)::
+A benchmark, not a test (no assertions on time; figures only)::
 
     .venv/bin/python bench/face_pipeline.py            # ~1-3 minutes on the shared 2 cores
     .venv/bin/python bench/face_pipeline.py --quick    # fewer repetitions, ~1 minute

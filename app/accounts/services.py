@@ -341,7 +341,7 @@ def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool,
     return req
 
 
-# --- admin web app (issue 2, section 4) -------------------------------------
+# --- admin web app ---------------------------------------------------------------
 
 from ..common.errors import PermissionDenied  # noqa: E402
 

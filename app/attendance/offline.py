@@ -1,6 +1,6 @@
 """Offline sync: attendance a phone recorded without a connection and sends later.
 
-Contract 002, section 10; issue 3 ("each item processed on its own ...").
+Contract 002, section 10: each item is processed on its own.
 
 - Every item is processed on its own, inside its own savepoint: a refused item
   is reported (and logged as ``failed``) without touching the others.

@@ -7,7 +7,7 @@ One day of one person has exactly one :class:`DayStatus`, decided in this order:
    absent); else presence recorded by a vertical through a registered
    :class:`PresenceSource` (``present``: a school's students marked by their teacher);
 2. else an **approved** leave covering the day — the leave's type (``izin``,
-   ``cuti``, ``dinas_luar``, ``sakit``) instead of absent (issue 3, contract 002
+   ``cuti``, ``dinas_luar``, ``sakit``) instead of absent (contract 002
    section 6: "approved leave shows in attendance reports as that leave type");
 3. else, on a day the person's own schedule makes a working day
    (:func:`app.schedules.resolution.resolve_range`: roster, own, department, office or

@@ -596,7 +596,7 @@ def today_overview(work_date: date) -> dict[str, int]:
     }
 
 
-# --- admin web app (issue 2, section 4) -------------------------------------
+# --- admin web app ---------------------------------------------------------------
 
 def pending_event_count() -> int:
     """How many attendance events wait for review on their own (:func:`pending_events_query`)."""
@@ -659,7 +659,7 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
                        now: datetime | None = None) -> KioskVisit:
     """A kiosk recognised ``user`` (by face): check in or out, following their day.
 
-    Rules (issue 4, section 2): in a check-in window, a person without a check-in
+    Rules (the kiosk's face mode): in a check-in window, a person without a check-in
     that work day is checked in; with one, nothing is recorded (``already_in``)
     unless a check-out window is open too and at least ``min_gap_s`` seconds
     passed since the check-in.  In a check-out window, a person checked in at

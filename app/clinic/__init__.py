@@ -1,4 +1,4 @@
-"""The clinic domain: patients and the procedures staff perform for them (issue 5).
+"""The clinic domain: patients and the procedures staff perform for them (contract 000's ``pasien`` and ``tindakan``).
 
 A :class:`~.models.Procedure` (the contracts' *tindakan*) is performed by a doctor
 (``dokter``) or a paramedic (``paramedis``) for a :class:`~.models.Patient`

@@ -1,4 +1,4 @@
-"""Patients and procedures of the clinic (issue 5; contract 000's ``pasien`` and ``tindakan``).
+"""Patients and procedures of the clinic (contract 000's ``pasien`` and ``tindakan``).
 
 Money is stored as whole rupiah (integers, never floats); times are UTC.
 Stored keys are English (:data:`SEXES`, :data:`PROCEDURE_STATUSES`); the

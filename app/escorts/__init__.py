@@ -1,1 +1,1 @@
-"""Emergency-room escorts (*pengantar*): who brought a patient in, with a photo (issue 6)."""
+"""Emergency-room escorts (*pengantar*): who brought a patient in, with a photo (contract 004)."""

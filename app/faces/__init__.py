@@ -1,1 +1,1 @@
-"""Faces: enrolment samples (128-d dlib encodings) and 1:N identification (issue 4)."""
+"""Faces: enrolment samples (128-d dlib encodings) and 1:N identification."""

@@ -1,4 +1,4 @@
-"""Face enrolment and 1:N identification (issue 4, sections 2 and 3).
+"""Face enrolment and 1:N identification (the kiosk's face mode, the admin's enrolment).
 
 Pipeline, shared by the kiosk, the admin pages and ``flask face``:
 

@@ -1,4 +1,4 @@
-"""1:1 face verification: is the one face of a photo this person's? (issue 4, section 5)
+"""1:1 face verification: is the one face of a photo this person's? (contract 003's self check-in)
 
 The ``face`` dialect's self check-in (contract 003, ``POST /api/attendance``)
 knows who is asking (the signed-in person) and only has to confirm that the

@@ -15,7 +15,7 @@ from ..extensions import db
 #: scan (contract 002 section 3 tokens); ``cards``: read student QR cards held
 #: up to its camera and record the students present; ``escorts``: at an emergency
 #: room entrance, whoever brings a patient in registers as their escort, with a
-#: photo (issue 6, section 3).
+#: photo.
 KIOSK_MODES = ("face", "qr", "cards", "escorts")
 
 

@@ -1,4 +1,5 @@
-"""Registering, pairing and revoking kiosks (issue 4, section 1).
+"""Registering, pairing and revoking kiosks: a kiosk acts only once an admin has paired it,
+and is refused once revoked.
 
 Pairing codes are 8 characters from an alphabet without look-alikes
 (``23456789ABCDEFGHJKLMNPQRSTUVWXYZ``, 40 bits), shown as ``K7MX-3PQA``,

@@ -6,7 +6,7 @@ Dates are the organisation's local calendar dates, inclusive at both ends
 ``menunggu``/``disetujui``/``ditolak``).  Services only flush; the request
 boundary commits (DESIGN.md, "One commit per request").
 
-Rules (issue 3, "leave types ... statuses"):
+Rules (contract 002 section 6, leave types and statuses):
 
 - a person may not hold two pending/approved leaves whose dates overlap
   (:class:`~app.common.errors.Conflict`);
@@ -376,7 +376,7 @@ def approved_leave_on(user, day: date) -> LeaveRequest | None:
     """The approved leave of ``user`` covering ``day`` (a local calendar date), or None.
 
     For attendance reports: such a day shows as the leave's type instead of absent
-    (issue 3).  Approved leaves never overlap, so there is at most one.
+    (contract 002 section 6).  Approved leaves never overlap, so there is at most one.
     """
     user_id = user if isinstance(user, int) else user.id
     return db.session.scalar(db.select(LeaveRequest).where(

@@ -159,7 +159,7 @@ def create_office(*, code: str, name: str, latitude, longitude, radius_m, addres
     return office
 
 
-# --- admin web app (issue 2, section 4) -------------------------------------
+# --- admin web app ---------------------------------------------------------------
 
 def offices_query():
     """Select statement of every office, ordered by code."""
@@ -214,7 +214,7 @@ def staff_counts(office_ids) -> dict[int, int]:
     return {office_id: count for office_id, count in rows}
 
 
-# --- the school's geofence (issue 3: contract 002 settings) -------------------
+# --- the school's geofence (contract 002 settings) ------------------------------
 
 @dataclass(frozen=True)
 class SchoolGeofence:

@@ -60,7 +60,7 @@ def read_published(*, post_id: int | None = None, slug: str | None = None) -> Po
     return post
 
 
-# --- admin web app (issue 2, section 4) -------------------------------------
+# --- admin web app ---------------------------------------------------------------
 
 from ..common.errors import ValidationFailed  # noqa: E402
 from .models import CATEGORIES, STATUSES  # noqa: E402

@@ -1,4 +1,5 @@
-"""Dynamic QR tokens for attendance (issue 3, section 1; contract 002, section 3).
+"""Dynamic QR tokens for attendance (contract 002, section 3): an HMAC of the
+secret, the location and the time step.
 
 A token is 32 lowercase hexadecimal characters::
 

@@ -54,7 +54,7 @@ def check_version(platform: str, build_number: int) -> VersionVerdict:
     return VersionVerdict("up_to_date", row)
 
 
-# --- admin web app (issue 2, section 4) -------------------------------------
+# --- admin web app ---------------------------------------------------------------
 
 import re  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""The clinic's admin pages (issue 5 §3): procedures validated in the review inbox, the
+"""The clinic's admin pages: procedures validated in the review inbox, the
 service-fee (jaspel) report with CSV, and the patient list.
 
 Everything goes through the public surface: a signed-in test client, forms posted with the

@@ -1,4 +1,4 @@
-"""Issue 6's proof: at the ER kiosk (a real browser with a fake webcam) an escort chooses the
+"""At the ER kiosk (a real browser with a fake webcam) an escort chooses the
 category, fills the short form, takes and retakes a photo, confirms; the registration appears
 at once on the staff's escorts page as pending, and staff verify it there."""
 from __future__ import annotations

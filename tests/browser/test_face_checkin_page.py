@@ -1,4 +1,4 @@
-"""The self check-in page (``/face/``, issue 4 section 5) in headless Chromium with a fake webcam.
+"""The self check-in page (``/face/``) in headless Chromium with a fake webcam.
 
 The person signs in with email and password, looks at the camera (a still of
 ``probe/obama-480p.jpg``) and presses "check in": the page posts the frame to

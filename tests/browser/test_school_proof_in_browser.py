@@ -1,4 +1,4 @@
-"""Issue 3's proof, end to end in a real browser: an admin creates a class, enrols two students
+"""The school end to end in a real browser: an admin creates a class, enrols two students
 with the search-as-you-type picker, generates their cards and prints the sheet; a QR decoded from
 the printed page's screenshot (zxing-cpp) records a student's attendance through the school API's
 ``scan-qr``."""

@@ -1,4 +1,4 @@
-"""The kiosk's student-card mode (issue 4, section 4): a card read by the camera records the
+"""The kiosk's student-card mode: a card read by the camera records the
 student present today in their class, once; refusals are clear and record nothing."""
 from __future__ import annotations
 

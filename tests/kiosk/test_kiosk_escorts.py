@@ -1,4 +1,4 @@
-"""The ER kiosk mode (issue 6, section 3): whoever brings a patient in registers with a photo;
+"""The ER kiosk mode: whoever brings a patient in registers with a photo;
 the registration is an escort like the igd API's, pending, with its photo stored as a file."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The kiosk's face mode (issue 4, section 2), with the real photos of ``shared/data/faces``:
+"""The kiosk's face mode, with the real photos of ``shared/data/faces``:
 a recognised person is checked in, a second look does not check them out, later they are checked
 out; unknown faces, several faces and bad frames record nothing and keep no photo."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Kiosks as devices an admin controls (issue 4, section 1) and the rotating QR they show (section 4)."""
+"""Kiosks as devices an admin controls and the rotating QR they show."""
 from __future__ import annotations
 
 import re

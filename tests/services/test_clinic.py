@@ -1,4 +1,4 @@
-"""The clinic domain (issue 5): patients, procedures, validation with notification, service-fee figures."""
+"""The clinic domain: patients, procedures, validation with notification, service-fee figures."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta

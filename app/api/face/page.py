@@ -1,4 +1,4 @@
-"""The self check-in page (issue 4, section 5): ``GET /face/`` for a laptop webcam.
+"""The self check-in page (contract 003's browser client): ``GET /face/`` for a laptop webcam.
 
 A person signs in with email and password and checks in by looking at the
 camera; the page is static HTML + :file:`static/face/checkin.js`, which calls

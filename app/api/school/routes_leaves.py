@@ -34,7 +34,7 @@ from .blueprint import bp
 from ..laravel import paginate
 from .validation import body, parse_int
 
-#: Roles that see everyone's leave and review it (issue 3: "only the principal and admins approve").
+#: Roles that see everyone's leave and review it (only the principal and admins approve leave).
 REVIEWERS = SCHOOL_LEAD_ROLES
 #: Contract status → code status, and back.
 STATUS_IN = {"menunggu": "pending", "disetujui": "approved", "ditolak": "rejected"}

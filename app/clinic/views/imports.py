@@ -1,4 +1,4 @@
-"""Admin pages of the patients CSV import (issue 5 §3), on the ``clinic_admin`` blueprint.
+"""Admin pages of the patients CSV import, on the ``clinic_admin`` blueprint.
 
 Admins and petugas (front-office staff register patients), the roles of the JSON
 API's patient create and import (:data:`app.api.clinic.routes_bulk.PATIENT_STAFF`).

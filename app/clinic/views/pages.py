@@ -1,4 +1,4 @@
-"""Admin pages of the clinic (issue 5 §3): the service-fee (*jaspel*) report and the patients.
+"""Admin pages of the clinic: the service-fee (*jaspel*) report and the patients.
 
 - ``/admin/clinic/service-fees?month=YYYY-MM`` and its CSV: admins only (it shows what
   colleagues earn).

@@ -1,4 +1,4 @@
-"""Contract 002, section 10: offline sync (issue 3: per-item processing, replays recorded once, retry)."""
+"""Contract 002, section 10: offline sync (per-item processing, replays recorded once, retry)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

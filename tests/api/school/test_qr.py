@@ -1,4 +1,4 @@
-"""Contract 002, section 3: dynamic QR tokens (issue 3: HMAC of secret, location and time step)."""
+"""Contract 002, section 3: dynamic QR tokens (an HMAC of secret, location and time step)."""
 from __future__ import annotations
 
 import re
