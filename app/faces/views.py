@@ -33,15 +33,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import secrets
 import time
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_from_directory, session, url_for)
+                   send_from_directory, url_for)
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -54,7 +52,7 @@ from ..admin.access import admin_required
 from ..admin.rendering import render, wants_fragment
 from ..common.boundary import commit_step, refuse
 from ..common.errors import DomainError, NotFound, RuleViolation
-from ..common.staging import purge_old, staging_dir
+from ..common.staging import StagedUploads
 from ..extensions import csrf, db
 from . import bulk, enrolment_requests, services
 from ..accounts.services import find_by_identifier as find_user
@@ -76,11 +74,8 @@ STEP_PHOTOS = 5
 STEP_SECONDS = 3.0
 #: Session key holding the token of the admin's bulk enrolment.
 BULK_SESSION_KEY = "faces_bulk_token"
-#: A kept ZIP older than this (seconds) is deleted at the next bulk upload.
-STAGED_MAX_AGE = 24 * 3600
 #: A step lock older than this (seconds) is considered abandoned.
 LOCK_MAX_AGE = 120
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
 # --- helpers ------------------------------------------------------------------
@@ -319,37 +314,20 @@ def photo(sample_id: int):
 
 # --- bulk enrolment ------------------------------------------------------------------
 
-def _staging_dir() -> Path:
-    return staging_dir("face-imports")
+#: The ZIP between the steps of a bulk enrolment, with its plan (``.json``) and the step lock beside it.
+STAGED = StagedUploads("face-imports", BULK_SESSION_KEY, suffix=".zip", sides=(".json", ".lock"))
 
 
 def _staged(token: str | None) -> tuple[Path, Path] | None:
     """``(zip path, plan path)`` of the admin's own bulk enrolment ``token``, or None."""
-    if not token or not _TOKEN_RE.match(token) or session.get(BULK_SESSION_KEY) != token:
+    if not STAGED.owns(token):
         return None
-    folder = _staging_dir()
-    zip_path, plan_path = folder / f"{token}.zip", folder / f"{token}.json"
-    return (zip_path, plan_path) if zip_path.is_file() and plan_path.is_file() else None
+    zip_path, plan_path = STAGED.path(token), STAGED.side_path(token, ".json")
+    return (zip_path, plan_path) if zip_path is not None and plan_path.is_file() else None
 
 
-def _purge_old() -> None:
-    purge_old(_staging_dir(), STAGED_MAX_AGE)
-
-
-def _write_plan(path: Path, plan: list[dict]) -> None:
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(plan, fh)
-    os.replace(tmp, path)
-
-
-def _discard(token: str) -> None:
-    folder = _staging_dir()
-    for suffix in (".zip", ".json", ".lock", ".tmp"):
-        (folder / f"{token}{suffix}").unlink(missing_ok=True)
-    if session.get(BULK_SESSION_KEY) == token:
-        session.pop(BULK_SESSION_KEY, None)
+def _write_plan(token: str, plan: list[dict]) -> None:
+    STAGED.write_side(token, ".json", json.dumps(plan))
 
 
 def _bulk_panel(form=None, **context):
@@ -392,19 +370,7 @@ def bulk_upload():
     form = BulkUploadForm()
     if not form.validate_on_submit():
         return _bulk_panel(form)
-    _purge_old()
-    token = secrets.token_urlsafe(32)
-    folder = _staging_dir()
-    zip_path = folder / f"{token}.zip"
-    fd = os.open(zip_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        size = 0
-        stream = form.file.data.stream
-        while chunk := stream.read(1024 * 1024):
-            size += len(chunk)
-            if size > bulk.MAX_ZIP_BYTES:
-                break
-            fh.write(chunk)
+    token, _size = STAGED.stage_stream(form.file.data.stream, bulk.MAX_ZIP_BYTES)
     messages = {
         "not_zip": _("This file is not a ZIP file."),
         "too_many": _("The ZIP has more than %(num)d entries. Split it into smaller files.", num=bulk.MAX_ENTRIES),
@@ -412,18 +378,17 @@ def bulk_upload():
                      mb=bulk.MAX_TOTAL_BYTES // (1024 * 1024)),
     }
     try:
-        if size > bulk.MAX_ZIP_BYTES:
+        if token is None:
             raise bulk.ZipRefused("too_large")
-        plan = bulk.plan_zip(zip_path, find_user)
+        plan = bulk.plan_zip(STAGED.path(token), find_user)
     except bulk.ZipRefused as exc:
-        zip_path.unlink(missing_ok=True)
+        STAGED.discard(token)
         form.add_error("file", messages.get(exc.reason, _("The ZIP is larger than %(mb)d MB.",
                                                           mb=bulk.MAX_ZIP_BYTES // (1024 * 1024))))
         return _bulk_panel(form)
     for item in plan:
         item["queued"] = item["status"] == "pending"
-    _write_plan(folder / f"{token}.json", plan)
-    session[BULK_SESSION_KEY] = token
+    _write_plan(token, plan)
     current_app.logger.info("face bulk enrolment: %d entries, %d photos to enrol", len(plan),
                             sum(1 for i in plan if i["queued"]))
     return _progress(token, plan)
@@ -478,10 +443,10 @@ def bulk_step():
                 item.update(status="stored", sample_id=sample.id)
             else:
                 item.update(status="refused", reason=reason, count=count)
-        _write_plan(plan_path, plan)
+        _write_plan(token, plan)
     finally:
         lock.unlink(missing_ok=True)
     if any(item["status"] == "pending" for item in plan):
         return _progress(token, plan)
-    _discard(token)
+    STAGED.discard(token)
     return _result(plan)

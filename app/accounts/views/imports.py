@@ -24,9 +24,6 @@ package :mod:`app.accounts.views`, which imports this module.
 from __future__ import annotations
 
 import json
-import os
-import re
-import secrets
 import time
 from pathlib import Path
 
@@ -39,7 +36,7 @@ from ...admin.rendering import render
 from ...common import clock
 from ...common.boundary import commit_step, refuse
 from ...common.errors import DomainError
-from ...common.staging import purge_old, staging_dir
+from ...common.staging import StagedUploads
 from ...extensions import db
 from .. import csv_import
 from .. import services as accounts
@@ -51,49 +48,8 @@ from . import bp
 SESSION_KEY = "users_import_token"
 #: Session key holding (hex) the random seed of the generated passwords while a large file is imported in steps.
 SEED_KEY = "users_import_seed"
-#: A kept file older than this (seconds) is deleted at the next upload.
-STAGED_MAX_AGE = 24 * 3600
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-
-
-def _staging_dir() -> Path:
-    return staging_dir("imports")
-
-
-def _staged_path(token: str | None) -> Path | None:
-    """The kept file of ``token`` when the token is well-formed and the file exists, else None."""
-    if not token or not _TOKEN_RE.match(token):
-        return None
-    path = _staging_dir() / f"{token}.csv"
-    return path if path.is_file() else None
-
-
-def _purge_old() -> None:
-    purge_old(_staging_dir(), STAGED_MAX_AGE)
-
-
-def _stage(data: bytes) -> str:
-    """Keep ``data`` under a new random token (file mode 0600); returns the token."""
-    _purge_old()
-    token = secrets.token_urlsafe(32)
-    path = _staging_dir() / f"{token}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    session[SESSION_KEY] = token
-    return token
-
-
-def _discard(token: str) -> None:
-    """Delete the kept file and its hashes, and forget the token and the password seed."""
-    path = _staged_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
-    if token and _TOKEN_RE.match(token):
-        (_staging_dir() / f"{token}.hashes.json").unlink(missing_ok=True)
-    if session.get(SESSION_KEY) == token:
-        session.pop(SESSION_KEY, None)
-        session.pop(SEED_KEY, None)
+#: The uploaded file between preview, steps and confirmation, with its password hashes beside it.
+STAGED = StagedUploads("imports", SESSION_KEY, sides=(".hashes.json",), session_extras=(SEED_KEY,))
 
 
 def _panel(form=None, **context):
@@ -113,7 +69,7 @@ def _preview(token: str, data: bytes, *, error=None):
     try:
         parsed = csv_import.parse_csv(data)
     except csv_import.ImportFileError as exc:
-        _discard(token)
+        STAGED.discard(token)
         form = UserImportForm(formdata=None)
         form.add_error("file", exc.message)
         return _panel(form)
@@ -142,12 +98,12 @@ def users_import_upload():
         form.add_error("file", _("The file is larger than %(size)d KiB. Split it into smaller files.",
                                  size=csv_import.MAX_BYTES // 1024))
         return _panel(form)
-    token = _stage(data)
+    token = STAGED.stage(data)
     return _preview(token, data)
 
 
 def _hashes_path(token: str) -> Path:
-    return _staging_dir() / f"{token}.hashes.json"
+    return STAGED.side_path(token, ".hashes.json")
 
 
 def _read_hashes(token: str) -> list[str]:
@@ -162,12 +118,7 @@ def _read_hashes(token: str) -> list[str]:
 
 
 def _write_hashes(token: str, hashes: list[str]) -> None:
-    path = _hashes_path(token)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(hashes, fh)
-    os.replace(tmp, path)
+    STAGED.write_side(token, ".hashes.json", json.dumps(hashes))
 
 
 def _session_seed() -> bytes | None:
@@ -186,14 +137,13 @@ def _expired():
 
 def _load_staged(token: str | None):
     """``(data, parsed)`` of the uploader's kept file, or None (wrong token, another session, gone, unreadable)."""
-    path = _staged_path(token) if token and session.get(SESSION_KEY) == token else None
-    if path is None:
+    data = STAGED.load(token)
+    if data is None:
         return None
-    data = path.read_bytes()
     try:
         return data, csv_import.parse_csv(data)
     except csv_import.ImportFileError:
-        _discard(token)
+        STAGED.discard(token)
         return None
 
 
@@ -211,7 +161,7 @@ def _finish(token: str, data: bytes, parsed, seed: bytes, hashes: list[str] | No
         return _preview(token, data, error=_("Nothing was imported: some rows have errors. "
                                              "Correct the file and upload it again."))
     current_app.logger.info("users CSV import: %d rows written in %.1f s", len(imported), time.perf_counter() - started)
-    _discard(token)
+    STAGED.discard(token)
     return _panel(step="result", imported=imported,
                   generated=[i for i in imported if i.password],
                   summaries=[extra.summary(written) for extra in csv_import.extra_columns()
