@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from ..admin.filters import LEAVE_TYPE_LABELS
 from ..common import clock
+from ..common.boundary import refuse
 from ..common.errors import DomainError
 from ..extensions import db, login_manager
 from . import services as leave_services
@@ -99,10 +100,10 @@ def new():
             leave_services.request_leave(me, form.leave_type.data, form.start_date.data, form.end_date.data,
                                          form.reason.data, attachment=data)
         except InsufficientLeaveBalance as exc:
-            db.session.rollback()
+            refuse()
             form.add_error("end_date", _balance_message(exc))
         except DomainError as exc:
-            db.session.rollback()
+            refuse()
             form.apply_domain_error(exc, conflict_messages={
                 "start_date": _("You already have a pending or approved request on some of these days.")})
         else:
@@ -130,7 +131,7 @@ def cancel(leave_id: int):
         try:
             leave_services.cancel_leave(leave, _me())
         except DomainError:
-            db.session.rollback()
+            refuse()
             flash(_("This request was already decided and stays."), "error")
         else:
             flash(_("Your request was cancelled."), "success")
@@ -191,10 +192,10 @@ def _decide(leave_id: int, approve: bool):
         try:
             leave_services.review_leave(leave, me, approve=approve, comment=form.comment.data)
         except InsufficientLeaveBalance as exc:
-            db.session.rollback()
+            refuse()
             flash(_balance_message(exc), "error")
         except DomainError:
-            db.session.rollback()
+            refuse()
             flash(_("This request was already decided."), "error")
         else:
             kind = str(LEAVE_TYPE_LABELS.get(leave.leave_type, leave.leave_type))
