@@ -105,7 +105,8 @@ def overtime_minutes(day: DailyAttendance, known: ScheduleMap | None = None) -> 
     """Minutes worked after the schedule's check-out start (end of the working day) on the day's date.
 
     A night shift (check-out start before check-in start) ends on the next day.
-    0 without a check-out or a schedule.  ``known``: as :func:`schedule_of`.
+    0 without a check-out or a schedule.  ``known``: as :func:`schedule_of`.  ``day`` may also
+    be a plain row with ``work_date``, ``schedule_id`` and ``time_out``.
     """
     if day.time_out is None:
         return 0
