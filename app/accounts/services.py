@@ -97,18 +97,18 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
     if "name" in values:
         name = (values["name"] or "").strip()
         if not name or len(name) > 120:
-            errors["name"] = ["Name is required (at most 120 characters)."]
+            errors["name"] = [N_("Name is required (at most 120 characters).")]
         clean["name"] = name
     if "email" in values:
         email = (values["email"] or "").strip().lower() or None
         if email and (len(email) > 254 or not EMAIL_RE.match(email)):
-            errors["email"] = ["Not a valid email address."]
+            errors["email"] = [N_("Not a valid email address.")]
         clean["email"] = email
     for field in ("npp", "nisn_nip_nik"):
         if field in values:
             value = (values[field] or "").strip() or None
             if value and len(value) > 32:
-                errors[field] = ["At most 32 characters."]
+                errors[field] = [N_("At most 32 characters.")]
             clean[field] = value
     for field, limit in (("phone", 32), ("photo_path", 255), ("address", 500)):
         if field in values:
@@ -118,7 +118,7 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
             clean[field] = value
     if "role" in values:
         if values["role"] not in ROLE_BY_KEY:
-            errors["role"] = ["Unknown role."]
+            errors["role"] = [N_("Unknown role.")]
         clean["role"] = values["role"]
     if "office" in values:
         clean["office_id"] = values["office"].id if values["office"] else None
@@ -300,7 +300,7 @@ def get_reset_request(request_id: int) -> DeviceResetRequest:
     """:raises NotFound: no such request."""
     req = db.session.get(DeviceResetRequest, request_id)
     if req is None:
-        raise NotFound("Device reset request not found")
+        raise NotFound(N_("Device reset request not found"))
     return req
 
 
@@ -316,10 +316,10 @@ def process_device_reset(req: DeviceResetRequest, admin: User, *, approve: bool,
     from ..notify.services import notify
 
     if req.status != "pending":
-        raise RuleViolation("This request has already been processed")
+        raise RuleViolation(N_("This request has already been processed"))
     notes = (notes or "").strip() or None
     if not approve and not notes:
-        raise ValidationFailed({"admin_notes": ["A note is required to reject a request."]})
+        raise ValidationFailed({"admin_notes": [N_("A note is required to reject a request.")]})
     req.status = "approved" if approve else "rejected"
     req.processed_by_id = admin.id
     req.processed_at = clock.now()
@@ -428,7 +428,7 @@ def get_user(user_id: int, *, include_deleted: bool = False) -> User:
     """
     user = db.session.get(User, user_id)
     if user is None or (user.deleted_at is not None and not include_deleted):
-        raise NotFound("User not found")
+        raise NotFound(N_("User not found"))
     return user
 
 
@@ -452,7 +452,7 @@ def delete_user(user: User, actor: User | None = None) -> User:
     from .api_tokens import revoke_all
 
     if user.deleted_at is not None:
-        raise NotFound("User not found")
+        raise NotFound(N_("User not found"))
     user.deleted_at = clock.now()
     user.is_active = False
     revoke_all(user)

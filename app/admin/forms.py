@@ -23,6 +23,22 @@ class _BabelTranslations:
 
 _TRANSLATIONS = _BabelTranslations()
 
+#: WTForms' own messages (its fields that parse their input), which live in WTForms' code:
+#: listed here so that ``pybabel extract`` puts them in the catalogs.
+WTFORMS_MESSAGES = (
+    _l("Not a valid integer value."),
+    _l("Not a valid float value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid time value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid date value."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("This field is required."),
+    _l("Invalid input."),
+)
+
 
 class AdminForm(FlaskForm):
     """Base of the admin forms: CSRF-protected (Flask-WTF), messages in the user's language."""

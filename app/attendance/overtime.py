@@ -139,7 +139,7 @@ def decide_claim(claim: OvertimeClaim, reviewer, *, approve: bool, minutes: int 
         claim.status, claim.approved_minutes = "approved", minutes
     else:
         if not note:
-            raise ValidationFailed({"note": ["A reason is required to reject."]})
+            raise ValidationFailed({"note": [N_("A reason is required to reject.")]})
         claim.status, claim.approved_minutes = "rejected", 0
     claim.decided_by_id = reviewer.id
     claim.decided_at = clock.now()

@@ -34,6 +34,7 @@ from ..accounts.models import User
 from ..accounts.roles import ADMIN_ROLES
 from ..common import clock
 from ..common.errors import ValidationFailed
+from ..common.i18n import N_
 from ..common.search import contains_text
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
@@ -42,6 +43,9 @@ from .models import DailyAttendance
 
 #: The longest range one report covers, in days (a school term's month view fits twice).
 MAX_RANGE_DAYS = 62
+#: The refusal of a longer range (it names :data:`MAX_RANGE_DAYS`), written out for the catalogs.
+RANGE_TOO_LONG = N_("A report covers at most 62 days.")
+assert str(MAX_RANGE_DAYS) in RANGE_TOO_LONG
 
 #: Codes of a day that count towards a person's totals, in column order.
 COUNTED = ("present", "late", "pending_review", *LEAVE_TYPES, "absent")
@@ -169,9 +173,9 @@ def check_range(start: date, end: date) -> None:
     :raises ValidationFailed: ``{"end": [...]}``.
     """
     if end < start:
-        raise ValidationFailed({"end": ["The end date must not be before the start date."]})
+        raise ValidationFailed({"end": [N_("The end date must not be before the start date.")]})
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise ValidationFailed({"end": [f"A report covers at most {MAX_RANGE_DAYS} days."]})
+        raise ValidationFailed({"end": [RANGE_TOO_LONG]})
 
 
 def people_query(*, role: str | None = None, groups: Iterable[tuple[PeopleGroup, int]] = (),

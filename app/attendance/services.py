@@ -403,7 +403,7 @@ def get_event(event_id: int) -> AttendanceEvent:
     """:raises NotFound: no event with this id."""
     event = db.session.get(AttendanceEvent, event_id)
     if event is None:
-        raise NotFound("Attendance event not found")
+        raise NotFound(N_("Attendance event not found"))
     return event
 
 
@@ -427,12 +427,12 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
     from ..notify.services import notify
 
     if event.review_state != "pending":
-        raise RuleViolation("This attendance event has already been reviewed")
+        raise RuleViolation(N_("This attendance event has already been reviewed"))
     if event.flag_reason == FACE_NOT_ENROLLED and not with_enrolment:
         raise RuleViolation(N_("This check-in is decided with the person's face enrolment"))
     note = (note or "").strip() or None
     if not approve and not note:
-        raise ValidationFailed({"note": ["A reason is required to reject."]})
+        raise ValidationFailed({"note": [N_("A reason is required to reject.")]})
     from ..audit.services import record
 
     event.review_state = "approved" if approve else "rejected"
@@ -627,11 +627,11 @@ def review_events(event_ids, reviewer, *, approve: bool, note: str | None = None
     """
     ids = sorted({int(i) for i in event_ids})
     if not ids:
-        raise ValidationFailed({"event_ids": ["Select at least one event."]})
+        raise ValidationFailed({"event_ids": [N_("Select at least one event.")]})
     events = {e.id: e for e in db.session.scalars(db.select(AttendanceEvent).where(AttendanceEvent.id.in_(ids)))}
     missing = [i for i in ids if i not in events]
     if missing:
-        raise NotFound("Attendance event not found", ids=missing)
+        raise NotFound(N_("Attendance event not found"), ids=missing)
     ordered = sorted(events.values(), key=lambda e: (e.occurred_at, e.id))
     return [review_event(event, reviewer, approve=approve, note=note) for event in ordered]
 

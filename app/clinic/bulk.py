@@ -44,6 +44,7 @@ from sqlalchemy import case, func
 from ..accounts.models import User
 from ..common import csv_read
 from ..common.errors import PermissionDenied, ValidationFailed
+from ..common.i18n import N_
 from ..extensions import db
 from . import services
 from .models import PROCEDURE_STATUSES, Patient, Procedure
@@ -92,7 +93,8 @@ def parse_date_text(value, name: str, errors: dict):
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _DATE_TEXT_RE.fullmatch(value.strip()):
-        errors[name] = [f"The {_field_label(name)} does not match the format Y-m-d."]
+        errors[name] = [N_("The birth date does not match the format Y-m-d.") if name == "birth_date"
+                        else f"The {_field_label(name)} does not match the format Y-m-d."]
         return None
     try:
         return date.fromisoformat(value.strip())
@@ -257,9 +259,9 @@ def _unique_record_numbers(cleans: dict[int, dict], errors: RowErrors, exclude_i
     for number, indexes in seen.items():
         for index in indexes:
             if number in taken:
-                _add(errors, index, "record_number", "The record number has already been taken.")
+                _add(errors, index, "record_number", N_("The record number has already been taken."))
             elif len(indexes) > 1:
-                _add(errors, index, "record_number", "The record number appears more than once in the batch.")
+                _add(errors, index, "record_number", N_("The record number appears more than once in the batch."))
 
 
 def _duplicate_ids(ids: list, errors: RowErrors, name: str = "id") -> None:

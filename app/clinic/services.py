@@ -50,6 +50,8 @@ class ProcedureNotFound(NotFound):
 class ProcedureAlreadyValidated(Conflict):
     """This procedure has already been validated."""
 
+    default_message = N_("This procedure has already been validated.")
+
     code = "procedure_already_validated"
 
 
@@ -107,6 +109,17 @@ def week_range(day: date) -> tuple[date, date]:
 
 # --- patients --------------------------------------------------------------
 
+#: "The <field> must not be greater than N characters." of the patient fields (the admin CSV import
+#: shows them per row), written out for the catalogs.
+_TOO_LONG_TEXTS = {
+    ("name", 255): N_("The name must not be greater than 255 characters."),
+    ("record_number", 32): N_("The record number must not be greater than 32 characters."),
+    ("address", 1000): N_("The address must not be greater than 1000 characters."),
+    ("phone", 32): N_("The phone must not be greater than 32 characters."),
+    ("email", 254): N_("The email must not be greater than 254 characters."),
+}
+
+
 def _text(values: dict, errors: dict, field: str, max_length: int, *, required: bool = False) -> None:
     value = values.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -117,7 +130,8 @@ def _text(values: dict, errors: dict, field: str, max_length: int, *, required: 
     if not isinstance(value, str):
         errors[field] = [f"The {field.replace('_', ' ')} must be a string."]
     elif len(value.strip()) > max_length:
-        errors[field] = [f"The {field.replace('_', ' ')} must not be greater than {max_length} characters."]
+        errors[field] = [_TOO_LONG_TEXTS.get((field, max_length))
+                         or f"The {field.replace('_', ' ')} must not be greater than {max_length} characters."]
     else:
         values[field] = value.strip()
 
@@ -140,16 +154,16 @@ def check_patient(values: dict) -> dict:
     _text(clean, errors, "email", 254)
     if clean["email"] and "email" not in errors:
         if not EMAIL_RE.match(clean["email"]):
-            errors["email"] = ["The email must be a valid email address."]
+            errors["email"] = [N_("The email must be a valid email address.")]
         else:
             clean["email"] = clean["email"].lower()
     birth = clean["birth_date"]
     if birth is not None and (not isinstance(birth, date) or isinstance(birth, datetime)):
-        errors["birth_date"] = ["The birth date is not a valid date."]
+        errors["birth_date"] = [N_("The birth date is not a valid date.")]
     elif birth is not None and birth > clock.to_local(clock.now()).date():
-        errors["birth_date"] = ["The birth date must be a date before or equal to today."]
+        errors["birth_date"] = [N_("The birth date must be a date before or equal to today.")]
     if clean["sex"] is not None and clean["sex"] not in SEXES:
-        errors["sex"] = ["The selected sex is invalid."]
+        errors["sex"] = [N_("The selected sex is invalid.")]
     if errors:
         raise ValidationFailed(errors)
     return clean
@@ -167,7 +181,7 @@ def create_patient(name: str, *, record_number: str | None = None, birth_date: d
                            "sex": sex, "address": address, "phone": phone, "email": email})
     if clean["record_number"] and db.session.scalar(
             db.select(Patient.id).filter_by(record_number=clean["record_number"])) is not None:
-        raise ValidationFailed({"record_number": ["The record number has already been taken."]})
+        raise ValidationFailed({"record_number": [N_("The record number has already been taken.")]})
     patient = Patient(**clean)
     db.session.add(patient)
     db.session.flush()

@@ -16,9 +16,12 @@ class DomainError(Exception):
     """
 
     code = "domain_error"
+    #: The message when none is given (marked with ``N_`` where a subclass sets it, so the
+    #: catalogs extract it); else the first line of the class docstring.
+    default_message: str | None = None
 
     def __init__(self, message: str | None = None, *, field: str | None = None, **details):
-        super().__init__(message or self.__doc__.strip().splitlines()[0])
+        super().__init__(message or self.default_message or self.__doc__.strip().splitlines()[0])
         self.message = str(self.args[0])
         self.field = field
         self.details = details

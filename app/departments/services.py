@@ -52,7 +52,7 @@ def _clean(code, name) -> tuple[str | None, str | None, dict]:
     if name is not None:
         name = name.strip() if isinstance(name, str) else ""
         if not name or len(name) > 120:
-            errors["name"] = ["Name is required (at most 120 characters)."]
+            errors["name"] = [N_("Name is required (at most 120 characters).")]
     return code, name, errors
 
 

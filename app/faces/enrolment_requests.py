@@ -134,7 +134,7 @@ def decide(request: FaceEnrolmentRequest, reviewer, *, approve: bool,
         raise RuleViolation(N_("This face enrolment has already been decided"))
     note = (note or "").strip() or None
     if not approve and not note:
-        raise ValidationFailed({"note": ["A reason is required to reject."]})
+        raise ValidationFailed({"note": [N_("A reason is required to reject.")]})
     if note and len(note) > MAX_NOTE:
         raise ValidationFailed({"note": [f"At most {MAX_NOTE} characters."]})
     now = clock.now()

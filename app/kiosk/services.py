@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..common import clock
+from ..common.i18n import N_
 from ..common.ids import split_credential
 from ..common.errors import NotFound, RuleViolation, ValidationFailed
 from ..extensions import db
@@ -63,12 +64,12 @@ def _clean(name, office_id, modes) -> dict:
     errors: dict[str, list[str]] = {}
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name or len(name) > 100:
-        errors["name"] = ["Name is required (at most 100 characters)."]
+        errors["name"] = [N_("Name is required (at most 100 characters).")]
     if office_id is not None and db.session.get(Office, office_id) is None:
-        errors["office_id"] = ["Unknown office."]
+        errors["office_id"] = [N_("Unknown office.")]
     modes = [m for m in KIOSK_MODES if m in set(modes or ())]
     if not modes:
-        errors["modes"] = ["Choose at least one mode."]
+        errors["modes"] = [N_("Choose at least one mode.")]
     if errors:
         raise ValidationFailed(errors)
     return {"name": name, "office_id": office_id, "modes": ",".join(modes)}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..attendance.photos import Photo, store_photo, upload_root
 from ..common.errors import ValidationFailed
+from ..common.i18n import N_
 
 #: Largest attachment, bytes (5 MiB: a phone photo of a letter).
 MAX_BYTES = 5 * 1024 * 1024
@@ -34,21 +35,21 @@ def check_attachment(data: bytes) -> str:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise _fail("The attachment is empty.")
+        raise _fail(N_("The attachment is empty."))
     if len(data) > MAX_BYTES:
-        raise _fail(f"The attachment may not be greater than {MAX_BYTES // (1024 * 1024)} megabytes.")
+        raise _fail(N_("The attachment may not be greater than 5 megabytes."))
     if data.startswith(b"%PDF-"):
         return "pdf"
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt, (width, height) = image.format, image.size
             if fmt not in ("JPEG", "PNG") or width > MAX_SIDE_PX or height > MAX_SIDE_PX:
-                raise _fail("The attachment must be a photo (JPEG or PNG) or a PDF.")
+                raise _fail(N_("The attachment must be a photo (JPEG or PNG) or a PDF."))
             image.verify()
     except ValidationFailed:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise _fail("The attachment must be a photo (JPEG or PNG) or a PDF.") from None
+        raise _fail(N_("The attachment must be a photo (JPEG or PNG) or a PDF.")) from None
     return "jpg" if fmt == "JPEG" else "png"
 
 

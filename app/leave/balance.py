@@ -29,6 +29,7 @@ from datetime import date
 
 from ..accounts.roles import STUDENT_ROLES
 from ..common.errors import RuleViolation, ValidationFailed
+from ..common.i18n import N_
 from ..extensions import db
 from ..schedules.resolution import resolve_range
 from .models import LeaveRequest
@@ -100,7 +101,7 @@ def parse_entitlement(value) -> int | None:
         days = -1
     if isinstance(value, bool) or not 0 <= days <= MAX_PERSON_DAYS:
         raise ValidationFailed({"annual_leave_days": [
-            f"The annual leave must be a whole number of days from 0 to {MAX_PERSON_DAYS}."]})
+            N_("The annual leave must be a whole number of days from 0 to 365.")]})
     return days
 
 

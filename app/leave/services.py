@@ -87,7 +87,7 @@ def _clean(values: dict, *, partial: bool) -> dict:
     clean: dict = {}
     if "leave_type" in values or not partial:
         if values.get("leave_type") not in LEAVE_TYPES:
-            errors["leave_type"] = ["The selected leave type is invalid."] if values.get("leave_type") else \
+            errors["leave_type"] = [N_("The selected leave type is invalid.")] if values.get("leave_type") else \
                 ["The leave type field is required."]
         else:
             clean["leave_type"] = values["leave_type"]
@@ -108,7 +108,7 @@ def _clean(values: dict, *, partial: bool) -> dict:
         elif not (reason or "").strip():
             errors["reason"] = ["The reason field is required."]
         elif len(reason.strip()) > MAX_REASON_LENGTH:
-            errors["reason"] = [f"The reason may not be greater than {MAX_REASON_LENGTH} characters."]
+            errors["reason"] = [N_("The reason may not be greater than 2000 characters.")]
         else:
             clean["reason"] = reason.strip()
     if "attachment_path" in values:
@@ -123,9 +123,9 @@ def _clean(values: dict, *, partial: bool) -> dict:
 
 def _check_span(start: date, end: date) -> None:
     if end < start:
-        raise ValidationFailed({"end_date": ["The end date must be a date after or equal to start date."]})
+        raise ValidationFailed({"end_date": [N_("The end date must be a date after or equal to start date.")]})
     if (end - start).days + 1 > MAX_SPAN_DAYS:
-        raise ValidationFailed({"end_date": [f"The leave may not be longer than {MAX_SPAN_DAYS} days."]})
+        raise ValidationFailed({"end_date": [N_("The leave may not be longer than 366 days.")]})
 
 
 def _check_overlap(user_id: int, start: date, end: date, exclude_id: int | None = None) -> None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..common.errors import Conflict, ValidationFailed
+from ..common.i18n import N_
 from ..extensions import db
 from .models import Office
 
@@ -59,21 +61,53 @@ def parse_coordinate(value, *, field: str, limit: float) -> float:
     Accepts numbers or numeric strings of at most 50 characters (contract 001).
     :raises ValidationFailed: missing, not a number, NaN/Infinity, or out of range.
     """
+    texts = _COORDINATE_TEXTS.get((field, limit)) or _coordinate_texts(field, limit)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationFailed({field: [f"The {field} field is required."]})
+        raise ValidationFailed({field: [texts.required]})
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValidationFailed({field: [f"The {field} must be a number."]})
+        raise ValidationFailed({field: [texts.number]})
     if isinstance(value, str) and len(value) > 50:
-        raise ValidationFailed({field: [f"The {field} may not be greater than 50 characters."]})
+        raise ValidationFailed({field: [texts.too_long]})
     try:
         number = float(value)
     except ValueError:
-        raise ValidationFailed({field: [f"The {field} must be a number."]}) from None
+        raise ValidationFailed({field: [texts.number]}) from None
     if not math.isfinite(number):
-        raise ValidationFailed({field: [f"The {field} must be a finite number."]})
+        raise ValidationFailed({field: [texts.finite]})
     if not -limit <= number <= limit:
-        raise ValidationFailed({field: [f"The {field} must be between -{limit:g} and {limit:g}."]})
+        raise ValidationFailed({field: [texts.in_range]})
     return number
+
+
+class _CoordinateTexts(NamedTuple):
+    """The refusals of :func:`parse_coordinate` for one field (English; the admin translates them)."""
+
+    required: str
+    number: str
+    too_long: str
+    finite: str
+    in_range: str
+
+
+def _coordinate_texts(field: str, limit: float) -> _CoordinateTexts:
+    """The texts for a field of another name (the dialects' own names; not translated)."""
+    return _CoordinateTexts(f"The {field} field is required.", f"The {field} must be a number.",
+                            f"The {field} may not be greater than 50 characters.",
+                            f"The {field} must be a finite number.",
+                            f"The {field} must be between -{limit:g} and {limit:g}.")
+
+
+#: The texts of the two fields every form and dialect uses, written out for the catalogs.
+_COORDINATE_TEXTS = {
+    ("latitude", 90): _CoordinateTexts(
+        N_("The latitude field is required."), N_("The latitude must be a number."),
+        N_("The latitude may not be greater than 50 characters."), N_("The latitude must be a finite number."),
+        N_("The latitude must be between -90 and 90.")),
+    ("longitude", 180): _CoordinateTexts(
+        N_("The longitude field is required."), N_("The longitude must be a number."),
+        N_("The longitude may not be greater than 50 characters."), N_("The longitude must be a finite number."),
+        N_("The longitude must be between -180 and 180.")),
+}
 
 
 def _clean_office(*, code, name, latitude, longitude, radius_m, address) -> dict:
@@ -85,11 +119,11 @@ def _clean_office(*, code, name, latitude, longitude, radius_m, address) -> dict
     code = (code or "").strip()
     name = (name or "").strip()
     if not code or len(code) > 20:
-        errors["code"] = ["Code is required (at most 20 characters)."]
+        errors["code"] = [N_("Code is required (at most 20 characters).")]
     if not name:
-        errors["name"] = ["Name is required."]
+        errors["name"] = [N_("Name is required.")]
     elif len(name) > 120:
-        errors["name"] = ["The name may not be greater than 120 characters."]
+        errors["name"] = [N_("The name may not be greater than 120 characters.")]
     lat = lon = radius = None
     try:
         lat = parse_coordinate(latitude, field="latitude", limit=90)
@@ -104,7 +138,7 @@ def _clean_office(*, code, name, latitude, longitude, radius_m, address) -> dict
         if not 1 <= radius <= 100_000:
             raise ValueError
     except (TypeError, ValueError):
-        errors["radius"] = ["Radius must be a whole number of metres between 1 and 100000."]
+        errors["radius"] = [N_("Radius must be a whole number of metres between 1 and 100000.")]
     if errors:
         raise ValidationFailed(errors)
     return dict(code=code, name=name, latitude=lat, longitude=lon, geofence_radius_m=radius,
@@ -177,7 +211,7 @@ def get_office(office_id: int) -> Office:
 
     office = db.session.get(Office, office_id)
     if office is None:
-        raise NotFound("Office not found")
+        raise NotFound(N_("Office not found"))
     return office
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from ..common import clock
 from ..common.errors import NotFound
+from ..common.i18n import N_
 from ..common.search import contains_text
 from ..extensions import db
 from .models import Post
@@ -83,7 +84,7 @@ def get_post(post_id: int) -> Post:
     """:raises NotFound: no post with this id."""
     post = db.session.get(Post, post_id)
     if post is None:
-        raise NotFound("Post not found")
+        raise NotFound(N_("Post not found"))
     return post
 
 
@@ -92,26 +93,26 @@ def _clean_post(values: dict) -> dict:
     clean = {}
     title = (values.get("title") or "").strip()
     if not title:
-        errors["title"] = ["The title is required."]
+        errors["title"] = [N_("The title is required.")]
     elif len(title) > 200:
-        errors["title"] = ["The title may not be greater than 200 characters."]
+        errors["title"] = [N_("The title may not be greater than 200 characters.")]
     clean["title"] = title
     content = (values.get("content") or "").strip()
     if not content:
-        errors["content"] = ["The content is required."]
+        errors["content"] = [N_("The content is required.")]
     clean["content"] = content
     clean["excerpt"] = (values.get("excerpt") or "").strip() or None
     if values.get("category") not in CATEGORIES:
-        errors["category"] = ["Unknown category."]
+        errors["category"] = [N_("Unknown category.")]
     clean["category"] = values.get("category")
     if values.get("status") not in STATUSES:
-        errors["status"] = ["Unknown status."]
+        errors["status"] = [N_("Unknown status.")]
     clean["status"] = values.get("status")
     clean["is_featured"] = bool(values.get("is_featured"))
     clean["is_pinned"] = bool(values.get("is_pinned"))
     published_at = values.get("published_at")
     if published_at is not None and published_at.tzinfo is None:
-        errors["published_at"] = ["The publication time needs a time zone."]
+        errors["published_at"] = [N_("The publication time needs a time zone.")]
     clean["published_at"] = published_at
     if errors:
         raise ValidationFailed(errors)

@@ -51,7 +51,7 @@ def _clean_steps(steps) -> list[int | None]:
 def _clean_name(name) -> str:
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 100:
-        raise ValidationFailed({"name": ["Name is required (at most 100 characters)."]})
+        raise ValidationFailed({"name": [N_("Name is required (at most 100 characters).")]})
     return name
 
 

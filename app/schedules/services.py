@@ -226,6 +226,20 @@ _MESSAGES = (
     N_("The %(field)s field is required."), N_("The %(field)s must be a time in HH:mm:ss format."),
     N_("The %(field)s must be a whole number of minutes between %(low)s and %(high)s."),
 )
+#: "The <field> field is required." of the required fields, written out for the catalogs.
+_REQUIRED_TEXTS = {
+    "name": N_("The name field is required."),
+    "check_in_start": N_("The check_in_start field is required."),
+    "check_out_start": N_("The check_out_start field is required."),
+}
+#: "The <field> must be a time in HH:mm:ss format." of the window fields the admin form shows.
+_TIME_FORMAT_TEXTS = {
+    "check_in_start": N_("The check_in_start must be a time in HH:mm:ss format."),
+    "check_in_end": N_("The check_in_end must be a time in HH:mm:ss format."),
+    "check_out_start": N_("The check_out_start must be a time in HH:mm:ss format."),
+    "check_out_end": N_("The check_out_end must be a time in HH:mm:ss format."),
+    "late_after": N_("The late_after must be a time in HH:mm:ss format."),
+}
 
 
 def _parse_time(value, key: str, errors: dict):
@@ -237,7 +251,7 @@ def _parse_time(value, key: str, errors: dict):
                 return datetime.strptime(value.strip(), fmt).time()
             except ValueError:
                 continue
-    errors[key] = [f"The {key} must be a time in HH:mm:ss format."]
+    errors[key] = [_TIME_FORMAT_TEXTS.get(key) or f"The {key} must be a time in HH:mm:ss format."]
     return None
 
 
@@ -276,13 +290,13 @@ def _validate(values: dict, *, partial: bool) -> dict:
     clean: dict = {}
     for key in REQUIRED_FIELDS:
         if not partial and values.get(key) in (None, ""):
-            errors[key] = [f"The {key} field is required."]
+            errors[key] = [_REQUIRED_TEXTS[key]]
     if "name" in values and values["name"] is not None:
         name = values["name"]
         if not isinstance(name, str) or not name.strip():
-            errors["name"] = ["The name must be a non-empty string."]
+            errors["name"] = [N_("The name must be a non-empty string.")]
         elif len(name.strip()) > 100:
-            errors["name"] = ["The name may not be greater than 100 characters."]
+            errors["name"] = [N_("The name may not be greater than 100 characters.")]
         else:
             clean["name"] = name.strip()
     for key in TIME_FIELDS:
@@ -291,7 +305,7 @@ def _validate(values: dict, *, partial: bool) -> dict:
         value = values[key]
         if value in (None, ""):
             if key in REQUIRED_FIELDS:
-                errors.setdefault(key, [f"The {key} field is required."])
+                errors.setdefault(key, [_REQUIRED_TEXTS[key]])
             else:
                 clean[key] = None
             continue
@@ -354,11 +368,11 @@ def _check_rules(schedule: WorkSchedule) -> None:
     """Refuse windows of zero length and policies that cannot work (all errors at once)."""
     errors = {}
     if schedule.check_in_end is not None and schedule.check_in_end == schedule.check_in_start:
-        errors["check_in_end"] = ["The check-in window must not be empty."]
+        errors["check_in_end"] = [N_("The check-in window must not be empty.")]
     if schedule.check_out_end is not None and schedule.check_out_end == schedule.check_out_start:
-        errors["check_out_end"] = ["The check-out window must not be empty."]
+        errors["check_out_end"] = [N_("The check-out window must not be empty.")]
     if schedule.check_out_start == schedule.check_in_start:
-        errors["check_out_start"] = ["Check-out cannot start when check-in starts."]
+        errors["check_out_start"] = [N_("Check-out cannot start when check-in starts.")]
     if schedule.late_policy == "record_late":
         if schedule.late_cutoff is None:
             errors["late_cutoff"] = [N_("Recording late check-ins needs the time after which check-in is refused.")]
@@ -449,7 +463,7 @@ def update_schedule(schedule: WorkSchedule, values: dict, *, actor=None) -> Work
     clean = _validate(values, partial=True)
     make_active = clean.pop("is_active", None)
     if make_active is False and schedule.is_active:
-        raise RuleViolation("Activate another attendance time setting instead of deactivating the active one",
+        raise RuleViolation(N_("Activate another attendance time setting instead of deactivating the active one"),
                             field="is_active")
     before = {key: getattr(schedule, key) for key in clean}
     audit_before = _schedule_values(schedule)
@@ -490,9 +504,9 @@ def delete_schedule(schedule: WorkSchedule, *, actor=None) -> str:
     """
     count = db.session.scalar(db.select(db.func.count(WorkSchedule.id)))
     if count <= 1:
-        raise Conflict("Cannot delete the last attendance time setting")
+        raise Conflict(N_("Cannot delete the last attendance time setting"))
     if schedule.is_active:
-        raise Conflict("Cannot delete the active attendance time setting; activate another one first")
+        raise Conflict(N_("Cannot delete the active attendance time setting; activate another one first"))
     usage = schedule_usage(schedule)
     if any(usage.values()):
         raise Conflict(N_("This attendance time setting is still in use (assignments, shift patterns or "

@@ -35,6 +35,7 @@ from ..accounts.roles import STUDENT_ROLES, TEACHER_ROLES
 from ..attendance.photos import Photo, store_photo
 from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from ..common.i18n import N_
 from ..extensions import db
 from .models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 
@@ -111,9 +112,9 @@ def _clean_class(values: dict, *, exclude_id: int | None = None) -> dict:
     if "name" in values:
         name = (values["name"] or "").strip()
         if not name:
-            errors["name"] = ["The name field is required."]
+            errors["name"] = [N_("The name field is required.")]
         elif len(name) > 100:
-            errors["name"] = ["The name may not be greater than 100 characters."]
+            errors["name"] = [N_("The name may not be greater than 100 characters.")]
         else:
             clean["name"] = name
     if "homeroom_teacher_id" in values:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..common.errors import NotFound, ValidationFailed
+from ..common.i18n import N_
 from ..extensions import db
 from .models import PLATFORMS, AppVersion
 
@@ -24,7 +25,7 @@ class VersionVerdict:
 def parse_platform(value) -> str:
     """:raises ValidationFailed: not ``android`` or ``ios``."""
     if value not in PLATFORMS:
-        raise ValidationFailed({"platform": ["The platform must be android or ios."]})
+        raise ValidationFailed({"platform": [N_("The platform must be android or ios.")]})
     return value
 
 
@@ -83,7 +84,7 @@ def save_app_version(platform: str, *, version_code: str, build_number, min_vers
     for key, value in (("version_code", version_code), ("min_version_code", min_version_code)):
         value = (value or "").strip()
         if not value or len(value) > 20 or not _VERSION_RE.match(value):
-            errors[key] = ["Use a version like 2.1.0 (at most 20 characters)."]
+            errors[key] = [N_("Use a version like 2.1.0 (at most 20 characters).")]
         values[key] = value
     for key, value in (("build_number", build_number), ("min_build_number", min_build_number)):
         try:
@@ -91,22 +92,22 @@ def save_app_version(platform: str, *, version_code: str, build_number, min_vers
             if isinstance(value, bool) or not 0 <= number <= 2_147_483_647:
                 raise ValueError
         except (TypeError, ValueError):
-            errors[key] = ["The build number must be a whole number of at least 0."]
+            errors[key] = [N_("The build number must be a whole number of at least 0.")]
             number = None
         values[key] = number
     if "build_number" not in errors and "min_build_number" not in errors \
             and values["min_build_number"] > values["build_number"]:
-        errors["min_build_number"] = ["The minimum build may not be higher than the latest build."]
+        errors["min_build_number"] = [N_("The minimum build may not be higher than the latest build.")]
     store_url = (store_url or "").strip() or None
     if store_url and (len(store_url) > 255 or not re.match(r"^https?://[^\s/]+\S*$", store_url)):
-        errors["store_url"] = ["Enter an http(s) address of at most 255 characters."]
+        errors["store_url"] = [N_("Enter an http(s) address of at most 255 characters.")]
     values["store_url"] = store_url
     values["changelog"] = (changelog or "").strip() or None
     values["update_message"] = (update_message or "").strip() or None
     values["maintenance_mode"] = bool(maintenance_mode)
     values["maintenance_message"] = (maintenance_message or "").strip() or None
     if values["maintenance_mode"] and not values["maintenance_message"]:
-        errors["maintenance_message"] = ["A message is required while maintenance mode is on."]
+        errors["maintenance_message"] = [N_("A message is required while maintenance mode is on.")]
     if errors:
         raise ValidationFailed(errors)
     row = db.session.scalar(db.select(AppVersion).filter_by(platform=platform))

@@ -36,6 +36,7 @@ from functools import cache
 from sqlalchemy import bindparam
 
 from ..common.errors import NotFound, ValidationFailed
+from ..common.i18n import N_
 from ..extensions import db
 from ..schedules import services as schedule_services
 from .models import Setting
@@ -219,7 +220,7 @@ def _parse_weekdays(text) -> tuple[int, ...]:
     for part in str(text).replace(" ", "").split(","):
         match = re.fullmatch(r"([1-7])(?:-([1-7]))?", part)
         if not match or (match[2] and int(match[2]) < int(match[1])):
-            raise ValueError("The value must list weekdays 1-7 (1 = Monday), e.g. 1,2,3,4,5.")
+            raise ValueError(N_("The value must list weekdays 1-7 (1 = Monday), e.g. 1,2,3,4,5."))
         days.update(range(int(match[1]), int(match[2] or match[1]) + 1))
     return tuple(sorted(days))
 

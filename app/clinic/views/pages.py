@@ -23,7 +23,7 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import request
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from ...accounts.models import User
@@ -45,9 +45,6 @@ PROCEDURES_PER_PAGE = 50
 #: Longest search text taken from ``q``.
 SEARCH_MAX = 100
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-#: Messages of the services shown by these pages (listed for ``pybabel extract``).
-KNOWN_MESSAGES = (_l("This procedure has already been validated."),)
 
 
 @bp.app_template_filter("rupiah")

@@ -32,6 +32,7 @@ from ...common import clock
 from ...common.boundary import refuse
 from ...common.csv_export import csv_response
 from ...common.errors import DomainError, NotFound
+from ...common.i18n import N_
 from ...departments.services import department_tree, get_department
 from ...extensions import db
 from ...places.services import get_office, list_offices
@@ -290,7 +291,7 @@ def cell_swap(user_id: int, day_text: str):
         other = get_user(form.other_user_id.data)
         rosters.month_bounds(form.other_day.data.year, form.other_day.data.month)
         if other.role in rosters.NOT_ROSTERED_ROLES or not other.is_active:
-            raise NotFound("User not found")
+            raise NotFound(N_("User not found"))
         rosters.swap_roster_days(user, day, other, form.other_day.data, actor=current_user._get_current_object())
     except DomainError as exc:
         return _refused(user, day, exc, swap_form=form)
