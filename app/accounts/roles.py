@@ -50,6 +50,12 @@ STAFF_ROLES = frozenset(ROLE_KEYS) - STUDENT_ROLES
 #: The administrators (admin, HR / front-office *petugas*): they sign in to the admin web app,
 #: act on other people's records, and are left out of the workforce reports they read.
 ADMIN_ROLES = frozenset({"admin", "petugas"})
+#: The administrator alone: work schedules, users, offices, settings, posts, app versions (the admin
+#: web app's configuration pages).
+ADMINISTRATOR_ROLES = frozenset({"admin"})
+#: Every role.  Everyone with an account may sign in to the web app for their own pages (students
+#: only where the school allows it: :func:`app.admin.access.may_use_web_app`).
+EVERY_ROLE = frozenset(ROLE_KEYS)
 #: School teachers (teacher, principal): the ones who may be a class's homeroom teacher.
 TEACHER_ROLES = frozenset({"guru", "kepsek"})
 #: The school's staff in the school app (contract 002): its teachers and the administrator;
@@ -64,6 +70,10 @@ PRINCIPAL_ROLES = frozenset({"kepsek"})
 PRINCIPAL_APPROVED_ROLES = frozenset({"guru"}) | STUDENT_ROLES
 #: Who approves anyone's leave whoever else does (HR: the administrator).
 LEAVE_ADMIN_ROLES = frozenset({"admin"})
+#: Who may take a class's roll call in the web app (contract 002 section 5: teachers, the principal
+#: and the administrator record students); a teacher only for the classes they are homeroom
+#: teacher of (:func:`app.school.services.may_take_roll_call`).
+ROLL_CALL_ROLES = SCHOOL_STAFF_ROLES
 #: Clinicians (doctor, paramedic): they perform clinic procedures and earn their service fee
 #: (contract 000, "tindakan").
 CLINICIAN_ROLES = frozenset({"dokter", "paramedis"})

@@ -90,6 +90,24 @@ def set_password(user: User, password: str, field: str = "password") -> None:
     user.password_hash = hash_password(check_new_password(password, field))
 
 
+class WrongCurrentPassword(RuleViolation):
+    """Changing one's password: the current password given is not the account's."""
+
+    code = "wrong_current_password"
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """``user`` changes their own password: ``current`` must match, ``new`` must pass the one
+    password policy (:func:`~app.accounts.passwords.check_new_password`).
+
+    :raises WrongCurrentPassword: ``current`` is wrong (nothing changed).
+    :raises ~app.accounts.passwords.PasswordRejected: ``new`` breaks the policy (field ``new_password``).
+    """
+    if not check_password(user, current or ""):
+        raise WrongCurrentPassword(N_("The current password is wrong."), field="current_password")
+    set_password(user, new, field="new_password")
+
+
 def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
     """Validate the profile keys present in ``values``; returns ``(clean, errors)``."""
     clean: dict = {}
@@ -267,13 +285,29 @@ def request_device_reset(npp: str, reason) -> DeviceResetRequest:
     :raises UnknownUser: no user with this NPP.
     :raises PendingResetExists: a request of this user is still pending.
     """
-    if not isinstance(reason, str) or len(reason.strip()) < 10:
-        raise ValidationFailed({"reason": ["The reason must be at least 10 characters."]})
-    if len(reason) > 1000:
-        raise ValidationFailed({"reason": ["The reason may not be greater than 1000 characters."]})
+    _check_reset_reason(reason)
     user = find_by_npp(npp)
     if user is None:
         raise UnknownUser("User tidak ditemukan")
+    return request_device_reset_for(user, reason)
+
+
+def _check_reset_reason(reason) -> None:
+    if not isinstance(reason, str) or len(reason.strip()) < 10:
+        raise ValidationFailed({"reason": [N_("The reason must be at least 10 characters.")]})
+    if len(reason) > 1000:
+        raise ValidationFailed({"reason": [N_("The reason may not be greater than 1000 characters.")]})
+
+
+def request_device_reset_for(user: User, reason) -> DeviceResetRequest:
+    """``user`` (signed in, e.g. on the web app) asks for their phone binding to be released;
+    an administrator decides it (:func:`process_device_reset`).
+
+    :param reason: 10 to 1000 characters (the rule of contract 001's request).
+    :raises ValidationFailed: ``reason`` too short or too long.
+    :raises PendingResetExists: a request of this user is still pending.
+    """
+    _check_reset_reason(reason)
     pending = db.session.scalar(db.select(DeviceResetRequest.id).filter_by(user_id=user.id, status="pending"))
     if pending is not None:
         raise PendingResetExists()

@@ -17,6 +17,7 @@ from ..extensions import db, htmx, login_manager
 #: Blueprints of the admin pages, as ``module path, attribute`` (registered in this order).
 ADMIN_BLUEPRINTS = (
     ("app.admin.views", "bp"),
+    ("app.personal.views", "bp"),
     ("app.accounts.views", "bp"),
     ("app.places.views", "bp"),
     ("app.schedules.views", "bp"),

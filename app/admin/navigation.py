@@ -1,4 +1,10 @@
-"""The sidebar: sections of links, each shown only to the roles that may open it."""
+"""The sidebar: sections of links, each shown only to the roles that may open it.
+
+A link is shown when the signed-in person passes the access rule of the link's own view
+(:func:`app.admin.access.may_open`): the navigation follows the server's rules and
+cannot drift from them.  ``only`` narrows a link further (the dashboard, whose view
+sends everyone else to their home page).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,16 +15,17 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.roles import ADMIN_ROLES
+from .access import may_open
 
 
 @dataclass(frozen=True)
 class NavLink:
-    """One sidebar link: ``endpoint``, ``label``, who sees it (``staff``/``admin``),
-    and optionally the name of a pending-work counter shown as a badge."""
+    """One sidebar link: ``endpoint``, ``label``, optionally the roles it is shown to beyond
+    the view's own rule (``only``) and the name of a pending-work counter shown as a badge."""
 
     endpoint: str
     label: object
-    rule: str = "staff"
+    only: frozenset | None = None
     counter: str | None = None
     #: endpoint prefixes that light this link up (its edit pages too)
     match: tuple[str, ...] = ()
@@ -32,47 +39,58 @@ class NavLink:
 
 #: (section heading or None, links)
 NAVIGATION = (
-    (None, (NavLink("admin.dashboard", _l("Dashboard")),)),
+    (None, (NavLink("admin.dashboard", _l("Dashboard"), only=ADMIN_ROLES),)),
+    (_l("My pages"), (
+        NavLink("me.home", _l("My home"), match=("me.home",)),
+        NavLink("me.schedule", _l("My schedule"), match=("me.schedule",)),
+        NavLink("me.service_fees", _l("My service fees"), match=("me.service_fees",)),
+        NavLink("me.device_reset", _l("Device reset"), match=("me.device_reset",)),
+        NavLink("me.profile", _l("Profile and password"), match=("me.profile", "me.password")),
+    )),
+    (_l("Teaching"), (
+        NavLink("school_admin.roll_call", _l("Roll call"), match=("school_admin.roll_call",)),
+        NavLink("school_admin.school_today", _l("School today"), match=("school_admin.school_today",)),
+    )),
     (_l("Attendance"), (
         NavLink("review.index", _l("Attendance review"), counter="review", match=("review.",)),
         NavLink("attendance.report", _l("Attendance report"), match=("attendance.report",)),
         NavLink("recap.index", _l("Monthly recap"), match=("recap.index", "recap.export")),
-        NavLink("corrections.index", _l("Corrections"), rule="admin", match=("corrections.",)),
+        NavLink("corrections.index", _l("Corrections"), match=("corrections.",)),
         NavLink("accounts.device_resets", _l("Device resets"), counter="device_resets",
                 match=("accounts.device_reset",)),
     )),
     (_l("Scheduling"), (
-        NavLink("schedules.index", _l("Work schedules"), rule="admin", match=("schedules.",)),
-        NavLink("rosters.grid", _l("Roster"), rule="admin",
+        NavLink("schedules.index", _l("Work schedules"), match=("schedules.",)),
+        NavLink("rosters.grid", _l("Roster"),
                 match=("rosters.grid", "rosters.cell", "rosters.import", "rosters.export")),
-        NavLink("rosters.patterns", _l("Shift patterns"), rule="admin", match=("rosters.pattern", "rosters.apply")),
-        NavLink("holidays.index", _l("Holidays"), rule="admin", match=("holidays.",)),
+        NavLink("rosters.patterns", _l("Shift patterns"), match=("rosters.pattern", "rosters.apply")),
+        NavLink("holidays.index", _l("Holidays"), match=("holidays.",)),
     )),
     (_l("Emergency room"), (
         NavLink("escorts.index", _l("ER escorts"), match=("escorts.",)),
     )),
     (_l("Clinic"), (
         NavLink("clinic_admin.patients", _l("Patients"), match=("clinic_admin.patient",)),
-        NavLink("clinic_admin.service_fees", _l("Service fees"), rule="admin", match=("clinic_admin.service_fee",)),
+        NavLink("clinic_admin.service_fees", _l("Service fees"), match=("clinic_admin.service_fee",)),
     )),
     (_l("School"), (
-        NavLink("school_admin.classes", _l("Classes"), rule="admin", match=("school_admin.class",)),
+        NavLink("school_admin.classes", _l("Classes"), match=("school_admin.class",)),
         NavLink("school_admin.cards", _l("Student QR cards"), match=("school_admin.card",)),
     )),
     (_l("Organisation"), (
-        NavLink("accounts.users", _l("Users"), rule="admin", match=("accounts.user",)),
-        NavLink("departments.index", _l("Departments"), rule="admin", match=("departments.",)),
-        NavLink("places.offices", _l("Offices"), rule="admin", match=("places.",)),
-        NavLink("kiosks.index", _l("Kiosks"), rule="admin", match=("kiosks.",)),
-        NavLink("faces.index", _l("Face enrolment"), rule="admin", match=("faces.",)),
+        NavLink("accounts.users", _l("Users"), match=("accounts.user",)),
+        NavLink("departments.index", _l("Departments"), match=("departments.",)),
+        NavLink("places.offices", _l("Offices"), match=("places.",)),
+        NavLink("kiosks.index", _l("Kiosks"), match=("kiosks.",)),
+        NavLink("faces.index", _l("Face enrolment"), match=("faces.",)),
     )),
     (_l("System"), (
-        NavLink("posts.announcements", _l("Announcements"), rule="admin", match=("posts.announcements",)),
-        NavLink("posts.index", _l("Posts"), rule="admin",
+        NavLink("posts.announcements", _l("Announcements"), match=("posts.announcements",)),
+        NavLink("posts.index", _l("Posts"),
                 match=("posts.index", "posts.new", "posts.edit", "posts.publish")),
-        NavLink("system.settings", _l("Settings"), rule="admin", match=("system.settings",)),
-        NavLink("system.app_versions", _l("App versions"), rule="admin", match=("system.app_versions", "system.save")),
-        NavLink("audit.index", _l("Audit trail"), rule="admin", match=("audit.",)),
+        NavLink("system.settings", _l("Settings"), match=("system.settings",)),
+        NavLink("system.app_versions", _l("App versions"), match=("system.app_versions", "system.save")),
+        NavLink("audit.index", _l("Audit trail"), match=("audit.",)),
     )),
 )
 
@@ -90,14 +108,14 @@ def _counters() -> dict[str, int]:
 
 def navigation_for(user) -> list[tuple[object, list[tuple[NavLink, bool, int]]]]:
     """The sections ``user`` may see: ``[(heading, [(link, is_current, count), ...]), ...]``."""
-    if not getattr(user, "is_authenticated", False) or user.role not in ADMIN_ROLES:
+    if not getattr(user, "is_authenticated", False):
         return []
-    counts = _counters()
+    counts = _counters() if user.role in ADMIN_ROLES else {}
     sections = []
     for heading, links in NAVIGATION:
         visible = []
         for link in links:
-            if link.rule == "admin" and user.role != "admin":
+            if (link.only is not None and user.role not in link.only) or not may_open(user, link.endpoint):
                 continue
             visible.append((link, link.is_current(request.endpoint), counts.get(link.counter, 0)))
         if visible:
@@ -106,8 +124,15 @@ def navigation_for(user) -> list[tuple[object, list[tuple[NavLink, bool, int]]]]
 
 
 def register_navigation(app: Flask) -> None:
-    """Make ``navigation()`` available to templates (called only by the signed-in layout)."""
+    """Make ``navigation()`` (called only by the signed-in layout), ``may_open(endpoint)`` (show a
+    link or button only to those whose role passes its view's rule), ``may_use_web_app(user)``
+    and ``home_endpoint(user)`` available to templates."""
+
+    from .access import home_endpoint, may_use_web_app
 
     @app.context_processor
     def _navigation():
-        return {"navigation": lambda: navigation_for(current_user)}
+        return {"navigation": lambda: navigation_for(current_user),
+                "may_open": lambda endpoint: may_open(current_user, endpoint)}
+
+    app.jinja_env.globals.update(may_use_web_app=may_use_web_app, home_endpoint=home_endpoint)

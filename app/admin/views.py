@@ -13,7 +13,7 @@ from ..common import clock
 from ..common.boundary import refuse
 from ..common.ratelimit import login_address_limit, note_failed_login
 from ..extensions import db, limiter
-from .access import is_safe_next, public, staff_required
+from .access import home_endpoint, is_safe_next, may_use_web_app, public, signed_in_required, web_app_roles
 from .forms import AdminForm, max_length, required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -40,9 +40,10 @@ class LanguageForm(AdminForm):
     next = HiddenField()
 
 
-def _next_target(default_endpoint: str = "admin.dashboard") -> str:
+def _next_target(user) -> str:
+    """Where to go after signing in: a safe ``next``, else ``user``'s home page."""
     target = request.values.get("next")
-    return target if is_safe_next(target) else url_for(default_endpoint)
+    return target if is_safe_next(target) else url_for(home_endpoint(user))
 
 
 def _reset_session() -> None:
@@ -63,17 +64,18 @@ def _login_key() -> str:
 @limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"], key_func=_login_key)
 @public
 def login():
-    """Sign in with email or NPP + password; only admins and petugas are let in.
+    """Sign in with email or NPP + password: everyone with an account (students only while the
+    school allows it, :func:`~app.admin.access.web_app_roles`), each to their home page.
 
     Limits: :data:`LOGIN_RATE_LIMIT` per address and identifier, and the refused sign-ins
     of an address across identifiers and apps (:func:`~app.common.ratelimit.login_address_limit`).
     """
-    if current_user.is_authenticated and current_user.role in ADMIN_ROLES:
-        return redirect(_next_target())
+    if may_use_web_app(current_user):
+        return redirect(_next_target(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.identifier.data, form.password.data, allowed_roles=ADMIN_ROLES)
+            user = accounts.authenticate(form.identifier.data, form.password.data, allowed_roles=web_app_roles())
         except accounts.BadCredentials:
             refuse()
             note_failed_login()
@@ -85,13 +87,12 @@ def login():
         except accounts.RoleNotAllowed:
             refuse()
             note_failed_login()
-            form.add_error("identifier", _("Only administrators and HR staff (petugas) may sign in here. "
-                                           "Please use the Hadir mobile app."))
+            form.add_error("identifier", _("Students may not sign in here. Please use the school app."))
         else:
             _reset_session()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(_next_target())
+            return redirect(_next_target(user))
     form.password.data = ""
     next_path = request.values.get("next")
     return render_template("admin/login.html", form=form, next=next_path if is_safe_next(next_path) else None)
@@ -117,7 +118,9 @@ def language():
     if form.validate_on_submit():
         session["lang"] = form.lang.data
     target = form.next.data
-    return redirect(target if is_safe_next(target) else url_for("admin.dashboard"))
+    if is_safe_next(target):
+        return redirect(target)
+    return redirect(url_for(home_endpoint(current_user) if may_use_web_app(current_user) else "admin.login"))
 
 
 #: The review inbox's sections as the dashboard names them (keys of :func:`app.review.pending_counts`).
@@ -131,12 +134,14 @@ REVIEW_SECTION_LABELS = {
 
 
 @bp.get("/")
-@staff_required
+@signed_in_required
 def dashboard():
-    """Today at a glance, per population (staff; students apart) by each person's schedule, each number
+    """Today at a glance for admins and petugas (everyone else is sent to their own home page), per population (staff; students apart) by each person's schedule, each number
     a link to the people behind it; the latest check-ins; the work waiting, counted by the same
     functions as the sidebar's badges and the inbox.  The month's chart loads after the page
     (``recap.month_chart``): it classifies a month of everyone, the page stays quick."""
+    if current_user.role not in ADMIN_ROLES:
+        return redirect(url_for(home_endpoint(current_user)))
     from ..attendance import recap
     from ..review import pending_counts
 

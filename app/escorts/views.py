@@ -10,11 +10,11 @@
 - ``escorts.export``: the filtered list as CSV (every row, not one page).
 - ``escorts.photo``: the stored photo (``?size=thumb`` for a small JPEG), never cached.
 
-Access (one rule): every route is :func:`~app.admin.access.staff_required`
-(admin and petugas).  That matches the ``igd`` API, where admin and petugas
-may verify, reject and delete (``DELETE_ROLES``); the API's other ER roles,
-dokter and paramedis, cannot sign in to the admin app, so they review through
-the ER app.
+Access, as the ``igd`` API (contract 004): the ER's staff
+(:data:`~app.accounts.roles.ER_STAFF_ROLES`: doctors, paramedics, admin and petugas) see
+the list, an escort and its photo, and verify, reject or set back to pending; the CSV
+export and deleting stay with admin and petugas (the API's ``DELETE_ROLES``,
+:func:`~app.admin.access.staff_required`), whose buttons the others do not see.
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..admin.access import is_safe_next, staff_required
+from ..accounts.roles import ER_STAFF_ROLES
+from ..admin.access import is_safe_next, roles_required, staff_required
 from ..admin.filters import local_datetime
 from ..admin.rendering import render, wants_fragment
 from ..common import clock
@@ -171,7 +172,7 @@ def _next_url(form) -> str:
 
 
 @bp.get("/")
-@staff_required
+@roles_required(ER_STAFF_ROLES)
 def index():
     """Escorts registered in the range (default: today), newest first, with counts and a chart."""
     filters = _filters()
@@ -209,7 +210,7 @@ def export():
 
 
 @bp.get("/<int:escort_id>")
-@staff_required
+@roles_required(ER_STAFF_ROLES)
 def detail(escort_id: int):
     """One escort: every field, the full photo, where it came from, who reviewed it, the actions."""
     escort = _load(escort_id)
@@ -218,7 +219,7 @@ def detail(escort_id: int):
 
 
 @bp.get("/<int:escort_id>/photo")
-@staff_required
+@roles_required(ER_STAFF_ROLES)
 def photo(escort_id: int):
     """The escort's photo (``?size=thumb``: a small JPEG for the list); 404 without one; never cached."""
     escort = _load(escort_id)
@@ -249,7 +250,7 @@ def _thumbnail(path) -> io.BytesIO:
 
 
 @bp.post("/<int:escort_id>/status")
-@staff_required
+@roles_required(ER_STAFF_ROLES)
 def set_status(escort_id: int):
     """Verify, reject or set back to pending (``status``); records who and when.
 

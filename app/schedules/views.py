@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..accounts.services import NOT_DELETED, find_by_identifier, get_user
-from ..admin.access import admin_required, is_safe_next, staff_required
+from ..admin.access import admin_required, is_safe_next, signed_in_required, staff_required
 from ..admin.filters import assignment_target
 from ..admin.messages import translate_message
 from ..admin.rendering import render, wants_fragment
@@ -97,7 +97,7 @@ def index():
 
 
 @bp.get("/colors.css")
-@staff_required
+@signed_in_required
 def colors_css():
     """One CSS class per schedule with its roster colour (revalidated with an ETag)."""
     css = colors.stylesheet(db.session.scalars(db.select(WorkSchedule).order_by(WorkSchedule.id)))

@@ -31,7 +31,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..accounts.roles import STUDENT_ROLES, TEACHER_ROLES
+from ..accounts.roles import SCHOOL_LEAD_ROLES, STUDENT_ROLES, TEACHER_ROLES
 from ..attendance.photos import Photo, store_photo
 from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
@@ -178,6 +178,34 @@ def delete_class(school_class: SchoolClass) -> None:
                        .values(class_id=None).execution_options(synchronize_session=False))
     db.session.delete(school_class)
     db.session.flush()
+
+
+def homeroom_classes(teacher) -> list[SchoolClass]:
+    """The classes ``teacher`` (a :class:`~app.accounts.models.User`) is homeroom teacher of, by name."""
+    return list(db.session.scalars(db.select(SchoolClass).where(SchoolClass.homeroom_teacher_id == teacher.id)
+                                   .order_by(SchoolClass.name)))
+
+
+def teachers_today(day: date) -> list[tuple[User, object]]:
+    """Every active teacher (:data:`~app.accounts.roles.TEACHER_ROLES`) by name, with their
+    :class:`~app.attendance.models.DailyAttendance` of local date ``day`` (None: no check-in)."""
+    from ..attendance.models import DailyAttendance
+
+    teachers = list(db.session.scalars(db.select(User).where(User.role.in_(TEACHER_ROLES), User.is_active.is_(True),
+                                                             User.deleted_at.is_(None)).order_by(User.name)))
+    days = {d.user_id: d for d in db.session.scalars(db.select(DailyAttendance).where(
+        DailyAttendance.work_date == day, DailyAttendance.user_id.in_([t.id for t in teachers])))} if teachers else {}
+    return [(t, days.get(t.id)) for t in teachers]
+
+
+def may_take_roll_call(user, school_class: SchoolClass) -> bool:
+    """True when ``user`` may record ``school_class``'s students (contract 002 section 5: teachers,
+    the principal and the administrator record students): the school's leads
+    (:data:`~app.accounts.roles.SCHOOL_LEAD_ROLES`) for every class, a teacher for the classes
+    they are homeroom teacher of, nobody else."""
+    if user.role in SCHOOL_LEAD_ROLES:
+        return True
+    return user.role in TEACHER_ROLES and school_class.homeroom_teacher_id == user.id
 
 
 def class_students(school_class: SchoolClass, academic_year: int | None = None) -> list[User]:

@@ -83,6 +83,8 @@ REGISTRY: tuple[SettingSpec, ...] = (
     SettingSpec("working_days", "weekdays", "Hari kerja/sekolah (1 = Senin ... 7 = Minggu)", (1, 2, 3, 4, 5),
                 schedule_field="working_weekdays"),
     SettingSpec("school_name", "string", "Nama sekolah", None, max_length=120),
+    SettingSpec("students_web_sign_in", "boolean",
+                "Siswa boleh masuk ke aplikasi web dengan akunnya (jadwal, izin, profil)", False),
     SettingSpec("face_tolerance", "number",
                 "Batas jarak wajah untuk dikenali (0,2-0,8; makin kecil makin ketat, bawaan pustaka 0,6)",
                 0.55, 0.2, 0.8),

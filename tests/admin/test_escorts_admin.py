@@ -271,15 +271,30 @@ def test_missing_photo_file_is_404(app, as_admin, uploads, make_escort):
     assert as_admin.get(f"/admin/escorts/{escort_id}").status_code == 200
 
 
-def test_other_roles_are_refused(app, factory, make_escort):
+def test_er_clinicians_review_but_do_not_delete_and_others_are_refused(app, factory, make_escort):
+    """As the igd API: a doctor sees the list and the photo and verifies; deleting and the CSV
+    stay with admin and petugas (no button either); an employee is refused."""
+    from app.escorts.models import Escort
+
     from tests.helpers import AdminSession
 
     factory.user(role="dokter", email="dokter@hadir.test")
+    factory.user(role="pegawai", email="pegawai@hadir.test")
     escort_id = make_escort("Andi")
-    session = AdminSession(app.test_client())
-    session.login("dokter@hadir.test")
-    assert session.get(PAGE).status_code in (302, 403)
-    assert session.get(f"/admin/escorts/{escort_id}/photo").status_code in (302, 403)
+    doctor = AdminSession(app.test_client())
+    doctor.login("dokter@hadir.test")
+    page = doctor.get(PAGE).get_data(as_text=True)
+    assert "Andi" in page and "/delete" not in page and "export.csv" not in page
+    assert doctor.get(f"/admin/escorts/{escort_id}/photo").status_code == 200
+    assert doctor.submit(PAGE, f"/admin/escorts/{escort_id}/status", {"status": "verified"}).status_code == 303
+    assert doctor.submit(PAGE, f"/admin/escorts/{escort_id}/delete").status_code == 403
+    assert doctor.get("/admin/escorts/export.csv").status_code == 403
+    with app.app_context():
+        assert db.session.get(Escort, escort_id).status == "verified"
+    employee = AdminSession(app.test_client())
+    employee.login("pegawai@hadir.test")
+    assert employee.get(PAGE).status_code == 403
+    assert employee.get(f"/admin/escorts/{escort_id}/photo").status_code == 403
 
 
 def _csv_rows(response):

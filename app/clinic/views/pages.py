@@ -27,7 +27,8 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from ...accounts.models import User
-from ...admin.access import admin_required, is_admin, staff_required
+from ...accounts.roles import ADMINISTRATOR_ROLES, CLINIC_WORKER_ROLES
+from ...admin.access import admin_required, is_admin, require_own_or, roles_required, staff_required
 from ...admin.filters import local_datetime, role_label, status_badge
 from ...admin.rendering import render
 from ...common import clock
@@ -128,15 +129,17 @@ def _selected_status() -> str | None:
 
 
 @bp.get("/service-fees/<int:user_id>")
-@admin_required
+@roles_required(ADMINISTRATOR_ROLES, CLINIC_WORKER_ROLES)
 def service_fees_person(user_id: int):
     """One staff member's procedures in ``month`` (``YYYY-MM``, local dates; this month when
     missing or invalid), newest first, paginated, optionally only one ``status``; with the
     figures of their row in the report (approved share, pending share, rejected count), from
     the same query.  404 for an unknown user; an empty state when they have none that month.
 
-    Admin only, like the report.
+    The administrator for anyone (like the report); a clinic worker for themselves only
+    (their own procedures and *jaspel*; another id → 403).
     """
+    require_own_or(user_id, ADMINISTRATOR_ROLES)
     user = db.get_or_404(User, user_id)
     month, valid = _selected_month()
     status = _selected_status()
@@ -155,11 +158,13 @@ def service_fees_person(user_id: int):
 
 
 @bp.get("/service-fees/<int:user_id>.csv")
-@admin_required
+@roles_required(ADMINISTRATOR_ROLES, CLINIC_WORKER_ROLES)
 def service_fees_person_csv(user_id: int):
     """The procedures of :func:`service_fees_person` (same ``month`` and ``status``) as CSV,
     newest first, one row each: local date and time, procedure, patient, record number, fee and
-    share (whole rupiah), status, validator, validation time and note.  404 for an unknown user."""
+    share (whole rupiah), status, validator, validation time and note.  404 for an unknown user;
+    who may: as :func:`service_fees_person`."""
+    require_own_or(user_id, ADMINISTRATOR_ROLES)
     user = db.get_or_404(User, user_id)
     month, _valid = _selected_month()
     status = _selected_status()

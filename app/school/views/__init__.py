@@ -3,7 +3,9 @@
 - :mod:`.classes`: classes, homeroom teachers, enrolment per academic year,
   today's attendance grid;
 - :mod:`.cards`: student QR cards (generate, deactivate, the printable A4 sheet
-  and its PDF).
+  and its PDF);
+- :mod:`.roll_call`: a teacher's classes to take the roll call of, the principal's whole
+  school today.
 """
 from __future__ import annotations
 
@@ -11,4 +13,4 @@ from flask import Blueprint
 
 bp = Blueprint("school_admin", __name__, url_prefix="/admin/school")
 
-from . import cards, classes  # noqa: E402,F401  (their routes register on bp)
+from . import cards, classes, roll_call  # noqa: E402,F401  (their routes register on bp)

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.models import User
-from ...accounts.roles import STUDENT_ROLES, TEACHER_ROLES
-from ...admin.access import admin_required, is_admin
+from ...accounts.roles import ROLL_CALL_ROLES, STUDENT_ROLES, TEACHER_ROLES
+from ...admin.access import admin_required, is_admin, roles_required
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
 from ...common import clock
@@ -427,14 +427,25 @@ def _today_context(school_class: SchoolClass, **extra) -> dict:
     day = clock.local_today()
     rows, counts = _grid(school_class, day)
     return dict(school_class=school_class, day=day, year=school.academic_year_of(day), rows=rows, counts=counts,
-                can_edit=is_admin(current_user), **extra)
+                can_edit=True, can_enrol=is_admin(current_user), **extra)
+
+
+def _load_for_roll_call(class_id: int) -> SchoolClass:
+    """The class ``class_id`` (404) if the signed-in person may take its roll call (else 403:
+    a teacher changing the id in the URL reads no other class)."""
+    school_class = _load(class_id)
+    if not school.may_take_roll_call(current_user, school_class):
+        abort(403)
+    return school_class
 
 
 @bp.get("/classes/<int:class_id>/today")
-@admin_required
+@roles_required(ROLL_CALL_ROLES)
 def class_today(class_id: int):
-    """Today's attendance of a class: present (time, method), on approved leave (its type) or absent."""
-    school_class = _load(class_id)
+    """Today's attendance of a class (its roll call): present (time, method), on approved leave
+    (its type) or absent.  The principal and admins: any class; a teacher: their own classes
+    (:func:`~app.school.services.may_take_roll_call`)."""
+    school_class = _load_for_roll_call(class_id)
     return render("school/classes_today.html", "school/_partials/class_today.html",
                   **_today_context(school_class, notice=None))
 
@@ -450,10 +461,10 @@ def _today_done(school_class: SchoolClass, message: str, kind: str = "success"):
 
 
 @bp.post("/classes/<int:class_id>/today/present")
-@admin_required
+@roles_required(ROLL_CALL_ROLES)
 def class_mark_present(class_id: int):
-    """Record one enrolled student present today (method ``manual``)."""
-    school_class = _load(class_id)
+    """Record one enrolled student present today (method ``manual``); who may: as :func:`class_today`."""
+    school_class = _load_for_roll_call(class_id)
     form, _year, student, _search, error = _student_action()
     if error:
         return _today_done(school_class, error, "error")
@@ -470,10 +481,11 @@ def class_mark_present(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/today/present-all")
-@admin_required
+@roles_required(ROLL_CALL_ROLES)
 def class_mark_all_present(class_id: int):
-    """Record every enrolled student not yet present today as present (method ``bulk``)."""
-    school_class = _load(class_id)
+    """Record every enrolled student not yet present today as present (method ``bulk``); who may:
+    as :func:`class_today`."""
+    school_class = _load_for_roll_call(class_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     result = school.bulk_record(school_class, clock.local_today(), current_user._get_current_object())

@@ -1,0 +1,187 @@
+"""Everyone's own pages: home, schedule of a month, device reset, profile and password.
+
+Every view here shows or changes the signed-in person's own records only: no id of a
+person is read from the URL.  Access: :func:`~app.admin.access.signed_in_required`
+(anyone who may use the web app), :func:`~app.admin.access.roles_required` for the
+pages of one group (clinic workers' service fees).
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts import services as accounts
+from ..accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordRejected
+from ..accounts.roles import CLINIC_WORKER_ROLES, ER_STAFF_ROLES, SCHOOL_LEAD_ROLES, TEACHER_ROLES
+from ..admin.access import roles_required, signed_in_required
+from ..clinic import reports as clinic_reports
+from ..common import clock
+from ..common.errors import DomainError
+from ..escorts import services as escorts
+from ..extensions import db
+from ..schedules.resolution import resolve_days
+from ..school import services as school
+from .forms import DeviceResetForm, PasswordForm, ProfileForm
+
+bp = Blueprint("me", __name__, url_prefix="/admin/me")
+
+
+def _me():
+    """The signed-in :class:`~app.accounts.models.User` (not the proxy)."""
+    return current_user._get_current_object()
+
+
+def parse_month(text: str | None) -> date | None:
+    """``YYYY-MM`` → the first day of that month; None when missing or not a month (years 2000-2100)."""
+    if not text or len(text) != 7 or text[4] != "-":
+        return None
+    try:
+        year, month = int(text[:4]), int(text[5:])
+        return date(year, month, 1) if 2000 <= year <= 2100 else None
+    except ValueError:
+        return None
+
+
+def shift_month(first: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) the month of ``first``."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@bp.get("/")
+@signed_in_required
+def home():
+    """The signed-in person's home page: today's schedule, their device-reset request, and what
+    their role adds — a teacher's classes today, the principal's school, a clinic worker's
+    service fees this month, the ER's escorts waiting."""
+    me = _me()
+    today = clock.local_today()
+    context = dict(today=today, day=resolve_days(me, [today])[0],
+                   reset=next(iter(accounts.device_reset_requests(me)), None))
+    if me.role in TEACHER_ROLES:
+        context["classes"] = [(c, _class_counts(c, today)) for c in school.homeroom_classes(me)]
+    if me.role in SCHOOL_LEAD_ROLES:
+        context["school_present"] = school.present_count(today)
+    if me.role in CLINIC_WORKER_ROLES:
+        context["fees"] = clinic_reports.service_fee_row(me, today.replace(day=1))
+    if me.role in ER_STAFF_ROLES:
+        context["escorts_waiting"] = escorts.escort_stats(recent=0).by_status.get("pending", 0)
+    return render_template("personal/home.html", **context)
+
+
+def _class_counts(school_class, day: date) -> tuple[int, int]:
+    """``(present, enrolled)`` of ``school_class`` on ``day``."""
+    statuses = school.class_status(school_class, day)
+    return sum(1 for s in statuses if s.attended), len(statuses)
+
+
+@bp.get("/schedule")
+@signed_in_required
+def schedule():
+    """The signed-in person's schedule for ``month`` (``YYYY-MM``; this month when missing or
+    invalid): every day with its shift or work schedule and windows, or why it is a day off
+    (roster, holiday, weekday), as the schedule engine resolves it."""
+    raw = request.args.get("month")
+    month = parse_month(raw)
+    invalid = bool(raw) and month is None
+    month = month or clock.local_today().replace(day=1)
+    last = calendar.monthrange(month.year, month.month)[1]
+    days = resolve_days(_me(), [month.replace(day=d) for d in range(1, last + 1)])
+    return render_template("personal/schedule.html", month=month, days=days, invalid_month=invalid,
+                           today=clock.local_today(), working=sum(1 for d in days if d.is_working_day),
+                           previous_month=shift_month(month, -1).strftime("%Y-%m"),
+                           next_month=shift_month(month, 1).strftime("%Y-%m"))
+
+
+@bp.route("/device-reset", methods=["GET", "POST"])
+@signed_in_required
+def device_reset():
+    """The signed-in person's device-reset requests (newest first, with status and the admin's
+    note) and the form to ask for a new one (refused while one is pending)."""
+    me = _me()
+    form = DeviceResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.request_device_reset_for(me, form.reason.data)
+        except accounts.PendingResetExists:
+            db.session.rollback()
+            form.add_error("reason", _("You already have a request waiting for a decision."))
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_domain_error(exc)
+        else:
+            flash(_("Your request was sent. An administrator will decide it."), "success")
+            return redirect(url_for("me.device_reset"), code=303)
+    requests = accounts.device_reset_requests(me)
+    pending = any(r.status == "pending" for r in requests)
+    return render_template("personal/device_reset.html", form=form, requests=requests, pending=pending,
+                           bound=me.device)
+
+
+_PASSWORD_REASONS = {
+    "required": lambda: _("Enter the new password."),
+    "too_short": lambda: _("The new password must be at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+    "too_long": lambda: _("The new password may have at most %(num)d characters.", num=MAX_PASSWORD_LENGTH),
+    "blank": lambda: _("The new password may not be only spaces."),
+}
+
+
+def _profile_page(profile_form: ProfileForm, password_form: PasswordForm, status: int = 200):
+    return render_template("personal/profile.html", person=_me(), profile_form=profile_form,
+                           password_form=password_form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@signed_in_required
+def profile():
+    """The signed-in person's profile: name, email and phone (changeable), role, identifiers,
+    office and department (shown), the language; the password form posts to :func:`password`."""
+    me = _me()
+    form = ProfileForm(obj=me) if request.method == "GET" else ProfileForm()
+    if form.validate_on_submit():
+        ok, _user = form.call(lambda: accounts.update_user(me, name=form.name.data, email=form.email.data,
+                                                           phone=form.phone.data),
+                              conflict_messages={"email": _("This email is used by another account.")})
+        if ok:
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for("me.profile"), code=303)
+    return _profile_page(form, PasswordForm(formdata=None), 422 if form.errors else 200)
+
+
+@bp.post("/password")
+@signed_in_required
+def password():
+    """Change the signed-in person's password: the current one, then the new one twice
+    (the one password policy, :func:`~app.accounts.passwords.check_new_password`)."""
+    me = _me()
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if form.new_password.data != form.confirm_password.data:
+            form.add_error("confirm_password", _("The two new passwords are not the same."))
+        else:
+            try:
+                accounts.change_password(me, form.current_password.data, form.new_password.data)
+            except accounts.WrongCurrentPassword:
+                db.session.rollback()
+                form.add_error("current_password", _("The current password is wrong."))
+            except PasswordRejected as exc:
+                db.session.rollback()
+                form.add_error("new_password", _PASSWORD_REASONS[exc.reason]())
+            else:
+                flash(_("Your password was changed."), "success")
+                return redirect(url_for("me.profile"), code=303)
+    return _profile_page(ProfileForm(obj=me, formdata=None), form, 422)
+
+
+@bp.get("/service-fees")
+@roles_required(CLINIC_WORKER_ROLES)
+def service_fees():
+    """A clinic worker's own procedures and service fees (*jaspel*): the month page of the
+    service-fee report, for the signed-in person (``month`` passed on)."""
+    month = request.args.get("month")
+    return redirect(url_for("clinic_admin.service_fees_person", user_id=current_user.id,
+                            **({"month": month} if month else {})))
