@@ -9,7 +9,7 @@ from tests.helpers import AdminSession, HTMX, fetch, field_error, text_of
 
 
 def _signed_in(session: AdminSession) -> bool:
-    return session.get("/admin/").status_code == 200
+    return session.get("/admin/me/profile").status_code == 200
 
 
 def test_login_with_email_lands_on_the_dashboard(anon, admin, app):
@@ -52,14 +52,23 @@ def test_empty_fields_are_named(anon):
     assert field_error(body, "password") == "Masukkan kata sandi Anda."
 
 
-@pytest.mark.parametrize("role", ["pegawai", "guru", "siswa", "dokter"])
-def test_roles_outside_admin_and_petugas_are_refused_with_a_clear_message(anon, factory, role):
+@pytest.mark.parametrize("role", ["siswa", "mahasiswa"])
+def test_students_are_refused_with_a_clear_message_by_default(anon, factory, role):
     factory.user(role=role, email=f"{role}@hadir.test", npp=f"5{len(role):04d}")
     response = anon.login(f"{role}@hadir.test")
     assert response.status_code == 200
     message = field_error(response.get_data(as_text=True), "identifier")
-    assert message and "Hanya administrator dan petugas HR" in message
+    assert message and "Siswa tidak dapat masuk di sini" in message
     assert not _signed_in(anon)
+
+
+@pytest.mark.parametrize("role", ["pegawai", "guru", "kepsek", "dokter", "paramedis", "non_paramedis"])
+def test_every_working_role_signs_in_to_its_own_home(anon, factory, role):
+    factory.user(role=role, email=f"{role}@hadir.test", npp=f"5{len(role):04d}")
+    response = anon.login(f"{role}@hadir.test")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/me/"
+    assert _signed_in(anon)
 
 
 def test_inactive_admin_is_refused(anon, factory):
