@@ -9,7 +9,7 @@ from .schedules.models import (Holiday, RosterEntry, ScheduleAssignment, ShiftPa
                                ShiftPatternApplication, ShiftPatternStep, WorkSchedule)
 from .system.models import AppVersion, CacheVersion, Setting  # noqa: F401
 from .leave.models import LeaveRequest  # noqa: F401
-from .school.models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard  # noqa: F401
+from .school.models import ClassEnrollment, SchoolClass, StudentAbsence, StudentAttendance, StudentQrCard  # noqa: F401
 from .faces.models import FaceSample, LivenessChallenge  # noqa: F401
 from .kiosk.models import Kiosk  # noqa: F401
 from .escorts.models import Escort, EscortApiActivity, EscortApiSession, EscortApiView  # noqa: F401

@@ -43,5 +43,18 @@ class StudentActionForm(AdminForm):
     q = StringField(validators=[optional(), max_length(100)])
 
 
+#: The roll call's marks of a student who is not in class: (kind, label).
+ABSENCE_CHOICES = (("sick", _l("Sick")), ("permitted", _l("Permitted")), ("absent", _l("Absent")))
+
+
+class StudentMarkForm(AdminForm):
+    """The roll call's mark of one student who is not in class today: ``kind`` (sick, permitted,
+    absent) and an optional ``note`` (at most 500 characters)."""
+
+    student_id = IntegerField(_l("Student"), validators=[required()])
+    kind = SelectField(_l("Reason"), choices=ABSENCE_CHOICES, validators=[required()])
+    note = StringField(_l("Note"), validators=[optional(), max_length(500)])
+
+
 class ConfirmForm(AdminForm):
     """Only the CSRF token: the button of a confirmed action (delete a class, mark all present)."""

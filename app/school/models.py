@@ -106,3 +106,37 @@ class StudentAttendance(db.Model):
 
     student = relationship("User", foreign_keys=[student_id])
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+
+
+#: Why a student is not in class, as a teacher records it: ``absent`` (*alpa*), ``sick``
+#: (*sakit*), ``permitted`` (*izin*).
+ABSENCE_KINDS = ("absent", "sick", "permitted")
+
+
+class StudentAbsence(db.Model):
+    """A teacher's mark that an enrolled student is not in class on one local date, and why
+    (:data:`ABSENCE_KINDS`), with an optional note (≤ 500 characters).
+
+    Unique (student, date): one mark a day, replaced when the teacher changes it, removed when
+    the student is recorded present (:func:`app.school.services.record_student`).  A presence
+    (:class:`StudentAttendance`) is never overwritten by a mark.
+    """
+
+    __tablename__ = "student_absences"
+    __table_args__ = (
+        UniqueConstraint("student_id", "date", name="uq_student_absences_student_date"),
+        CheckConstraint("kind IN ('absent', 'sick', 'permitted')", name="kind_known"),
+        Index("ix_student_absences_class_date", "class_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_classes.id", ondelete="SET NULL"))
+    date: Mapped[date] = mapped_column(Date())
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(String(500))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    student = relationship("User", foreign_keys=[student_id])
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])

@@ -37,7 +37,7 @@ from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ..common.i18n import N_
 from ..extensions import db
-from .models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
+from .models import ABSENCE_KINDS, ClassEnrollment, SchoolClass, StudentAbsence, StudentAttendance, StudentQrCard
 
 #: Accepted academic years.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -172,10 +172,12 @@ def update_class(school_class: SchoolClass, **values) -> SchoolClass:
 
 
 def delete_class(school_class: SchoolClass) -> None:
-    """Delete a class and its enrolments; attendance already recorded stays (its class becomes None)."""
+    """Delete a class and its enrolments; attendance and absence marks already recorded stay (their
+    class becomes None)."""
     db.session.execute(db.delete(ClassEnrollment).where(ClassEnrollment.class_id == school_class.id))
-    db.session.execute(update(StudentAttendance).where(StudentAttendance.class_id == school_class.id)
-                       .values(class_id=None).execution_options(synchronize_session=False))
+    for model in (StudentAttendance, StudentAbsence):
+        db.session.execute(update(model).where(model.class_id == school_class.id)
+                           .values(class_id=None).execution_options(synchronize_session=False))
     db.session.delete(school_class)
     db.session.flush()
 
@@ -405,6 +407,8 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User |
     :param client_id: / :param client_time: a kiosk's id for the scan and the time (UTC) it reported.
     :raises NotEnrolled: the student is not in the class for the date's academic year.
     :raises AlreadyAttended: already recorded that date (also when a concurrent request won).
+
+    A teacher's absence mark of that date (:func:`mark_absence`) is removed: the student came.
     """
     if method not in ("qr_card", "manual"):
         raise ValueError(method)
@@ -420,10 +424,71 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User |
             db.session.flush()
     except IntegrityError:
         raise AlreadyAttended() from None
+    _clear_absence(student.id, on)
     if photo is not None:
         _save_student_photo(photo, row)
         db.session.flush()
     return row
+
+
+class MarkedConcurrently(Conflict):
+    """Someone else marked the same student for the same date at the same moment."""
+
+    code = "marked_concurrently"
+
+
+def _clear_absence(student_id: int, on: date) -> None:
+    db.session.execute(db.delete(StudentAbsence).where(StudentAbsence.student_id == student_id,
+                                                       StudentAbsence.date == on))
+
+
+#: Longest note of an absence mark (characters).
+MAX_ABSENCE_NOTE = 500
+
+
+def mark_absence(student: User, school_class: SchoolClass, recorded_by: User, *, on: date, kind: str,
+                 note: str | None = None) -> StudentAbsence:
+    """Record why ``student`` is not in ``school_class`` on local date ``on``: ``kind`` one of
+    :data:`~app.school.models.ABSENCE_KINDS` (absent = *alpa*, sick = *sakit*, permitted = *izin*),
+    with an optional ``note`` (a doctor's note seen, a parent's call; ≤ :data:`MAX_ABSENCE_NOTE`
+    characters).  A mark of that date is replaced.  The roll call of contract 002 section 5 records
+    presence only; these marks are the teacher's record of the rest of the class.
+
+    :param recorded_by: the teacher, principal or admin marking it.
+    :raises ValidationFailed: ``kind`` unknown or ``note`` too long (fields ``kind``, ``note``).
+    :raises NotEnrolled: the student is not in the class for the date's academic year.
+    :raises AlreadyAttended: the student is recorded present that date (a presence is not undone here).
+    :raises MarkedConcurrently: another request marked them that date at the same moment.
+    """
+    if kind not in ABSENCE_KINDS:
+        raise ValidationFailed({"kind": [N_("Choose absent, sick or permitted.")]})
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_ABSENCE_NOTE:
+        raise ValidationFailed({"note": [N_("At most 500 characters.")]  # MAX_ABSENCE_NOTE})
+    if not is_enrolled(student, school_class, academic_year_of(on)):
+        raise NotEnrolled()
+    if db.session.scalar(db.select(StudentAttendance.id).filter_by(student_id=student.id, date=on)) is not None:
+        raise AlreadyAttended()
+    mark = db.session.scalar(db.select(StudentAbsence).filter_by(student_id=student.id, date=on))
+    if mark is None:
+        mark = StudentAbsence(student_id=student.id, date=on)
+        db.session.add(mark)
+    mark.class_id, mark.kind, mark.note = school_class.id, kind, note
+    mark.recorded_by_id, mark.recorded_at = recorded_by.id, clock.now()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise MarkedConcurrently() from None
+    return mark
+
+
+def absences_on(student_ids: list[int], on: date) -> dict[int, StudentAbsence]:
+    """The absence marks of local date ``on`` of these students, by student id."""
+    if not student_ids:
+        return {}
+    return {m.student_id: m for m in db.session.scalars(db.select(StudentAbsence).where(
+        StudentAbsence.date == on, StudentAbsence.student_id.in_(student_ids)))}
 
 
 def class_of(student: User, academic_year: int) -> SchoolClass | None:
@@ -565,6 +630,7 @@ def bulk_record(school_class: SchoolClass, on: date, recorded_by: User) -> BulkR
                     db.session.add(row)
                     db.session.flush()
                 status.newly = True
+                _clear_absence(status.student.id, on)
             except IntegrityError:
                 status.attended = True
         result.students.append(status)

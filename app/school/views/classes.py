@@ -1,8 +1,11 @@
 """Admin pages of classes: list, create, edit, delete, enrolment per academic year, today's attendance grid.
 
-Access: admins only (the access rule table keeps petugas to the dashboard,
-device resets and review).  The list and today's grid hide their editing
-buttons from anyone else, so either may become ``staff_required`` alone.
+Access: the class pages and enrolment are the administrator's.  Today's grid (the roll
+call: mark present, mark all present, mark sick / permitted / absent with a note) is
+also the principal's for every class and a teacher's for the classes she is homeroom
+teacher of (:data:`~app.accounts.roles.ROLL_CALL_ROLES`,
+:func:`~app.school.services.may_take_roll_call`); only the administrator sees the
+enrolment links there.
 Enrolment and attendance actions answer an htmx request with the fragment
 they change (and a message inside it); without JavaScript they redirect back
 to their page with a flash message.
@@ -27,7 +30,7 @@ from ...common.search import contains_text
 from ...extensions import db
 from ...leave.services import approved_leave_on
 from .. import services as school
-from ..forms import ClassForm, ConfirmForm, StudentActionForm
+from ..forms import ABSENCE_CHOICES, ClassForm, ConfirmForm, StudentActionForm, StudentMarkForm
 from ..models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
 from . import bp
 
@@ -396,12 +399,15 @@ def class_move(class_id: int):
 
 @dataclass
 class GridRow:
-    """One enrolled student today: ``state`` is ``present``, ``leave`` or ``absent``."""
+    """One enrolled student today: ``state`` is ``present``, ``leave`` (an approved leave request),
+    ``sick`` or ``permitted`` (the teacher's mark) or ``absent`` (marked so, or nothing recorded);
+    ``absence``: the teacher's mark, if any."""
 
     student: User
     state: str
     attendance: StudentAttendance | None = None
     leave: object = None
+    absence: object = None
 
 
 def _grid(school_class: SchoolClass, day) -> tuple[list[GridRow], dict[str, int]]:
@@ -410,15 +416,21 @@ def _grid(school_class: SchoolClass, day) -> tuple[list[GridRow], dict[str, int]
     ids = [s.student.id for s in statuses]
     rows_by_student = {row.student_id: row for row in db.session.scalars(db.select(StudentAttendance).where(
         StudentAttendance.date == day, StudentAttendance.student_id.in_(ids)))} if ids else {}
+    marks = school.absences_on(ids, day)
     rows = []
     for status in statuses:
         record = rows_by_student.get(status.student.id)
         if record is not None:
             rows.append(GridRow(status.student, "present", attendance=record))
             continue
+        mark = marks.get(status.student.id)
         leave = approved_leave_on(status.student, day)
-        rows.append(GridRow(status.student, "leave" if leave else "absent", leave=leave))
-    counts = {state: sum(1 for r in rows if r.state == state) for state in ("present", "leave", "absent")}
+        if leave is not None:
+            rows.append(GridRow(status.student, "leave", leave=leave, absence=mark))
+        else:
+            rows.append(GridRow(status.student, mark.kind if mark else "absent", absence=mark))
+    counts = {state: sum(1 for r in rows if r.state == state) for state in ("present", "absent")}
+    counts["leave"] = sum(1 for r in rows if r.state in ("leave", "sick", "permitted"))
     counts["total"] = len(rows)
     return rows, counts
 
@@ -427,7 +439,7 @@ def _today_context(school_class: SchoolClass, **extra) -> dict:
     day = clock.local_today()
     rows, counts = _grid(school_class, day)
     return dict(school_class=school_class, day=day, year=school.academic_year_of(day), rows=rows, counts=counts,
-                can_edit=True, can_enrol=is_admin(current_user), **extra)
+                can_edit=True, can_enrol=is_admin(current_user), absence_choices=ABSENCE_CHOICES, **extra)
 
 
 def _load_for_roll_call(class_id: int) -> SchoolClass:
@@ -478,6 +490,38 @@ def class_mark_present(class_id: int):
         refuse()
         return _today_done(school_class, _("%(student)s is already present today.", student=student.name), "error")
     return _today_done(school_class, _("%(student)s was marked present.", student=student.name))
+
+
+@bp.post("/classes/<int:class_id>/today/mark")
+@roles_required(ROLL_CALL_ROLES)
+def class_mark_absence(class_id: int):
+    """Mark one enrolled student who is not in class today as sick, permitted or absent, with an
+    optional note (:func:`~app.school.services.mark_absence`); who may: as :func:`class_today`."""
+    school_class = _load_for_roll_call(class_id)
+    form = StudentMarkForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        field = next((f for f in (form.student_id, form.kind, form.note) if f.errors), None)
+        return _today_done(school_class, f"{field.label.text}: {field.errors[0]}" if field else
+                           _("The action failed. Reload the page and try again."), "error")
+    student = db.session.get(User, form.student_id.data)
+    if student is None or student.role not in STUDENT_ROLES:
+        return _today_done(school_class, _("This person is not a student."), "error")
+    try:
+        mark = school.mark_absence(student, school_class, current_user._get_current_object(), on=clock.local_today(),
+                                   kind=form.kind.data, note=form.note.data)
+    except school.NotEnrolled:
+        db.session.rollback()
+        return _today_done(school_class, _("%(student)s is not in this class.", student=student.name), "error")
+    except school.AlreadyAttended:
+        db.session.rollback()
+        return _today_done(school_class, _("%(student)s is already present today.", student=student.name), "error")
+    except DomainError as exc:
+        db.session.rollback()
+        return _today_done(school_class, _domain_message(exc), "error")
+    label = dict(ABSENCE_CHOICES)[mark.kind]
+    return _today_done(school_class, _("%(student)s: %(reason)s.", student=student.name, reason=label))
 
 
 @bp.post("/classes/<int:class_id>/today/present-all")
