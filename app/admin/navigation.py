@@ -18,6 +18,12 @@ from ..accounts.roles import ADMIN_ROLES
 from .access import may_open
 
 
+def _approves_leave(user) -> bool:
+    from ..leave.approvers import approves_anyone
+
+    return approves_anyone(user)
+
+
 @dataclass(frozen=True)
 class NavLink:
     """One sidebar link: ``endpoint``, ``label``, optionally the roles it is shown to beyond
@@ -26,6 +32,8 @@ class NavLink:
     endpoint: str
     label: object
     only: frozenset | None = None
+    #: a further test of the person (``user -> bool``), e.g. whether they approve anyone's leave
+    when: object = None
     counter: str | None = None
     #: endpoint prefixes that light this link up (its edit pages too)
     match: tuple[str, ...] = ()
@@ -43,6 +51,9 @@ NAVIGATION = (
     (_l("My pages"), (
         NavLink("me.home", _l("My home"), match=("me.home",)),
         NavLink("me.schedule", _l("My schedule"), match=("me.schedule",)),
+        NavLink("me.month", _l("My month"), match=("me.month",)),
+        NavLink("my_leave.index", _l("My leave"), match=("my_leave.index", "my_leave.new")),
+        NavLink("my_leave.approvals", _l("Leave approvals"), match=("my_leave.approv",), when=_approves_leave),
         NavLink("me.service_fees", _l("My service fees"), match=("me.service_fees",)),
         NavLink("me.device_reset", _l("Device reset"), match=("me.device_reset",)),
         NavLink("me.profile", _l("Profile and password"), match=("me.profile", "me.password")),
@@ -116,6 +127,8 @@ def navigation_for(user) -> list[tuple[object, list[tuple[NavLink, bool, int]]]]
         visible = []
         for link in links:
             if (link.only is not None and user.role not in link.only) or not may_open(user, link.endpoint):
+                continue
+            if link.when is not None and not link.when(user):
                 continue
             visible.append((link, link.is_current(request.endpoint), counts.get(link.counter, 0)))
         if visible:

@@ -69,6 +69,14 @@ def may_review(reviewer, leave) -> bool:
     return any(a.id == reviewer.id for a in approvers_of(leave.user))
 
 
+def approves_anyone(user) -> bool:
+    """True when ``user`` approves someone's leave as principal or department head (the web app
+    shows them the link to their approvals list then; administrators decide in the review inbox)."""
+    if user.role in PRINCIPAL_ROLES:
+        return True
+    return db.session.scalar(db.select(Department.id).where(Department.head_id == user.id).limit(1)) is not None
+
+
 def reviewable_by(reviewer) -> list[int]:
     """Ids of the people whose leave ``reviewer`` approves as principal or department head (not as
     administrator): for the approver's list of pending requests."""

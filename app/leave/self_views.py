@@ -13,18 +13,17 @@ Routes (blueprint ``my_leave``), each for anyone signed in, each showing only wh
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..admin.access import signed_in_required
 from ..admin.filters import LEAVE_TYPE_LABELS
 from ..common import clock
 from ..common.boundary import refuse
 from ..common.errors import DomainError
-from ..extensions import db, login_manager
+from ..extensions import db
 from . import services as leave_services
 from .approvers import approvers_of, may_review, reviewable_by
 from .attachments import MAX_BYTES, attachment_file
@@ -39,19 +38,6 @@ bp = Blueprint("my_leave", __name__, url_prefix="/admin/me/leave")
 LIST_LIMIT = 50
 #: Pending requests on the approver's list at once (oldest first).
 APPROVALS_LIMIT = 100
-
-
-def signed_in_required(view):
-    """Rule: anyone signed in (an active account); what a page shows is the person's own."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        return view(*args, **kwargs)
-
-    wrapped.access_rule = "signed_in"
-    return wrapped
 
 
 def _me():

@@ -1,4 +1,4 @@
-"""Everyone's own pages: home, schedule of a month, device reset, profile and password.
+"""Everyone's own pages: home, schedule of a month, attendance of a month, device reset, profile and password.
 
 Every view here shows or changes the signed-in person's own records only: no id of a
 person is read from the URL.  Access: :func:`~app.admin.access.signed_in_required`
@@ -18,11 +18,12 @@ from ..accounts import services as accounts
 from ..accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordRejected
 from ..accounts.roles import CLINIC_WORKER_ROLES, ER_STAFF_ROLES, SCHOOL_LEAD_ROLES, TEACHER_ROLES
 from ..admin.access import roles_required, signed_in_required
+from ..admin.rendering import render
 from ..clinic import reports as clinic_reports
 from ..common import clock
+from ..common.boundary import refuse
 from ..common.errors import DomainError
 from ..escorts import services as escorts
-from ..extensions import db
 from ..schedules.resolution import resolve_days
 from ..school import services as school
 from .forms import DeviceResetForm, PasswordForm, ProfileForm
@@ -97,6 +98,25 @@ def schedule():
                            next_month=shift_month(month, 1).strftime("%Y-%m"))
 
 
+@bp.get("/month")
+@signed_in_required
+def month():
+    """The signed-in person's attendance month (``?month=YYYY-MM``, this month when missing or
+    invalid): each day as the recap classifies it (:func:`app.attendance.recap.person_month`),
+    with the events and the month's totals.  Only their own: no person id is read from the URL."""
+    from ..attendance import recap
+
+    raw = request.args.get("month")
+    first = parse_month(raw)
+    invalid = bool(raw) and first is None
+    first = first or clock.local_today().replace(day=1)
+    result = recap.person_month(_me(), first.year, first.month)
+    return render("personal/month.html", "attendance/_partials/person_month.html", month=result,
+                  error=_("“%(value)s” is not a month; showing this month.", value=raw[:20]) if invalid else None,
+                  month_link=lambda day: url_for("me.month", month=f"{day:%Y-%m}"),
+                  photo_link=None, correct_link=None)
+
+
 @bp.route("/device-reset", methods=["GET", "POST"])
 @signed_in_required
 def device_reset():
@@ -108,10 +128,10 @@ def device_reset():
         try:
             accounts.request_device_reset_for(me, form.reason.data)
         except accounts.PendingResetExists:
-            db.session.rollback()
+            refuse()
             form.add_error("reason", _("You already have a request waiting for a decision."))
         except DomainError as exc:
-            db.session.rollback()
+            refuse()
             form.apply_domain_error(exc)
         else:
             flash(_("Your request was sent. An administrator will decide it."), "success")
@@ -166,10 +186,10 @@ def password():
             try:
                 accounts.change_password(me, form.current_password.data, form.new_password.data)
             except accounts.WrongCurrentPassword:
-                db.session.rollback()
+                refuse()
                 form.add_error("current_password", _("The current password is wrong."))
             except PasswordRejected as exc:
-                db.session.rollback()
+                refuse()
                 form.add_error("new_password", _PASSWORD_REASONS[exc.reason]())
             else:
                 flash(_("Your password was changed."), "success")

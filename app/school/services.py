@@ -464,7 +464,7 @@ def mark_absence(student: User, school_class: SchoolClass, recorded_by: User, *,
         raise ValidationFailed({"kind": [N_("Choose absent, sick or permitted.")]})
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_ABSENCE_NOTE:
-        raise ValidationFailed({"note": [N_("At most 500 characters.")]  # MAX_ABSENCE_NOTE})
+        raise ValidationFailed({"note": [N_("At most 500 characters.")]})  # MAX_ABSENCE_NOTE
     if not is_enrolled(student, school_class, academic_year_of(on)):
         raise NotEnrolled()
     if db.session.scalar(db.select(StudentAttendance.id).filter_by(student_id=student.id, date=on)) is not None:

@@ -1,7 +1,7 @@
 """student absences: a teacher's mark of why a student is not in class
 
 Revision ID: 90c2f51d2f95
-Revises: cb3545691f57
+Revises: 814c10664dbb
 Create Date: 2026-12-06 11:48:11.157998
 
 """
@@ -13,7 +13,7 @@ import app.common.types
 
 # revision identifiers, used by Alembic.
 revision = '90c2f51d2f95'
-down_revision = 'cb3545691f57'
+down_revision = '814c10664dbb'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ import pytest
 from app.accounts.models import DeviceResetRequest, User
 from app.extensions import db
 
-from .helpers import AdminSession, field_error, text_of
+from tests.helpers import AdminSession, field_error, text_of
 
 
 @pytest.fixture
@@ -92,3 +92,20 @@ def test_changing_the_password_follows_the_one_policy(app, employee):
     fresh = AdminSession(app.test_client())
     assert fresh.login("andi@hadir.test").status_code == 200  # the old password no longer works
     assert fresh.login("andi@hadir.test", "rahasia-baru-1").status_code == 302
+
+
+def test_my_month_shows_only_my_own_attendance(app, factory):
+    """/admin/me/month renders the recap's month of the signed-in person; no id in the URL
+    reaches anyone else's month, and a bad month falls back to this month with a notice."""
+    from tests.helpers import AdminSession
+
+    factory.user(role="pegawai", name="Pegawai Satu", email="satu@hadir.test")
+    factory.user(role="pegawai", name="Pegawai Dua", email="dua@hadir.test")
+    me = AdminSession(app.test_client())
+    me.login("satu@hadir.test")
+    page = me.get("/admin/me/month?month=2026-11").get_data(as_text=True)
+    assert 'id="person-month"' in page and "Pegawai Satu" in page and "Pegawai Dua" not in page
+    assert 'href="/admin/me/month?month=2026-10"' in page
+    assert 'href="/admin/me/month"' in me.get("/admin/me/").get_data(as_text=True)
+    bad = me.get("/admin/me/month?month=junk").get_data(as_text=True)
+    assert "junk" in bad and 'id="person-month"' in bad

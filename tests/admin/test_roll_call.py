@@ -8,7 +8,7 @@ from app.common import clock
 from app.extensions import db
 from app.school.models import ClassEnrollment, SchoolClass, StudentAbsence, StudentAttendance
 
-from .helpers import AdminSession, text_of
+from tests.helpers import AdminSession, text_of
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from app.escorts.models import Escort
 from app.extensions import db
 from app.school.models import ClassEnrollment, SchoolClass, StudentAbsence, StudentAttendance
 
-from tests.admin.helpers import fetch
+from tests.helpers import fetch
 
 from .conftest import violations, watch
 

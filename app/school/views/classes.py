@@ -512,13 +512,13 @@ def class_mark_absence(class_id: int):
         mark = school.mark_absence(student, school_class, current_user._get_current_object(), on=clock.local_today(),
                                    kind=form.kind.data, note=form.note.data)
     except school.NotEnrolled:
-        db.session.rollback()
+        refuse()
         return _today_done(school_class, _("%(student)s is not in this class.", student=student.name), "error")
     except school.AlreadyAttended:
-        db.session.rollback()
+        refuse()
         return _today_done(school_class, _("%(student)s is already present today.", student=student.name), "error")
     except DomainError as exc:
-        db.session.rollback()
+        refuse()
         return _today_done(school_class, _domain_message(exc), "error")
     label = dict(ABSENCE_CHOICES)[mark.kind]
     return _today_done(school_class, _("%(student)s: %(reason)s.", student=student.name, reason=label))
