@@ -333,8 +333,11 @@ def test_navigation_follows_the_role(app, factory):
     page = teacher.get("/admin/me/").get_data(as_text=True)
     assert 'href="/admin/school/roll-call"' in page and 'href="/admin/school/today"' not in page
     assert 'href="/admin/escorts/"' not in page and 'href="/admin/me/service-fees"' not in page
+    assert 'href="/admin/me/leave"' in page and 'href="/admin/me/leave/approvals"' not in page
     principal = _signed_in(app, factory, "kepsek")
-    assert 'href="/admin/school/today"' in principal.get("/admin/me/").get_data(as_text=True)
+    page = principal.get("/admin/me/").get_data(as_text=True)
+    assert 'href="/admin/school/today"' in page
+    assert 'href="/admin/me/leave"' in page and 'href="/admin/me/leave/approvals"' in page
 
 
 # --- nothing of another person's by changing an id ------------------------------------
