@@ -22,6 +22,8 @@ the pattern applied over that day, else the person's work schedule
 """
 from __future__ import annotations
 
+from contextlib import suppress
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,10 +96,8 @@ class RosterFile:
 
 def _header_date(text: str) -> date | None:
     text = text.strip()
-    try:
+    with suppress(ValueError):
         return date.fromisoformat(text)
-    except ValueError:
-        pass
     match = _DMY.match(text)
     if match:
         try:
