@@ -22,9 +22,8 @@ the pattern applied over that day, else the person's work schedule
 """
 from __future__ import annotations
 
-from contextlib import suppress
-
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
