@@ -73,6 +73,10 @@ def create_app(config: dict | None = None) -> Flask:
     # The verticals plug into the core's registries (the core imports no vertical).
     from .school.registration import register as register_school
     register_school()
+    from .clinic.registration import register as register_clinic
+    register_clinic()
+    from .escorts.registration import register as register_escorts
+    register_escorts()
 
     from .api import register_dialects
     register_dialects(app)

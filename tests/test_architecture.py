@@ -1,9 +1,9 @@
 """The layering of ``app/``, read from the source with :mod:`ast` (nothing is imported).
 
 - The core knows no vertical: a module of a core domain (people, places, schedules,
-  departments, attendance, leave, notifications, posts, the review inbox, system) never
-  imports a vertical (school, clinic, ER escorts, faces, QR, kiosk) — not at module level,
-  not inside a function, not for type checking.  A vertical plugs into the core through the
+  departments, attendance, leave, notifications, everyone's own pages, posts, the review
+  inbox, system) never imports a vertical (school, clinic, ER escorts, faces, QR, kiosk) —
+  not at module level, not inside a function, not for type checking.  A vertical plugs into the core through the
   registries the core owns; what composes everything (``app/demo/``, ``app/cli.py``) stands
   above all domains.
 - No two modules import each other at module level (an import cycle that only works while
@@ -20,7 +20,7 @@ import pytest
 APP = Path(__file__).resolve().parent.parent / "app"
 
 #: Domains every organisation has.
-CORE = ("accounts", "places", "schedules", "departments", "attendance", "leave", "notify", "posts",
+CORE = ("accounts", "places", "schedules", "departments", "attendance", "leave", "notify", "personal", "posts",
         "review", "system")
 #: Domains only some organisations have; they may import the core, never the reverse.
 VERTICALS = ("school", "clinic", "escorts", "faces", "qr", "kiosk")

@@ -164,6 +164,11 @@ def short_date(day: date) -> str:
     return format_date(day, "d MMM y", locale=_locale())
 
 
+def day_month(day: date) -> str:
+    """``Sen, 30 Nov`` (weekday and date without the year) in the user's language."""
+    return format_date(day, "EEE, d MMM", locale=_locale())
+
+
 def month_name(day: date) -> str:
     """``Desember 2026`` (the month of ``day``) in the user's language."""
     return format_date(day, "LLLL y", locale=_locale())
@@ -287,6 +292,7 @@ def register_filters(app: Flask) -> None:
     """Install the filters and label helpers in ``app``'s Jinja environment."""
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_time=local_time, long_date=long_date, short_date=short_date,
+        day_month=day_month,
         metres=metres, coordinate=coordinate, role_label=role_label, initials=initials, weekday_initial=weekday_initial,
         kind_label=_label(KIND_LABELS), flag_reason_label=_label(FLAG_REASON_LABELS),
         source_label=_label(SOURCE_LABELS), category_label=_label(CATEGORY_LABELS),

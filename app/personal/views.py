@@ -16,17 +16,18 @@ from flask_login import current_user
 
 from ..accounts import services as accounts
 from ..accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordRejected
-from ..accounts.roles import CLINIC_WORKER_ROLES, ER_STAFF_ROLES, SCHOOL_LEAD_ROLES, TEACHER_ROLES
+from ..accounts.roles import CLINIC_WORKER_ROLES
 from ..admin.access import roles_required, signed_in_required
 from ..admin.rendering import render
-from ..clinic import reports as clinic_reports
 from ..common import clock
 from ..common.boundary import refuse
 from ..common.errors import DomainError
-from ..escorts import services as escorts
 from ..schedules.resolution import resolve_days
-from ..school import services as school
+from . import home_cards
+from .cards import cards_for
 from .forms import DeviceResetForm, PasswordForm, ProfileForm
+
+home_cards.register()
 
 bp = Blueprint("me", __name__, url_prefix="/admin/me")
 
@@ -56,28 +57,15 @@ def shift_month(first: date, months: int) -> date:
 @bp.get("/")
 @signed_in_required
 def home():
-    """The signed-in person's home page: today's schedule, their device-reset request, and what
-    their role adds — a teacher's classes today, the principal's school, a clinic worker's
-    service fees this month, the ER's escorts waiting."""
-    me = _me()
+    """The signed-in person's home page: the registered cards (:mod:`.cards`) that have something
+    for them today — the core's (today's schedule and attendance, leave balance and requests, leave
+    to approve, this week, phone and account) and what their role's vertical adds (a teacher's
+    classes, the principal's school, a clinic worker's service fees, the ER's escorts waiting)."""
     today = clock.local_today()
-    context = dict(today=today, day=resolve_days(me, [today])[0],
-                   reset=next(iter(accounts.device_reset_requests(me)), None))
-    if me.role in TEACHER_ROLES:
-        context["classes"] = [(c, _class_counts(c, today)) for c in school.homeroom_classes(me)]
-    if me.role in SCHOOL_LEAD_ROLES:
-        context["school_present"] = school.present_count(today)
-    if me.role in CLINIC_WORKER_ROLES:
-        context["fees"] = clinic_reports.service_fee_row(me, today.replace(day=1))
-    if me.role in ER_STAFF_ROLES:
-        context["escorts_waiting"] = escorts.escort_stats(recent=0).by_status.get("pending", 0)
-    return render_template("personal/home.html", **context)
-
-
-def _class_counts(school_class, day: date) -> tuple[int, int]:
-    """``(present, enrolled)`` of ``school_class`` on ``day``."""
-    statuses = school.class_status(school_class, day)
-    return sum(1 for s in statuses if s.attended), len(statuses)
+    shown = cards_for(_me(), today)
+    return render_template("personal/home.html", today=today,
+                           tiles=[(c, ctx) for c, ctx in shown if c.kind == "tile"],
+                           sections=[(c, ctx) for c, ctx in shown if c.kind == "section"])
 
 
 @bp.get("/schedule")

@@ -7,7 +7,10 @@ imports the school.
   narrowed to a class (its students in the academic year of the report's first day);
 - the users CSV import and export (:mod:`app.accounts.csv_import`): the ``class`` column
   (*kelas*), which enrols each imported student in an existing class for the current
-  academic year and exports each person's class of that year.
+  academic year and exports each person's class of that year;
+- the home page's cards (:mod:`app.personal.cards`): a teacher's classes with today's roll
+  call (present of enrolled) and links to the roll call and the class's month; the school's
+  leads' school today (students present of enrolled, teachers checked in).
 """
 from __future__ import annotations
 
@@ -16,8 +19,11 @@ from datetime import date
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from ..accounts.csv_import import ExtraColumn, register_extra_column
+from ..accounts.roles import SCHOOL_LEAD_ROLES, TEACHER_ROLES
 from ..attendance.reports import PeopleGroup, PresenceSource, register_people_group, register_presence_source
 from ..extensions import db
+from ..personal.cards import HomeCard, register_card
+from . import services as school
 from .models import ClassEnrollment, SchoolClass, StudentAttendance
 from .services import academic_year_of, assign_students
 
@@ -124,6 +130,39 @@ CLASS_GROUP = PeopleGroup(key="class", param="class_id", label=_l("Class"), ever
 STUDENT_PRESENCE = PresenceSource(key="school.student_attendance", load=teacher_marked_presence)
 
 
+# --- the home page's cards ---------------------------------------------------------------
+
+def _my_classes(user, today: date) -> dict | None:
+    """A teacher's homeroom classes with ``(class, present, enrolled)`` today; None for other
+    roles and for a principal who is nobody's homeroom teacher (the school card covers them)."""
+    if user.role not in TEACHER_ROLES:
+        return None
+    classes = school.homeroom_classes(user)
+    if not classes and user.role in SCHOOL_LEAD_ROLES:
+        return None
+    rows = []
+    for school_class in classes:
+        statuses = school.class_status(school_class, today)
+        rows.append((school_class, sum(1 for s in statuses if s.attended), len(statuses)))
+    return {"classes": rows}
+
+
+def _school_today(user, today: date) -> dict | None:
+    """The school's leads: students recorded present of those enrolled this academic year, and
+    teachers checked in of every active teacher (None for other roles)."""
+    if user.role not in SCHOOL_LEAD_ROLES:
+        return None
+    enrolled = db.session.scalar(db.select(db.func.count(ClassEnrollment.id)).where(
+        ClassEnrollment.academic_year == academic_year_of(today))) or 0
+    teachers = school.teachers_today(today)
+    return {"present": school.present_count(today), "enrolled": enrolled,
+            "teachers": len(teachers), "teachers_in": sum(1 for _t, day in teachers if day is not None)}
+
+
+MY_CLASSES_CARD = HomeCard("school.my_classes", 30, "school/_cards/my_classes.html", _my_classes, kind="section")
+SCHOOL_TODAY_CARD = HomeCard("school.today", 30, "school/_cards/school_today.html", _school_today)
+
+
 # --- registration --------------------------------------------------------------------------
 
 def register() -> None:
@@ -131,3 +170,5 @@ def register() -> None:
     register_extra_column(CLASS_COLUMN)
     register_people_group(CLASS_GROUP)
     register_presence_source(STUDENT_PRESENCE)
+    register_card(MY_CLASSES_CARD)
+    register_card(SCHOOL_TODAY_CARD)

@@ -41,7 +41,7 @@ def test_a_teacher_signs_in_and_takes_todays_roll_call_on_a_phone(app, factory, 
     page.set_viewport_size({"width": 390, "height": 844})
     console = watch(page)
     _sign_in(page, live_server, "guru@hadir.test")
-    page.locator("a.stat-link", has_text="X IPA 1").click()
+    page.locator("#home-classes li", has_text="X IPA 1").locator("a", has_text="Absensi kelas").click()
     page.wait_for_url(f"{live_server}/admin/school/classes/{mine.id}/today")
     assert page.locator("h1").inner_text().endswith("X IPA 1")
 
