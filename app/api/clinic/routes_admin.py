@@ -53,7 +53,7 @@ from .auth import token_required
 from .blueprint import bp
 from .pagination import paginate
 from .routes_attendance import review_reason
-from .serializers import duration, local_time, overtime_minutes, schedules_by_id
+from .serializers import duration, local_time, overtime_judge, schedules_by_id
 from .validation import Checker, json_body, parse_int, query_date
 
 #: The role this section manages.
@@ -440,16 +440,16 @@ def _recorded_days(people: list[User], start: date, end: date) -> dict[tuple[int
         DailyAttendance.user_id, DailyAttendance.work_date, DailyAttendance.schedule_id, DailyAttendance.time_in,
         DailyAttendance.time_out, DailyAttendance.worked_minutes, DailyAttendance.late_minutes).where(
         DailyAttendance.user_id.in_([p.id for p in people]), DailyAttendance.work_date.between(start, end)))
-    return {(row.user_id, row.work_date): row for row in rows}
+    return {(row[0], row[1]): row for row in rows}
 
 
-def _minutes(days, known) -> dict[str, int]:
+def _minutes(days, judge) -> dict[str, int]:
     """Worked, late and overtime minutes of recorded days (a rejected check-in counts nothing);
-    ``known``: :func:`.serializers.schedules_by_id`."""
+    ``judge``: :func:`.serializers.overtime_judge` (a day's overtime minutes)."""
     counted = [d for d in days if d.time_in is not None]
     return {"work_minutes": sum(d.worked_minutes or 0 for d in counted),
             "late_minutes": sum(d.late_minutes for d in counted),
-            "overtime_minutes": sum(overtime_minutes(d, known) for d in counted)}
+            "overtime_minutes": sum(map(judge, counted))}
 
 
 def _rate(counts, expected: int) -> float | None:
@@ -497,14 +497,14 @@ def attendance_summary():
         raise ValidationFailed({"user_id": ["The selected user id is invalid."]})
     report = reports.build_report(people, start, end, today=today)
     recorded = _recorded_days(people, start, end)
-    known = schedules_by_id()
+    judge = overtime_judge(schedules_by_id())
     users = []
     totals_minutes = {"work_minutes": 0, "late_minutes": 0, "overtime_minutes": 0}
-    by_user: dict[int, list[DailyAttendance]] = {}
+    by_user: dict[int, list[Row]] = {}
     for (uid, _day), record in recorded.items():
         by_user.setdefault(uid, []).append(record)
     for row in report.rows:
-        minutes = _minutes(by_user.get(row.user.id, ()), known)
+        minutes = _minutes(by_user.get(row.user.id, ()), judge)
         for key, value in minutes.items():
             totals_minutes[key] += value
         users.append({"user": _person(row.user), **{code: row.counts[code] for code in reports.COUNTED},
@@ -560,17 +560,23 @@ def export_attendance_csv():
     include_overtime = values.get("include_overtime", False)
     report = reports.build_report(people, start, end)
     recorded = _recorded_days(people, start, end)
-    known = schedules_by_id() if include_overtime else None
+    judge = overtime_judge(schedules_by_id()) if include_overtime else None
+    zone = clock.local_zone()
+    days = [(day, day.isoformat()) for day in report.days]
     rows = [list(EXPORT_COLUMNS) + (["overtime_minutes"] if include_overtime else [])]
     for row in report.rows:
         user = row.user
-        for day, status in zip(report.days, row.days):
+        person = (user.id, user.name, user.email, user.role)
+        for (day, day_text), status in zip(days, row.days):
             record = recorded.get((user.id, day))
-            counted = record is not None and record.time_in is not None
-            line = [day.isoformat(), user.id, user.name, user.email, user.role, status.code,
-                    local_time(record.time_in) if counted else None, local_time(record.time_out) if counted else None,
-                    record.worked_minutes if counted else None, record.late_minutes if counted else None]
-            if include_overtime:
-                line.append(overtime_minutes(record, known) if counted else None)
+            if record is not None and record.time_in is not None:
+                line = [day_text, *person, status.code, local_time(record.time_in, zone),
+                        local_time(record.time_out, zone), record.worked_minutes, record.late_minutes]
+                if include_overtime:
+                    line.append(judge(record))
+            else:
+                line = [day_text, *person, status.code, None, None, None, None]
+                if include_overtime:
+                    line.append(None)
             rows.append(line)
     return csv_response(rows, f"attendance-{start.isoformat()}-{end.isoformat()}.csv")

@@ -7,6 +7,7 @@ times ``HH:MM:SS`` in the organisation's timezone; durations ``"8h 30m"``.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Callable
 
 from ...accounts.models import ApiToken, User
 from ...accounts.roles import ROLE_BY_KEY
@@ -67,9 +68,15 @@ def duration(minutes: int | None) -> str | None:
     return f"{minutes // 60}h {minutes % 60}m"
 
 
-def local_time(moment: datetime | None) -> str | None:
-    """Local ``HH:MM:SS`` of a UTC instant."""
-    return clock.to_local(moment).strftime("%H:%M:%S") if moment else None
+def local_time(moment: datetime | None, zone=None) -> str | None:
+    """Local ``HH:MM:SS`` of a UTC instant (aware ``datetime``); None for None.
+
+    :param zone: the organisation's zone (:func:`app.common.clock.local_zone`) when formatting
+        many times in one request (read once instead of from the app's config per call).
+    """
+    if not moment:
+        return None
+    return moment.astimezone(zone or clock.local_zone()).strftime("%H:%M:%S")
 
 
 #: Work schedules by id, and the organisation's active one under ``None``: what a list of days
@@ -118,6 +125,37 @@ def overtime_minutes(day: DailyAttendance, known: ScheduleMap | None = None) -> 
         else day.work_date
     end = datetime.combine(end_date, schedule.check_out_start, tzinfo=local_out.tzinfo)
     return max(0, int((local_out - end).total_seconds() // 60))
+
+
+def overtime_judge(known: ScheduleMap) -> Callable[[object], int]:
+    """:func:`overtime_minutes` for many days of one request, with the same figures: a function
+    ``judge(day) -> int`` (minutes) that reads the organisation's zone once and computes the end of
+    the working day once per ``(work_date, schedule_id)`` instead of once per day.
+
+    :param known: :func:`schedules_by_id` (no query per day).  ``day``: a
+        :class:`~app.attendance.models.DailyAttendance` or a plain row with ``work_date``,
+        ``schedule_id`` and ``time_out`` (aware UTC ``datetime`` or None).
+    """
+    zone = clock.local_zone()
+    ends: dict[tuple, datetime | None] = {}
+
+    def judge(day) -> int:
+        if day.time_out is None:
+            return 0
+        key = (day.work_date, day.schedule_id)
+        if key in ends:
+            end = ends[key]
+        else:
+            schedule = schedule_of(day, known)
+            end = None if schedule is None else datetime.combine(
+                day.work_date + timedelta(days=1) if schedule.check_out_start < schedule.check_in_start
+                else day.work_date, schedule.check_out_start, tzinfo=zone)
+            ends[key] = end
+        if end is None:
+            return 0
+        return max(0, int((day.time_out.astimezone(zone) - end).total_seconds() // 60))
+
+    return judge
 
 
 def day_status(day: DailyAttendance) -> str:
