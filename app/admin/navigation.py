@@ -61,6 +61,7 @@ NAVIGATION = (
     (_l("Teaching"), (
         NavLink("school_admin.roll_call", _l("Roll call"), match=("school_admin.roll_call",)),
         NavLink("school_admin.school_today", _l("School today"), match=("school_admin.school_today",)),
+        NavLink("school_admin.teachers_recap", _l("Teachers’ recap"), match=("school_admin.teachers_recap",)),
     )),
     (_l("Attendance"), (
         NavLink("review.index", _l("Attendance review"), counter="review", match=("review.",)),

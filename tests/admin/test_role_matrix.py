@@ -198,6 +198,7 @@ DECISIONS = (
     )),
     (ROLL_CALL_ROLES, (
         "school_admin.class_mark_all_present",
+        "school_admin.class_month",
         "school_admin.class_mark_absence",
         "school_admin.class_mark_present",
         "school_admin.class_today",
@@ -205,6 +206,7 @@ DECISIONS = (
     )),
     (SCHOOL_LEAD_ROLES, (
         "school_admin.school_today",
+        "school_admin.teachers_recap",
     )),
 )
 

@@ -112,3 +112,41 @@ def test_every_roles_home_fits_a_desktop_and_a_phone(app, factory, live_server, 
             assert page.locator("#home-week").count() == 1, role
         assert violations(page, console) == [], role
         context.close()
+
+
+def _fits(page, width: int) -> None:
+    """Nothing on the page is wider than the screen (a wide table scrolls inside its card)."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    wide = page.evaluate("""(w) => [...document.querySelectorAll('main .card, main .stat, main .page-header')]
+        .filter(e => e.getBoundingClientRect().right > w + 0.5).map(e => e.id || e.className)""", width)
+    assert wide == [], wide
+
+
+def test_a_class_month_and_the_teachers_recap_on_a_desktop_and_a_phone(app, factory, live_server, browser_page,
+                                                                        tmp_path):
+    from app.school.models import SchoolClass
+
+    emails = _seed(app, factory)
+    out = Path(os.environ.get("HADIR_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    with app.app_context():
+        class_id = db.session.scalar(db.select(SchoolClass.id).filter_by(name="X IPA 1"))
+    page = browser_page
+    console = watch(page)
+    for role, url, name in (("guru", f"/admin/school/classes/{class_id}/month", "class-month"),
+                            ("kepsek", "/admin/school/teachers/recap", "teachers-recap")):
+        page.context.clear_cookies()
+        _sign_in(page, live_server, emails[role])
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900 if width > 800 else 844})
+            page.goto(f"{live_server}{url}")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+            if width == 390:
+                _fits(page, width)
+                # every count column is on the screen, none hidden off its right edge
+                cells = page.locator(f"#{name} table.people-counts tbody tr").first.locator("td")
+                for i in range(cells.count()):
+                    box = cells.nth(i).bounding_box()
+                    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (name, i, box)
+    assert violations(page, console) == []

@@ -1,24 +1,37 @@
-"""The school's people in the web app: a teacher's roll call and the principal's school today.
+"""The school's people in the web app: a teacher's roll call and class months, the principal's
+school today and teachers' recap.
 
 - ``roll_call``: the classes the signed-in person may take the roll call of (a teacher: the
   classes they are homeroom teacher of; the principal and admins: every class), with today's
-  counts; each links to the class's grid (:func:`.classes.class_today`).
+  counts; each links to the class's grid (:func:`.classes.class_today`) and its month;
+- ``class_month``: a class's month (``?month=YYYY-MM``), each student's days and figures
+  (:func:`app.school.month.class_month`), for whoever may take the class's roll call (another
+  teacher's class: 403);
 - ``school_today``: the whole school today for its leads (principal, admin): every class's
-  counts and every teacher's check-in.
+  counts and every teacher's check-in;
+- ``teachers_recap``: the month recap of the school's teachers for its leads
+  (:func:`app.attendance.recap.build_recap`, contract 002: the principal's overview).
 """
 from __future__ import annotations
 
-from flask import render_template
+from datetime import timedelta
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.roles import ROLL_CALL_ROLES, SCHOOL_LEAD_ROLES
+from ...accounts.models import User
+from ...accounts.roles import ROLL_CALL_ROLES, SCHOOL_LEAD_ROLES, TEACHER_ROLES
 from ...admin.access import roles_required
+from ...attendance import recap
 from ...common import clock
+from ...common.errors import DomainError
 from ...extensions import db
 from .. import services as school
 from ..models import SchoolClass
+from ..month import class_month as build_class_month
 from . import bp
-from .classes import _counts
+from .classes import _counts, _load_for_roll_call
 
 
 def _class_rows(classes: list[SchoolClass], day) -> list[tuple[SchoolClass, int, int]]:
@@ -50,3 +63,51 @@ def school_today():
     return render_template("school/school_today.html", day=day, rows=rows,
                            enrolled=sum(r[1] for r in rows), present=sum(r[2] for r in rows),
                            teachers=school.teachers_today(day))
+
+
+def _month_arg() -> tuple[int, int, str | None]:
+    """``(year, month, error)`` from ``?month=YYYY-MM``: this month, with a message, when it is not a month."""
+    try:
+        year, month = recap.parse_month(request.args.get("month"))
+        return year, month, None
+    except DomainError:
+        today = clock.local_today()
+        return today.year, today.month, _("“%(value)s” is not a month; showing this month.",
+                                          value=request.args.get("month", "")[:20])
+
+
+@bp.get("/classes/<int:class_id>/month")
+@roles_required(ROLL_CALL_ROLES)
+def class_month(class_id: int):
+    """A class's month (``?month=YYYY-MM``, this month by default): each enrolled student's days
+    (present, late, sick, permitted, absent, off) and their counts; the principal and admins: any
+    class, a teacher: their own classes (else 403)."""
+    school_class = _load_for_roll_call(class_id)
+    year, month, error = _month_arg()
+    result = build_class_month(school_class, year, month)
+    return render_template("school/class_month.html", month=result, error=error,
+                           codes=("present", "late", "sakit", "izin", "absent"),
+                           **_month_links("school_admin.class_month", result.start, class_id=school_class.id))
+
+
+@bp.get("/teachers/recap")
+@roles_required(SCHOOL_LEAD_ROLES)
+def teachers_recap():
+    """The month recap (``?month=YYYY-MM``) of the school's active teachers (principal and admins):
+    each teacher's days and counts as the monthly recap classifies them."""
+    year, month, error = _month_arg()
+    teachers = db.session.scalars(db.select(User).where(User.role.in_(sorted(TEACHER_ROLES)),
+                                                        User.is_active.is_(True), User.deleted_at.is_(None))
+                                  .order_by(User.name, User.id))
+    result = recap.build_recap(teachers, year, month)
+    return render_template("school/teachers_recap.html", month=result, error=error,
+                           codes=("present", "late", "izin", "sakit", "cuti", "dinas_luar", "absent"),
+                           **_month_links("school_admin.teachers_recap", result.start))
+
+
+def _month_links(endpoint: str, start, **values) -> dict:
+    """``previous_url`` and ``next_url``: the same page a month before and after the month of ``start``."""
+    before = (start.replace(day=1) - timedelta(days=1)).replace(day=1)
+    after = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return {"previous_url": url_for(endpoint, month=f"{before:%Y-%m}", **values),
+            "next_url": url_for(endpoint, month=f"{after:%Y-%m}", **values)}
