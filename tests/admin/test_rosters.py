@@ -109,6 +109,59 @@ def test_the_grid_shows_staff_by_day_with_weekends_holidays_and_today(app, as_ad
     assert 'href="/admin/rosters/?month=2026-11"' in body and 'href="/admin/rosters/?month=2027-01"' in body
 
 
+def test_the_cells_say_what_each_day_is_in_the_chosen_language(app, as_admin, org):
+    """Each cell's title: the date, the shift and where it comes from, a day off, changed by hand."""
+    ani = org["people"]["Ani"]
+    with app.app_context():
+        db.session.add(RosterEntry(user_id=ani.id, work_date=date(2026, 12, 8), schedule_id=org["ids"]["M"]))
+        db.session.add(RosterEntry(user_id=ani.id, work_date=date(2026, 12, 10), schedule_id=None))
+        db.session.commit()
+
+    def titles(body):
+        return [" ".join(re.search(r'title="([^"]*)"', _cell(body, ani, date(2026, 12, d))).group(1).split())
+                for d in (8, 9, 10, 12)]
+
+    assert titles(as_admin.get(GRID + "?month=2026-12").get_data(as_text=True)) == [
+        "8 Des 2026: Shift Malam (dari roster), diubah manual", "9 Des 2026: Normal (bawaan organisasi)",
+        "10 Des 2026: libur (roster), diubah manual", "12 Des 2026: libur"]
+    as_admin.submit("/admin/", "/admin/language", {"lang": "en", "next": GRID})
+    assert titles(as_admin.get(GRID + "?month=2026-12").get_data(as_text=True)) == [
+        "8 Dec 2026: Shift Malam (from the roster), changed by hand",
+        "9 Dec 2026: Normal (the organisation’s default)",
+        "10 Dec 2026: day off (roster), changed by hand", "12 Dec 2026: day off"]
+
+
+def test_the_grid_and_its_export_send_as_many_statements_for_30_people_as_for_3(app, as_admin, org, factory,
+                                                                                 count_statements):
+    """No query per person, per day or per cell (the page, its htmx fragment and the CSV)."""
+    urls = [(GRID + "?month=2026-12", False), (GRID + "?month=2026-12", True), (GRID + "export.csv?month=2026-12", False)]
+
+    def add(n):
+        people = [factory.user(role="paramedis", office=org["office"], department_id=org["ids"]["er"])
+                  for _ in range(n)]
+        with app.app_context():
+            for k, person in enumerate(people):
+                db.session.add(RosterEntry(user_id=person.id, work_date=date(2026, 12, 1 + k % 28),
+                                           schedule_id=org["ids"]["PSM"[k % 3]]))
+            db.session.commit()
+
+    def counts():
+        found = []
+        for url, htmx in urls:
+            with count_statements() as seen:
+                response = as_admin.get(url, htmx=htmx)
+            assert response.status_code == 200
+            found.append(seen.count)
+        return found, response.get_data(as_text=True)
+
+    add(3)
+    few, _ = counts()
+    add(27)
+    many, csv_text = counts()
+    assert many == few
+    assert csv_text.count("\n") >= 35          # the header and every person (5 + 30 + the admin)
+
+
 def test_the_grid_filters_by_office_department_and_name(as_admin, org):
     ids = org["ids"]
     assert _names(as_admin.get(f"{GRID}?department={ids['clinic']}").get_data(as_text=True)) == ["Ani", "Budi", "Citra"]

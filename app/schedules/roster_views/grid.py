@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _, ngettext, pgettext
 from flask_login import current_user
 
 from ...accounts.models import User
 from ...accounts.services import find_by_identifier, get_user
 from ...admin.access import admin_required, is_safe_next
+from ...admin.filters import SCHEDULE_SOURCE_LABELS, short_date
 from ...admin.rendering import render, wants_fragment
 from ...common import clock
 from ...common.boundary import refuse
@@ -120,12 +121,35 @@ def _people_query(filters: GridFilters):
 
 @dataclass(frozen=True)
 class DayColumn:
-    """A day of the grid: ``day``, ``weekend`` (Saturday or Sunday), ``holiday`` (everyone's, or None), ``today``."""
+    """A day of the grid: ``day``, ``weekend`` (Saturday or Sunday), ``holiday`` (everyone's, or None),
+    ``today``, and ``label``: the date as the cells' titles show it (formatted once per column)."""
 
     day: date
     weekend: bool
     holiday: object
     today: bool
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class CellText:
+    """The words of the grid's cells in the request's language, translated once per answer instead
+    of once per cell (a page of 40 people is 1,240 cells): ``off_code`` (the letter of a day off),
+    ``roster_off``, ``day_off``, ``no_schedule``, ``edited``, and ``sources`` (a schedule's source
+    key of :data:`app.schedules.resolution.SOURCES` → its label)."""
+
+    off_code: str
+    roster_off: str
+    day_off: str
+    no_schedule: str
+    edited: str
+    sources: dict
+
+
+def _cell_text() -> CellText:
+    return CellText(off_code=pgettext("roster cell: day off", "O"), roster_off=_("day off (roster)"),
+                    day_off=_("day off"), no_schedule=_("no work schedule"), edited=_("changed by hand"),
+                    sources={key: str(label) for key, label in SCHEDULE_SOURCE_LABELS.items()})
 
 
 def _columns(days) -> list[DayColumn]:
@@ -134,13 +158,13 @@ def _columns(days) -> list[DayColumn]:
         db.select(Holiday).where(Holiday.on_date.between(first, last), Holiday.is_active.is_(True),
                                  Holiday.office_id.is_(None)))}
     today = clock.local_today()
-    return [DayColumn(d, d.isoweekday() >= 6, holidays.get(d), d == today) for d in days]
+    return [DayColumn(d, d.isoweekday() >= 6, holidays.get(d), d == today, short_date(d)) for d in days]
 
 
 def _grid_context(filters: GridFilters) -> dict:
     page = db.paginate(_people_query(filters), page=filters.page, per_page=PER_PAGE, error_out=False)
     month = rosters.roster_month(page.items, filters.year, filters.month)
-    return dict(filters=filters, page=page, month=month, columns=_columns(month.days),
+    return dict(filters=filters, page=page, month=month, columns=_columns(month.days), cell_text=_cell_text(),
                 offices=list_offices(), departments=department_tree(), schedules=schedules.list_schedules())
 
 
@@ -230,7 +254,7 @@ def _changed(cells: list[tuple[User, date]], message: str):
     columns = {col.day: col for col in _columns(sorted({day for _user, day in cells}))}
     changed = [(user, columns[day], rosters.cell_state(user, day)) for user, day in cells]
     return render("rosters/_partials/cells_changed.html", "rosters/_partials/cells_changed.html",
-                  changed=changed, message=message, back=_back())
+                  changed=changed, message=message, back=_back(), cell_text=_cell_text())
 
 
 def _editor_again(user: User, day: date, **kwargs):
