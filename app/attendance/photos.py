@@ -109,3 +109,26 @@ def save_photo(photo: Photo, event) -> str:
 def find_photo(event) -> str | None:
     """The stored photo path of ``event`` (relative to :func:`upload_root`), or None."""
     return event.photo_path
+
+
+def photo_file(event) -> Path | None:
+    """The stored photo file of attendance ``event`` (an existing file inside :func:`upload_root`),
+    or None: no photo, a missing file, or a stored path pointing outside the upload folder."""
+    if not event.photo_path:
+        return None
+    root = upload_root().resolve()
+    path = (root / event.photo_path).resolve()
+    return path if root in path.parents and path.is_file() else None
+
+
+def send_event_photo(event):
+    """The HTTP response of ``event``'s photo, never cached (``Cache-Control: no-store, private``);
+    aborts with 404 when :func:`photo_file` finds none.  The caller checks who may see it."""
+    from flask import abort, send_file
+
+    path = photo_file(event)
+    if path is None:
+        abort(404)
+    response = send_file(path, max_age=0, conditional=False)
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

@@ -26,7 +26,7 @@ from ..common.errors import DomainError
 from ..extensions import db
 from . import recap, recap_export
 from .models import AttendanceEvent
-from .photos import upload_root
+from .photos import send_event_photo
 
 bp = Blueprint("recap", __name__, url_prefix="/admin/attendance")
 
@@ -83,15 +83,9 @@ def person_month(user_id: int):
 def event_photo(event_id: int):
     """The photo taken with an attendance event; 404 without one.  Never cached."""
     event = db.session.get(AttendanceEvent, event_id)
-    if event is None or not event.photo_path:
+    if event is None:
         abort(404)
-    root = upload_root().resolve()
-    path = (root / event.photo_path).resolve()
-    if root not in path.parents or not path.is_file():
-        abort(404)
-    response = send_file(path, max_age=0, conditional=False)
-    response.headers["Cache-Control"] = "no-store, private"
-    return response
+    return send_event_photo(event)
 
 
 # --- the monthly recap --------------------------------------------------------------------

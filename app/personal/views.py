@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -91,7 +91,8 @@ def schedule():
 def month():
     """The signed-in person's attendance month (``?month=YYYY-MM``, this month when missing or
     invalid): each day as the recap classifies it (:func:`app.attendance.recap.person_month`),
-    with the events and the month's totals.  Only their own: no person id is read from the URL."""
+    with the events (their photo, :func:`event_photo`, and a map link of where they were taken)
+    and the month's totals.  Only their own: no person id is read from the URL."""
     from ..attendance import recap
 
     raw = request.args.get("month")
@@ -102,7 +103,23 @@ def month():
     return render("personal/month.html", "attendance/_partials/person_month.html", month=result,
                   error=_("“%(value)s” is not a month; showing this month.", value=raw[:20]) if invalid else None,
                   month_link=lambda day: url_for("me.month", month=f"{day:%Y-%m}"),
-                  photo_link=None, correct_link=None)
+                  photo_link=lambda event: url_for("me.event_photo", event_id=event.id) if event.photo_path else None,
+                  correct_link=None)
+
+
+@bp.get("/events/<int:event_id>/photo")
+@signed_in_required
+def event_photo(event_id: int):
+    """The photo taken with one of the signed-in person's own attendance events (never cached);
+    another person's event answers 404, as a missing one or an event without a photo."""
+    from ..attendance.models import AttendanceEvent
+    from ..attendance.photos import send_event_photo
+    from ..extensions import db
+
+    event = db.session.get(AttendanceEvent, event_id)
+    if event is None or event.user_id != current_user.id:
+        abort(404)
+    return send_event_photo(event)
 
 
 @bp.route("/device-reset", methods=["GET", "POST"])

@@ -109,3 +109,44 @@ def test_my_month_shows_only_my_own_attendance(app, factory):
     assert 'href="/admin/me/month"' in me.get("/admin/me/").get_data(as_text=True)
     bad = me.get("/admin/me/month?month=junk").get_data(as_text=True)
     assert "junk" in bad and 'id="person-month"' in bad
+
+
+def test_my_month_shows_my_event_photos_and_map_links_and_nobody_elses_photo(app, factory, uploads):
+    """Each of my events on /admin/me/month links its photo (served to me, never cached) and a map of
+    where it was taken; another person's event photo, a missing event and an event without a photo
+    answer 404 — also when the event id in the URL is changed."""
+    from datetime import datetime, timezone
+
+    from app.attendance.models import AttendanceEvent
+
+    mine_user = factory.user(role="pegawai", name="Pegawai Satu", email="satu@hadir.test")
+    other_user = factory.user(role="pegawai", name="Pegawai Dua", email="dua@hadir.test")
+    for name in ("mine.jpg", "theirs.jpg"):
+        path = uploads / "attendance" / "2026" / "11" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\xff\xd8\xff\xe0 " + name.encode())
+    with app.app_context():
+        def event(user, photo, minute):
+            row = AttendanceEvent(user_id=user.id, kind="check_in", source="face", work_date=date(2026, 11, 3),
+                                  occurred_at=datetime(2026, 11, 3, 0, minute, tzinfo=timezone.utc),
+                                  latitude=-6.2, longitude=106.8,
+                                  photo_path=f"attendance/2026/11/{photo}" if photo else None)
+            db.session.add(row)
+            db.session.flush()
+            return row.id
+        mine, bare, theirs = event(mine_user, "mine.jpg", 55), event(mine_user, None, 56), \
+            event(other_user, "theirs.jpg", 57)
+        db.session.commit()
+    me = AdminSession(app.test_client())
+    me.login("satu@hadir.test")
+    page = me.get("/admin/me/month?month=2026-11").get_data(as_text=True)
+    assert f'href="/admin/me/events/{mine}/photo"' in page
+    assert f"/events/{bare}/photo" not in page and f"/events/{theirs}/photo" not in page
+    assert "https://www.openstreetmap.org/?mlat=-6.200000&amp;mlon=106.800000" in page
+    photo = me.get(f"/admin/me/events/{mine}/photo")
+    assert photo.status_code == 200 and photo.data.endswith(b"mine.jpg")
+    assert photo.headers["Cache-Control"] == "no-store, private"
+    for other in (theirs, bare, 987654):
+        assert me.get(f"/admin/me/events/{other}/photo").status_code == 404
+    # the staff route stays staff-only
+    assert me.get(f"/admin/attendance/events/{mine}/photo").status_code == 403

@@ -161,6 +161,7 @@ DECISIONS = (
     (EVERY_ROLE, (
         "admin.dashboard",
         "me.device_reset",
+        "me.event_photo",
         "me.home",
         "me.month",
         "me.password",
