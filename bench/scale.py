@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import random
@@ -448,6 +449,8 @@ def run(db_url: str, args) -> list[dict]:
 
     app = create_app({"SECRET_KEY": SECRET, "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://"})
     ids = seed(app, args.people, args.days)
+    gc.collect()
+    gc.freeze()   # as wsgi.py does after start-up: a served worker's long-lived objects are frozen
     print(f"load average {_load()} after seeding; {args.repeat} timed requests per probe after one warm-up")
     print(f"  {'median ms':>9} {'max ms':>9} {'CPU ms':>9} {'stmts':>6}  probe")
     results = measure(app, ids, args.repeat, args.only)

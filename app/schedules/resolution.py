@@ -249,12 +249,11 @@ def resolve_range(users, start: date, end: date) -> dict[tuple[int, date], DaySc
     masks = {sid: schedule.working_days_mask for sid, schedule in schedules.items()}
     organisation_id = organisation.id if organisation is not None else None
     nothing = [None] * len(dates)
-    result: dict[tuple[int, date], DaySchedule] = {}
-    for user in users:
-        uid, office_id = user.id, user.office_id
-        own = by_target.get(("user", uid), nothing)
-        chain_days = [by_target[("department", d)] for d in chains[uid] if ("department", d) in by_target]
-        office_days = by_target.get(("office", office_id), nothing) if office_id is not None else nothing
+
+    def plan(own, chain_days, office_days, office_id) -> list[tuple]:
+        """Per date of the range: ``(fallback schedule id, holiday, rest)``, ``rest`` being the fields
+        of the day's :class:`DaySchedule` after ``user_id, work_date`` when no roster entry decides it."""
+        found = []
         for i, day in enumerate(dates):
             if own[i] is not None:
                 fallback, source = own[i], "user"
@@ -268,13 +267,33 @@ def resolve_range(users, start: date, end: date) -> dict[tuple[int, date], DaySc
                     fallback, source = organisation_id, "organisation"
                 else:
                     source = "none"
-            rostered = roster.get((uid, day))
-            if rostered is not None:
-                schedule_id, source = (rostered or fallback), "roster"
-            else:
-                schedule_id = fallback
             holiday = per_office.get((office_id, day)) or everyone.get(day)
-            off_reason = _off_reason(day, masks.get(schedule_id), rostered is not None, rostered == 0, holiday)
-            result[(uid, day)] = DaySchedule(uid, day, schedules.get(schedule_id), source, off_reason is not None,
-                                             off_reason, holiday, rostered is not None)
+            off_reason = _off_reason(day, masks.get(fallback), False, False, holiday)
+            found.append((fallback, holiday,
+                          (schedules.get(fallback), source, off_reason is not None, off_reason, holiday, False)))
+        return found
+
+    # People with the same assignments (own, department chain, office) share one plan of the
+    # range: a month of a thousand people in a few departments is computed a few times, not
+    # 31,000 times; only their roster entries are decided one by one.
+    plans: dict[tuple, list[tuple]] = {}
+    result: dict[tuple[int, date], DaySchedule] = {}
+    for user in users:
+        uid, office_id = user.id, user.office_id
+        own = by_target.get(("user", uid), nothing)
+        chain_days = [by_target[("department", d)] for d in chains[uid] if ("department", d) in by_target]
+        office_days = by_target.get(("office", office_id), nothing) if office_id is not None else nothing
+        key = (id(own), tuple(map(id, chain_days)), id(office_days), office_id)
+        steps = plans.get(key)
+        if steps is None:
+            steps = plans[key] = plan(own, chain_days, office_days, office_id)
+        for day, (fallback, holiday, rest) in zip(dates, steps):
+            rostered = roster.get((uid, day))
+            if rostered is None:
+                result[(uid, day)] = DaySchedule(uid, day, *rest)
+            else:
+                schedule_id = rostered or fallback
+                off_reason = _off_reason(day, masks.get(schedule_id), True, rostered == 0, holiday)
+                result[(uid, day)] = DaySchedule(uid, day, schedules.get(schedule_id), "roster",
+                                                 off_reason is not None, off_reason, holiday, True)
     return result
