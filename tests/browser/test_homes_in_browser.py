@@ -61,8 +61,16 @@ def _seed(app, factory) -> dict[str, str]:
         school.assign_students(first, [s.id for s in students] + [people["siswa"].id], year)
         school.record_student(db.session.get(User, students[0].id), first, get("guru"), method="manual", on=today)
         now = clock.now()
+        from app.attendance.models import AttendanceEvent
+        from app.attendance.photos import decode_photo as decode, save_photo
+
+        check_in = AttendanceEvent(user_id=people["pegawai"].id, kind="check_in", source="face", work_date=today,
+                                   occurred_at=now - timedelta(hours=1), latitude=-6.2088, longitude=106.8456)
+        db.session.add(check_in)
+        db.session.flush()
+        save_photo(decode(_jpeg()), check_in)
         db.session.add(DailyAttendance(user_id=people["pegawai"].id, work_date=today, status="present",
-                                       time_in=now - timedelta(hours=1)))
+                                       time_in=check_in.occurred_at, check_in_event_id=check_in.id))
         leave.request_leave(get("pegawai"), "cuti", today + timedelta(days=14), today + timedelta(days=15), "Keluarga")
         leave.request_leave(get("guru"), "izin", today + timedelta(days=3), today + timedelta(days=3), "Urusan")
         patient = clinic.create_patient("Pasien Contoh")
@@ -149,4 +157,32 @@ def test_a_class_month_and_the_teachers_recap_on_a_desktop_and_a_phone(app, fact
                 for i in range(cells.count()):
                     box = cells.nth(i).bounding_box()
                     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (name, i, box)
+    assert violations(page, console) == []
+
+
+@pytest.mark.parametrize("role, pages", [
+    ("pegawai", ("/admin/me/month", "/admin/me/schedule", "/admin/me/leave", "/admin/me/leave/new")),
+    ("kepsek", ("/admin/me/leave/approvals", "/admin/school/today", "/admin/school/roll-call")),
+])
+def test_own_pages_fit_a_phone(app, factory, live_server, browser_page, tmp_path, role, pages):
+    """The pages everyone opens from their home: on a phone nothing sticks out of the screen."""
+    emails = _seed(app, factory)
+    out = Path(os.environ.get("HADIR_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    page = browser_page
+    console = watch(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server, emails[role])
+    for url in pages:
+        page.goto(f"{live_server}{url}")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(out / f"{role}{url.replace('/admin', '').replace('/', '-')}-390.png"), full_page=True)
+        _fits(page, 390)
+        if url == "/admin/me/month":
+            # today's check-in: its time, its photo and its map link are on the screen
+            for link in ("Foto", "Peta"):
+                box = page.locator(".cell-events a", has_text=link).first.bounding_box()
+                assert box and 0 <= box["x"] and box["x"] + box["width"] <= 390, (link, box)
+            box = page.locator("tr.is-today .day").first.bounding_box()
+            assert box and box["x"] + box["width"] <= 390, box
     assert violations(page, console) == []
