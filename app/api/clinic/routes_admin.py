@@ -116,15 +116,18 @@ def _focus(events: list[AttendanceEvent]) -> AttendanceEvent | None:
     return max(reviewed, key=lambda e: (e.reviewed_at, e.id)) if reviewed else None
 
 
-def approval_json(day: DailyAttendance) -> dict:
+def approval_json(day: DailyAttendance, day_events: list[AttendanceEvent] | None = None) -> dict:
     """One attendance under review, by its one id (the day's record, as check-in, history and today):
     ``{id, user {id, name, email, role}, date (work day), time_in, time_out (local HH:MM:SS),
     events [...]}`` where ``events`` are its parts that went to review (:func:`review_event_json`,
     oldest first), and the fields of the part it is about (the oldest waiting, else the last
     reviewed) at the top level as before: ``type, time, occurred_at, source, latitude,
     longitude, accuracy, location, flag_reason, review_reason, status, reviewed_by,
-    reviewed_at, review_note``."""
-    events = [e for e in attendance.day_events(day) if e.review_state != "not_required"]
+    reviewed_at, review_note``.  ``day_events``: the day's events when already loaded
+    (:func:`app.attendance.services.days_events`), else one query for them."""
+    if day_events is None:
+        day_events = attendance.day_events(day)
+    events = [e for e in day_events if e.review_state != "not_required"]
     focus = _focus(events)
     body = {"id": day.id, "user": _person(day.user), "date": day.work_date.isoformat(),
             "time_in": local_time(day.time_in), "time_out": local_time(day.time_out)}
@@ -350,7 +353,9 @@ def pending_approvals():
     """``GET /api/v2/admin/attendance-approvals/pending?page=&per_page=``: the attendances with a
     part waiting for review, the one waiting longest first, items as :func:`approval_json`
     (``id`` is what ``/{attendance_id}/approve`` takes), ``meta.pagination``."""
-    items, pagination = paginate(attendance.pending_days_query(), approval_json)
+    days, pagination = paginate(attendance.pending_days_query(), lambda day: day)
+    events = attendance.days_events(days)
+    items = [approval_json(day, events[(day.user_id, day.work_date)]) for day in days]
     return envelope.ok(items, "Pending attendance approvals", pagination=pagination)
 
 

@@ -98,3 +98,29 @@ def test_history_of_30_days_sends_the_statements_of_3(app, client, clinic, login
             assert {d["overtime_minutes"] for d in data} <= {60, 0} and 60 in {d["overtime_minutes"] for d in data}
         counts.append(seen.count)
     assert counts[0] == counts[1], f"{counts[0]} statements for 3 days, {counts[1]} for 19"
+
+
+def test_pending_approvals_of_15_days_send_the_statements_of_2(app, client, clinic, count_statements,
+                                                               freeze_time):
+    """The page's events (and their offices and reviewers) are loaded for all its days at once."""
+    freeze_time("2026-02-02T10:00+07:00")
+    url = f"{BASE}/admin/attendance-approvals/pending?per_page=15"
+
+    def flag(people):
+        _days(app, people, clinic["schedules"], 1)
+        with app.app_context():
+            for event in db.session.scalars(db.select(AttendanceEvent).where(
+                    AttendanceEvent.user_id.in_([p.id for p in people]), AttendanceEvent.kind == "check_in")):
+                event.review_state, event.flag_reason, event.distance_m = "pending", "outside_geofence", 250.0
+            db.session.commit()
+
+    flag(clinic["add"](2))
+    few = _count(client, count_statements, "GET", url, headers=clinic["headers"])
+    flag(clinic["add"](13))
+    with count_statements() as seen:
+        response = client.get(url, headers=clinic["headers"])
+    items = response.get_json()["data"]
+    assert len(items) == 15 and seen.count == few, f"{few} statements for 2 days, {seen.count} for 15"
+    assert all(item["status"] == "pending" and item["flag_reason"] == "outside_geofence"
+               and [e["type"] for e in item["events"]] == ["check_in"]
+               and item["location"]["name"] == "Kantor Pusat Jakarta" for item in items)
