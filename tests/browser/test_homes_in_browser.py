@@ -163,6 +163,8 @@ def test_a_class_month_and_the_teachers_recap_on_a_desktop_and_a_phone(app, fact
 @pytest.mark.parametrize("role, pages", [
     ("pegawai", ("/admin/me/month", "/admin/me/schedule", "/admin/me/leave", "/admin/me/leave/new")),
     ("kepsek", ("/admin/me/leave/approvals", "/admin/school/today", "/admin/school/roll-call")),
+    ("paramedis", ("/admin/escorts/", "/admin/me/service-fees")),
+    ("dokter", ("/admin/me/service-fees", "/admin/me/profile", "/admin/me/device-reset")),
 ])
 def test_own_pages_fit_a_phone(app, factory, live_server, browser_page, tmp_path, role, pages):
     """The pages everyone opens from their home: on a phone nothing sticks out of the screen."""
