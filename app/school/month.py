@@ -7,15 +7,17 @@ presence the teacher recorded, an approved leave, else the schedule); a student'
 ``sakit`` (sick), ``izin`` (permitted) or stays ``absent`` — the teacher's mark explains an
 absence, it never outweighs a presence or an approved leave (contract 002 section 5: teachers
 record their students).  The figures per student are the recap's
-(:func:`~app.attendance.recap.totals_of`).
+(:func:`~app.attendance.recap.totals_of`).  The students' leave requests touching the month (any
+status) are listed with it, for the homeroom teacher to follow (the principal decides them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..attendance.recap import PersonDay, Totals, classify_days, month_range, totals_of
 from ..extensions import db
+from ..leave.models import LeaveRequest
 from .models import SchoolClass, StudentAbsence
 from .services import academic_year_of, class_students
 
@@ -39,7 +41,8 @@ class StudentMonth:
 class ClassMonth:
     """A class's month: ``school_class``, ``start``/``end`` (local dates), ``dates``, ``rows``
     (:class:`StudentMonth`, by name), ``totals`` (the class's) and ``academic_year`` (first
-    calendar year of the school year whose enrolment is shown)."""
+    calendar year of the school year whose enrolment is shown), ``leave_requests`` (the students'
+    :class:`~app.leave.models.LeaveRequest` overlapping the month, any status, newest first)."""
 
     school_class: SchoolClass
     start: date
@@ -48,6 +51,7 @@ class ClassMonth:
     rows: list[StudentMonth]
     totals: Totals
     academic_year: int
+    leave_requests: list = field(default_factory=list)
 
     @property
     def previous_month(self) -> date:
@@ -70,8 +74,8 @@ def _marks(student_ids: list[int], start: date, end: date) -> dict[tuple[int, da
 
 def class_month(school_class: SchoolClass, year: int, month: int, *, today: date | None = None) -> ClassMonth:
     """The month (``year``, ``month``) of the students enrolled in ``school_class`` in the academic
-    year of the month's first day.  Ten SQL statements whatever the class size (the recap's nine
-    and the marks).
+    year of the month's first day.  Eleven SQL statements whatever the class size (the recap's
+    nine, the marks and the leave requests).
 
     :raises ValidationFailed: ``{"month": ...}`` for a month outside 2000..2100.
     """
@@ -90,4 +94,8 @@ def class_month(school_class: SchoolClass, year: int, month: int, *, today: date
         everyone.add(totals)
         rows.append(StudentMonth(student, days, totals))
     dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    return ClassMonth(school_class, start, end, dates, rows, everyone, academic_year)
+    leaves = list(db.session.scalars(db.select(LeaveRequest).where(
+        LeaveRequest.user_id.in_([s.id for s in students]), LeaveRequest.start_date <= end,
+        LeaveRequest.end_date >= start).order_by(LeaveRequest.created_at.desc(), LeaveRequest.id.desc()))) \
+        if students else []
+    return ClassMonth(school_class, start, end, dates, rows, everyone, academic_year, leaves)

@@ -61,7 +61,19 @@ def _grid_statuses(page: str, name: str) -> list[str]:
     return re.findall(r'data-status="(\w+)"', row)
 
 
-def test_a_homeroom_teacher_reads_her_classs_month(app, school_month):
+def test_a_homeroom_teacher_reads_her_classs_month(app, factory, school_month):
+    from app.accounts.models import User
+    from app.leave import services as leave
+    from app.school import services as school
+
+    dewi = factory.user(role="siswa", name="Dewi", nisn_nip_nik="009")
+    with app.app_context():
+        from app.school.models import SchoolClass
+
+        theirs = db.session.get(SchoolClass, school_month["theirs"])
+        school.assign_students(theirs, [dewi.id], 2026)
+        leave.request_leave(db.session.get(User, dewi.id), "sakit", date(2026, 12, 10), date(2026, 12, 10), "Flu")
+        db.session.commit()
     sari = _session(app, "sari@hadir.test")
     response = sari.get(f"/admin/school/classes/{school_month['mine']}/month?month=2026-12")
     assert response.status_code == 200
@@ -73,6 +85,9 @@ def test_a_homeroom_teacher_reads_her_classs_month(app, school_month):
     assert _counts(page, f"class-month-{school_month['citra']}") == {"present": 0, "late": 0, "sakit": 0, "izin": 0,
                                                                      "absent": 6}
     assert _counts(page, "class-month-totals") == {"present": 2, "late": 0, "sakit": 1, "izin": 1, "absent": 15}
+    # the students' leave requests of the month: Budi's, not another class's Dewi's
+    leaves = page.split('id="class-leave"', 1)[1].split("</section>", 1)[0]
+    assert "Acara keluarga" in leaves and "Budi" in leaves and "Dewi" not in leaves and "Flu" not in leaves
     budi = _grid_statuses(page, "Budi")
     assert len(budi) == 31 and budi[:9] == ["absent", "sakit", "izin", "absent", "off", "off", "absent", "absent",
                                             "not_yet"]  # Tuesday 1st to today, Wednesday 9th

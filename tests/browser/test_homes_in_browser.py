@@ -73,6 +73,7 @@ def _seed(app, factory) -> dict[str, str]:
                                        time_in=check_in.occurred_at, check_in_event_id=check_in.id))
         leave.request_leave(get("pegawai"), "cuti", today + timedelta(days=14), today + timedelta(days=15), "Keluarga")
         leave.request_leave(get("guru"), "izin", today + timedelta(days=3), today + timedelta(days=3), "Urusan")
+        leave.request_leave(get("siswa"), "sakit", today, today, "Demam, surat dokter menyusul")
         patient = clinic.create_patient("Pasien Contoh")
         for role in ("dokter", "paramedis"):
             clinic.record_procedure(patient, get(role), name="Konsultasi umum", fee=150_000,
