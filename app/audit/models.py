@@ -15,7 +15,8 @@ class AuditEntry(db.Model):
     """One decision or change made by staff.  Written once, never changed or deleted.
 
     ``actor``: who did it (None when the account was deleted since, or for a command-line
-    run without a person); ``at``: when (UTC); ``action``: a code of
+    run without a person); ``actor_label``: the command that made a change without a person
+    (``"flask office create"``; None otherwise); ``at``: when (UTC); ``action``: a code of
     :data:`app.audit.services.ACTIONS` (``leave.approve``, ``correction.check_in`` ...);
     ``subject_type`` / ``subject_id``: the row acted on (``leave_request`` 12,
     ``setting`` has no id); ``person``: whose attendance or account it concerns (None for
@@ -35,6 +36,7 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_label: Mapped[str | None] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     action: Mapped[str] = mapped_column(String(40))
     subject_type: Mapped[str] = mapped_column(String(40))

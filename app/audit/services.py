@@ -47,6 +47,21 @@ ACTIONS: dict[str, object] = {
     "holiday.change": _l("Holiday calendar changed"),
     "settings.update": _l("Settings changed"),
     "user.update": _l("Person’s role, office or department changed"),
+    "department.create": _l("Department created"),
+    "department.update": _l("Department changed"),
+    "department.delete": _l("Department deleted"),
+    "office.create": _l("Office created"),
+    "office.update": _l("Office changed"),
+    "kiosk.create": _l("Kiosk created"),
+    "kiosk.update": _l("Kiosk changed"),
+    "kiosk.pairing_code": _l("Kiosk pairing code issued"),
+    "kiosk.revoke": _l("Kiosk access revoked"),
+    "kiosk.delete": _l("Kiosk deleted"),
+    "post.create": _l("Post created"),
+    "post.update": _l("Post changed"),
+    "post.publish": _l("Post published"),
+    "post.delete": _l("Post deleted"),
+    "app_version.update": _l("App version changed"),
 }
 
 #: The action groups (the part before the dot) with their labels, for the page's filter.
@@ -64,6 +79,11 @@ ACTION_GROUPS: dict[str, object] = {
     "holiday": _l("Holidays"),
     "settings": _l("Settings"),
     "user": _l("People"),
+    "department": _l("Departments"),
+    "office": _l("Offices"),
+    "kiosk": _l("Kiosks"),
+    "post": _l("Posts and announcements"),
+    "app_version": _l("App versions"),
 }
 
 
@@ -99,8 +119,9 @@ def record(actor, action: str, *, subject_type: str, subject_id: int | None = No
            only_changes: bool = True) -> AuditEntry | None:
     """Add one entry to the audit trail (flushed with the caller's transaction; never commits).
 
-    :param actor: the :class:`~app.accounts.models.User` who decided or changed (None: a
-        command-line run without a person).
+    :param actor: the :class:`~app.accounts.models.User` who decided or changed, or the text
+        naming a command-line run (``"flask office create"``, ``"flask demo load"``: kept as
+        the entry's ``actor_label``), or None (a run without a person, shown as the system).
     :param action: one of :data:`ACTIONS`.
     :param subject_type, subject_id: the row acted on (e.g. ``"leave_request"``, 12).
     :param person: the user (or user id) whose attendance or account it concerns, if any.
@@ -123,7 +144,8 @@ def record(actor, action: str, *, subject_type: str, subject_id: int | None = No
         before = {k: before.get(k) for k in keys}
         after = {k: after.get(k) for k in keys}
     person_id = getattr(person, "id", person)
-    entry = AuditEntry(actor_id=getattr(actor, "id", None), at=clock.now(), action=action,
+    label = actor.strip()[:80] or None if isinstance(actor, str) else None
+    entry = AuditEntry(actor_id=getattr(actor, "id", None), actor_label=label, at=clock.now(), action=action,
                        subject_type=subject_type, subject_id=subject_id, person_id=person_id,
                        before=before, after=after, reason=(reason or "").strip() or None)
     db.session.add(entry)

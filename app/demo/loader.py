@@ -29,8 +29,11 @@ from ..schedules.services import create_schedule
 from ..school.models import ClassEnrollment, SchoolClass, StudentQrCard
 from ..school.services import academic_year_of, assign_students, create_class, generate_card
 from ..system.models import AppVersion
+from ..system.services import save_app_version
 
 DEMO_PASSWORD = "hadir-demo-2026"
+#: Who the audit trail names for what the demo loader creates.
+DEMO_ACTOR = "flask demo load"
 
 OFFICES = [
     dict(code="0001", name="Kantor Pusat Jakarta", latitude=-6.2088, longitude=106.8456, radius_m=100,
@@ -167,7 +170,7 @@ def _demo_schedules(users: dict, created: dict) -> None:
     for code, name, _parent in DEPARTMENTS:
         department = db.session.scalar(db.select(Department).filter_by(code=code))
         if department is None:
-            department = create_department(code=code, name=name)
+            department = create_department(code=code, name=name, actor=DEMO_ACTOR)
             created["departments"] += 1
         departments[code] = department
     for name, (code, position) in MEMBERS.items():
@@ -179,7 +182,8 @@ def _demo_schedules(users: dict, created: dict) -> None:
         shift = db.session.scalar(db.select(WorkSchedule).filter_by(name=spec["name"]))
         if shift is None:
             shift = create_schedule({**spec, "working_weekdays": "1-7", "grace_minutes": 5,
-                                     "overtime_threshold_minutes": 30, "overtime_auto_approve_minutes": 60})
+                                     "overtime_threshold_minutes": 30, "overtime_auto_approve_minutes": 60},
+                                    actor=DEMO_ACTOR)
             created["schedules"] += 1
         shifts[spec["code"]] = shift
     name, steps = CLINIC_PATTERN
@@ -193,8 +197,8 @@ def _demo_schedules(users: dict, created: dict) -> None:
     staff = [users["Bambang Prasetyo"], users["dr. Rina Wulandari"]]
     if db.session.scalar(db.select(RosterEntry.id).where(RosterEntry.user_id.in_([u.id for u in staff]))) is None:
         created["roster_days"] += apply_pattern(pattern, users=staff, starts_on=first, ends_on=last,
-                                                stagger_by=2).entries
-    created["holidays"] += import_year(today.year).added
+                                                stagger_by=2, actor=DEMO_ACTOR).entries
+    created["holidays"] += import_year(today.year, actor=DEMO_ACTOR).added
 
 
 #: The demo kiosk (pair a tablet with ``flask kiosk pairing-code <id>``).
@@ -209,12 +213,12 @@ def load_demo() -> dict[str, int]:
     for spec in OFFICES:
         office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
         if office is None:
-            office = create_office(**spec)
+            office = create_office(**spec, actor=DEMO_ACTOR)
             created["offices"] += 1
         offices[spec["code"]] = office
     for spec in SCHEDULES:
         if db.session.scalar(db.select(WorkSchedule.id).filter_by(name=spec["name"])) is None:
-            create_schedule(dict(spec))
+            create_schedule(dict(spec), actor=DEMO_ACTOR)
             created["schedules"] += 1
     admin = None
     users = {}
@@ -240,10 +244,11 @@ def load_demo() -> dict[str, int]:
             created["posts"] += 1
     for spec in VERSIONS:
         if db.session.scalar(db.select(AppVersion.id).filter_by(platform=spec["platform"])) is None:
-            db.session.add(AppVersion(**spec))
+            save_app_version(**spec, actor=DEMO_ACTOR)
             created["app_versions"] += 1
     if db.session.scalar(db.select(Kiosk.id).filter_by(name=DEMO_KIOSK)) is None:
-        create_kiosk(admin, name=DEMO_KIOSK, office_id=offices["0001"].id, modes=["face", "qr", "cards"])
+        create_kiosk(admin, name=DEMO_KIOSK, office_id=offices["0001"].id, modes=["face", "qr", "cards"],
+                     actor=DEMO_ACTOR)
         created["kiosks"] += 1
     db.session.flush()
     return created

@@ -18,7 +18,7 @@ def create_department_command(code, name, parent_code):
     """Create a department, optionally inside another one."""
     def action():
         parent = services.find_department(parent_code) if parent_code else None
-        return services.create_department(code=code, name=name, parent=parent)
+        return services.create_department(code=code, name=name, parent=parent, actor="flask department create")
 
     department = run_or_fail(action)
     inside = f", inside {department.parent.code}" if department.parent_id else ""

@@ -69,8 +69,21 @@ def _check_parent(department: Department | None, parent: Department | None) -> N
         node = node.parent
 
 
-def create_department(*, code: str, name: str, parent: Department | None = None) -> Department:
-    """Create a department.
+def _audited(department: Department) -> dict:
+    """What the audit trail keeps of a department: code, name and the parent's code."""
+    parent = db.session.get(Department, department.parent_id) if department.parent_id else None
+    return {"code": department.code, "name": department.name, "parent": parent.code if parent else None}
+
+
+def _audit(actor, action: str, department: Department, before: dict | None, after: dict | None) -> None:
+    from ..audit.services import record
+
+    record(actor, action, subject_type="department", subject_id=department.id, before=before, after=after)
+
+
+def create_department(*, code: str, name: str, parent: Department | None = None, actor=None) -> Department:
+    """Create a department (audited as ``department.create``; ``actor``: the staff user, or
+    the command's name for a command-line run, see :func:`app.audit.services.record`).
 
     :param code: 1–20 letters, digits, ``.``, ``-``, ``_`` (unique, e.g. ``IGD``).
     :param name: up to 120 characters.
@@ -85,6 +98,7 @@ def create_department(*, code: str, name: str, parent: Department | None = None)
     department = Department(code=code, name=name, parent_id=parent.id if parent else None)
     db.session.add(department)
     db.session.flush()
+    _audit(actor, "department.create", department, None, _audited(department))
     return department
 
 
@@ -92,8 +106,9 @@ _UNSET = object()
 
 
 def update_department(department: Department, *, code: str | None = None, name: str | None = None,
-                      parent=_UNSET) -> Department:
-    """Change the given fields; ``parent=None`` makes it a top-level department.
+                      parent=_UNSET, actor=None) -> Department:
+    """Change the given fields; ``parent=None`` makes it a top-level department (audited as
+    ``department.update`` with the changed fields before → after, by ``actor``).
 
     :raises ValidationFailed: malformed value, or a parent inside the department itself.
     :raises Conflict: the code is taken.
@@ -106,6 +121,9 @@ def update_department(department: Department, *, code: str | None = None, name: 
         raise Conflict(N_("Another department already has this code"), field="code")
     if parent is not _UNSET:
         _check_parent(department, parent)
+    before = _audited(department)
+    if parent is not _UNSET:
+        _check_parent(department, parent)
         department.parent_id = parent.id if parent is not None else None
         department.parent = parent
     if code is not None:
@@ -113,11 +131,12 @@ def update_department(department: Department, *, code: str | None = None, name: 
     if name is not None:
         department.name = name
     db.session.flush()
+    _audit(actor, "department.update", department, before, _audited(department))
     return department
 
 
-def delete_department(department: Department) -> str:
-    """Delete an empty department; returns its code.
+def delete_department(department: Department, *, actor=None) -> str:
+    """Delete an empty department; returns its code (audited as ``department.delete`` by ``actor``).
 
     :raises Conflict: it still has members, sub-departments or schedule assignments.
     """
@@ -131,6 +150,7 @@ def delete_department(department: Department) -> str:
         raise Conflict(N_("This department still has members, sub-departments or schedule assignments"),
                        members=members, children=children, assignments=assignments)
     code = department.code
+    _audit(actor, "department.delete", department, _audited(department), None)
     db.session.delete(department)
     db.session.flush()
     return code

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
+from flask_login import current_user
 
 from ..admin.access import admin_required
 from ..common import clock
@@ -84,7 +85,7 @@ def new():
     """Create a department (``?parent=ID`` preselects the department it belongs to)."""
     form, parents = _form()
     if form.validate_on_submit():
-        ok, department = form.call(lambda: departments.create_department(**form.values(parents)),
+        ok, department = form.call(lambda: departments.create_department(**form.values(parents), actor=current_user),
                                    {"parent": "parent_id"}, _conflict_messages())
         if ok:
             flash(_("Department “%(name)s” was created.", name=department.name), "success")
@@ -99,7 +100,7 @@ def edit(department_id: int):
     department = _load(department_id)
     form, parents = _form(department)
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: departments.update_department(department, **form.values(parents)),
+        ok, _saved = form.call(lambda: departments.update_department(department, **form.values(parents), actor=current_user),
                                {"parent": "parent_id"}, _conflict_messages())
         if ok:
             flash(_("Department “%(name)s” was saved.", name=department.name), "success")
@@ -116,7 +117,7 @@ def delete(department_id: int):
     department = _load(department_id)
     name = department.name
     try:
-        departments.delete_department(department)
+        departments.delete_department(department, actor=current_user)
     except Conflict as exc:
         refuse()
         flash(_("Department “%(name)s” was not deleted.", name=name) + " " + refusal_text(exc), "error")

@@ -14,8 +14,8 @@ from .services import create_kiosk, issue_pairing_code
 kiosk_cli = AppGroup("kiosk", help="Manage kiosks (wall-mounted tablets).")
 
 
-def _print_code(kiosk: Kiosk) -> None:
-    code = issue_pairing_code(kiosk)
+def _print_code(kiosk: Kiosk, command: str) -> None:
+    code = issue_pairing_code(kiosk, actor=command)
     db.session.commit()
     click.echo(f"pairing code for kiosk {kiosk.id} ({kiosk.name}): {code.code}"
                f" (works once, until {clock.to_local(code.expires_at):%H:%M} local time;"
@@ -38,8 +38,9 @@ def create_kiosk_command(name, office_code, modes, liveness):
             raise click.ClickException(f"no office with code {office_code!r}")
         office_id = office.id
     kiosk = run_or_fail(lambda: create_kiosk(None, name=name, office_id=office_id,
-                                             modes=[m.strip() for m in modes.split(",")], liveness=liveness))
-    _print_code(kiosk)
+                                             modes=[m.strip() for m in modes.split(",")], liveness=liveness,
+                                             actor="flask kiosk create"))
+    _print_code(kiosk, "flask kiosk create")
 
 
 @kiosk_cli.command("pairing-code")
@@ -49,4 +50,4 @@ def pairing_code_command(kiosk_id):
     kiosk = db.session.get(Kiosk, kiosk_id)
     if kiosk is None:
         raise click.ClickException(f"no kiosk with id {kiosk_id}")
-    _print_code(kiosk)
+    _print_code(kiosk, "flask kiosk pairing-code")

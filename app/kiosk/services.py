@@ -75,8 +75,25 @@ def _clean(name, office_id, modes) -> dict:
     return {"name": name, "office_id": office_id, "modes": ",".join(modes)}
 
 
-def create_kiosk(admin, *, name: str, office_id: int | None, modes, liveness: bool = False) -> Kiosk:
-    """Register a kiosk (not paired yet).
+#: What the audit trail keeps of a kiosk.
+_AUDITED = ("name", "office_id", "modes", "liveness")
+
+
+def _audit(actor, action: str, kiosk: Kiosk, before: dict | None, after: dict | None) -> None:
+    from ..audit.services import record
+
+    record(actor, action, subject_type="kiosk", subject_id=kiosk.id, before=before, after=after)
+
+
+def _state(kiosk: Kiosk) -> dict:
+    from ..audit.services import snapshot
+
+    return snapshot(kiosk, _AUDITED)
+
+
+def create_kiosk(admin, *, name: str, office_id: int | None, modes, liveness: bool = False, actor=None) -> Kiosk:
+    """Register a kiosk (not paired yet), audited as ``kiosk.create`` by ``actor`` (default
+    ``admin``; a command-line run passes the command's name, see :func:`app.audit.services.record`).
 
     :param office_id: where it stands (None: the school, QR location 0).
     :param modes: iterable of :data:`~.models.KIOSK_MODES` keys, at least one.
@@ -87,20 +104,25 @@ def create_kiosk(admin, *, name: str, office_id: int | None, modes, liveness: bo
                   **_clean(name, office_id, modes))
     db.session.add(kiosk)
     db.session.flush()
+    _audit(actor if actor is not None else admin, "kiosk.create", kiosk, None, _state(kiosk))
     return kiosk
 
 
-def update_kiosk(kiosk: Kiosk, *, name: str, office_id: int | None, modes, liveness: bool | None = None) -> Kiosk:
+def update_kiosk(kiosk: Kiosk, *, name: str, office_id: int | None, modes, liveness: bool | None = None,
+                 actor=None) -> Kiosk:
     """Change name, office, modes and (unless None) the liveness check; a paired tablet picks
-    them up on its next request.
+    them up on its next request.  Audited as ``kiosk.update`` (changed fields before → after).
 
     :raises ValidationFailed: as :func:`create_kiosk`.
     """
-    for key, value in _clean(name, office_id, modes).items():
+    clean = _clean(name, office_id, modes)
+    before = _state(kiosk)
+    for key, value in clean.items():
         setattr(kiosk, key, value)
     if liveness is not None:
         kiosk.liveness = bool(liveness)
     db.session.flush()
+    _audit(actor, "kiosk.update", kiosk, before, _state(kiosk))
     return kiosk
 
 
@@ -112,8 +134,9 @@ def get_kiosk(kiosk_id: int) -> Kiosk:
     return kiosk
 
 
-def issue_pairing_code(kiosk: Kiosk, now: datetime | None = None) -> PairingCode:
-    """A new one-time code for ``kiosk`` (replaces any earlier unused code).
+def issue_pairing_code(kiosk: Kiosk, now: datetime | None = None, *, actor=None) -> PairingCode:
+    """A new one-time code for ``kiosk`` (replaces any earlier unused code); audited as
+    ``kiosk.pairing_code`` with its expiry (never the code).
 
     The tablet currently paired keeps working until the code is used.
     """
@@ -122,6 +145,7 @@ def issue_pairing_code(kiosk: Kiosk, now: datetime | None = None) -> PairingCode
     kiosk.pairing_code_hash = _digest(raw)
     kiosk.pairing_expires_at = now + timedelta(seconds=PAIRING_TTL_S)
     db.session.flush()
+    _audit(actor, "kiosk.pairing_code", kiosk, None, {"pairing_expires_at": kiosk.pairing_expires_at})
     return PairingCode(f"{raw[:4]}-{raw[4:]}", kiosk.pairing_expires_at)
 
 
@@ -165,8 +189,12 @@ def authenticate(credential, now: datetime | None = None) -> Kiosk | None:
     return kiosk
 
 
-def revoke(kiosk: Kiosk, now: datetime | None = None) -> Kiosk:
-    """Stop the paired tablet at its next request and void any unused pairing code."""
+def revoke(kiosk: Kiosk, now: datetime | None = None, *, actor=None) -> Kiosk:
+    """Stop the paired tablet at its next request and void any unused pairing code (audited
+    as ``kiosk.revoke`` by ``actor``)."""
+    _audit(actor, "kiosk.revoke", kiosk,
+           {"paired": kiosk.credential_hash is not None, "pairing_code_open": kiosk.pairing_code_hash is not None},
+           {"paired": False, "pairing_code_open": False})
     kiosk.credential_hash = None
     kiosk.pairing_code_hash = None
     kiosk.pairing_expires_at = None
@@ -175,7 +203,9 @@ def revoke(kiosk: Kiosk, now: datetime | None = None) -> Kiosk:
     return kiosk
 
 
-def delete_kiosk(kiosk: Kiosk) -> None:
-    """Remove a kiosk for good (its tablet stops at its next request)."""
+def delete_kiosk(kiosk: Kiosk, *, actor=None) -> None:
+    """Remove a kiosk for good (its tablet stops at its next request); audited as
+    ``kiosk.delete`` with what it was."""
+    _audit(actor, "kiosk.delete", kiosk, _state(kiosk), None)
     db.session.delete(kiosk)
     db.session.flush()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..admin.access import admin_required
 from ..admin.rendering import render, wants_fragment
@@ -56,13 +57,11 @@ def index():
 @admin_required
 def new():
     """Register a kiosk; the next page shows its first pairing code."""
-    from flask_login import current_user
-
     form = _form()
     if form.validate_on_submit():
         ok, kiosk = form.call(lambda: kiosks.create_kiosk(current_user, **form.values()))
         if ok:
-            code = kiosks.issue_pairing_code(kiosk)
+            code = kiosks.issue_pairing_code(kiosk, actor=current_user)
             return _list(pairing=code, paired_kiosk=kiosk,
                          notice=_("Kiosk “%(name)s” was registered.", name=kiosk.name))
     return render_template("kiosk/admin/form.html", form=form, kiosk=None)
@@ -75,7 +74,7 @@ def edit(kiosk_id: int):
     kiosk = _load(kiosk_id)
     form = _form(kiosk)
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: kiosks.update_kiosk(kiosk, **form.values()))
+        ok, _saved = form.call(lambda: kiosks.update_kiosk(kiosk, **form.values(), actor=current_user))
         if ok:
             flash(_("Kiosk “%(name)s” was saved.", name=kiosk.name), "success")
             return redirect(url_for("kiosks.index"), code=303)
@@ -89,7 +88,7 @@ def pairing_code(kiosk_id: int):
     kiosk = _load(kiosk_id)
     if not KioskActionForm().validate_on_submit():
         abort(400)
-    code = kiosks.issue_pairing_code(kiosk)
+    code = kiosks.issue_pairing_code(kiosk, actor=current_user)
     return _list(pairing=code, paired_kiosk=kiosk)
 
 
@@ -100,7 +99,7 @@ def revoke(kiosk_id: int):
     kiosk = _load(kiosk_id)
     if not KioskActionForm().validate_on_submit():
         abort(400)
-    kiosks.revoke(kiosk)
+    kiosks.revoke(kiosk, actor=current_user)
     message = _("Kiosk “%(name)s” was revoked.", name=kiosk.name)
     if wants_fragment():
         return _list(notice=message)
@@ -116,7 +115,7 @@ def delete(kiosk_id: int):
     if not KioskActionForm().validate_on_submit():
         abort(400)
     name = kiosk.name
-    kiosks.delete_kiosk(kiosk)
+    kiosks.delete_kiosk(kiosk, actor=current_user)
     message = _("Kiosk “%(name)s” was deleted.", name=name)
     if wants_fragment():
         return _list(notice=message)

@@ -20,5 +20,6 @@ office_cli = AppGroup("office", help="Manage offices (work locations).")
 def create_office_command(code, name, lat, lon, radius, address):
     """Create an office with its geofence."""
     office = run_or_fail(lambda: create_office(code=code, name=name, latitude=lat, longitude=lon,
-                                               radius_m=radius, address=address))
+                                               radius_m=radius, address=address,
+                                               actor="flask office create"))
     click.echo(f"created office {office.code} ({office.name}, radius {office.geofence_radius_m} m)")

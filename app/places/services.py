@@ -177,8 +177,21 @@ def parse_accuracy(value, *, field: str = "accuracy") -> float | None:
     return number
 
 
-def create_office(*, code: str, name: str, latitude, longitude, radius_m, address: str | None = None) -> Office:
-    """Create an office.
+#: What the audit trail keeps of an office.
+_AUDITED_OFFICE = ("code", "name", "latitude", "longitude", "geofence_radius_m", "address", "is_active")
+
+
+def _audit_office(actor, action: str, office: Office, before: dict | None) -> None:
+    from ..audit.services import record, snapshot
+
+    record(actor, action, subject_type="office", subject_id=office.id, before=before,
+           after=snapshot(office, _AUDITED_OFFICE))
+
+
+def create_office(*, code: str, name: str, latitude, longitude, radius_m, address: str | None = None,
+                  actor=None) -> Office:
+    """Create an office (audited as ``office.create``; ``actor``: the staff user, or the
+    command's name for a command-line run, see :func:`app.audit.services.record`).
 
     :raises ValidationFailed: bad coordinates, radius not in 1..100000 m, empty code/name,
         name over 120 characters.
@@ -190,6 +203,7 @@ def create_office(*, code: str, name: str, latitude, longitude, radius_m, addres
     office = Office(**values)
     db.session.add(office)
     db.session.flush()
+    _audit_office(actor, "office.create", office, None)
     return office
 
 
@@ -216,8 +230,9 @@ def get_office(office_id: int) -> Office:
 
 
 def update_office(office: Office, *, code: str, name: str, latitude, longitude, radius_m,
-                  address: str | None = None, is_active: bool | None = None) -> Office:
-    """Change an office; the same rules as :func:`create_office`.
+                  address: str | None = None, is_active: bool | None = None, actor=None) -> Office:
+    """Change an office; the same rules as :func:`create_office` (audited as ``office.update``,
+    the changed fields before → after, by ``actor``).
 
     Nothing is changed when a value is refused.
     :raises ValidationFailed: bad coordinates, radius not in 1..100000 m, empty code/name.
@@ -226,11 +241,15 @@ def update_office(office: Office, *, code: str, name: str, latitude, longitude, 
     values = _clean_office(code=code, name=name, latitude=latitude, longitude=longitude, radius_m=radius_m,
                            address=address)
     _check_code_free(values["code"], exclude_id=office.id)
+    from ..audit.services import snapshot
+
+    before = snapshot(office, _AUDITED_OFFICE)
     for key, value in values.items():
         setattr(office, key, value)
     if is_active is not None:
         office.is_active = bool(is_active)
     db.session.flush()
+    _audit_office(actor, "office.update", office, before)
     return office
 
 

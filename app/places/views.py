@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..admin.access import admin_required
 from ..common.errors import NotFound
@@ -36,7 +37,7 @@ def office_new():
     """Create an office."""
     form = OfficeForm()
     if form.validate_on_submit():
-        ok, office = form.call(lambda: places.create_office(**form.values()), FIELD_MAP, _conflict_messages())
+        ok, office = form.call(lambda: places.create_office(**form.values(), actor=current_user), FIELD_MAP, _conflict_messages())
         if ok:
             flash(_("Office “%(name)s” was created.", name=office.name), "success")
             return redirect(url_for("places.offices"), code=303)
@@ -56,7 +57,8 @@ def office_edit(office_id: int):
         form.latitude.data = f"{office.latitude:.6f}"
         form.longitude.data = f"{office.longitude:.6f}"
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: places.update_office(office, is_active=bool(form.is_active.data), **form.values()),
+        ok, _saved = form.call(lambda: places.update_office(office, is_active=bool(form.is_active.data), **form.values(),
+                                                                 actor=current_user),
                                FIELD_MAP, _conflict_messages())
         if ok:
             flash(_("Office “%(name)s” was saved.", name=office.name), "success")

@@ -121,43 +121,66 @@ def _clean_post(values: dict) -> dict:
     return clean
 
 
+def _state(post: Post) -> dict:
+    """What the audit trail keeps of a post: title, slug, category, status, flags, publication
+    time and the content's first 120 characters with its length (a change further in shows as
+    a different length or beginning)."""
+    content = post.content or ""
+    return {"title": post.title, "slug": post.slug, "category": post.category, "status": post.status,
+            "is_featured": bool(post.is_featured), "is_pinned": bool(post.is_pinned),
+            "published_at": post.published_at,
+            "content": content[:120] + ("…" if len(content) > 120 else ""), "content_length": len(content)}
+
+
+def _audit(actor, action: str, post: Post, before: dict | None, after: dict | None) -> None:
+    from ..audit.services import record
+
+    record(actor, action, subject_type="post", subject_id=post.id, before=before, after=after)
+
+
 def create_post(author, **values) -> Post:
     """Create a post with a unique slug made from its title.
 
     Keys: ``title``, ``content`` (required), ``excerpt``, ``category``
     (:data:`~.models.CATEGORIES`), ``status`` (:data:`~.models.STATUSES`),
     ``is_featured``, ``is_pinned``, ``published_at`` (aware datetime; a
-    published post without one is published now).
+    published post without one is published now).  Audited as ``post.create`` by ``author``.
     :raises ValidationFailed: a missing or unknown value.
     """
     clean = _clean_post(values)
     post = Post(slug=unique_slug(clean["title"]), author_id=author.id if author else None, **clean)
     db.session.add(post)
     db.session.flush()
+    _audit(author, "post.create", post, None, _state(post))
     return post
 
 
-def update_post(post: Post, **values) -> Post:
-    """Change a post (the same keys and rules as :func:`create_post`).
+def update_post(post: Post, actor=None, **values) -> Post:
+    """Change a post (the same keys and rules as :func:`create_post`); audited as
+    ``post.update`` (changed fields before → after) by ``actor``.
 
     The slug follows the title only while the post has never been published,
     so links to a published post keep working.  Nothing changes when refused.
     """
     clean = _clean_post(values)
+    before = _state(post)
     if clean["title"] != post.title and post.published_at is None:
         post.slug = unique_slug(clean["title"], exclude_id=post.id)
     for key, value in clean.items():
         setattr(post, key, value)
     db.session.flush()
+    _audit(actor, "post.update", post, before, _state(post))
     return post
 
 
-def publish_post(post: Post) -> Post:
-    """Publish ``post`` now (keeps an earlier ``published_at``)."""
+def publish_post(post: Post, *, actor=None) -> Post:
+    """Publish ``post`` now (keeps an earlier ``published_at``); audited as ``post.publish``."""
+    before = _state(post)
     post.status = "published"
     if post.published_at is None:
         post.published_at = clock.now()
     db.session.flush()
+    _audit(actor, "post.publish", post, before, _state(post))
     return post
 
 
@@ -242,6 +265,7 @@ def create_announcement(author, title: str, content: str, is_published: bool = T
 
     :param title: required, at most 200 characters; :param content: required, at most
         :data:`MAX_ANNOUNCEMENT_CONTENT` characters; :param is_published: a bool.
+    Audited as ``post.create`` by ``author``.
     :raises ValidationFailed: a bad field (keyed by field name).
     """
     clean = _clean_announcement({"title": title, "content": content, "is_published": is_published}, partial=False)
@@ -250,11 +274,13 @@ def create_announcement(author, title: str, content: str, is_published: bool = T
     _apply_published(post, clean.get("is_published", True))
     db.session.add(post)
     db.session.flush()
+    _audit(author, "post.create", post, None, _state(post))
     return post
 
 
-def update_announcement(post: Post, **values) -> Post:
-    """Change ``title``, ``content`` and/or ``is_published`` (the keys given).
+def update_announcement(post: Post, actor=None, **values) -> Post:
+    """Change ``title``, ``content`` and/or ``is_published`` (the keys given); audited as
+    ``post.update`` by ``actor``.
 
     Unpublishing makes it a draft again and keeps the first ``published_at`` (the
     slug stays stable); the slug follows the title only while never published.
@@ -262,6 +288,7 @@ def update_announcement(post: Post, **values) -> Post:
     :raises ValidationFailed: a bad field; nothing changes.
     """
     clean = _clean_announcement(values, partial=True)
+    before = _state(post)
     if "title" in clean and clean["title"] != post.title and post.published_at is None:
         post.slug = unique_slug(clean["title"], exclude_id=post.id)
     for key in ("title", "content"):
@@ -270,10 +297,12 @@ def update_announcement(post: Post, **values) -> Post:
     if "is_published" in clean:
         _apply_published(post, clean["is_published"])
     db.session.flush()
+    _audit(actor, "post.update", post, before, _state(post))
     return post
 
 
-def delete_post(post: Post) -> None:
-    """Remove ``post`` for good."""
+def delete_post(post: Post, *, actor=None) -> None:
+    """Remove ``post`` for good (audited as ``post.delete`` with what it was, by ``actor``)."""
+    _audit(actor, "post.delete", post, _state(post), None)
     db.session.delete(post)
     db.session.flush()

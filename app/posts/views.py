@@ -105,7 +105,7 @@ def edit(post_id: int):
     if request.method == "GET" and post.published_at is not None:
         form.published_at.data = clock.to_local(post.published_at).replace(tzinfo=None, second=0, microsecond=0)
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: posts.update_post(post, **form.values(clock.local_zone())))
+        ok, _saved = form.call(lambda: posts.update_post(post, current_user._get_current_object(), **form.values(clock.local_zone())))
         if ok:
             flash(_("Post “%(title)s” was saved.", title=post.title), "success")
             return redirect(_list_url(category), code=303)
@@ -117,7 +117,7 @@ def edit(post_id: int):
 def publish(post_id: int):
     """Publish now (inline: the row is swapped in place)."""
     post = _load(post_id)
-    posts.publish_post(post)
+    posts.publish_post(post, actor=current_user)
     if wants_fragment():
         return render_template("posts/_partials/row.html", post=post, now=clock.now())
     flash(_("Post “%(title)s” was published.", title=post.title), "success")

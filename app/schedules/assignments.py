@@ -40,7 +40,7 @@ def assign_schedule(schedule: WorkSchedule, *, starts_on: date, ends_on: date | 
         user_id=user.id if user is not None else None,
         department_id=department.id if department is not None else None,
         office_id=office.id if office is not None else None,
-        created_by_id=actor.id if actor is not None else None)
+        created_by_id=getattr(actor, "id", None))
     assignment.schedule = schedule
     db.session.add(assignment)
     db.session.flush()

@@ -84,7 +84,7 @@ def create_schedule_command(name, check_in, late_after, check_out, days, active,
         if days is not None:
             values["working_weekdays"] = days
         values.update({k: v for k, v in extra.items() if v is not None})
-        return services.create_schedule(values)
+        return services.create_schedule(values, actor="flask schedule create")
 
     schedule = run_or_fail(action)
     default = " (the organisation's default)" if schedule.is_active else ""
@@ -119,7 +119,8 @@ def assign_schedule_command(schedule_name, identifier, department_code, office_c
             if office is None:
                 raise NotFound(f"No office with code {office_code}", field="office")
         return assignments.assign_schedule(schedule, user=user, department=department, office=office,
-                                           starts_on=_date(starts, "from"), ends_on=_date(ends, "to"))
+                                           starts_on=_date(starts, "from"), ends_on=_date(ends, "to"),
+                                           actor="flask schedule assign")
 
     assignment = run_or_fail(action)
     target = (f"user {assignment.user.name}" if assignment.user_id else
@@ -179,7 +180,7 @@ def apply_pattern_command(pattern_name, department_code, identifiers, starts, en
                 users.append(user)
         return rosters.apply_pattern(pattern, users=users, department=department, starts_on=_date(starts, "from"),
                                      ends_on=_date(ends, "to"), anchor_on=_date(anchor, "anchor"),
-                                     stagger_by=stagger)
+                                     stagger_by=stagger, actor="flask roster apply")
 
     applied = run_or_fail(action)
     click.echo(f"wrote {applied.entries} roster days for {applied.people} people "
@@ -190,7 +191,7 @@ def apply_pattern_command(pattern_name, department_code, identifiers, starts, en
 @click.option("--year", required=True, type=int)
 def import_holidays_command(year):
     """Add the year's national holidays and cuti bersama (Indonesia) to the calendar."""
-    result = run_or_fail(lambda: holidays.import_year(year))
+    result = run_or_fail(lambda: holidays.import_year(year, actor="flask holidays import"))
     click.echo(f"added {result.added} holidays for {result.year} ({result.skipped} already in the calendar)")
 
 

@@ -194,10 +194,10 @@ def apply_pattern(pattern: ShiftPattern, *, starts_on: date, ends_on: date, user
             day = starts_on + timedelta(days=n)
             step = ((day - anchor_on).days + offset + k * stagger_by) % len(steps)
             rows.append({"user_id": user.id, "work_date": day, "schedule_id": steps[step], "pattern_id": pattern.id,
-                         "updated_by_id": actor.id if actor is not None else None, "updated_at": now})
+                         "updated_by_id": getattr(actor, "id", None), "updated_at": now})
     applications = [{"pattern_id": pattern.id, "user_id": user.id, "starts_on": starts_on, "ends_on": ends_on,
                      "anchor_on": anchor_on, "cycle_offset": offset + k * stagger_by,
-                     "created_by_id": actor.id if actor is not None else None, "created_at": now}
+                     "created_by_id": getattr(actor, "id", None), "created_at": now}
                     for k, user in enumerate(users)]
     try:
         with db.session.begin_nested():
@@ -237,7 +237,7 @@ def set_roster_day(user, day: date, schedule: WorkSchedule | None, *, actor=None
     schedule_id = schedule.id if schedule is not None else None
     if entry is None:
         entry = RosterEntry(user_id=user.id, work_date=day, schedule_id=schedule_id,
-                            updated_by_id=actor.id if actor is not None else None)
+                            updated_by_id=getattr(actor, "id", None))
         try:
             with db.session.begin_nested():
                 db.session.add(entry)
@@ -247,7 +247,7 @@ def set_roster_day(user, day: date, schedule: WorkSchedule | None, *, actor=None
     else:
         entry.schedule_id = schedule_id
         entry.pattern_id = None
-        entry.updated_by_id = actor.id if actor is not None else None
+        entry.updated_by_id = getattr(actor, "id", None)
         entry.updated_at = clock.now()
     entry.schedule = schedule
     db.session.flush()
@@ -513,7 +513,7 @@ def write_cells(cells, *, actor=None) -> int:
         else:
             schedule_id, pattern_id = (value.id if value is not None else None), None
         rows.append({"user_id": user_id, "work_date": day, "schedule_id": schedule_id, "pattern_id": pattern_id,
-                     "updated_by_id": actor.id if actor is not None else None, "updated_at": now})
+                     "updated_by_id": getattr(actor, "id", None), "updated_at": now})
     try:
         with db.session.begin_nested():
             for user_id in user_ids:

@@ -70,8 +70,10 @@ def app_versions() -> dict[str, AppVersion | None]:
 
 def save_app_version(platform: str, *, version_code: str, build_number, min_version_code: str, min_build_number,
                      store_url: str | None = None, changelog: str | None = None, update_message: str | None = None,
-                     maintenance_mode: bool = False, maintenance_message: str | None = None) -> AppVersion:
-    """Create or update the version row of ``platform``.
+                     maintenance_mode: bool = False, maintenance_message: str | None = None,
+                     actor=None) -> AppVersion:
+    """Create or update the version row of ``platform`` (audited as ``app_version.update``,
+    the changed fields before → after, by ``actor``).
 
     Versions are dotted numbers (``2.1.0``), builds whole numbers >= 0, the
     minimum build no higher than the latest, the store URL http(s), and a
@@ -110,7 +112,10 @@ def save_app_version(platform: str, *, version_code: str, build_number, min_vers
         errors["maintenance_message"] = [N_("A message is required while maintenance mode is on.")]
     if errors:
         raise ValidationFailed(errors)
+    from ..audit.services import record, snapshot
+
     row = db.session.scalar(db.select(AppVersion).filter_by(platform=platform))
+    before = snapshot(row, values) if row is not None else None
     if row is None:
         row = AppVersion(platform=platform, **values)
         db.session.add(row)
@@ -118,4 +123,6 @@ def save_app_version(platform: str, *, version_code: str, build_number, min_vers
         for key, value in values.items():
             setattr(row, key, value)
     db.session.flush()
+    record(actor, "app_version.update", subject_type="app_version", subject_id=row.id,
+           before={"platform": platform, **before} if before else None, after={"platform": platform, **values})
     return row

@@ -51,7 +51,7 @@ def save(platform: str):
     notice = None
     if form.validate_on_submit():
         try:
-            row = system.save_app_version(platform, **form.values())
+            row = system.save_app_version(platform, **form.values(), actor=current_user)
         except DomainError as exc:
             refuse()
             form.apply_domain_error(exc)

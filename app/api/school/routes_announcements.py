@@ -117,7 +117,7 @@ def show_announcement(post_id: int):
 def update_announcement(post_id: int):
     """Change ``title``, ``content``, ``is_published`` (all optional): author or administrator."""
     post = _load_own(post_id)
-    posts.update_announcement(post, **_values(body()))
+    posts.update_announcement(post, g.user, **_values(body()))
     return envelope.ok("Pengumuman berhasil diperbarui", announcement_json(post))
 
 
@@ -125,5 +125,5 @@ def update_announcement(post_id: int):
 @token_required()
 def delete_announcement(post_id: int):
     """Delete for good: author or administrator."""
-    posts.delete_post(_load_own(post_id))
+    posts.delete_post(_load_own(post_id), actor=g.user)
     return envelope.ok("Pengumuman berhasil dihapus")
