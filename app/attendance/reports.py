@@ -249,19 +249,24 @@ def build_report(users: list[User], start: date, end: date, *, today: date | Non
                 LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
                 LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
             leaves.setdefault(leave.user_id, []).append(leave)
+    # A day without a record is one of a few codes: one (frozen) DayStatus each, shared by every
+    # such cell, instead of 30,000 equal objects for a month of a thousand people.
+    blank = {code: DayStatus(code) for code in (*COUNTED, *UNCOUNTED)}
+    counted = frozenset(COUNTED)
     rows = []
     for user in users:
+        uid = user.id
+        own_leaves = leaves.get(uid)
         days = []
         for day in dates:
-            code = _blank_code(day, today, plans.get((user.id, day)))
-            status = recorded.get((user.id, day))
+            status = recorded.get((uid, day))
             if status is None:
-                leave = next((lv for lv in leaves.get(user.id, ()) if lv.start_date <= day <= lv.end_date), None)
-                if leave is not None and code in ("absent", "not_yet"):
-                    status = DayStatus(leave.leave_type)
-                else:
-                    status = DayStatus(code)
+                code = _blank_code(day, today, plans.get((uid, day)))
+                leave = None
+                if own_leaves and code in ("absent", "not_yet"):
+                    leave = next((lv for lv in own_leaves if lv.start_date <= day <= lv.end_date), None)
+                status = blank[code] if leave is None else DayStatus(leave.leave_type)
             days.append(status)
-        counts = Counter(s.code for s in days if s.code in COUNTED)
+        counts = Counter(s.code for s in days if s.code in counted)
         rows.append(PersonRow(user, days, counts))
     return Report(start, end, dates, rows)
