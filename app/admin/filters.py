@@ -63,6 +63,14 @@ TODAY_BUCKET_LABELS = {"present": _l("Present on time"), "late": _l("Late"), "pe
                        "leave": _l("On leave"), "not_yet": _l("Not yet in"), "off": _l("Day off")}
 
 
+def recap_day_texts() -> tuple[dict[str, str], dict[str, str]]:
+    """``(letters, labels)``: :data:`RECAP_LETTERS` and :data:`DAY_LABELS` translated once into the
+    request's language, for the recap's day grid (the same texts as the ``recap_letter`` and
+    ``day_label`` filters, without a catalogue look-up per cell)."""
+    return ({code: str(text) for code, text in RECAP_LETTERS.items()},
+            {code: str(text) for code, text in DAY_LABELS.items()})
+
+
 def day_texts() -> tuple[dict[str, str], dict[str, str]]:
     """``(letters, labels)``: :data:`DAY_LETTERS` and :data:`DAY_LABELS` translated once into the
     request's language, for a report that shows them in every cell (a month of 1,000 people is

@@ -148,11 +148,19 @@ def to_xlsx(recap: Recap, heading: Heading) -> bytes:
         sheet.write(top, c, label, head)
         sheet.set_column(c, c, width)
     sheet.set_row(top, 45)
+    # write_string / write_number / write_blank, not write(): no type sniffing per cell (URL and
+    # formula patterns: a name starting with "=" stays text), as fast as XlsxWriter goes
+    texts, numbers = cols[:FIRST_NUMBER], cols[FIRST_NUMBER:]
     for r, row in enumerate(recap.rows, start=top + 1):
-        for c, (_label, _width, fn) in enumerate(cols):
+        for c, (_label, _width, fn) in enumerate(texts):
             value = fn(row)
-            fmt = cell if c < FIRST_NUMBER else (decimal if isinstance(value, float) else number)
-            sheet.write(r, c, value, fmt)
+            if value:
+                sheet.write_string(r, c, value, cell)
+            else:
+                sheet.write_blank(r, c, None, cell)
+        for c, (_label, _width, fn) in enumerate(numbers, start=FIRST_NUMBER):
+            value = fn(row)
+            sheet.write_number(r, c, value, decimal if isinstance(value, float) else number)
     last = top + 1 + len(recap.rows)
     for c, value in enumerate(_totals_row(recap)):
         sheet.write(last, c, value, total_decimal if isinstance(value, float) else total)
@@ -176,10 +184,18 @@ def to_xlsx(recap: Recap, heading: Heading) -> bytes:
     for d, day in enumerate(recap.dates, start=2):
         grid.write(top_grid, d, day.day, head)
     for r, row in enumerate(recap.rows, start=top_grid + 1):
-        grid.write(r, 0, cols[0][2](row), cell)
-        grid.write(r, 1, row.user.name, cell)
+        identifier = cols[0][2](row)
+        if identifier:
+            grid.write_string(r, 0, identifier, cell)
+        else:
+            grid.write_blank(r, 0, None, cell)
+        grid.write_string(r, 1, row.user.name, cell)
         for d, day in enumerate(row.days, start=2):
-            grid.write(r, d, letters.get(day.status, ""), centred)
+            letter = letters.get(day.status)
+            if letter:
+                grid.write_string(r, d, letter, centred)
+            else:
+                grid.write_blank(r, d, None, centred)
     grid.freeze_panes(top_grid + 1, 2)
     grid.set_landscape()
     grid.set_paper(9)
@@ -208,8 +224,8 @@ def to_rows(recap: Recap) -> list[list]:
 def pdf_columns():
     """The PDF's columns, narrower headings than the XLSX (day codes where HR's sheets use them)."""
     letters = _letters()
-    return ((0, 20, None), (1, 46, None), (2, 28, None), (3, 28, None), (5, 12, _("Work days")),
-            (6, 10, letters["present"]), (7, 10, letters["late"]), (8, 13, _("Late (min)")),
+    return ((0, 20, None), (1, 42, None), (2, 28, None), (3, 28, None), (5, 12, _("Work days")),
+            (6, 10, letters["present"]), (7, 10, letters["late"]), (8, 17, _("Late (min)")),
             (9, 13, _("Early leave (days)")), (10, 13, _("Early leave (min)")), (11, 9, letters["absent"]),
             (12, 9, letters["izin"]), (13, 9, letters["sakit"]), (14, 9, letters["cuti"]),
             (15, 9, letters["dinas_luar"]), (16, 9, letters["off"]), (17, 14, _("Worked (hours)")),
@@ -219,7 +235,6 @@ def pdf_columns():
 def to_pdf(recap: Recap, heading: Heading, *, approver_title: str | None = None) -> bytes:
     """The recap as an A4 landscape PDF with the approval block (*Disetujui oleh*); returns its bytes."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
     from ..common.pdf_text import font_files, latin1_text
 
@@ -261,20 +276,11 @@ def to_pdf(recap: Recap, heading: Heading, *, approver_title: str | None = None)
 
     cols = columns()
     chosen = pdf_columns()
-    widths = [w for _i, w, _h in chosen]
-    aligns = ["LEFT" if i < FIRST_NUMBER else "RIGHT" for i, _w, _h in chosen]
-    pdf.set_font(family, "", 6.5)
-    pdf.set_draw_color(180, 180, 180)
-    heading_style = FontFace(emphasis="BOLD", fill_color=(234, 236, 240))
-    with pdf.table(col_widths=widths, text_align=aligns, line_height=3.4, headings_style=heading_style,
-                   repeat_headings=1, padding=0.8) as table:
-        table.row([text(str(h or cols[i][0])) for i, _w, h in chosen])
-        for row in recap.rows:
-            table.row([text(_pdf_value(cols[i][2](row))) for i, _w, _h in chosen])
-        totals = _totals_row(recap)
-        pdf.set_font(family, "B", 6.5)
-        table.row([text(_pdf_value(totals[i])) for i, _w, _h in chosen])
-        pdf.set_font(family, "", 6.5)
+    headings = [text(str(h or cols[i][0])) for i, _w, h in chosen]
+    body = [[text(_pdf_value(cols[i][2](row))) for i, _w, _h in chosen] for row in recap.rows]
+    totals = _totals_row(recap)
+    _pdf_table(pdf, family, headings, body, [text(_pdf_value(totals[i])) for i, _w, _h in chosen],
+               widths=[w for _i, w, _h in chosen], right=[i >= FIRST_NUMBER for i, _w, _h in chosen])
 
     # the approval block: a place and date line, "Disetujui oleh", room to sign, name and title lines
     if pdf.get_y() > pdf.h - 50:
@@ -300,6 +306,92 @@ def to_pdf(recap: Recap, heading: Heading, *, approver_title: str | None = None)
     pdf.multi_cell(x - 20, 3.8, text(legend))
     pdf.set_text_color(0, 0, 0)
     return bytes(pdf.output())
+
+
+#: The PDF table's look: font size (pt), line height and cell padding (mm), colours (RGB).
+PDF_TABLE = {"size": 6.5, "line": 3.4, "padding": 0.8, "rule": (180, 180, 180), "heading_fill": (234, 236, 240)}
+
+
+def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], totals: list[str], *,
+               widths: list[float], right: list[bool]) -> None:
+    """A ruled table from the current position: ``headings`` (bold, shaded, repeated at the top of
+    each page), ``rows``, then ``totals`` (bold); column ``widths`` in mm (stretched to the page's
+    width between the margins), ``right`` aligned columns; cells centred vertically.
+
+    Drawn with ``text()`` and lines rather than fpdf2's ``table()``, which lays out every cell
+    through its text-shaping machinery (about 7 s for a thousand people); a cell wider than its
+    column wraps onto more lines (``multi_cell``'s line breaking, only for those cells).  Text
+    widths are measured once per distinct string and style.
+    """
+    size, line, pad = PDF_TABLE["size"], PDF_TABLE["line"], PDF_TABLE["padding"]
+    left = pdf.l_margin
+    stretch = (pdf.w - pdf.l_margin - pdf.r_margin) / sum(widths)   # the widths are proportions of the page's
+    widths = [w * stretch for w in widths]
+    edges = [left]
+    for w in widths:
+        edges.append(edges[-1] + w)
+    bottom = pdf.h - pdf.b_margin
+    baseline = 0.5 * line + 0.3 * size / pdf.k   # where cell() puts a line's baseline
+    measured: dict[tuple[str, str], float] = {}
+    auto_break, cell_margin = pdf.auto_page_break, pdf.c_margin
+    pdf.set_auto_page_break(False)
+    pdf.c_margin = 0   # multi_cell's own margin: the padding is ours
+    pdf.set_draw_color(*PDF_TABLE["rule"])
+
+    def lines_of(cells, style):
+        pdf.set_font(family, style, size)
+        out = []
+        for value, w in zip(cells, widths):
+            key = (style, value)
+            width = measured.get(key)
+            if width is None:
+                width = measured[key] = pdf.get_string_width(value)
+            if width <= w - 2 * pad:
+                out.append([(value, width)])
+            else:
+                wrapped = pdf.multi_cell(w - 2 * pad, line, value, dry_run=True, output="LINES")
+                out.append([(part, pdf.get_string_width(part)) for part in wrapped])
+        return out
+
+    def draw(cells, style, fill=None):
+        lines = lines_of(cells, style)
+        height = max(len(parts) for parts in lines) * line + 2 * pad
+        if pdf.get_y() + height > bottom:
+            close_page()
+            pdf.add_page()
+            start_page()
+        y = pdf.get_y()
+        if fill is not None:
+            pdf.set_fill_color(*fill)
+            pdf.rect(left, y, edges[-1] - left, height, style="F")
+        pdf.set_font(family, style, size)
+        for x, w, is_right, parts in zip(edges, widths, right, lines):
+            top = y + (height - len(parts) * line) / 2 + baseline   # centred vertically, as table() does
+            for n, (part, width) in enumerate(parts):
+                if part:
+                    pdf.text(x + w - pad - width if is_right else x + pad, top + n * line, part)
+        pdf.line(left, y + height, edges[-1], y + height)
+        pdf.set_y(y + height)
+
+    page_top = [0.0]
+
+    def start_page():
+        page_top[0] = pdf.get_y()
+        pdf.line(left, page_top[0], edges[-1], page_top[0])
+        draw(headings, "B", PDF_TABLE["heading_fill"])
+
+    def close_page():
+        for x in edges:
+            pdf.line(x, page_top[0], x, pdf.get_y())
+
+    start_page()
+    for cells in rows:
+        draw(cells, "")
+    draw(totals, "B")
+    close_page()
+    pdf.set_auto_page_break(auto_break, margin=pdf.b_margin)
+    pdf.c_margin = cell_margin
+    pdf.set_font(family, "", size)
 
 
 def _pdf_value(value) -> str:

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from ..accounts.models import User
 from ..admin.access import staff_required
+from ..admin.filters import recap_day_texts, short_date
 from ..admin.rendering import render
 from ..common import clock
 from ..common.errors import DomainError
@@ -178,9 +179,11 @@ def index():
     result = recap.build_recap(people, year, month)
     page = ListPage(result.rows, request.args.get("page", 1, type=int) or 1, RECAP_PER_PAGE)
     late_items = [(name or _("No department"), minutes) for name, minutes in result.late_by_department]
+    letters, labels = recap_day_texts()
     return render("attendance/recap.html", "attendance/_partials/recap_body.html",
                   form=form, groups=groups, recap=result, page=page, filters=filters, error=error, scope=scope,
-                  late_items=late_items, minutes_text=lambda n: _("%(n)d min", n=n))
+                  late_items=late_items, minutes_text=lambda n: _("%(n)d min", n=n),
+                  day_letters=letters, day_labels=labels, day_titles=[short_date(day) for day in result.dates])
 
 
 @bp.get("/recap.<fmt>")

@@ -30,3 +30,18 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+    def result_processor(self, dialect, coltype):
+        """The driver's value to an aware UTC ``datetime`` in one call per value (TypeDecorator's
+        default chains two: a month's report reads 40,000 timestamps)."""
+        impl = self.impl_instance.result_processor(dialect, coltype)
+        utc = timezone.utc
+
+        if impl is None:
+            def process(value):
+                return None if value is None else value.replace(tzinfo=utc)
+        else:
+            def process(value):
+                value = impl(value)
+                return None if value is None else value.replace(tzinfo=utc)
+        return process

@@ -231,3 +231,59 @@ def test_the_command_line_writes_the_same_recap(app, recap_month, tmp_path, free
     assert bad.exit_code == 1 and "NOPE" in bad.output and not (tmp_path / "x.csv").exists()
     assert runner.invoke(args=["report", "recap", "--month", "2026-13", "--format", "csv",
                                "-o", str(tmp_path / "y.csv")]).exit_code == 1
+
+
+def test_the_recap_and_its_exports_send_as_many_statements_for_30_people_as_for_3(
+        as_admin, app, factory, count_statements, freeze_time):
+    """The page, its htmx fragment, XLSX, PDF and CSV: no statement per person, day or department
+    (the 27 added people sit in departments and offices of their own, with days, leave and overtime)."""
+    from app.departments.models import Department
+
+    freeze_time("2026-12-01T09:00+07:00")
+    factory.schedule()
+    urls = [(f"/admin/attendance/recap{suffix}?month=2026-11", htmx)
+            for suffix, htmx in (("", False), ("", True), (".xlsx", False), (".pdf", False), (".csv", False))]
+
+    def add(n, first):
+        with app.app_context():
+            departments = [Department(code=f"U{first + k}", name=f"Unit {first + k}") for k in range(3)]
+            db.session.add_all(departments)
+            db.session.commit()
+            department_ids = [d.id for d in departments]
+        offices = [factory.office(code=f"0{first + k:03d}", name=f"Kantor {first + k}") for k in range(2)]
+        people = [factory.user(role="pegawai", office=offices[k % 2]) for k in range(n)]
+        with app.app_context():
+            for k, person in enumerate(people):
+                db.session.execute(db.update(type(person)).where(type(person).id == person.id)
+                                   .values(department_id=department_ids[k % 3]))
+                days = []
+                for day in range(2, 7):
+                    moment = datetime(2026, 11, day, 1, 10, tzinfo=timezone.utc)
+                    days.append(DailyAttendance(user_id=person.id, work_date=date(2026, 11, day), time_in=moment,
+                                                time_out=moment.replace(hour=10), worked_minutes=540,
+                                                status="late", late_minutes=10))
+                db.session.add_all(days)
+                db.session.flush()
+                db.session.add(LeaveRequest(user_id=person.id, leave_type="izin", start_date=date(2026, 11, 9),
+                                            end_date=date(2026, 11, 10), reason="Keluarga", status="approved"))
+                db.session.add(OvertimeClaim(user_id=person.id, work_date=date(2026, 11, 2), daily_id=days[0].id,
+                                             reason="extended",
+                                             minutes=60, minutes_after=60, approved_minutes=60, status="approved"))
+            db.session.commit()
+
+    def counts():
+        found = []
+        for url, htmx in urls:
+            with count_statements() as seen:
+                response = as_admin.get(url, htmx=htmx)
+            assert response.status_code == 200, url
+            found.append(seen.count)
+        return found, response.get_data(as_text=True)
+
+    add(3, 10)
+    few, _ = counts()
+    add(27, 20)
+    many, body = counts()
+    assert many == few
+    rows = body.lstrip("\ufeff").splitlines()
+    assert len(rows) == 32 and rows[-1].startswith("Total (30 orang)")   # headings, 30 people, the totals
