@@ -40,15 +40,13 @@ class Heading:
 
 
 def heading_for(year: int, month: int, scope: str) -> Heading:
-    """The header of a recap printed now: the organisation's name (config ``ORGANISATION_NAME``, else
-    the ``school_name`` setting, else "Hadir"), the month in the current language, ``scope``."""
-    from flask import current_app
-
+    """The header of a recap printed now: the organisation's name
+    (:func:`app.system.settings.organisation_name`), the month in the current language, ``scope``."""
     from ..admin.filters import month_name
-    from ..system.settings import get_setting
+    from ..system.settings import organisation_name
     from .recap import month_range
 
-    organisation = current_app.config.get("ORGANISATION_NAME") or get_setting("school_name") or "Hadir"
+    organisation = organisation_name()
     return Heading(organisation=organisation, period=month_name(month_range(year, month)[0]), scope=scope,
                    printed_at=clock.now())
 

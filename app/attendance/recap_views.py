@@ -180,8 +180,11 @@ def index():
     page = ListPage(result.rows, request.args.get("page", 1, type=int) or 1, RECAP_PER_PAGE)
     late_items = [(name or _("No department"), minutes) for name, minutes in result.late_by_department]
     letters, labels = recap_day_texts()
+    from ..system.settings import organisation_name
+
     return render("attendance/recap.html", "attendance/_partials/recap_body.html",
                   form=form, groups=groups, recap=result, page=page, filters=filters, error=error, scope=scope,
+                  organisation=organisation_name(),
                   late_items=late_items, minutes_text=lambda n: _("%(n)d min", n=n),
                   day_letters=letters, day_labels=labels, day_titles=[short_date(day) for day in result.dates])
 

@@ -78,6 +78,7 @@ SETTING_LABELS = {
     "attendance_radius": _l("Attendance radius"),
     "qr_period_seconds": _l("QR code period"),
     "school_name": _l("School name"),
+    "organisation_name": _l("Organisation name"),
     "face_tolerance": _l("Face match tolerance"),
     "face_margin": _l("Face match margin"),
     "face_min_gap_minutes": _l("Minimum time between face check-in and check-out"),

@@ -83,6 +83,9 @@ REGISTRY: tuple[SettingSpec, ...] = (
     SettingSpec("working_days", "weekdays", "Hari kerja/sekolah (1 = Senin ... 7 = Minggu)", (1, 2, 3, 4, 5),
                 schedule_field="working_weekdays"),
     SettingSpec("school_name", "string", "Nama sekolah", None, max_length=120),
+    SettingSpec("organisation_name", "string",
+                "Nama organisasi pada kop rekap absensi (kosong: ORGANISATION_NAME server, lalu nama sekolah)",
+                None, max_length=120),
     SettingSpec("students_web_sign_in", "boolean",
                 "Siswa boleh masuk ke aplikasi web dengan akunnya (jadwal, izin, profil)", False),
     SettingSpec("face_tolerance", "number",
@@ -356,6 +359,16 @@ def _clean_description(description, field: str) -> str | None:
     if not isinstance(description, str) or len(description) > 1000:
         raise ValidationFailed({field: ["The description must be a string of at most 1000 characters."]})
     return description.strip() or None
+
+
+def organisation_name() -> str:
+    """The organisation's name for printed headers (the monthly recap's XLSX, PDF and page): the
+    ``organisation_name`` setting, else the server's ``ORGANISATION_NAME`` (environment), else the
+    ``school_name`` setting, else ``"Hadir"``."""
+    from flask import current_app
+
+    return (get_setting("organisation_name") or current_app.config.get("ORGANISATION_NAME")
+            or get_setting("school_name") or "Hadir")
 
 
 def update_setting(key: str, value, description: str | None = None, *, actor=None) -> SettingView:

@@ -79,6 +79,7 @@ SETTING_GROUPS = (
     ("location", _l("School location"), ("school_latitude", "school_longitude", "attendance_radius")),
     ("qr", _l("QR code"), ("qr_period_seconds",)),
     ("faces", _l("Face recognition (kiosks)"), ("face_tolerance", "face_margin", "face_min_gap_minutes")),
+    ("organisation", _l("Organisation"), ("organisation_name",)),
     ("school", _l("School"), ("school_name",)),
     ("plausibility", _l("Fake GPS: plausibility of a reported position"),
      ("gps_accuracy_floor_m", "gps_max_speed_kmh", "wrong_office_policy")),
@@ -102,6 +103,8 @@ SETTING_HINTS = {
     "attendance_radius": _l("Check-in and check-out are accepted within this distance of the school."),
     "qr_period_seconds": _l("How long one dynamic QR code is valid; the previous code is still accepted as grace."),
     "school_name": _l("Shown in the apps and on printed student cards."),
+    "organisation_name": _l("Heads the monthly attendance recap (page, Excel and PDF). Left empty, the server's "
+                            "ORGANISATION_NAME is used, else the school name."),
     "face_tolerance": _l("The largest face distance still recognised; smaller is stricter (the library's own 0.6 "
                          "is too lax for a kiosk that chooses among everyone)."),
     "face_margin": _l("How much nearer the best person must be than the next one; otherwise the face is not "

@@ -287,3 +287,36 @@ def test_the_recap_and_its_exports_send_as_many_statements_for_30_people_as_for_
     assert many == few
     rows = body.lstrip("\ufeff").splitlines()
     assert len(rows) == 32 and rows[-1].startswith("Total (30 orang)")   # headings, 30 people, the totals
+
+
+def test_the_organisation_name_set_on_the_settings_page_heads_the_page_the_xlsx_and_the_pdf(
+        app, as_admin, admin, recap_month, freeze_time, monkeypatch):
+    import io
+
+    import pypdfium2 as pdfium
+    from openpyxl import load_workbook
+
+    from tests.helpers import audit_trail
+
+    freeze_time("2026-12-01T09:00+07:00")
+    monkeypatch.setitem(app.config, "ORGANISATION_NAME", "PT Dari Lingkungan")
+    page = as_admin.get("/admin/attendance/recap?month=2026-11").get_data(as_text=True)
+    assert '<strong class="recap-organisation">PT Dari Lingkungan</strong>' in page      # the server's default
+    settings = as_admin.get("/admin/settings").get_data(as_text=True)
+    assert 'name="organisation_name"' in settings and "Nama organisasi" in text_of(settings)
+    token_page = "/admin/settings"
+    from app.system import settings as registry
+
+    with app.app_context():
+        data = {v.key: v.value or "" for v in registry.list_settings() if registry.SPECS[v.key].type != "boolean"}
+    saved = as_admin.submit(token_page, token_page, {**data, "organisation_name": "Klinik Sehat Sentosa"})
+    assert saved.status_code == 303
+    entry = audit_trail(app, action="settings.update")[-1]
+    assert (entry[1], entry[5], entry[6]) == (admin.id, {"organisation_name": None},
+                                               {"organisation_name": "Klinik Sehat Sentosa"})
+    page = as_admin.get("/admin/attendance/recap?month=2026-11").get_data(as_text=True)
+    assert '<strong class="recap-organisation">Klinik Sehat Sentosa</strong>' in page
+    book = load_workbook(io.BytesIO(as_admin.get("/admin/attendance/recap.xlsx?month=2026-11").data))
+    assert book["Rekap"]["A1"].value == "Klinik Sehat Sentosa"
+    pdf = pdfium.PdfDocument(as_admin.get("/admin/attendance/recap.pdf?month=2026-11").data)
+    assert "Klinik Sehat Sentosa" in pdf[0].get_textpage().get_text_range()
