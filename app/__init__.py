@@ -113,6 +113,14 @@ def create_app(config: dict | None = None) -> Flask:
             return {"status": "ok"}
         return {"status": "unavailable", "database": "unreachable"}, 503, {"Retry-After": str(RETRY_AFTER_S)}
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """The logo (``static/logo.svg``, the same mark as the admin's and the kiosk's) for browsers
+        that ask for ``/favicon.ico`` before reading the pages' ``<link rel="icon">``; cached a day."""
+        from flask import send_from_directory
+
+        return send_from_directory(app.static_folder, "logo.svg", mimetype="image/svg+xml", max_age=86400)
+
     @app.context_processor
     def _inject_locale():
         return {"current_lang": select_locale(), "request": request}

@@ -97,3 +97,12 @@ def test_behind_a_trusted_proxy_login_limits_are_per_client_address(database_url
     assert [login("10.0.0.1") for _ in range(5)] == [404] * 5
     assert login("10.0.0.1") == 429
     assert login("10.0.0.2") == 404
+
+
+def test_the_favicon_is_the_logo_and_every_admin_page_names_it(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith("<svg") and "max-age=86400" in response.headers["Cache-Control"]
+    login = client.get("/admin/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/logo.svg" type="image/svg+xml">' in login
+    assert client.get("/static/logo.svg").status_code == 200

@@ -23,6 +23,9 @@ GENDERS = ("male", "female")
 STATUSES = ("pending", "verified", "rejected")
 
 
+#: What a plate number field holds when the escort came without a vehicle (upper case).
+NO_VEHICLE_PLATES = frozenset({"", "-", "TANPA KENDARAAN", "NO VEHICLE", "TIDAK ADA", "TIDAK ADA KENDARAAN"})
+
 class Escort(db.Model):
     """One escort registration.
 
@@ -57,6 +60,12 @@ class Escort(db.Model):
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+    @property
+    def has_vehicle(self) -> bool:
+        """False when ``plate_number`` only says there is none: the kiosk's "no vehicle" box writes
+        its label (``TANPA KENDARAAN`` / ``NO VEHICLE``), apps send such words or a dash."""
+        return (self.plate_number or "").strip().upper() not in NO_VEHICLE_PLATES
 
     @property
     def reference(self) -> str:

@@ -89,7 +89,7 @@ REGISTRY: tuple[SettingSpec, ...] = (
     SettingSpec("students_web_sign_in", "boolean",
                 "Siswa boleh masuk ke aplikasi web dengan akunnya (jadwal, izin, profil)", False),
     SettingSpec("face_tolerance", "number",
-                "Batas jarak wajah untuk dikenali (0,2-0,8; makin kecil makin ketat, bawaan pustaka 0,6)",
+                "Batas jarak wajah untuk dikenali (0,2-0,8; makin kecil makin ketat)",
                 0.55, 0.2, 0.8),
     SettingSpec("face_margin", "number",
                 "Selisih jarak minimal antara orang terdekat dan orang kedua agar wajah dikenali (0-0,3)",

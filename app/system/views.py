@@ -105,8 +105,9 @@ SETTING_HINTS = {
     "school_name": _l("Shown in the apps and on printed student cards."),
     "organisation_name": _l("Heads the monthly attendance recap (page, Excel and PDF). Left empty, the server's "
                             "ORGANISATION_NAME is used, else the school name."),
-    "face_tolerance": _l("The largest face distance still recognised; smaller is stricter (the library's own 0.6 "
-                         "is too lax for a kiosk that chooses among everyone)."),
+    "face_tolerance": _l("How alike a face must be to a person's enrolled photos to be recognised; smaller is "
+                         "stricter. 0.55 suits a kiosk that chooses among everyone: raise it only if known people "
+                         "are often not recognised."),
     "face_margin": _l("How much nearer the best person must be than the next one; otherwise the face is not "
                       "recognised."),
     "face_min_gap_minutes": _l("A second look at the kiosk sooner than this after checking in does not check out."),

@@ -229,13 +229,14 @@ def test_service_fee_report_figures(as_admin, october):
     rows = re.findall(r"<tr>\s*<td class=\"cell-person\">(.*?)</tr>", body, re.S)
     cells = [text_of(row) for row in rows]
     assert len(cells) == 2
-    # by name: Bambang, then Rina; approved n + share, pending n + share, rejected n, total share
+    # by name: Bambang, then Rina; approved n + share, pending n + share, rejected n (no total adding
+    # the approved shares, which are due, to the pending ones)
     assert cells[0].startswith("Bambang Prasetyo")
-    assert cells[0].endswith("0 Rp 0 2 Rp 141.000 0 Rp 141.000")
+    assert cells[0].endswith("0 Rp 0 2 Rp 141.000 0")
     assert cells[1].startswith("dr. Rina Wulandari")
-    assert cells[1].endswith("2 Rp 250.000 1 Rp 50.000 1 Rp 300.000")
+    assert cells[1].endswith("2 Rp 250.000 1 Rp 50.000 1")
     totals = text_of(re.search(r"<tfoot>(.*?)</tfoot>", body, re.S).group(1))
-    assert totals.endswith("2 Rp 250.000 3 Rp 191.000 1 Rp 441.000")
+    assert totals.endswith("2 Rp 250.000 3 Rp 191.000 1")
     assert "dr. Tanpa Tindakan" not in text_of(body)
     assert 'value="2026-10"' in body
     assert f"{FEES}.csv?month=2026-10" in body
@@ -276,7 +277,7 @@ def test_service_fee_htmx_gets_the_table_only(as_admin, october):
     response = as_admin.get(f"{FEES}?month=2026-10", htmx=True)
     body = response.get_data(as_text=True)
     assert "<html" not in body and body.lstrip().startswith('<div id="service-fee-table"')
-    assert "Rp 441.000" in text_of(body)
+    assert "Rp 191.000" in text_of(body)           # the pending shares of the month, apart
 
 
 def test_petugas_may_not_read_service_fees(as_petugas, october):

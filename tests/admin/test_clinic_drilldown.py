@@ -130,10 +130,11 @@ def test_staff_month_figures_equal_the_report_row(app, as_admin, october):  # no
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     figures = _figures(body)
-    # the report row's cells: approved n, share, pending n, share, rejected n, total share
-    assert cells == ["2", "Rp 250.000", "1", "Rp 50.000", "1", "Rp 300.000"]
-    assert figures == {"approved_share": cells[1], "pending_share": cells[3], "rejected_count": cells[4],
-                       "total_share": cells[5]}
+    # the report row's cells: approved n, share, pending n, share, rejected n; approved (due) and
+    # pending shares are never added into one total someone could pay from
+    assert cells == ["2", "Rp 250.000", "1", "Rp 50.000", "1"]
+    assert figures == {"approved_share": cells[1], "pending_share": cells[3], "rejected_count": cells[4]}
+    assert "Rp 300.000" not in report
     with app.app_context():
         from app.accounts.models import User
         from app.clinic import reports
@@ -179,8 +180,7 @@ def test_staff_month_other_month_and_empty_state(as_admin, october):  # noqa: F8
     assert august.status_code == 200
     body = august.get_data(as_text=True)
     assert _procedure_ids(body) == [] and 'class="empty"' in body
-    assert _figures(body) == {"approved_share": "Rp 0", "pending_share": "Rp 0", "rejected_count": "0",
-                              "total_share": "Rp 0"}
+    assert _figures(body) == {"approved_share": "Rp 0", "pending_share": "Rp 0", "rejected_count": "0"}
 
 
 def test_staff_month_csv(as_admin, october):  # noqa: F811

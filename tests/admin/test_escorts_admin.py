@@ -329,3 +329,15 @@ def test_a_new_registration_shows_on_the_next_poll(as_admin, make_escort):
     second = make_escort("Kiosk Baru")
     body = as_admin.get(PAGE, htmx=True).get_data(as_text=True)
     assert _row_ids(body) == [second, first]
+
+
+def test_an_escort_without_a_vehicle_is_said_so_not_shown_as_a_plate(as_admin, make_escort):
+    walked = make_escort("Tanpa Mobil", plate_number="TANPA KENDARAAN")
+    drove = make_escort("Bawa Mobil", plate_number="B1234XY")
+    detail = as_admin.get(f"/admin/escorts/{walked}").get_data(as_text=True)
+    assert "TANPA KENDARAAN" not in detail and '<dd class="muted">Tanpa kendaraan</dd>' in detail
+    assert '<dd class="mono">B1234XY</dd>' in as_admin.get(f"/admin/escorts/{drove}").get_data(as_text=True)
+    listing = as_admin.get(PAGE).get_data(as_text=True)
+    row = listing.split(f'id="escort-{walked}"')[1].split("</tr>")[0]
+    assert "TANPA KENDARAAN" not in row and '<div class="muted">Tanpa kendaraan</div>' in row
+    assert '<div class="muted mono">B1234XY</div>' in listing
