@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from sqlalchemy import and_, literal
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -196,12 +197,16 @@ def _blank(day: date, today: date, plan) -> tuple[str, bool]:
     return ("not_yet" if day == today else "absent"), True
 
 
-def classify_days(users, start: date, end: date, *, today: date | None = None) -> dict[int, list[PersonDay]]:
+def classify_days(users, start: date, end: date, *, today: date | None = None,
+                  times: bool = True) -> dict[int, list[PersonDay]]:
     """Every day from ``start`` to ``end`` (local dates, inclusive) of each of ``users``.
 
     :param users: :class:`~app.accounts.models.User` objects (``id``, ``department_id``,
         ``office_id`` are read).
     :param today: the organisation's local date by default; days after it are ``future``.
+    :param times: False leaves the recorded days' ``time_in`` and ``time_out`` None (the totals do
+        not read them; a month of 1,000 people reads 40,000 timestamps less, about 60 ms);
+        :func:`fill_times` adds them to the rows that show them.
     :returns: ``{user_id: [PersonDay, ...]}`` (one per date, in date order).
     :raises ValueError: ``end`` before ``start``.
 
@@ -225,9 +230,15 @@ def classify_days(users, start: date, end: date, *, today: date | None = None) -
             db.session.flush()
         execute = db.session.connection().execute
         da = DailyAttendance
+        if times:
+            clock_columns = (da.time_in, da.time_out)
+        else:
+            clock_columns = (literal(None).label("time_in"), literal(None).label("time_out"))
+        # a missed check-out: the window closed without one
+        missed = and_(da.missed_check_out_at.is_not(None), da.time_out.is_(None)).label("missed")
         for row in execute(db.select(
-                da.id, da.user_id, da.work_date, da.status, da.time_in, da.time_out, da.worked_minutes,
-                da.late_minutes, da.early_leave_minutes, da.missed_check_out_at.is_not(None).label("missed"))
+                da.id, da.user_id, da.work_date, da.status, *clock_columns, da.worked_minutes,
+                da.late_minutes, da.early_leave_minutes, missed)
                 .where(da.user_id.in_(ids), da.work_date.between(start, end))).tuples().all():
             if row[3] != "rejected":
                 records[(row[1], row[2])] = row
@@ -293,7 +304,7 @@ def classify_days(users, start: date, end: date, *, today: date | None = None) -
                 daily_id, _uid, _day, status, time_in, time_out, worked, late, early, missed = record
                 append(PersonDay(
                     uid, day, status, working, shift, off_reason, holiday, time_in, time_out, worked, late or 0,
-                    early or 0, approved, claimed, claim_status, leave, bool(missed) and time_out is None, daily_id))
+                    early or 0, approved, claimed, claim_status, leave, bool(missed), daily_id))
                 continue
             if key in marks:
                 status, time_in = "present", marks[key]
@@ -305,6 +316,28 @@ def classify_days(users, start: date, end: date, *, today: date | None = None) -
                              approved, claimed, claim_status, leave))
         result[uid] = days
     return result
+
+
+def fill_times(rows, start: date, end: date) -> None:
+    """Put the recorded check-in and check-out times (UTC) into the days of ``rows`` (objects with
+    ``user`` and ``days``, e.g. one page of :class:`RecapRow`, classified with ``times=False``), in place.
+
+    One statement whatever the number of rows and days.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    da = DailyAttendance
+    found = {(uid, day): (time_in, time_out) for uid, day, time_in, time_out in db.session.execute(
+        db.select(da.user_id, da.work_date, da.time_in, da.time_out).where(
+            da.user_id.in_([row.user.id for row in rows]), da.work_date.between(start, end),
+            da.status != "rejected"))}
+    for row in rows:
+        days = []
+        for day in row.days:
+            clock_times = found.get((day.user_id, day.work_date)) if day.daily_id is not None else None
+            days.append(day if clock_times is None else day._replace(time_in=clock_times[0], time_out=clock_times[1]))
+        row.days = days
 
 
 def totals_of(days) -> Totals:
@@ -440,14 +473,15 @@ def recap_people_query(*, population: str = "staff", office_id: int | None = Non
     return stmt.options(selectinload(User.department)).order_by(User.name, User.id)
 
 
-def build_recap(users, year: int, month: int, *, today: date | None = None) -> Recap:
-    """The recap of ``users`` (kept in order) for a month; see :func:`classify_days` for the rules.
+def build_recap(users, year: int, month: int, *, today: date | None = None, times: bool = True) -> Recap:
+    """The recap of ``users`` (kept in order) for a month; see :func:`classify_days` for the rules
+    (and ``times``).
 
     :raises ValidationFailed: ``{"month": ...}`` for a month outside 2000..2100.
     """
     users = list(users)
     start, end = month_range(year, month)
-    classified = classify_days(users, start, end, today=today)
+    classified = classify_days(users, start, end, today=today, times=times)
     dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     rows, everyone = [], Totals()
     daily = [Counter() for _ in dates]

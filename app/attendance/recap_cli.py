@@ -31,7 +31,7 @@ def recap_command(month, office_code, department_code, population, fmt, output):
         year, number = recap.parse_month(month)
         people, names = recap.select_people(year, number, population=population, office_code=office_code,
                                             department_code=department_code)
-        result = recap.build_recap(people, year, number)
+        result = recap.build_recap(people, year, number, times=False)   # the files show no clock times
         # labels, month names and letters in the default language (Indonesian), as on the admin page
         with current_app.test_request_context():
             scope = " · ".join([str(recap_export.POPULATION_LABELS[population]), *names])

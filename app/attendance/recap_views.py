@@ -176,8 +176,9 @@ def _heading(year: int, month: int, scope: str):
 def index():
     """The monthly recap: per-person totals, the day grid, the month's chart and late minutes by department."""
     form, groups, year, month, filters, people, scope, error = _recap_request()
-    result = recap.build_recap(people, year, month)
+    result = recap.build_recap(people, year, month, times=False)
     page = ListPage(result.rows, request.args.get("page", 1, type=int) or 1, RECAP_PER_PAGE)
+    recap.fill_times(page.items, result.start, result.end)   # the day grid's titles name the check-in time
     late_items = [(name or _("No department"), minutes) for name, minutes in result.late_by_department]
     letters, labels = recap_day_texts()
     from ..system.settings import organisation_name
@@ -198,7 +199,7 @@ def export(fmt: str):
     if fmt not in EXPORTS:
         abort(404)
     _form, _groups, year, month, filters, people, scope, _error = _recap_request()
-    result = recap.build_recap(people, year, month)
+    result = recap.build_recap(people, year, month, times=False)   # the exports show no clock times
     name = f"rekap-absensi-{filters['month']}"
     if fmt == "csv":
         return csv_response(recap_export.to_rows(result), f"{name}.csv")
@@ -236,6 +237,6 @@ def month_chart():
 
     day = clock.local_today()
     people = list(db.session.scalars(recap.recap_people_query(population="staff")))
-    result = recap.build_recap(people, day.year, day.month, today=day)
+    result = recap.build_recap(people, day.year, day.month, today=day, times=False)
     response = render_template("attendance/_partials/month_chart.html", month=result)
     return response

@@ -143,6 +143,8 @@ def test_the_recap_lists_each_person_with_the_totals_of_everyone(as_petugas, rec
         "Dewi Lestari 80001 Operasional Perawat 0002 20 2 1 25 16 2 10 17:40 1:30")
     assert _row_text(page, f"recap-{eko.id}") == "Eko Prasetyo 80002 — 0001 20 1 19 10 9:00"
     assert _row_text(page, "recap-totals") == "Total (2 orang) 40 3 1 25 0 0 35 0 2 0 0 20 26:40 1:30"
+    # the day grid's cells name the day, its status and the check-in time
+    assert 'title="2 Nov 2026: Hadir 07:50"' in page and 'title="4 Nov 2026: Terlambat 08:25"' in page
     only_bandung = as_petugas.get("/admin/attendance/recap?month=2026-11&office=0002").get_data(as_text=True)
     assert "Dewi Lestari" in only_bandung and "Eko Prasetyo" not in only_bandung
     only_ops = as_petugas.get("/admin/attendance/recap?month=2026-11&department=OPS").get_data(as_text=True)
