@@ -4,6 +4,7 @@
 A benchmark, not a test::
 
     .venv/bin/python bench/checkin_cpu.py /tmp/before . --check-ins 400 --rounds 3
+    .venv/bin/python bench/checkin_cpu.py /tmp/before . --db postgres --show
 
 For each checkout (alternately, ``--rounds`` times) a child process builds the app on a
 fresh SQLite file, seeds one office, a schedule whose check-in window is open now and
@@ -25,8 +26,14 @@ import tempfile
 from pathlib import Path
 
 
-def child(root: str, n: int) -> None:
-    """Seed and time ``n`` check-ins in the checkout ``root``; prints ``CPU <seconds>``."""
+def child(root: str, n: int, show: bool = False) -> None:
+    """Seed and time ``n`` check-ins in the checkout ``root``.
+
+    Prints ``CPU <seconds> <statements>``: the process's CPU time over the ``n`` requests
+    and the SQL statements they sent (counted by a ``before_cursor_execute`` listener,
+    transaction statements such as ``BEGIN``/``COMMIT`` emitted by the driver not included).
+    With ``show`` the statements of the last check-in are printed first.
+    """
     import time
     from datetime import datetime, timedelta
     from types import SimpleNamespace
@@ -35,7 +42,7 @@ def child(root: str, n: int) -> None:
     sys.path.insert(0, root)
     os.chdir(root)
     from flask_migrate import upgrade
-    from sqlalchemy import insert, select
+    from sqlalchemy import event, insert, select
 
     from app import create_app
     from app.accounts.models import DeviceBinding, User
@@ -68,12 +75,45 @@ def child(root: str, n: int) -> None:
     client = app.test_client()
     body = {"latitude": "-6.2087", "longitude": "106.8456", "accuracy": 10, "branch_id": "0001"}
     client.post("/api/absenmasuk", json={}, headers={"Authorization": f"Bearer {tokens[0]}"})  # warm up (422)
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: statements.append(statement))
     start = time.process_time()
     for token in tokens:
+        if show:
+            statements.clear()
         response = client.post("/api/absenmasuk", json=body, headers={"Authorization": f"Bearer {token}"})
         if response.status_code != 200 or response.json["data"]["status"] != "accepted":
             raise SystemExit(f"unexpected answer: {response.status_code} {response.json}")
-    print(f"CPU {time.process_time() - start:.4f}")
+    cpu = time.process_time() - start
+    if show:
+        print("\n---\n".join(statements))
+        print(f"CPU {cpu:.4f} {len(statements) * n}")
+    else:
+        print(f"CPU {cpu:.4f} {len(statements)}")
+
+
+PG_BENCH_DB = "hadir_cpu_bench"
+
+
+def _drop_pg(server_url: str) -> None:
+    """Drop the benchmark's PostgreSQL database if it exists."""
+    import psycopg
+
+    with psycopg.connect(server_url.rstrip("/") + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+
+
+def _fresh_pg(server_url: str) -> str:
+    """Create an empty benchmark database on ``server_url``; returns its SQLAlchemy URL."""
+    import psycopg
+
+    _drop_pg(server_url)
+    with psycopg.connect(server_url.rstrip("/") + "/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    return server_url.rstrip("/").replace("postgresql://", "postgresql+psycopg://", 1) + "/" + PG_BENCH_DB
 
 
 def main() -> int:
@@ -81,24 +121,38 @@ def main() -> int:
     parser.add_argument("roots", nargs="+", type=Path, help="checkouts to compare (the first is the baseline)")
     parser.add_argument("--check-ins", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/",
+                        help="server URL; a database hadir_cpu_bench is created and dropped on it")
+    parser.add_argument("--show", action="store_true", help="print the statements of one check-in per checkout")
     args = parser.parse_args()
     results: dict[Path, list[float]] = {root.resolve(): [] for root in args.roots}
     load = os.getloadavg()[0]
     for round_ in range(1, args.rounds + 1):
         for root in results:
             with tempfile.TemporaryDirectory(prefix="hadir-cpu-") as tmp:
-                env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
+                url = f"sqlite:///{tmp}/bench.sqlite3"
+                if args.db == "postgres":
+                    url = _fresh_pg(args.pg_url)
+                env = dict(os.environ, DATABASE_URL=url,
                            SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdef",
                            UPLOAD_FOLDER=f"{tmp}/uploads")
-                out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "_child", str(root),
-                                      str(args.check_ins)], env=env, capture_output=True, text=True)
+                command = [sys.executable, str(Path(__file__).resolve()), "_child", str(root), str(args.check_ins)]
+                out = subprocess.run(command + (["show"] if args.show and round_ == 1 else []),
+                                     env=env, capture_output=True, text=True)
+                if args.db == "postgres":
+                    _drop_pg(args.pg_url)
             if out.returncode != 0:
                 raise SystemExit(f"{root} failed:\n{out.stdout}\n{out.stderr[-2000:]}")
-            cpu = float(out.stdout.strip().splitlines()[-1].split()[1])
-            per = cpu / args.check_ins * 1000
+            lines = out.stdout.strip().splitlines()
+            if args.show and round_ == 1:
+                print(f"--- statements of one check-in, {root}:\n" + "\n".join(lines[:-1]))
+            _, cpu, count = lines[-1].split()
+            per = float(cpu) / args.check_ins * 1000
             results[root].append(per)
-            print(f"round {round_}  {root}: {per:.2f} ms CPU per check-in", flush=True)
-    print(f"check-in CPU time, {args.check_ins} check-ins × {args.rounds} rounds, load average {load:.1f} → "
+            print(f"round {round_}  {root}: {per:.2f} ms CPU, {int(count) / args.check_ins:.1f} statements "
+                  f"per check-in ({args.db})", flush=True)
+    print(f"check-in CPU time ({args.db}), {args.check_ins} check-ins × {args.rounds} rounds, load average {load:.1f} → "
           f"{os.getloadavg()[0]:.1f}")
     medians = {root: statistics.median(values) for root, values in results.items()}
     baseline = next(iter(medians.values()))
@@ -109,6 +163,6 @@ def main() -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["_child"]:
-        child(sys.argv[2], int(sys.argv[3]))
+        child(sys.argv[2], int(sys.argv[3]), show=sys.argv[4:5] == ["show"])
     else:
         sys.exit(main())

@@ -34,12 +34,13 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from ..common.i18n import N_
-from sqlalchemy import bindparam, literal_column, update
+from sqlalchemy import bindparam, delete, literal_column, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import lazyload, make_transient_to_detached, selectinload
 
 from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from ..common.upsert import insert_or_nothing
 from ..extensions import db
 from ..places.models import Office
 from ..schedules import resolution
@@ -312,27 +313,70 @@ def _day_facts(day, work_date: date, local_now: datetime) -> dict:
             "off_reason": day.off_reason}
 
 
+def _loaded_values(obj) -> dict:
+    """Every column of the new ORM object ``obj`` but its id, as it will be inserted.
+
+    A column not set on ``obj`` gets its Python default (or None) set on ``obj`` too,
+    so once ``obj`` is made persistent every attribute is loaded and reading one
+    never goes back to the database.
+    """
+    values = {}
+    for column in obj.__table__.columns:
+        if column.key == "id":
+            continue
+        if column.key not in obj.__dict__:
+            default = column.default
+            value = None if default is None else default.arg(None) if default.is_callable else default.arg
+            setattr(obj, column.key, value)
+        values[column.key] = obj.__dict__[column.key]
+    return values
+
+
+def _persisted(obj, row_id: int) -> None:
+    """Make the transient ``obj``, just inserted in Core as row ``row_id``, persistent in the
+    session without any SQL (as if loaded: nothing pending, nothing to flush)."""
+    obj.id = row_id
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+
+
 def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
+    """Record ``event`` as ``user``'s check-in of ``work_date`` and return the day.
+
+    The usual case, the day's first event, is two Core statements: the event's
+    ``INSERT`` and the day's ``INSERT … ON CONFLICT DO NOTHING RETURNING``.  The unique
+    (user, work day) row is the lock: when the day already exists (a concurrent
+    check-in that got there first, or an earlier one) nothing is inserted, the event is
+    deleted again and the day is judged below — so a refused check-in leaves nothing
+    behind, also for callers that catch :class:`AlreadyCheckedIn` and go on.
+
+    :raises AlreadyCheckedIn: the day already has a check-in (or the event's
+        ``client_ref`` was just used by a concurrent request).
+    """
     facts = _day_facts(day, work_date, local_now)
-    daily = db.session.scalar(_day_query(), {"user_id": user.id, "work_date": work_date})
-    if daily is not None and daily.check_in_event_id is not None:
+    event_id = db.session.execute(
+        insert_or_nothing(AttendanceEvent.__table__, "id"), _loaded_values(event)).scalar()
+    if event_id is None:  # the same client_ref, recorded by a concurrent retry
         raise AlreadyCheckedIn()
-    if daily is None:
-        # The usual case, the day's first event: the event and its day, complete, in
-        # one flush.  The unique (user, day) row is the lock: a concurrent check-in
-        # fails on it, and its savepoint takes its event back.
-        daily = DailyAttendance(user_id=user.id, work_date=work_date, check_in_event=event,
-                                time_in=event.occurred_at, **facts)
-        daily.status = _status(daily)
-        _refresh_totals(daily)
-        try:
-            with db.session.begin_nested():
-                db.session.add(event)
-                db.session.add(daily)
-                db.session.flush()
-        except IntegrityError:
-            raise AlreadyCheckedIn() from None
+    daily = DailyAttendance(user_id=user.id, work_date=work_date, check_in_event_id=event_id,
+                            time_in=event.occurred_at, early_leave_minutes=0, **facts)
+    daily.status = "pending_review" if event.review_state == "pending" else (
+        "late" if daily.late_minutes > 0 else "present")
+    _refresh_totals(daily)
+    day_id = db.session.execute(
+        insert_or_nothing(DailyAttendance.__table__, "id"), _loaded_values(daily)).scalar()
+    if day_id is not None:
+        event.user = user
+        _persisted(event, event_id)
+        daily.user = user
+        daily.check_in_event = event
+        _persisted(daily, day_id)
         return daily
+    db.session.execute(delete(AttendanceEvent).where(AttendanceEvent.id == event_id)
+                       .execution_options(synchronize_session=False))
+    daily = db.session.scalar(_day_query(), {"user_id": user.id, "work_date": work_date})
+    if daily is None or daily.check_in_event_id is not None:
+        raise AlreadyCheckedIn()
     # The day exists without a check-in (its check-in was rejected): claim it.
     _claim_slot(daily, event, "check_in_event_id", AlreadyCheckedIn)
     daily.check_in_event_id = event.id

@@ -30,6 +30,39 @@ def test_a_retry_with_the_same_client_ref_is_not_doubled(ctx, employee, freeze_t
     assert count_rows(AttendanceEvent) == 1
 
 
+def test_a_refused_second_check_in_leaves_nothing_even_when_the_caller_commits(ctx, employee, freeze_time):
+    """Callers that catch the conflict and go on (the kiosk, the face dialect) commit what is left:
+    the refused check-in's event must not be among it, and the first check-in stays as it was."""
+    freeze_time("2026-01-30T07:45:00+07:00")
+    user = db.session.get(User, employee.id)
+    first = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088, longitude=106.8456)
+    db.session.commit()
+    freeze_time("2026-01-30T07:50:00+07:00")
+    with pytest.raises(attendance.AlreadyCheckedIn):
+        attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088, longitude=106.8456)
+    db.session.commit()
+    db.session.expire_all()
+    assert count_rows(AttendanceEvent) == 1
+    daily = db.session.scalar(db.select(DailyAttendance))
+    assert daily.check_in_event_id == first.event.id and daily.status == "present"
+
+
+def test_a_check_in_answers_from_what_it_inserted(ctx, employee, freeze_time):
+    """The day and event returned are the rows stored (read back in a fresh session)."""
+    freeze_time("2026-01-30T08:20:00+07:00")
+    user = db.session.get(User, employee.id)
+    result = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.2088,
+                                          longitude=106.8456, accuracy_m=12.5, device_id="phone-1")
+    returned = (result.daily.id, result.daily.status, result.daily.late_minutes, result.daily.time_in,
+                result.daily.check_in_event.id, result.event.accuracy_m, result.event.device_id)
+    db.session.commit()
+    db.session.expunge_all()
+    stored = db.session.get(DailyAttendance, returned[0])
+    assert (stored.id, stored.status, stored.late_minutes, stored.time_in, stored.check_in_event_id,
+            stored.check_in_event.accuracy_m, stored.check_in_event.device_id) == returned
+    assert returned[1] == "late" and returned[2] == 20 and stored.early_leave_minutes == 0
+
+
 def test_late_check_in_and_worked_minutes(ctx, employee, freeze_time):
     user = db.session.get(User, employee.id)
     freeze_time("2026-01-30T08:20:00+07:00")
