@@ -75,8 +75,8 @@ def _clean(name, office_id, modes) -> dict:
     return {"name": name, "office_id": office_id, "modes": ",".join(modes)}
 
 
-#: What the audit trail keeps of a kiosk.
-_AUDITED = ("name", "office_id", "modes", "liveness")
+#: What the audit trail keeps of a kiosk (``office``: the office's code, None for the school).
+_AUDITED = ("name", "modes", "liveness")
 
 
 def _audit(actor, action: str, kiosk: Kiosk, before: dict | None, after: dict | None) -> None:
@@ -88,7 +88,8 @@ def _audit(actor, action: str, kiosk: Kiosk, before: dict | None, after: dict | 
 def _state(kiosk: Kiosk) -> dict:
     from ..audit.services import snapshot
 
-    return snapshot(kiosk, _AUDITED)
+    office = db.session.get(Office, kiosk.office_id) if kiosk.office_id else None
+    return {"name": kiosk.name, "office": office.code if office else None, **snapshot(kiosk, _AUDITED[1:])}
 
 
 def create_kiosk(admin, *, name: str, office_id: int | None, modes, liveness: bool = False, actor=None) -> Kiosk:
