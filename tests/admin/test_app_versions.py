@@ -50,7 +50,7 @@ def test_errors_next_to_the_field_and_nothing_saved(app, as_admin):
     body = as_admin.submit(PAGE, PAGE + "ios", _form("ios", min_build_number="30", store_url="ftp://x",
                                                      version_code="versi dua", maintenance_mode="y"),
                            htmx=True).get_data(as_text=True)
-    assert field_error(body, "ios-min_build_number") == "Build minimum tidak boleh lebih tinggi dari build terbaru."
+    assert field_error(body, "ios-min_build_number") == "Nomor rilis minimum tidak boleh lebih tinggi dari nomor rilis terbaru."
     assert field_error(body, "ios-store_url") == "Masukkan alamat http(s) maksimal 255 karakter."
     assert field_error(body, "ios-version_code") == "Gunakan format versi seperti 2.1.0 (maksimal 20 karakter)."
     assert field_error(body, "ios-maintenance_message") == "Pesan wajib diisi selama mode pemeliharaan aktif."

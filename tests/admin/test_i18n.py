@@ -69,7 +69,7 @@ def test_role_labels_and_dates_follow_the_language(as_admin, admin):
     from tests.helpers import text_of
 
     id_page = text_of(as_admin.get(f"/admin/users/{admin.id}/edit").get_data(as_text=True))
-    assert "Petugas HR / front office" in id_page and "Nama lengkap" in id_page
+    assert "Petugas HR / resepsionis" in id_page and "Nama lengkap" in id_page
     as_admin.submit("/admin/", "/admin/language", {"lang": "en"})
     en_page = text_of(as_admin.get(f"/admin/users/{admin.id}/edit").get_data(as_text=True))
     assert "HR / front-office staff" in en_page and "Full name" in en_page and "Nama lengkap" not in en_page

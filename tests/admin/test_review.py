@@ -57,7 +57,7 @@ def test_list_shows_distance_accuracy_reason_and_map(as_admin, flagged):
     assert "Andi Pratama" in text
     assert "1.112 m" in text  # distance in metres, Indonesian grouping
     assert "± 12 m" in text and "± 500 m" in text
-    assert "Di luar geofence" in text and "GPS kurang akurat" in text
+    assert "Di luar area kantor" in text and "GPS kurang akurat" in text
     assert "Absen masuk" in text and "30 Jan 2026, 07.55" in text
     assert "https://www.openstreetmap.org/?mlat=-6.218800&amp;mlon=106.845600#map=18/-6.218800/106.845600" in body
     assert _row_ids(body)[0] == event_id  # oldest first

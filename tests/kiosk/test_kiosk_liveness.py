@@ -45,7 +45,7 @@ def test_an_admin_turns_liveness_on_and_off_on_the_kiosk_form(app, admin_browser
     with app.app_context():
         kiosk_id, liveness = db.session.execute(db.select(Kiosk.id, Kiosk.liveness)).one()
     assert liveness is True
-    assert "Cek liveness" in admin_browser.get("/admin/kiosks/").get_data(as_text=True)
+    assert "Cek wajah hidup" in admin_browser.get("/admin/kiosks/").get_data(as_text=True)
     edit = admin_browser.get(f"/admin/kiosks/{kiosk_id}/edit").get_data(as_text=True)
     assert "checked" in _liveness_box(edit)
     saved = admin_browser.submit(f"/admin/kiosks/{kiosk_id}/edit", f"/admin/kiosks/{kiosk_id}/edit",
