@@ -106,3 +106,5 @@ def test_the_favicon_is_the_logo_and_every_admin_page_names_it(client):
     login = client.get("/admin/login").get_data(as_text=True)
     assert '<link rel="icon" href="/static/logo.svg" type="image/svg+xml">' in login
     assert client.get("/static/logo.svg").status_code == 200
+    face = client.get("/face/").get_data(as_text=True)          # one logo: the face page's too
+    assert '<img class="face-logo" src="/static/logo.svg"' in face and '>H</span>' not in face
