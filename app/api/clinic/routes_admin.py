@@ -448,13 +448,27 @@ def _recorded_days(people: list[User], start: date, end: date) -> dict[tuple[int
     return {(row[0], row[1]): row for row in rows}
 
 
-def _minutes(days, judge) -> dict[str, int]:
-    """Worked, late and overtime minutes of recorded days (a rejected check-in counts nothing);
-    ``judge``: :func:`.serializers.overtime_judge` (a day's overtime minutes)."""
-    counted = [d for d in days if d.time_in is not None]
-    return {"work_minutes": sum(d.worked_minutes or 0 for d in counted),
-            "late_minutes": sum(d.late_minutes for d in counted),
-            "overtime_minutes": sum(map(judge, counted))}
+def _minutes_by_user(people: list[User], start: date, end: date) -> dict[int, dict[str, int]]:
+    """Worked, late and overtime minutes of each of ``people``'s recorded days in ``start..end``
+    (a rejected check-in counts nothing): ``{user id: {"work_minutes", "late_minutes",
+    "overtime_minutes"}}``, people without a counted day missing.  The sums in SQL; only the days
+    with a check-out are read, for their overtime (:func:`.serializers.overtime_judge`).  Two
+    statements, whatever the number of people and days."""
+    if not people:
+        return {}
+    where = (DailyAttendance.user_id.in_([p.id for p in people]), DailyAttendance.work_date.between(start, end),
+             DailyAttendance.time_in.is_not(None))
+    found = {user_id: {"work_minutes": int(worked), "late_minutes": int(late), "overtime_minutes": 0}
+             for user_id, worked, late in db.session.execute(
+                 db.select(DailyAttendance.user_id, db.func.coalesce(db.func.sum(DailyAttendance.worked_minutes), 0),
+                           db.func.coalesce(db.func.sum(DailyAttendance.late_minutes), 0))
+                 .where(*where).group_by(DailyAttendance.user_id))}
+    judge = overtime_judge(schedules_by_id())
+    for day in db.session.execute(db.select(DailyAttendance.user_id, DailyAttendance.work_date,
+                                            DailyAttendance.schedule_id, DailyAttendance.time_out)
+                                  .where(*where, DailyAttendance.time_out.is_not(None))):
+        found[day[0]]["overtime_minutes"] += judge(day)
+    return found
 
 
 def _rate(counts, expected: int) -> float | None:
@@ -501,15 +515,12 @@ def attendance_summary():
     if user_id and not people:
         raise ValidationFailed({"user_id": ["The selected user id is invalid."]})
     report = reports.build_report(people, start, end, today=today)
-    recorded = _recorded_days(people, start, end)
-    judge = overtime_judge(schedules_by_id())
+    by_user = _minutes_by_user(people, start, end)
+    nothing = {"work_minutes": 0, "late_minutes": 0, "overtime_minutes": 0}
     users = []
-    totals_minutes = {"work_minutes": 0, "late_minutes": 0, "overtime_minutes": 0}
-    by_user: dict[int, list[Row]] = {}
-    for (uid, _day), record in recorded.items():
-        by_user.setdefault(uid, []).append(record)
+    totals_minutes = dict(nothing)
     for row in report.rows:
-        minutes = _minutes(by_user.get(row.user.id, ()), judge)
+        minutes = by_user.get(row.user.id, nothing)
         for key, value in minutes.items():
             totals_minutes[key] += value
         users.append({"user": _person(row.user), **{code: row.counts[code] for code in reports.COUNTED},
