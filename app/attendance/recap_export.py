@@ -313,8 +313,9 @@ PDF_TABLE = {"size": 6.5, "line": 3.4, "padding": 0.8, "rule": (180, 180, 180), 
 def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], totals: list[str], *,
                widths: list[float], right: list[bool]) -> None:
     """A ruled table from the current position: ``headings`` (bold, shaded, repeated at the top of
-    each page), ``rows``, then ``totals`` (bold); column ``widths`` in mm (stretched to the page's
-    width between the margins), ``right`` aligned columns; cells centred vertically.
+    each page), ``rows``, then ``totals`` (bold, its label spanning the empty text columns after it);
+    column ``widths`` in mm (stretched to the page's width between the margins), ``right`` aligned
+    columns; cells centred vertically.
 
     Drawn with ``text()`` and lines rather than fpdf2's ``table()``, which lays out every cell
     through its text-shaping machinery (about 7 s for a thousand people); a cell wider than its
@@ -336,10 +337,10 @@ def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], tot
     pdf.c_margin = 0   # multi_cell's own margin: the padding is ours
     pdf.set_draw_color(*PDF_TABLE["rule"])
 
-    def lines_of(cells, style):
+    def lines_of(cells, col_widths, style):
         pdf.set_font(family, style, size)
         out = []
-        for value, w in zip(cells, widths):
+        for value, w in zip(cells, col_widths):
             key = (style, value)
             width = measured.get(key)
             if width is None:
@@ -351,19 +352,35 @@ def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], tot
                 out.append([(part, pdf.get_string_width(part)) for part in wrapped])
         return out
 
-    def draw(cells, style, fill=None):
-        lines = lines_of(cells, style)
+    # the column rules are drawn per section: from the top of a page's table, or of a row whose
+    # columns differ (the totals' label spans the text columns), down to where that layout ends
+    section = {"edges": edges, "top": 0.0}
+
+    def close_section():
+        for x in section["edges"]:
+            pdf.line(x, section["top"], x, pdf.get_y())
+
+    def draw(cells, style, fill=None, merged=1):
+        row_edges, row_widths, row_right = edges, widths, right
+        if merged > 1:
+            cells = [cells[0], *cells[merged:]]
+            row_edges, row_widths = [edges[0], *edges[merged:]], [sum(widths[:merged]), *widths[merged:]]
+            row_right = [right[0], *right[merged:]]
+        lines = lines_of(cells, row_widths, style)
         height = max(len(parts) for parts in lines) * line + 2 * pad
         if pdf.get_y() + height > bottom:
-            close_page()
+            close_section()
             pdf.add_page()
             start_page()
         y = pdf.get_y()
+        if row_edges != section["edges"]:
+            close_section()
+            section.update(edges=row_edges, top=y)
         if fill is not None:
             pdf.set_fill_color(*fill)
             pdf.rect(left, y, edges[-1] - left, height, style="F")
         pdf.set_font(family, style, size)
-        for x, w, is_right, parts in zip(edges, widths, right, lines):
+        for x, w, is_right, parts in zip(row_edges, row_widths, row_right, lines):
             top = y + (height - len(parts) * line) / 2 + baseline   # centred vertically, as table() does
             for n, (part, width) in enumerate(parts):
                 if part:
@@ -371,22 +388,18 @@ def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], tot
         pdf.line(left, y + height, edges[-1], y + height)
         pdf.set_y(y + height)
 
-    page_top = [0.0]
-
     def start_page():
-        page_top[0] = pdf.get_y()
-        pdf.line(left, page_top[0], edges[-1], page_top[0])
+        section.update(edges=edges, top=pdf.get_y())
+        pdf.line(left, section["top"], edges[-1], section["top"])
         draw(headings, "B", PDF_TABLE["heading_fill"])
-
-    def close_page():
-        for x in edges:
-            pdf.line(x, page_top[0], x, pdf.get_y())
 
     start_page()
     for cells in rows:
         draw(cells, "")
-    draw(totals, "B")
-    close_page()
+    # the totals' label over the leading text columns (they are empty in that row)
+    label_span = next((n for n, value in enumerate(totals[1:], start=1) if value or right[n]), len(totals))
+    draw(totals, "B", merged=label_span)
+    close_section()
     pdf.set_auto_page_break(auto_break, margin=pdf.b_margin)
     pdf.c_margin = cell_margin
     pdf.set_font(family, "", size)

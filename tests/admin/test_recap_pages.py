@@ -201,6 +201,7 @@ def test_the_pdf_is_a4_landscape_with_the_approval_block(as_admin, recap_month, 
     assert "Rekap absensi November 2026" in text and "Kantor Cabang Bandung" in text
     assert "Dewi Lestari" in text and "Eko Prasetyo" not in text
     assert "Disetujui oleh" in text
+    assert "Total (1 orang)" in text                             # the totals' label on one line
 
 
 def test_the_csv_and_a_bad_format(as_admin, recap_month, freeze_time):
