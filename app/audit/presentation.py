@@ -80,6 +80,7 @@ FIELD_LABELS = {
     "update_message": _l("Update message"),
     "maintenance_mode": _l("Maintenance"),
     "maintenance_message": _l("Maintenance message"),
+    "reference": _l("Reference"),
 }
 
 
@@ -112,6 +113,8 @@ def _text(key: str, value) -> str | None:
             return str(STATUS_BADGES[value][0])
         if value == "absent" and key == "status":
             return str(_l("Absent"))
+        if value == "verified" and key == "status":            # an ER escort's review
+            return str(_l("Verified"))
         if len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
             try:
                 return local_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")))

@@ -62,6 +62,8 @@ ACTIONS: dict[str, object] = {
     "post.publish": _l("Post published"),
     "post.delete": _l("Post deleted"),
     "app_version.update": _l("App version changed"),
+    "escort.status": _l("ER escort reviewed"),
+    "escort.delete": _l("ER escort deleted"),
 }
 
 #: The action groups (the part before the dot) with their labels, for the page's filter.
@@ -84,6 +86,7 @@ ACTION_GROUPS: dict[str, object] = {
     "kiosk": _l("Kiosks"),
     "post": _l("Posts and announcements"),
     "app_version": _l("App versions"),
+    "escort": _l("ER escorts"),
 }
 
 

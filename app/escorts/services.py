@@ -151,7 +151,8 @@ def update_escort(escort: Escort, *, actor=None, photo: Photo | None = None, **v
 
 
 def set_status(escort: Escort, status: str, *, actor=None) -> str:
-    """Review ``escort``: set ``status`` (pending/verified/rejected) and record who and when.
+    """Review ``escort``: set ``status`` (pending/verified/rejected) and record who and when
+    (audited as ``escort.status``, the status before → after, by ``actor``).
 
     :returns: the previous status.
     :raises ValidationFailed: (``status``) not one of :data:`~.models.STATUSES`.
@@ -163,16 +164,25 @@ def set_status(escort: Escort, status: str, *, actor=None) -> str:
     escort.reviewed_by_id, escort.reviewed_at = getattr(actor, "id", None), clock.now()
     escort.updated_at = clock.now()
     db.session.flush()
+    from ..audit.services import record
+
+    record(actor, "escort.status", subject_type="escort", subject_id=escort.id,
+           before={"name": escort.name, "status": old}, after={"name": escort.name, "status": status})
     return old
 
 
-def delete_escort(escort: Escort) -> None:
-    """Remove ``escort`` and its photo file.
+def delete_escort(escort: Escort, *, actor=None) -> None:
+    """Remove ``escort`` and its photo file (audited as ``escort.delete`` with what it was, by ``actor``).
 
     The row is deleted and flushed first; the file is removed only when the
     flush succeeded, so a refused delete keeps its photo.
     """
     path = escort.photo_path
+    from ..audit.services import record
+
+    record(actor, "escort.delete", subject_type="escort", subject_id=escort.id,
+           before={"name": escort.name, "status": escort.status, "reference": escort.reference,
+                   "patient": escort.patient_name}, after=None)
     db.session.delete(escort)
     db.session.flush()
     _remove_file(path)

@@ -302,7 +302,7 @@ def delete(escort_id: int):
     if not form.validate_on_submit():
         abort(400)
     name = escort.name
-    escorts.delete_escort(escort)
+    escorts.delete_escort(escort, actor=current_user._get_current_object())
     message = _("The registration of %(name)s was deleted.", name=name)
     if wants_fragment():
         return render_template("escorts/_partials/deleted_row.html", escort_id=escort_id, message=message)

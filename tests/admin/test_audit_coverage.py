@@ -131,3 +131,23 @@ def test_command_line_changes_name_the_command(app, as_admin):
         ("kiosk.create", None, "flask kiosk create"), ("kiosk.pairing_code", None, "flask kiosk create")]
     body = as_admin.get(AUDIT + "?action=office").get_data(as_text=True)
     assert re.search(r"Sistem\s*<span class=\"muted\">\(flask office create\)</span>", body)
+
+
+def test_er_escort_reviews_and_deletions_are_audited(app, as_admin, admin):
+    from app.escorts import services as escorts
+    from tests.admin.test_escorts_admin import _jpeg
+
+    with app.app_context():
+        escort = escorts.create_escort(category="individual", name="Pak Joko", gender="male", phone="081234567890",
+                                       plate_number="B1234XY", patient_name="Bu Sri", photo=_jpeg(), ip="10.0.0.7")
+        db.session.commit()
+        escort_id = escort.id
+    as_admin.submit("/admin/escorts/", f"/admin/escorts/{escort_id}/status", {"status": "verified"})
+    reviewed = _one(app, "escort.status")
+    assert (reviewed[1], reviewed[4], reviewed[5], reviewed[6]) == (admin.id, escort_id, {"status": "pending"},
+                                                                    {"status": "verified"})
+    text = text_of(as_admin.get(AUDIT + "?action=escort").get_data(as_text=True))
+    assert "Pengantar IGD diperiksa" in text and "Menunggu → Terverifikasi" in text
+    as_admin.submit(f"/admin/escorts/{escort_id}", f"/admin/escorts/{escort_id}/delete")
+    deleted = _one(app, "escort.delete")
+    assert (deleted[1], deleted[5]["name"], deleted[5]["status"], deleted[6]) == (admin.id, "Pak Joko", "verified", None)

@@ -153,7 +153,7 @@ def delete_escort(escort_id: int):
     escort = escorts.get_escort(escort_id)
     delete_id = escorts.new_reference("del")
     sessions.record_activity(row, "delete", escort, ref=delete_id, ip=request.remote_addr)
-    escorts.delete_escort(escort)
+    escorts.delete_escort(escort, actor=g.user)
     count = sessions.bump(row, "deletions_count")
     return envelope.ok("Data escort berhasil dihapus", delete_id=delete_id, session_id=row.public_id,
                        meta={"api_deletions_count": count})
