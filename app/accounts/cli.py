@@ -35,7 +35,7 @@ def create_user_command(name, password, role, email, npp, nisn_nip_nik, office_c
             if office is None:
                 raise NotFound(f"No office with code {office_code}", field="office")
         department = find_department(department_code) if department_code else None
-        return create_user(name=name, password=password, role=role, email=email, npp=npp,
+        return create_user(actor="flask user create", name=name, password=password, role=role, email=email, npp=npp,
                            nisn_nip_nik=nisn_nip_nik, office=office, department=department, position=position)
 
     user = run_or_fail(action)

@@ -179,8 +179,9 @@ def _check_unique(clean: dict, exclude_id: int | None = None) -> None:
 def create_user(*, name: str, password: str, role: str, email: str | None = None, npp: str | None = None,
                 nisn_nip_nik: str | None = None, office=None, is_active: bool = True,
                 phone: str | None = None, photo_path: str | None = None, address: str | None = None,
-                department=None, position: str | None = None) -> User:
-    """Create a user.
+                department=None, position: str | None = None, actor=None) -> User:
+    """Create a user (with an ``actor``, the staff user or a command's name: audited as
+    ``user.create`` with the name and place, see :func:`app.audit.services.record`).
 
     :param office: the :class:`~app.places.models.Office` they work at (or None).
     :param department: their :class:`~app.departments.models.Department` (*unit kerja*, or None).
@@ -204,6 +205,12 @@ def create_user(*, name: str, password: str, role: str, email: str | None = None
     _check_unique(clean)
     db.session.add(user)
     db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        db.session.refresh(user, ["office", "department"])
+        record(actor, "user.create", subject_type="user", subject_id=user.id, person=user, before=None,
+               after={"name": user.name, **_placement(user)})
     return user
 
 
@@ -479,7 +486,8 @@ def delete_user(user: User, actor: User | None = None) -> User:
     so old records, exports and student cards never come to mean someone
     else, and :func:`restore_user` can always bring the person back.
 
-    :param actor: who deletes (an admin acting on themself is the caller's to refuse).
+    :param actor: who deletes (an admin acting on themself is the caller's to refuse); with an
+        actor the deletion is audited (``user.delete``).
     :raises NotFound: ``user`` is already deleted.
     """
     from ..notify.models import PushToken
@@ -496,6 +504,11 @@ def delete_user(user: User, actor: User | None = None) -> User:
     db.session.execute(db.update(PushToken).where(PushToken.user_id == user.id, PushToken.is_active.is_(True))
                        .values(is_active=False).execution_options(synchronize_session=False))
     db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        record(actor, "user.delete", subject_type="user", subject_id=user.id, person=user,
+               before={"deleted": False}, after={"deleted": True})
     return user
 
 

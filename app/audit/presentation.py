@@ -81,6 +81,7 @@ FIELD_LABELS = {
     "maintenance_mode": _l("Maintenance"),
     "maintenance_message": _l("Maintenance message"),
     "reference": _l("Reference"),
+    "deleted": _l("Deleted"),
 }
 
 

@@ -47,6 +47,8 @@ ACTIONS: dict[str, object] = {
     "holiday.change": _l("Holiday calendar changed"),
     "settings.update": _l("Settings changed"),
     "user.update": _l("Person’s role, office or department changed"),
+    "user.create": _l("Person added"),
+    "user.delete": _l("Person deleted"),
     "department.create": _l("Department created"),
     "department.update": _l("Department changed"),
     "department.delete": _l("Department deleted"),

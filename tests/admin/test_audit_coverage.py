@@ -151,3 +151,32 @@ def test_er_escort_reviews_and_deletions_are_audited(app, as_admin, admin):
     as_admin.submit(f"/admin/escorts/{escort_id}", f"/admin/escorts/{escort_id}/delete")
     deleted = _one(app, "escort.delete")
     assert (deleted[1], deleted[5]["name"], deleted[5]["status"], deleted[6]) == (admin.id, "Pak Joko", "verified", None)
+
+
+def test_people_added_on_the_web_page_and_by_the_command_line_are_audited(app, as_admin, admin):
+    url = "/admin/users/new"
+    as_admin.submit(url, url, {"name": "Citra", "email": "citra@hadir.test", "npp": "10077", "nisn_nip_nik": "",
+                               "role": "paramedis", "office_id": "0", "department_id": "0", "position": "Bidan",
+                               "is_active": "y", "password": "rahasia-panjang"})
+    added = _one(app, "user.create")
+    assert (added[1], added[2], added[5]) == (admin.id, added[4], None)
+    assert (added[6]["name"], added[6]["role"], added[6]["position"]) == ("Citra", "paramedis", "Bidan")
+    result = app.test_cli_runner().invoke(args=["user", "create", "--name", "Dodi", "--password", "rahasia-panjang",
+                                                "--role", "pegawai", "--npp", "10078"])
+    assert result.exit_code == 0, result.output
+    from app.audit.models import AuditEntry
+
+    with app.app_context():
+        labels = db.session.scalars(db.select(AuditEntry.actor_label).filter_by(action="user.create")
+                                    .order_by(AuditEntry.id)).all()
+    assert labels == [None, "flask user create"]
+
+
+def test_a_person_deleted_through_the_school_api_is_audited(app, client, admin, factory):
+    from tests.api.school.tokens import bearer
+
+    person = factory.user(role="petugas", name="Petugas Keluar", npp="20001")
+    assert client.delete(f"/api/users/{person.id}", headers=bearer(app, admin)).status_code == 200
+    deleted = _one(app, "user.delete")
+    assert (deleted[1], deleted[2], deleted[5], deleted[6]) == (admin.id, person.id, {"deleted": False},
+                                                                {"deleted": True})

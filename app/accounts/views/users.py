@@ -154,7 +154,7 @@ def user_new():
         form.department_id.data = request.args.get("department", 0, type=int) \
             if request.args.get("department", 0, type=int) in department_by_id else 0
     if form.validate_on_submit():
-        ok, user = form.call(lambda: accounts.create_user(password=form.password.data,
+        ok, user = form.call(lambda: accounts.create_user(password=form.password.data, actor=current_user,
                                                           **form.values(office_by_id, department_by_id)),
                              conflict_messages=_conflict_messages())
         if ok:

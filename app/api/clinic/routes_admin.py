@@ -264,7 +264,8 @@ def create_non_paramedis():
     try:
         user = accounts.create_user(name=values["name"], email=values["email"], password=values["password"],
                                     role=MANAGED_ROLE, phone=values.get("phone"),
-                                    address=values.get("address"), is_active=values.get("is_active", True))
+                                    address=values.get("address"), is_active=values.get("is_active", True),
+                                    actor=g.user)
     except Conflict as exc:
         return envelope.validation_failed(_conflict_errors(exc))
     return envelope.ok(staff_user_json(user), "Non-paramedis user created", 201)

@@ -104,7 +104,7 @@ def create_user():
     A taken ``nisn_nip_nik`` or ``email`` → 422 naming it."""
     values = _check(body(), creating=True)
     try:
-        user = accounts.create_user(**values)
+        user = accounts.create_user(**values, actor=g.user)
     except Conflict as exc:
         raise unique_failed(exc) from None
     return envelope.ok("Pengguna berhasil ditambahkan", user_json(user), status=201)
