@@ -10,6 +10,7 @@ from flask import jsonify
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from app.common import clock
+from app.common.i18n import clock_time
 from app.faces import challenges, liveness
 from app.faces.attendance import FaceVisit
 
@@ -61,17 +62,18 @@ def face_message(outcome: FaceVisit, now) -> tuple[str, str | None]:
             # judged by the person's own schedule for the day ("terlambat 23 menit")
             return ngettext("%(greeting)s, %(name)s — in %(time)s, %(num)d minute late",
                             "%(greeting)s, %(name)s — in %(time)s, %(num)d minutes late", visit.daily.late_minutes,
-                            greeting=hello, name=name, time=time_text), time_text
-        return _("%(greeting)s, %(name)s — in %(time)s", greeting=hello, name=name, time=time_text), time_text
+                            greeting=hello, name=name, time=clock_time(visit.event.occurred_at)), time_text
+        return (_("%(greeting)s, %(name)s — in %(time)s", greeting=hello, name=name,
+                  time=clock_time(visit.event.occurred_at)), time_text)
     if visit.outcome == "checked_out":
         time_text = clock.to_local(visit.event.occurred_at).strftime("%H:%M")
-        return _("Goodbye, %(name)s — out %(time)s", name=name, time=time_text), time_text
+        return _("Goodbye, %(name)s — out %(time)s", name=name, time=clock_time(visit.event.occurred_at)), time_text
     if visit.outcome == "already_in":
         time_text = clock.to_local(visit.daily.time_in).strftime("%H:%M")
-        return _("%(name)s, you checked in at %(time)s", name=name, time=time_text), time_text
+        return _("%(name)s, you checked in at %(time)s", name=name, time=clock_time(visit.daily.time_in)), time_text
     if visit.outcome == "already_out":
         time_text = clock.to_local(visit.daily.time_out).strftime("%H:%M")
-        return _("%(name)s, you checked out at %(time)s", name=name, time=time_text), time_text
+        return _("%(name)s, you checked out at %(time)s", name=name, time=clock_time(visit.daily.time_out)), time_text
     return _("%(name)s: outside attendance hours", name=name), None
 
 

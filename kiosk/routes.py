@@ -32,6 +32,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.attendance.photos import decode_photo
 from app.common import clock
+from app.common.i18n import clock_time
 from app.common.errors import DomainError, ValidationFailed
 from app.escorts import services as escorts
 from app.extensions import csrf, limiter
@@ -169,11 +170,13 @@ def card_scan():
     except school.ClientIdReused:
         return reply("invalid", _("The scan id is not valid."), 409, **ids)
     attendance = scan.attendance
-    time_text = clock.to_local(attendance.client_time or attendance.occurred_at).strftime("%H:%M")
+    moment = attendance.client_time or attendance.occurred_at
+    time_text = clock.to_local(moment).strftime("%H:%M")        # the answer's field: always HH:MM
+    shown = clock_time(moment)                                  # the message: as the reader's language writes it
     if scan.already:
-        message = _("%(name)s was already recorded at %(time)s", name=scan.student.name, time=time_text)
+        message = _("%(name)s was already recorded at %(time)s", name=scan.student.name, time=shown)
     else:
-        message = _("%(name)s — present %(time)s", name=scan.student.name, time=time_text)
+        message = _("%(name)s — present %(time)s", name=scan.student.name, time=shown)
     status = 200 if scan.already or scan.replayed else 201
     return reply("already" if scan.already else "recorded", message, status,
                  student={"name": scan.student.name, "class": scan.school_class.name if scan.school_class else ""},

@@ -5,7 +5,6 @@ Times are stored in UTC and shown in the organisation's zone
 """
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime, time
 
 from babel.dates import format_date, format_datetime, get_day_names
@@ -16,6 +15,7 @@ from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext as _lp
 from ..accounts.roles import ROLE_BY_KEY
 from ..attendance.reasons import accuracy_text, describe_flags
 from ..common import clock
+from ..common.i18n import clock_pattern, clock_time, time_separator
 
 #: Attendance event kinds.
 KIND_LABELS = {"check_in": _l("Check-in"), "check_out": _l("Check-out")}
@@ -130,29 +130,21 @@ def _locale():
     return get_locale() or "id"
 
 
-def local_datetime(moment: datetime | None, pattern: str = "d MMM y, HH.mm") -> str:
-    """``moment`` (UTC) in the organisation's zone, e.g. ``30 Jan 2026, 08.15``."""
+def local_datetime(moment: datetime | None, pattern: str | None = None) -> str:
+    """``moment`` (UTC) in the organisation's zone, e.g. ``30 Jan 2026, 08.15`` (the time with
+    :func:`time_separator`; ``pattern``: a Babel pattern instead)."""
     if moment is None:
         return "—"
-    return format_datetime(clock.to_local(moment), pattern, tzinfo=clock.local_zone(), locale=_locale())
+    locale = _locale()
+    if pattern is None:
+        pattern = "d MMM y, HH" + time_separator(str(locale)).replace("'", "''") + "mm"
+    return format_datetime(clock.to_local(moment), pattern, tzinfo=clock.local_zone(), locale=locale)
 
 
 def local_time(moment: datetime | time | None) -> str:
-    """Only the local clock time (``08.15``), also for a plain ``time``."""
-    if moment is None:
-        return "—"
-    if isinstance(moment, time):
-        return moment.strftime("%H:%M")
-    # Babel's "HH:mm" with the language's own separator (08.15 in Indonesian), written by
-    # strftime: a report shows a time in each of its cells, and Babel costs 20 times more.
-    return clock.to_local(moment).strftime(_clock_pattern(str(_locale())))
-
-
-@functools.lru_cache(maxsize=None)
-def _clock_pattern(locale: str) -> str:
-    """The strftime pattern of Babel's ``HH:mm`` in ``locale`` (``%H.%M`` in Indonesian)."""
-    sample = format_datetime(datetime(2000, 1, 1, 13, 45), "HH:mm", locale=locale)
-    return "%H" + sample[2:-2].replace("%", "%%") + "%M"
+    """Only the local clock time (``08.15`` in Indonesian, ``08:15`` in English), also for a
+    plain ``time``: :func:`app.common.i18n.clock_time`."""
+    return clock_time(moment)
 
 
 def duration(minutes: int | None) -> str:
@@ -231,8 +223,10 @@ def working_days_text(schedule_or_days) -> str:
 def schedule_summary(schedule) -> str:
     """A work schedule in one line: check-in window, start (with grace), end, check-out window, days
     (``gettext``, not lazy: it is called at render time)."""
+    pattern = clock_pattern(str(_locale()))
+
     def t(value):
-        return value.strftime("%H:%M") if value else "…"
+        return value.strftime(pattern) if value else "…"
 
     check_in = t(schedule.check_in_start) + "–" + t(schedule.check_in_end)
     check_out = t(schedule.check_out_start) + "–" + t(schedule.check_out_end)

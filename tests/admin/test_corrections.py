@@ -49,7 +49,7 @@ def test_the_day_page_shows_the_day_and_adds_a_check_out(app, as_admin, admin, o
     url = f"/admin/attendance/corrections/{ani.id}/{DAY}"
     page = as_admin.get(url).get_data(as_text=True)
     text = text_of(page)
-    assert "Ani Wijaya" in text and "Absen masuk 08:20 · Pengenalan wajah" in text and "Jam Kerja Normal" in text
+    assert "Ani Wijaya" in text and "Absen masuk 08.20 · Pengenalan wajah" in text and "Jam Kerja Normal" in text
     response = as_admin.submit(url, url, {"kind": "times", "check_out": "17:00", "reason": "Lupa absen pulang"},
                                htmx=True)
     body = response.get_data(as_text=True)

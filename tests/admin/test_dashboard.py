@@ -61,7 +61,7 @@ def test_todays_numbers_follow_the_schedule_per_population(app, as_petugas, fact
     # each number links to the people behind it
     late = as_petugas.get("/admin/attendance/today?population=staff&bucket=late").get_data(as_text=True)
     rows = text_of(late.split('id="today-people"')[1])
-    assert "Budi" in rows and "Andi" not in rows and "08:20" in rows
+    assert "Budi" in rows and "Andi" not in rows and "08.20" in rows
     waiting = as_petugas.get("/admin/attendance/today?population=staff&bucket=not_yet").get_data(as_text=True)
     assert "Eko" in text_of(waiting.split('id="today-people"')[1])
 

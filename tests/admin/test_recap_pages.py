@@ -71,7 +71,7 @@ def test_the_persons_month_shows_each_day_and_the_totals(as_admin, november, fre
     text = text_of(page)
     assert "Dewi Lestari" in text and "Perawat" in text and "November 2026" in text
     row = text_of(page.split('id="day-2026-11-04"')[1].split("</tr>")[0])
-    assert "08:25" in row and "17:00" in row and "8:35" in row and "25" in row and "1:30" in row
+    assert "08.25" in row and "17.00" in row and "8:35" in row and "25" in row and "1:30" in row
     events = text_of(page.split('id="events-2026-11-04"')[1].split("</tr>")[0])
     assert "Koreksi" in events and "Lupa absen pulang" in events
     sick = text_of(page.split('id="day-2026-11-05"')[1].split("</tr>")[0])
@@ -144,7 +144,7 @@ def test_the_recap_lists_each_person_with_the_totals_of_everyone(as_petugas, rec
     assert _row_text(page, f"recap-{eko.id}") == "Eko Prasetyo 80002 — 0001 20 1 19 10 9:00"
     assert _row_text(page, "recap-totals") == "Total (2 orang) 40 3 1 25 0 0 35 0 2 0 0 20 26:40 1:30"
     # the day grid's cells name the day, its status and the check-in time
-    assert 'title="2 Nov 2026: Hadir 07:50"' in page and 'title="4 Nov 2026: Terlambat 08:25"' in page
+    assert 'title="2 Nov 2026: Hadir 07.50"' in page and 'title="4 Nov 2026: Terlambat 08.25"' in page
     only_bandung = as_petugas.get("/admin/attendance/recap?month=2026-11&office=0002").get_data(as_text=True)
     assert "Dewi Lestari" in only_bandung and "Eko Prasetyo" not in only_bandung
     only_ops = as_petugas.get("/admin/attendance/recap?month=2026-11&department=OPS").get_data(as_text=True)

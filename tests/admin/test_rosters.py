@@ -182,7 +182,7 @@ def test_the_cell_editor_offers_every_shift_a_day_off_back_and_swap(as_admin, or
     assert "<html" not in body and "Ani" in body and "Rabu, 09 Desember 2026" in text_of(body)
     for choice in (f"schedule-{org['ids']['P']}", f"schedule-{org['ids']['M']}", "off", "reset"):
         assert f'value="{choice}"' in body
-    assert "Sekarang: N Normal 08:00–16:00 (bawaan organisasi)" in text_of(body)
+    assert "Sekarang: N Normal 08.00–16.00 (bawaan organisasi)" in text_of(body)
     assert "Kembali ke jam kerja" in text_of(body)
     options = re.findall(r'<option value="(\d+)"', body)
     assert str(org["people"]["Budi"].id) in options and str(org["people"]["Dedi"].id) not in options

@@ -47,7 +47,7 @@ def test_list_shows_schedules_default_first_with_their_rules(as_admin, factory):
     body = as_admin.get(PAGE).get_data(as_text=True)
     text = text_of(body)
     assert text.index("Jam Kerja Normal") < text.index("Jam Kerja Ramadhan")
-    assert "07:00–09:00" in text and "16:00–18:00" in text and "terlambat setelah 08:00" in text
+    assert "07.00–09.00" in text and "16.00–18.00" in text and "terlambat setelah 08.00" in text
     assert "Sen–Jum" in text and "Bawaan" in text
     assert 'href="/admin/work-schedules/new"' in body
 

@@ -36,8 +36,8 @@ def test_adding_a_missing_check_out_in_the_day_dialog_updates_the_row_and_the_au
     page.wait_for_url(month_url)
 
     row = page.locator(f"#day-{DAY}")
-    assert row.locator("td[data-label='Masuk']").inner_text().strip() == "08:20"
-    assert "17:00" not in row.inner_text()
+    assert row.locator("td[data-label='Masuk']").inner_text().strip() == "08.20"
+    assert "17.00" not in row.inner_text()
     page.evaluate("window.__marker = 1")
     row.locator("a.correct-link").click()
     dialog = page.locator("#day-dialog")
@@ -56,10 +56,10 @@ def test_adding_a_missing_check_out_in_the_day_dialog_updates_the_row_and_the_au
 
     # closing the dialog refreshes the month: the row shows the check-out and the worked time
     dialog.locator("[data-close-dialog]").click()
-    page.locator(f"#day-{DAY} td[data-label='Pulang']", has_text="17:00").wait_for()
+    page.locator(f"#day-{DAY} td[data-label='Pulang']", has_text="17.00").wait_for()
     assert not dialog.evaluate("d => d.open")
     assert page.evaluate("window.__marker") == 1, "the page was reloaded"
-    assert page.locator(f"#day-{DAY} td[data-label='Pulang']").inner_text().strip() == "17:00"
+    assert page.locator(f"#day-{DAY} td[data-label='Pulang']").inner_text().strip() == "17.00"
 
     with app.app_context():
         assert count(app, AttendanceEvent, AttendanceEvent.user_id == ani.id) == 2   # the original kept

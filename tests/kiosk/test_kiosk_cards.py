@@ -50,7 +50,7 @@ def test_a_card_records_the_student_once(app, paired_tablet, students):
     body = first.get_json()
     assert body["result"] == "recorded" and body["student"] == {"name": "Siti Aminah", "class": "X IPA 1"}
     assert re.fullmatch(r"\d\d:\d\d", body["time"]) and body["present_today"] == 1
-    assert body["message"] == f"Siti Aminah — hadir {body['time']}"
+    assert body["message"] == f"Siti Aminah — hadir {body['time'].replace(':', '.')}"  # Indonesian writes 07.10
     again = _scan(tablet, "SITI0001")
     assert again.status_code == 200 and again.get_json()["result"] == "already"
     assert again.get_json()["time"] == body["time"] and again.get_json()["present_today"] == 1

@@ -55,13 +55,13 @@ def test_a_day_in_front_of_the_kiosk(app, paired_tablet, obama, at, uploads):
     first = _frame(tablet, probe)
     assert first.status_code == 200
     assert first.get_json() == {"result": "checked_in", "name": "Barack", "time": "07:42",
-                                "message": "Selamat pagi, Barack — masuk 07:42"}
+                                "message": "Selamat pagi, Barack — masuk 07.42"}
     at("07:45")
     again = _frame(tablet, probe).get_json()
     assert again["result"] == "already_in" and again["time"] == "07:42"
     at("16:10")
     out = _frame(tablet, probe).get_json()
-    assert out["result"] == "checked_out" and out["message"] == "Sampai jumpa, Barack — pulang 16:10"
+    assert out["result"] == "checked_out" and out["message"] == "Sampai jumpa, Barack — pulang 16.10"
     with app.app_context():
         events = list(db.session.scalars(db.select(AttendanceEvent).order_by(AttendanceEvent.id)))
         assert [(e.kind, e.source) for e in events] == [("check_in", "face"), ("check_out", "face")]

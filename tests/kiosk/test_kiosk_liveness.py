@@ -161,7 +161,7 @@ def test_a_live_person_following_the_challenge_is_checked_in_once(app, tablet, o
     answer = _burst(client, challenge["id"], frames, csrf)
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json() == {"result": "checked_in", "name": "Barack", "time": "07:42",
-                                 "message": "Selamat pagi, Barack — masuk 07:42"}
+                                 "message": "Selamat pagi, Barack — masuk 07.42"}
     with app.app_context():
         (event,) = db.session.scalars(db.select(AttendanceEvent)).all()
         assert (event.kind, event.source) == ("check_in", "face")

@@ -16,7 +16,7 @@ def test_the_greeting_says_how_late_by_the_persons_schedule(paired_tablet, obama
     at("08:23")
     assert _frame(tablet, PROBE).get_json() == {
         "result": "checked_in", "name": "Barack", "time": "08:23",
-        "message": "Selamat pagi, Barack — masuk 08:23, terlambat 23 menit"}
+        "message": "Selamat pagi, Barack — masuk 08.23, terlambat 23 menit"}
 
 
 def test_a_night_shift_at_the_kiosk(app, paired_tablet, obama, factory, freeze_time):
@@ -27,7 +27,7 @@ def test_a_night_shift_at_the_kiosk(app, paired_tablet, obama, factory, freeze_t
     freeze_time("2026-01-30T20:10:00+07:00")            # the default is closed, his shift is open
     evening = _frame(tablet, PROBE).get_json()
     assert evening["result"] == "checked_in"
-    assert evening["message"] == "Selamat malam, Barack — masuk 20:10, terlambat 10 menit"
+    assert evening["message"] == "Selamat malam, Barack — masuk 20.10, terlambat 10 menit"
     freeze_time("2026-01-31T04:30:00+07:00")
     morning = _frame(tablet, PROBE).get_json()
     assert morning["result"] == "checked_out" and morning["time"] == "04:30"
