@@ -582,8 +582,10 @@ def test_a_roster_changed_through_one_server_is_followed_by_the_other(cluster):
     whose check-in opens in 3 h): their check-in on server B is refused at once; the admin
     sets a shift open now, and the next check-in on server B is accepted."""
     person = cluster.people["dewi_id"]
-    today = datetime.now(ZoneInfo(TIMEZONE)).date().isoformat()
-    cell = f"/admin/rosters/cell/{person}/{today}"
+    today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    # yesterday's cell too: near midnight the "open" window (now - 2 h .. now + 2 h) crosses it,
+    # and a check-in after midnight belongs to the shift that started yesterday evening
+    cells = [f"/admin/rosters/cell/{person}/{day.isoformat()}" for day in (today - timedelta(days=1), today)]
     admin = _admin_browser(cluster, cluster.a)
     employee = cluster.client(cluster.b, 13)
     login = _mobile_login(employee, cluster.people["dewi"]["npp"], "dewi-phone")
@@ -591,11 +593,12 @@ def test_a_roster_changed_through_one_server_is_followed_by_the_other(cluster):
     employee.bearer = login.json["access_token"]
 
     def roster(shift: str) -> None:
-        page = admin.get(cell)
-        assert page.status == 200, page.text[:300]
-        changed = admin.post(cell, form={"csrf_token": csrf_token(page.text),
-                                         "choice": f"schedule-{cluster.shift_ids[shift]}"})
-        assert changed.status == 303, changed.text[:300]
+        for cell in cells:
+            page = admin.get(cell)
+            assert page.status == 200, page.text[:300]
+            changed = admin.post(cell, form={"csrf_token": csrf_token(page.text),
+                                             "choice": f"schedule-{cluster.shift_ids[shift]}"})
+            assert changed.status == 303, changed.text[:300]
 
     roster("closed")
     refused = employee.post("/api/absenmasuk", json_body={**INSIDE, "branch_id": "0001"})
