@@ -32,8 +32,9 @@ from .photos import send_event_photo
 bp = Blueprint("recap", __name__, url_prefix="/admin/attendance")
 
 
-def _month_arg() -> tuple[int, int, str | None]:
-    """``(year, month, error)`` from ``?month=YYYY-MM``; a bad value falls back to this month with a message."""
+def month_arg() -> tuple[int, int, str | None]:
+    """``(year, month, error)`` from the request's ``?month=YYYY-MM`` (a page's month, local): a bad
+    value falls back to this month with a message to show, never an error page."""
     try:
         year, month = recap.parse_month(request.args.get("month"))
         return year, month, None
@@ -72,7 +73,7 @@ def person_month(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    year, month, error = _month_arg()
+    year, month, error = month_arg()
     result = recap.person_month(user, year, month)
     return render("attendance/person_month.html", "attendance/_partials/person_month.html",
                   month=result, error=error, month_link=_month_link(user.id), photo_link=_photo_link,
@@ -144,7 +145,7 @@ def _recap_request():
         else:
             field.data = None
     errors = []
-    year, month, error = _month_arg()
+    year, month, error = month_arg()
     if error:
         errors.append(error)
     population = form.population.data if form.population.data in recap.POPULATIONS else "staff"

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import render_template, request, url_for
-from flask_babel import gettext as _
+from flask import render_template, url_for
 from flask_login import current_user
 
 from ...accounts.models import User
 from ...accounts.roles import ROLL_CALL_ROLES, SCHOOL_LEAD_ROLES, TEACHER_ROLES
 from ...admin.access import roles_required
 from ...attendance import recap
+from ...attendance.recap_views import month_arg
 from ...common import clock
-from ...common.errors import DomainError
 from ...extensions import db
 from .. import services as school
 from ..models import SchoolClass
@@ -65,17 +64,6 @@ def school_today():
                            teachers=school.teachers_today(day))
 
 
-def _month_arg() -> tuple[int, int, str | None]:
-    """``(year, month, error)`` from ``?month=YYYY-MM``: this month, with a message, when it is not a month."""
-    try:
-        year, month = recap.parse_month(request.args.get("month"))
-        return year, month, None
-    except DomainError:
-        today = clock.local_today()
-        return today.year, today.month, _("“%(value)s” is not a month; showing this month.",
-                                          value=request.args.get("month", "")[:20])
-
-
 @bp.get("/classes/<int:class_id>/month")
 @roles_required(ROLL_CALL_ROLES)
 def class_month(class_id: int):
@@ -83,7 +71,7 @@ def class_month(class_id: int):
     (present, late, sick, permitted, absent, off) and their counts; the principal and admins: any
     class, a teacher: their own classes (else 403)."""
     school_class = _load_for_roll_call(class_id)
-    year, month, error = _month_arg()
+    year, month, error = month_arg()
     result = build_class_month(school_class, year, month)
     return render_template("school/class_month.html", month=result, error=error,
                            codes=("present", "late", "sakit", "izin", "absent"),
@@ -95,7 +83,7 @@ def class_month(class_id: int):
 def teachers_recap():
     """The month recap (``?month=YYYY-MM``) of the school's active teachers (principal and admins):
     each teacher's days and counts as the monthly recap classifies them."""
-    year, month, error = _month_arg()
+    year, month, error = month_arg()
     teachers = db.session.scalars(db.select(User).where(User.role.in_(sorted(TEACHER_ROLES)),
                                                         User.is_active.is_(True), User.deleted_at.is_(None))
                                   .order_by(User.name, User.id))
