@@ -476,7 +476,7 @@ def hash_rows(rows: list[ImportRow], seed: bytes) -> list[str]:
 
 
 def import_rows(rows: list[ImportRow], seed: bytes, password_hashes: list[str] | None = None, *,
-                today: date | None = None) -> list[ImportedUser]:
+                today: date | None = None, actor=None) -> list[ImportedUser]:
     """Create every row's user, then let each extra column write its part (a school enrols the
     students in their class for the academic year of ``today``, the organisation's local date
     by default).
@@ -488,6 +488,10 @@ def import_rows(rows: list[ImportRow], seed: bytes, password_hashes: list[str] |
     here when None).  Only ``flush``es: the caller commits, or rolls back on an
     error, so the file is imported all or nothing (the database's unique
     constraints stop a concurrent twin: :class:`sqlalchemy.exc.IntegrityError`).
+
+    With an ``actor`` (the staff user importing), each person is audited as ``user.create``
+    (name, role, office, department, position, active, and what each extra column wrote, such as
+    a school's ``class``), the entries written in one flush.
 
     :returns: one :class:`ImportedUser` per row, in file order; ``password`` is
         the generated password (derived from ``seed``, shown once, never stored)
@@ -521,6 +525,17 @@ def import_rows(rows: list[ImportRow], seed: bytes, password_hashes: list[str] |
         for item in imported:
             if item.user.id in shown:
                 item.extras[extra.key] = shown[item.user.id]
+    if actor is not None:
+        from ..audit.services import record
+
+        for row, item in zip(rows, imported):
+            user = item.user
+            record(actor, "user.create", subject_type="user", subject_id=user.id, person=user, before=None,
+                   after={"name": user.name, "role": user.role, "office": row.office.code if row.office else None,
+                          "department": row.department.code if row.department else None,
+                          "position": user.position, "is_active": user.is_active, **item.extras},
+                   reason=None, flush=False)
+        db.session.flush()
     return imported
 
 

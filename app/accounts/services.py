@@ -90,6 +90,26 @@ def set_password(user: User, password: str, field: str = "password") -> None:
     user.password_hash = hash_password(check_new_password(password, field))
 
 
+def reset_password(user: User, password: str, actor, *, end_sessions: bool = False, dialect: str | None = None,
+                   keep=None) -> int:
+    """Staff (``actor``) give ``user`` a new password; optionally end their sessions (API tokens:
+    every app's, or ``dialect``'s only, except ``keep``).  Audited as ``user.password_reset``
+    with the number of sessions ended (the password itself is never recorded).
+
+    :returns: the number of sessions ended.
+    :raises ~app.accounts.passwords.PasswordRejected: the password breaks the policy (nothing changes).
+    """
+    from ..audit.services import record
+    from .api_tokens import revoke_all
+
+    set_password(user, password)
+    ended = revoke_all(user, dialect, keep=keep) if end_sessions else 0
+    db.session.flush()
+    record(actor, "user.password_reset", subject_type="user", subject_id=user.id, person=user,
+           after={"sessions_ended": ended}, only_changes=False)
+    return ended
+
+
 class WrongCurrentPassword(RuleViolation):
     """Changing one's password: the current password given is not the account's."""
 
@@ -512,9 +532,10 @@ def delete_user(user: User, actor: User | None = None) -> User:
     return user
 
 
-def restore_user(user: User) -> User:
+def restore_user(user: User, actor=None) -> User:
     """Undo :func:`delete_user`: the person is listed again and active (signing in again
-    needs a new login in each app: their tokens stay revoked).
+    needs a new login in each app: their tokens stay revoked).  Audited as ``user.restore``
+    by ``actor`` (None: not audited).
 
     :raises RuleViolation: ``user`` is not deleted.
     """
@@ -523,6 +544,11 @@ def restore_user(user: User) -> User:
     user.deleted_at = None
     user.is_active = True
     db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        record(actor, "user.restore", subject_type="user", subject_id=user.id, person=user,
+               before={"deleted": True}, after={"deleted": False})
     return user
 
 

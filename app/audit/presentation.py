@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal, lazy_gettext as _l
 
 from .services import ACTIONS
 
@@ -82,6 +82,27 @@ FIELD_LABELS = {
     "maintenance_message": _l("Maintenance message"),
     "reference": _l("Reference"),
     "deleted": _l("Deleted"),
+    "record_number": _l("Record number"),
+    "birth_date": _l("Date of birth"),
+    "sex": _l("Sex"),
+    "phone": _l("Phone"),
+    "email": _l("Email"),
+    "fee": _l("Fee (Rp)"),
+    "service_fee_share": _l("Share (Rp)"),
+    "performed_at": _l("Performed at"),
+    "notes": _l("Note"),
+    "homeroom_teacher": _l("Homeroom teacher"),
+    "class": _l("Class"),
+    "academic_year": _l("Academic year"),
+    "enrolments": _l("Enrolments"),
+    "card": _l("Card"),
+    "replaced": _l("Replaces card"),
+    "sessions_ended": _l("Sessions ended"),
+}
+
+#: Texts of coded values by field (others show as they are).
+VALUE_LABELS = {
+    "sex": {"male": _l("Male"), "female": _l("Female")},
 }
 
 
@@ -103,9 +124,15 @@ def _text(key: str, value) -> str | None:
         return str(_l("yes") if value else _l("no"))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if key == "academic_year" and isinstance(value, int):
+        return f"{value}/{value + 1}"                      # the school's way: 2026/2027
+    if key in ("fee", "service_fee_share") and isinstance(value, int):
+        return format_decimal(value)
     if isinstance(value, str):
         if key == "role":
             return role_label(value)
+        if value in VALUE_LABELS.get(key, {}):
+            return str(VALUE_LABELS[key][value])
         if key == "leave_type" and value in LEAVE_TYPE_LABELS:
             return str(LEAVE_TYPE_LABELS[value])
         if key == "kind" and value in KIND_LABELS:

@@ -66,6 +66,21 @@ ACTIONS: dict[str, object] = {
     "app_version.update": _l("App version changed"),
     "escort.status": _l("ER escort reviewed"),
     "escort.delete": _l("ER escort deleted"),
+    "user.restore": _l("Person restored"),
+    "user.password_reset": _l("Password reset by staff"),
+    "patient.create": _l("Patient registered"),
+    "patient.update": _l("Patient changed"),
+    "procedure.create": _l("Procedure recorded"),
+    "procedure.update": _l("Procedure changed"),
+    "school_class.create": _l("Class created"),
+    "school_class.update": _l("Class changed"),
+    "school_class.delete": _l("Class deleted"),
+    "enrolment.add": _l("Student enrolled in a class"),
+    "enrolment.move": _l("Student moved to another class"),
+    "enrolment.remove": _l("Student removed from a class"),
+    "qr_card.issue": _l("Student QR card issued"),
+    "qr_card.activate": _l("Student QR card reactivated"),
+    "qr_card.deactivate": _l("Student QR card deactivated"),
 }
 
 #: The action groups (the part before the dot) with their labels, for the page's filter.
@@ -89,6 +104,10 @@ ACTION_GROUPS: dict[str, object] = {
     "post": _l("Posts and announcements"),
     "app_version": _l("App versions"),
     "escort": _l("ER escorts"),
+    "patient": _l("Clinic patients"),
+    "school_class": _l("Classes"),
+    "enrolment": _l("Class enrolments"),
+    "qr_card": _l("Student QR cards"),
 }
 
 
@@ -121,7 +140,7 @@ def snapshot(obj, fields) -> dict:
 
 def record(actor, action: str, *, subject_type: str, subject_id: int | None = None, person=None,
            before: dict | None = None, after: dict | None = None, reason: str | None = None,
-           only_changes: bool = True) -> AuditEntry | None:
+           only_changes: bool = True, flush: bool = True) -> AuditEntry | None:
     """Add one entry to the audit trail (flushed with the caller's transaction; never commits).
 
     :param actor: the :class:`~app.accounts.models.User` who decided or changed, or the text
@@ -135,6 +154,8 @@ def record(actor, action: str, *, subject_type: str, subject_id: int | None = No
         ``only_changes`` the keys whose values are equal on both sides are dropped, and
         when nothing is left of an update no entry is written (None is returned).
     :param reason: the note or reason the actor gave (stripped; empty → None).
+    :param flush: False leaves the flush to the caller (a batch of hundreds of rows writes
+        its entries in the one flush that follows, e.g. :func:`app.clinic.bulk.create_patients`).
     :returns: the entry, or None when an update changed nothing.
     :raises ValueError: an unknown ``action`` (a programming error, not user input).
     """
@@ -154,7 +175,8 @@ def record(actor, action: str, *, subject_type: str, subject_id: int | None = No
                        subject_type=subject_type, subject_id=subject_id, person_id=person_id,
                        before=before, after=after, reason=(reason or "").strip() or None)
     db.session.add(entry)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return entry
 
 

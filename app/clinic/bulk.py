@@ -286,9 +286,11 @@ def _check_patients(rows: list[dict], errors: RowErrors) -> dict[int, dict]:
 
 
 def create_patients(rows: list[dict], *, validate_only: bool = False, known_errors: RowErrors | None = None,
-                    all_or_nothing: bool = True) -> BatchResult:
+                    all_or_nothing: bool = True, actor=None) -> BatchResult:
     """Register a batch of patients.
 
+    :param actor: the staff user registering them (one ``patient.create`` audit entry a
+        patient, written in the batch's flush); None: not audited.
     :param rows: patient rows (keys of :data:`PATIENT_FIELDS`).
     :param validate_only: check every row and write nothing.
     :param known_errors: row errors the caller already found while reading the rows
@@ -314,24 +316,28 @@ def create_patients(rows: list[dict], *, validate_only: bool = False, known_erro
         db.session.flush()
         for index, patient in fresh.items():
             ids[index] = patient.id
+            services.audit_patient_created(actor, patient, flush=False)
+        db.session.flush()
     return BatchResult(ids=ids, written=not validate_only and any(i is not None for i in ids),
                        errors=dict(sorted(errors.items())))
 
 
 def import_patients(rows: list[dict], *, all_or_nothing: bool = True,
-                    known_errors: RowErrors | None = None) -> BatchResult:
+                    known_errors: RowErrors | None = None, actor=None) -> BatchResult:
     """Register the patients read from a file (:func:`read_csv_rows`); see :func:`create_patients`.
 
     ``all_or_nothing`` is the contract's ``validate_before_import``: True (its default)
     refuses the whole file while any row is refused; False imports the rows that pass.
     """
-    return create_patients(rows, known_errors=known_errors, all_or_nothing=all_or_nothing)
+    return create_patients(rows, known_errors=known_errors, all_or_nothing=all_or_nothing, actor=actor)
 
 
 def update_patients(updates: list[tuple[int | None, dict]], *, validate_only: bool = False,
-                    known_errors: RowErrors | None = None) -> BatchResult:
+                    known_errors: RowErrors | None = None, actor=None) -> BatchResult:
     """Change fields of a batch of patients: ``[(patient_id, {field: value})]``.
 
+    ``actor``: the staff user changing them (a ``patient.update`` audit entry per patient
+    with the fields that changed, before → after); None: not audited.
     Each patient's current fields merged with the changes must pass
     :func:`~.services.check_patient`; errors are keyed by the changed field (``id``
     for an unknown or repeated id).
@@ -362,10 +368,16 @@ def update_patients(updates: list[tuple[int | None, dict]], *, validate_only: bo
     if errors:
         raise BatchInvalid(errors)
     if not validate_only:
+        from ..audit.services import record, snapshot
+
         for index, changes in cleans.items():
             patient = patients[updates[index][0]]
+            before = snapshot(patient, changes)
             for name, value in changes.items():
                 setattr(patient, name, value)
+            if actor is not None:
+                record(actor, "patient.update", subject_type="patient", subject_id=patient.id, before=before,
+                       after=snapshot(patient, changes), flush=False)
         db.session.flush()
     return BatchResult(ids=list(ids), written=not validate_only)
 
@@ -377,6 +389,15 @@ def _own_only(actor) -> bool:
     return services.is_performer(actor)
 
 
+def _procedure_state(procedure: Procedure, patient: Patient | None = None) -> dict:
+    """What the audit trail keeps of a procedure: name, patient (their name; ``patient`` given
+    saves loading it), performed at, fee and service-fee share (whole rupiah) and notes."""
+    patient = patient or procedure.patient
+    return {"name": procedure.name, "patient": patient.name if patient else None,
+            "performed_at": procedure.performed_at, "fee": procedure.fee,
+            "service_fee_share": procedure.service_fee_share, "notes": procedure.notes}
+
+
 def create_procedures(rows: list[dict], actor, *, validate_only: bool = False,
                       known_errors: RowErrors | None = None) -> BatchResult:
     """Record a batch of procedures entered by ``actor``; each waits for validation (``pending``).
@@ -386,7 +407,8 @@ def create_procedures(rows: list[dict], actor, *, validate_only: bool = False,
     must name a user whose role is in :data:`~app.accounts.roles.CLINICIAN_ROLES`.
     ``patient_id`` must name a patient.  The other fields follow
     :func:`~.services.check_procedure`; rows are built by
-    :func:`~.services.new_procedure` with ``created_by=actor`` and inserted in one flush.
+    :func:`~.services.new_procedure` with ``created_by=actor`` and inserted in one flush,
+    each with its ``procedure.create`` audit entry by ``actor``.
 
     :raises BatchTooLarge: more than 500 rows.
     :raises BatchForbidden: rows naming another performer (nothing written).
@@ -438,6 +460,9 @@ def create_procedures(rows: list[dict], actor, *, validate_only: bool = False,
         db.session.flush()                                  # one flush for the batch
         for index, procedure in fresh.items():
             ids[index] = procedure.id
+            services.audit_procedure(actor, "procedure.create", procedure, None,
+                                     _procedure_state(procedure, ready[index][0]), flush=False)
+        db.session.flush()
     return BatchResult(ids=ids, written=not validate_only)
 
 
@@ -447,7 +472,8 @@ def update_procedures(updates: list[tuple[int | None, dict]], actor, *, validate
 
     A doctor or paramedic may change only procedures they performed.  A validated
     (approved or rejected) procedure is never changed.  Each procedure's current
-    fields merged with the changes must pass :func:`~.services.check_procedure`.
+    fields merged with the changes must pass :func:`~.services.check_procedure`.  Each change
+    is audited as ``procedure.update`` by ``actor`` (the fields that changed, before → after).
 
     :raises BatchTooLarge: more than 500 updates.
     :raises BatchForbidden: updates of another performer's procedures (nothing written).
@@ -492,10 +518,13 @@ def update_procedures(updates: list[tuple[int | None, dict]], actor, *, validate
     if not validate_only:
         for index, changes in cleans.items():
             procedure = procedures[updates[index][0]]
+            before = _procedure_state(procedure)
             for name, value in changes.items():
                 setattr(procedure, name, value)
             if "patient_id" in changes:
                 procedure.patient = patients[changes["patient_id"]]
+            services.audit_procedure(actor, "procedure.update", procedure, before, _procedure_state(procedure),
+                                     flush=False)
         db.session.flush()
     return BatchResult(ids=list(ids), written=not validate_only)
 

@@ -169,11 +169,40 @@ def check_patient(values: dict) -> dict:
     return clean
 
 
+#: What the audit trail keeps of a newly registered patient (a change keeps every field it changed).
+PATIENT_AUDIT_FIELDS = ("name", "record_number", "birth_date", "sex")
+
+
+def audit_patient_created(actor, patient: Patient, *, flush: bool = True) -> None:
+    """Write ``patient.create`` for ``patient`` by ``actor`` (a staff user or a command's name;
+    None writes nothing); see :func:`app.audit.services.record`."""
+    if actor is None:
+        return
+    from ..audit.services import record, snapshot
+
+    record(actor, "patient.create", subject_type="patient", subject_id=patient.id, before=None,
+           after=snapshot(patient, PATIENT_AUDIT_FIELDS), flush=flush)
+
+
+def audit_procedure(actor, action: str, procedure: Procedure, before: dict | None, after: dict,
+                    *, flush: bool = True) -> None:
+    """Write ``procedure.create`` or ``procedure.update`` (only the changed fields) by ``actor``
+    about ``procedure``'s performer (None writes nothing).  Money in whole rupiah."""
+    if actor is None:
+        return
+    from ..audit.services import record
+
+    record(actor, action, subject_type="procedure", subject_id=procedure.id, person=procedure.performer_id,
+           before=before, after=after, only_changes=before is not None, flush=flush)
+
+
 def create_patient(name: str, *, record_number: str | None = None, birth_date: date | None = None,
                    sex: str | None = None, address: str | None = None, phone: str | None = None,
-                   email: str | None = None) -> Patient:
+                   email: str | None = None, actor=None) -> Patient:
     """Register a patient (flushed).
 
+    :param actor: the staff user registering them, or a command's name (audited as
+        ``patient.create``); None: not audited (fixtures, benchmarks).
     :raises ValidationFailed: a field refused by :func:`check_patient`, or
         ``record_number`` already used by another patient.
     """
@@ -185,6 +214,7 @@ def create_patient(name: str, *, record_number: str | None = None, birth_date: d
     patient = Patient(**clean)
     db.session.add(patient)
     db.session.flush()
+    audit_patient_created(actor, patient)
     return patient
 
 

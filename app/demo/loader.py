@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..accounts.models import User
-from ..accounts.services import create_user
+from ..accounts.services import create_user, update_user
 from ..clinic.models import Patient, Procedure
 from ..clinic.services import create_patient, record_procedure, validate_procedure
 from ..common import clock
@@ -21,7 +21,7 @@ from ..kiosk.services import create_kiosk
 from ..places.models import Office
 from ..places.services import create_office
 from ..posts.models import Post
-from ..posts.services import slugify
+from ..posts.services import create_post, slugify
 from ..schedules.holidays import import_year
 from ..schedules.models import RosterEntry, ShiftPattern, WorkSchedule
 from ..schedules.rosters import apply_pattern, create_pattern
@@ -130,17 +130,17 @@ def _demo_class(users: dict, created: dict) -> None:
     """Class X IPA 1 with its homeroom teacher, both students enrolled this academic year, and their cards."""
     school_class = db.session.scalar(db.select(SchoolClass).filter_by(name=DEMO_CLASS))
     if school_class is None:
-        school_class = create_class(name=DEMO_CLASS, homeroom_teacher_id=users["Budi Setiawan"].id)
+        school_class = create_class(name=DEMO_CLASS, homeroom_teacher_id=users["Budi Setiawan"].id, actor=DEMO_ACTOR)
         created["classes"] += 1
     students = [users["Andi Saputra"], users["Citra Dewi"]]
     year = academic_year_of(clock.local_today())
     enrolled = set(db.session.scalars(db.select(ClassEnrollment.student_id).filter_by(academic_year=year)))
     missing = [s.id for s in students if s.id not in enrolled]
     if missing:
-        assign_students(school_class, missing, year)
+        assign_students(school_class, missing, year, actor=DEMO_ACTOR)
     for student in students:
         if db.session.scalar(db.select(StudentQrCard.id).filter_by(student_id=student.id, is_active=True)) is None:
-            generate_card(student)
+            generate_card(student, actor=DEMO_ACTOR)
 
 
 def _demo_clinic(users: dict, admin: User, created: dict) -> None:
@@ -150,7 +150,7 @@ def _demo_clinic(users: dict, admin: User, created: dict) -> None:
     for spec in PATIENTS:
         patient = db.session.scalar(db.select(Patient).filter_by(record_number=spec["record_number"]))
         if patient is None:
-            patient = create_patient(**spec)
+            patient = create_patient(**spec, actor=DEMO_ACTOR)
             created["patients"] += 1
         patients[spec["record_number"]] = patient
     if db.session.scalar(db.select(Procedure.id).where(Procedure.patient_id.in_(p.id for p in patients.values()))):
@@ -176,7 +176,7 @@ def _demo_schedules(users: dict, created: dict) -> None:
     for name, (code, position) in MEMBERS.items():
         user = users[name]
         if user.department_id is None:
-            user.department_id, user.position = departments[code].id, position
+            update_user(user, DEMO_ACTOR, department=departments[code], position=position)
     shifts = {}
     for spec in SHIFTS:
         shift = db.session.scalar(db.select(WorkSchedule).filter_by(name=spec["name"]))
@@ -228,7 +228,7 @@ def load_demo() -> dict[str, int]:
         if user is None:
             user = create_user(name=spec["name"], role=spec["role"], email=spec["email"], npp=spec["npp"],
                                nisn_nip_nik=spec.get("nisn_nip_nik"), password=DEMO_PASSWORD,
-                               office=offices[spec["office"]])
+                               office=offices[spec["office"]], actor=DEMO_ACTOR)
             created["users"] += 1
         users[spec["name"]] = user
         if spec["role"] == "admin":
@@ -239,8 +239,7 @@ def load_demo() -> dict[str, int]:
     now = clock.now()
     for i, spec in enumerate(POSTS):
         if db.session.scalar(db.select(Post.id).filter_by(slug=slugify(spec["title"]))) is None:
-            db.session.add(Post(slug=slugify(spec["title"]), status="published", author_id=admin.id,
-                                published_at=now - timedelta(days=i + 1), **spec))
+            create_post(admin, actor=DEMO_ACTOR, status="published", published_at=now - timedelta(days=i + 1), **spec)
             created["posts"] += 1
     for spec in VERSIONS:
         if db.session.scalar(db.select(AppVersion.id).filter_by(platform=spec["platform"])) is None:

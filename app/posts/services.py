@@ -138,20 +138,21 @@ def _audit(actor, action: str, post: Post, before: dict | None, after: dict | No
     record(actor, action, subject_type="post", subject_id=post.id, before=before, after=after)
 
 
-def create_post(author, **values) -> Post:
+def create_post(author, *, actor=None, **values) -> Post:
     """Create a post with a unique slug made from its title.
 
     Keys: ``title``, ``content`` (required), ``excerpt``, ``category``
     (:data:`~.models.CATEGORIES`), ``status`` (:data:`~.models.STATUSES`),
     ``is_featured``, ``is_pinned``, ``published_at`` (aware datetime; a
-    published post without one is published now).  Audited as ``post.create`` by ``author``.
+    published post without one is published now).  Audited as ``post.create`` by ``actor``
+    (a command's name, e.g. ``"flask demo load"``), else by ``author``.
     :raises ValidationFailed: a missing or unknown value.
     """
     clean = _clean_post(values)
     post = Post(slug=unique_slug(clean["title"]), author_id=author.id if author else None, **clean)
     db.session.add(post)
     db.session.flush()
-    _audit(author, "post.create", post, None, _state(post))
+    _audit(actor if actor is not None else author, "post.create", post, None, _state(post))
     return post
 
 

@@ -144,8 +144,34 @@ def _flush_unique(field_name: str) -> None:
         raise Conflict("Already taken", field=field_name) from None
 
 
-def create_class(*, name: str, homeroom_teacher_id: int | None = None) -> SchoolClass:
-    """Create a class.
+# --- the audit trail (every change below by staff is recorded, see app.audit.services.record) ---
+
+def _audit(actor, action: str, *, subject_type: str, subject_id: int | None, person=None,
+           before: dict | None = None, after: dict | None = None) -> None:
+    """One audit entry by ``actor`` (a staff user or a command's name); None writes nothing."""
+    if actor is None:
+        return
+    from ..audit.services import record
+
+    record(actor, action, subject_type=subject_type, subject_id=subject_id, person=person, before=before,
+           after=after, only_changes=before is not None and after is not None)
+
+
+def _class_state(school_class: SchoolClass) -> dict:
+    """What the audit trail keeps of a class: its name and homeroom teacher's name (None: none)."""
+    teacher = (db.session.get(User, school_class.homeroom_teacher_id)
+               if school_class.homeroom_teacher_id is not None else None)
+    return {"name": school_class.name, "homeroom_teacher": teacher.name if teacher else None}
+
+
+def _card_state(card: StudentQrCard) -> dict:
+    """What the audit trail keeps of a card: the end of its code (the whole code is a credential
+    a printout carries, not kept twice) and whether it works."""
+    return {"card": "…" + card.qr_code[-4:], "is_active": bool(card.is_active)}
+
+
+def create_class(*, name: str, homeroom_teacher_id: int | None = None, actor=None) -> SchoolClass:
+    """Create a class; audited as ``school_class.create`` by ``actor`` (None: not audited).
 
     :raises ValidationFailed: empty/long name, homeroom teacher not a guru/kepsek.
     :raises Conflict: (``field="name"``) name taken.
@@ -154,26 +180,37 @@ def create_class(*, name: str, homeroom_teacher_id: int | None = None) -> School
     school_class = SchoolClass(**clean)
     db.session.add(school_class)
     _flush_unique("name")
+    _audit(actor, "school_class.create", subject_type="school_class", subject_id=school_class.id,
+           after=_class_state(school_class))
     return school_class
 
 
-def update_class(school_class: SchoolClass, **values) -> SchoolClass:
+def update_class(school_class: SchoolClass, actor=None, **values) -> SchoolClass:
     """Change ``name`` and/or ``homeroom_teacher_id`` (only the keys given; None clears the teacher).
 
+    Audited as ``school_class.update`` by ``actor`` (the name or homeroom teacher before → after;
+    nothing when nothing changed).
     :raises ValidationFailed, Conflict: as :func:`create_class`; nothing changes then.
     """
     clean = _clean_class(values, exclude_id=school_class.id)
+    before = _class_state(school_class)
     for key, value in clean.items():
         setattr(school_class, key, value)
     if clean:
         school_class.updated_at = clock.now()
     _flush_unique("name")
+    _audit(actor, "school_class.update", subject_type="school_class", subject_id=school_class.id,
+           before=before, after=_class_state(school_class))
     return school_class
 
 
-def delete_class(school_class: SchoolClass) -> None:
+def delete_class(school_class: SchoolClass, actor=None) -> None:
     """Delete a class and its enrolments; attendance and absence marks already recorded stay (their
-    class becomes None)."""
+    class becomes None).  Audited as ``school_class.delete`` by ``actor`` (with the number of
+    enrolments that went)."""
+    before = {**_class_state(school_class), "enrolments": db.session.scalar(
+        db.select(db.func.count(ClassEnrollment.id)).where(ClassEnrollment.class_id == school_class.id))}
+    _audit(actor, "school_class.delete", subject_type="school_class", subject_id=school_class.id, before=before)
     db.session.execute(db.delete(ClassEnrollment).where(ClassEnrollment.class_id == school_class.id))
     for model in (StudentAttendance, StudentAbsence):
         db.session.execute(update(model).where(model.class_id == school_class.id)
@@ -257,11 +294,14 @@ def _check_year(academic_year: int) -> None:
         raise ValidationFailed({"academic_year": [f"The academic year must be between {MIN_YEAR} and {MAX_YEAR}."]})
 
 
-def assign_students(school_class: SchoolClass, student_ids: list[int], academic_year: int) -> list[ClassEnrollment]:
+def assign_students(school_class: SchoolClass, student_ids: list[int], academic_year: int,
+                    actor=None) -> list[ClassEnrollment]:
     """Enrol students in ``school_class`` for ``academic_year``.
 
     A student already in another class that year is moved here (their
-    enrolment row changes class); one already here keeps their row.
+    enrolment row changes class); one already here keeps their row.  Audited by ``actor``
+    (None: not audited), one entry a student whose place changed: ``enrolment.add``
+    (class, academic year) or ``enrolment.move`` (class before → after).
     :returns: the enrolments of the given students in this class, in request order.
     :raises ValidationFailed: an id that is not a student, a year out of range.
     :raises Conflict: a concurrent request enrolled the same student first.
@@ -272,29 +312,47 @@ def assign_students(school_class: SchoolClass, student_ids: list[int], academic_
         ClassEnrollment.academic_year == academic_year,
         ClassEnrollment.student_id.in_([s.id for s in students])))} if students else {}
     rows = []
+    changed: list[tuple[str, User, str | None]] = []
     for student in students:
         row = existing.get(student.id)
         if row is None:
             row = ClassEnrollment(class_id=school_class.id, student_id=student.id, academic_year=academic_year)
             db.session.add(row)
+            changed.append(("enrolment.add", student, None))
         elif row.class_id != school_class.id:
+            old = db.session.get(SchoolClass, row.class_id)
             row.class_id = school_class.id
             row.created_at = clock.now()
+            changed.append(("enrolment.move", student, old.name if old else None))
         rows.append(row)
     _flush_unique("student_ids")
+    by_student = {row.student_id: row for row in rows}
+    for action, student, old_name in changed:
+        before = {"class": old_name, "academic_year": academic_year} if action == "enrolment.move" else None
+        _audit(actor, action, subject_type="class_enrollment", subject_id=by_student[student.id].id, person=student,
+               before=before, after={"class": school_class.name, "academic_year": academic_year})
     return rows
 
 
-def remove_students(school_class: SchoolClass, student_ids: list[int], academic_year: int) -> int:
+def remove_students(school_class: SchoolClass, student_ids: list[int], academic_year: int, actor=None) -> int:
     """Remove students' enrolments in ``school_class`` for ``academic_year``.
 
-    Ids not enrolled there are ignored.  :returns: the number of enrolments removed.
+    Ids not enrolled there are ignored.  Audited as ``enrolment.remove`` by ``actor``, one
+    entry a student removed (None: not audited).
+    :returns: the number of enrolments removed.
     :raises ValidationFailed: an id that is not a student, a year out of range.
     """
     _check_year(academic_year)
     students = _students(student_ids)
     if not students:
         return 0
+    if actor is not None:
+        enrolled = db.session.execute(db.select(ClassEnrollment.id, ClassEnrollment.student_id).where(
+            ClassEnrollment.class_id == school_class.id, ClassEnrollment.academic_year == academic_year,
+            ClassEnrollment.student_id.in_([s.id for s in students]))).all()
+        for enrolment_id, student_id in enrolled:
+            _audit(actor, "enrolment.remove", subject_type="class_enrollment", subject_id=enrolment_id,
+                   person=student_id, before={"class": school_class.name, "academic_year": academic_year})
     result = db.session.execute(db.delete(ClassEnrollment).where(
         ClassEnrollment.class_id == school_class.id, ClassEnrollment.academic_year == academic_year,
         ClassEnrollment.student_id.in_([s.id for s in students])).execution_options(synchronize_session=False))
@@ -323,34 +381,48 @@ def _save_card():
         raise Conflict("Another card of this student was activated at the same time", field="student_id") from None
 
 
-def generate_card(student: User) -> StudentQrCard:
+def generate_card(student: User, actor=None) -> StudentQrCard:
     """A new active card for ``student``; the previous active card is deactivated (same transaction).
+
+    Audited as ``qr_card.issue`` by ``actor`` (None: not audited), naming the card it replaced.
 
     :raises ValidationFailed: (``student_id``) the user is not a student.
     :raises Conflict: a concurrent request activated another card first.
     """
     if student.role not in STUDENT_ROLES:
         raise ValidationFailed({"student_id": ["The selected student id is invalid."]})
+    previous = db.session.scalar(db.select(StudentQrCard).where(
+        StudentQrCard.student_id == student.id, StudentQrCard.is_active.is_(True))) if actor is not None else None
+    replaced = _card_state(previous)["card"] if previous is not None else None
     _deactivate_others(student.id)
     now = clock.now()
     card = StudentQrCard(student_id=student.id, qr_code=new_card_code(), is_active=True,
                          generated_at=now, created_at=now, updated_at=now)
     db.session.add(card)
     _save_card()
+    _audit(actor, "qr_card.issue", subject_type="student_qr_card", subject_id=card.id, person=student,
+           after={**_card_state(card), "replaced": replaced})
     return card
 
 
-def set_card_status(card: StudentQrCard, active: bool) -> StudentQrCard:
+def set_card_status(card: StudentQrCard, active: bool, actor=None) -> StudentQrCard:
     """Activate or deactivate ``card``; activating deactivates the student's other active card.
+
+    Audited as ``qr_card.activate`` / ``qr_card.deactivate`` by ``actor`` when the card's state
+    changes (None: not audited).
 
     :raises Conflict: a concurrent request activated another card first.
     """
+    before = _card_state(card)
     if active and not card.is_active:
         _deactivate_others(card.student_id, keep_id=card.id)
     if card.is_active != active:
         card.is_active = active
         card.updated_at = clock.now()
     _save_card()
+    if before["is_active"] != active:
+        _audit(actor, "qr_card.activate" if active else "qr_card.deactivate", subject_type="student_qr_card",
+               subject_id=card.id, person=card.student_id, before=before, after=_card_state(card))
     return card
 
 

@@ -180,3 +180,284 @@ def test_a_person_deleted_through_the_school_api_is_audited(app, client, admin, 
     deleted = _one(app, "user.delete")
     assert (deleted[1], deleted[2], deleted[5], deleted[6]) == (admin.id, person.id, {"deleted": False},
                                                                 {"deleted": True})
+
+
+# --- the clinic: patients and procedures ---------------------------------------------------------
+
+def _clinic_bearer(app, user) -> dict:
+    """A clinic-dialect (contract 000) bearer header of ``user``, without signing in."""
+    from app.accounts.api_tokens import issue_token
+    from app.accounts.models import User
+
+    with app.app_context():
+        token, _row = issue_token(db.session.get(User, user.id), "clinic")
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _no_bulk_limit(app):
+    from app.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+
+
+def test_patients_registered_changed_and_imported_by_staff_are_audited(app, client, as_admin, admin, monkeypatch,
+                                                                       tmp_path):
+    headers = _clinic_bearer(app, admin)
+    _no_bulk_limit(app)
+    response = client.post("/api/v2/bulk/create", headers=headers, json={"model": "pasien", "data": [
+        {"nama": "Siti Aminah", "no_rm": "RM-001", "tanggal_lahir": "1990-05-15", "jenis_kelamin": "P"}]})
+    assert response.status_code == 201, response.get_json()
+    patient_id = response.get_json()["data"]["results"][0]["id"]
+    created = _one(app, "patient.create")
+    assert created[1:7] == (admin.id, None, "patient", patient_id, None,
+                            {"name": "Siti Aminah", "record_number": "RM-001", "birth_date": "1990-05-15",
+                             "sex": "female"})
+    _no_bulk_limit(app)
+    response = client.put("/api/v2/bulk/update", headers=headers, json={"model": "pasien", "updates": [
+        {"id": patient_id, "data": {"no_telepon": "0812000111", "nama": "Siti Aminah"}}]})
+    assert response.status_code == 200, response.get_json()
+    changed = _one(app, "patient.update")
+    assert (changed[1], changed[4], changed[5], changed[6]) == (admin.id, patient_id, {"phone": None},
+                                                                {"phone": "0812000111"})
+    # the admin page's CSV import: one entry a patient, by the admin
+    from tests.admin.test_patient_import import HEADER, _confirm, _upload
+
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
+    preview = _upload(as_admin, HEADER + "Budi Santoso,RM-002,1985-01-02,L,,,\nTanpa Nomor,,,,,,\n")
+    assert _confirm(as_admin, preview.get_data(as_text=True)).status_code == 303
+    imported = audit_trail(app, action="patient.create")[1:]
+    assert [(e[1], e[6]["name"], e[6]["record_number"]) for e in imported] == [
+        (admin.id, "Budi Santoso", "RM-002"), (admin.id, "Tanpa Nomor", None)]
+    text = text_of(as_admin.get(AUDIT + "?action=patient").get_data(as_text=True))
+    assert "Pasien didaftarkan" in text and "Data pasien diubah" in text and "Perempuan" in text
+    assert "Ponsel" in text and "0812000111" in text
+
+
+def test_a_refused_patient_batch_writes_no_entry(app, client, admin):
+    _no_bulk_limit(app)
+    response = client.post("/api/v2/bulk/create", headers=_clinic_bearer(app, admin), json={"model": "pasien", "data": [
+        {"nama": "Boleh"}, {"nama": ""}]})
+    assert response.status_code == 422
+    assert audit_trail(app) == []
+
+
+def test_procedures_recorded_and_changed_by_staff_are_audited(app, client, admin, factory):
+    from app.clinic import services as clinic
+
+    doctor = factory.user(role="dokter", name="dr. Rina", npp="20001")
+    with app.app_context():
+        patient_id = clinic.create_patient("Budi").id
+        db.session.commit()
+    headers = _clinic_bearer(app, admin)
+    _no_bulk_limit(app)
+    response = client.post("/api/v2/bulk/create", headers=headers, json={"model": "tindakan", "data": [
+        {"pasien_id": patient_id, "pelaksana_id": doctor.id, "nama_tindakan": "Jahit luka", "tarif": 300000,
+         "jaspel": 100000}]})
+    assert response.status_code == 201, response.get_json()
+    procedure_id = response.get_json()["data"]["results"][0]["id"]
+    created = _one(app, "procedure.create")
+    assert (created[1], created[2], created[4], created[5]) == (admin.id, doctor.id, procedure_id, None)
+    assert (created[6]["name"], created[6]["patient"], created[6]["fee"], created[6]["service_fee_share"]) == (
+        "Jahit luka", "Budi", 300000, 100000)
+    _no_bulk_limit(app)
+    response = client.put("/api/v2/bulk/update", headers=headers, json={"model": "tindakan", "updates": [
+        {"id": procedure_id, "data": {"jaspel": 120000}}]})
+    assert response.status_code == 200, response.get_json()
+    changed = _one(app, "procedure.update")
+    assert (changed[2], changed[5], changed[6]) == (doctor.id, {"service_fee_share": 100000},
+                                                    {"service_fee_share": 120000})
+
+
+# --- the school: classes, enrolments, cards ---------------------------------------------------------
+
+def _english(session):
+    session.submit("/admin/", "/admin/language", {"lang": "en"})
+    return session
+
+
+def test_classes_created_changed_and_deleted_are_audited(app, client, as_admin, admin, factory):
+    from app.school.models import SchoolClass
+    from tests.api.school.tokens import bearer
+
+    sari = factory.user(role="guru", name="Bu Sari", nisn_nip_nik="1980")
+    eko = factory.user(role="guru", name="Pak Eko", nisn_nip_nik="1981")
+    url = "/admin/school/classes/new"
+    as_admin.submit(url, url, {"name": "X IPA 1", "homeroom_teacher_id": sari.id})
+    with app.app_context():
+        class_id = db.session.scalar(db.select(SchoolClass.id))
+    created = _one(app, "school_class.create")
+    assert created[1:7] == (admin.id, None, "school_class", class_id, None,
+                            {"name": "X IPA 1", "homeroom_teacher": "Bu Sari"})
+    url = f"/admin/school/classes/{class_id}/edit"
+    as_admin.submit(url, url, {"name": "X IPA 1", "homeroom_teacher_id": eko.id})
+    changed = _one(app, "school_class.update")                  # a teacher assignment
+    assert (changed[5], changed[6]) == ({"homeroom_teacher": "Bu Sari"}, {"homeroom_teacher": "Pak Eko"})
+    url = f"/admin/school/classes/{class_id}/delete"
+    as_admin.submit(url, url)
+    deleted = _one(app, "school_class.delete")
+    assert (deleted[5], deleted[6]) == ({"name": "X IPA 1", "homeroom_teacher": "Pak Eko", "enrolments": 0}, None)
+    # the school app's API (contract 002) is audited the same way
+    response = client.post("/api/classes", headers=bearer(app, admin), json={"name": "XI IPS 2"})
+    assert response.status_code == 201, response.get_json()
+    assert [e[6]["name"] for e in audit_trail(app, action="school_class.create")] == ["X IPA 1", "XI IPS 2"]
+    text = text_of(as_admin.get(AUDIT + "?action=school_class").get_data(as_text=True))
+    assert "Kelas dibuat" in text and "Kelas diubah" in text and "Kelas dihapus" in text
+    assert "Wali kelas" in text and "Bu Sari → Pak Eko" in text
+
+
+def test_enrolments_added_moved_and_removed_are_audited(app, client, as_admin, admin, factory, freeze_time):
+    from app.school.models import SchoolClass
+    from tests.api.school.tokens import bearer
+
+    freeze_time("2026-08-03T09:00+07:00")                       # academic year 2026/2027
+    ani = factory.user(role="siswa", name="Ani", nisn_nip_nik="0051")
+    with app.app_context():
+        here, there = SchoolClass(name="X IPA 1"), SchoolClass(name="X IPA 2")
+        db.session.add_all([here, there])
+        db.session.commit()
+        here_id, there_id = here.id, there.id
+    page = f"/admin/school/classes/{here_id}"
+    as_admin.submit(page, f"{page}/enrol", {"student_id": ani.id, "academic_year": 2026})
+    added = _one(app, "enrolment.add")
+    assert (added[1], added[2], added[5], added[6]) == (admin.id, ani.id, None,
+                                                        {"class": "X IPA 1", "academic_year": 2026})
+    as_admin.submit(page, f"{page}/move", {"student_id": ani.id, "academic_year": 2026, "target_class_id": there_id})
+    moved = _one(app, "enrolment.move")
+    assert (moved[2], moved[5], moved[6]) == (ani.id, {"class": "X IPA 1"}, {"class": "X IPA 2"})
+    other = f"/admin/school/classes/{there_id}"
+    as_admin.submit(other, f"{other}/remove", {"student_id": ani.id, "academic_year": 2026})
+    removed = _one(app, "enrolment.remove")
+    assert (removed[2], removed[5], removed[6]) == (ani.id, {"class": "X IPA 2", "academic_year": 2026}, None)
+    # re-enrolling someone already there changes nothing and writes nothing
+    headers = bearer(app, admin)
+    for _ in range(2):
+        response = client.post(f"/api/classes/{here_id}/assign-students", headers=headers,
+                               json={"student_ids": [ani.id], "academic_year": 2026})
+        assert response.status_code in (200, 201), response.get_json()
+    assert len(audit_trail(app, action="enrolment.add")) == 2
+    text = text_of(_english(as_admin).get(AUDIT + "?action=enrolment").get_data(as_text=True))
+    assert "Student moved to another class" in text and "X IPA 1 → X IPA 2" in text
+    assert "Student removed from a class" in text and "2026/2027" in text
+
+
+def test_student_cards_issued_reissued_and_switched_are_audited(app, client, as_admin, admin, factory):
+    from app.school.models import StudentQrCard
+    from tests.api.school.tokens import bearer
+
+    ani = factory.user(role="siswa", name="Ani", nisn_nip_nik="0051")
+    cards = "/admin/school/cards"
+    as_admin.submit(cards, f"{cards}/students/{ani.id}/generate")
+    response = client.post("/api/student-qr-cards/generate", headers=bearer(app, admin), json={"student_id": ani.id})
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        first, second = db.session.execute(db.select(StudentQrCard.id, StudentQrCard.qr_code)
+                                           .order_by(StudentQrCard.id)).all()
+    issued = audit_trail(app, action="qr_card.issue")
+    assert [(e[1], e[2], e[4]) for e in issued] == [(admin.id, ani.id, first.id), (admin.id, ani.id, second.id)]
+    assert issued[0][6] == {"card": "…" + first.qr_code[-4:], "is_active": True, "replaced": None}
+    assert issued[1][6]["replaced"] == "…" + first.qr_code[-4:]     # a reprint: the old card stops working
+    assert all(first.qr_code not in str(e) and second.qr_code not in str(e) for e in issued)
+    as_admin.submit(cards, f"{cards}/{second.id}/deactivate")
+    off = _one(app, "qr_card.deactivate")
+    assert (off[1], off[2], off[5]["is_active"], off[6]["is_active"]) == (admin.id, ani.id, True, False)
+    as_admin.submit(cards, f"{cards}/{first.id}/activate")
+    assert _one(app, "qr_card.activate")[4] == first.id
+    text = text_of(as_admin.get(AUDIT + "?action=qr_card").get_data(as_text=True))
+    assert "Kartu QR siswa diterbitkan" in text and "Kartu QR siswa dinonaktifkan" in text
+
+
+# --- people: passwords and sessions, restoring, the CSV import --------------------------------------
+
+def test_a_password_reset_by_staff_is_audited_with_the_sessions_it_ended(app, client, as_admin, admin, factory):
+    from app.accounts.api_tokens import issue_token
+    from app.accounts.models import User
+
+    clerk = factory.user(role="non_paramedis", name="Staf Dapur", email="dapur@hadir.test", npp="30001")
+    with app.app_context():
+        for _ in range(2):
+            issue_token(db.session.get(User, clerk.id), "clinic")
+        db.session.commit()
+    response = client.post(f"/api/v2/admin/nonparamedis/{clerk.id}/reset-password", headers=_clinic_bearer(app, admin),
+                           json={"new_password": "rahasia-baru-2026"})
+    assert response.status_code == 200, response.get_json()
+    reset = _one(app, "user.password_reset")
+    assert reset[1:7] == (admin.id, clerk.id, "user", clerk.id, None, {"sessions_ended": 2})
+    assert "rahasia" not in str(audit_trail(app))
+    url = f"/admin/users/{clerk.id}/edit"
+    page = as_admin.get(url).get_data(as_text=True)
+    assert "Staf Dapur" in page
+    as_admin.submit(url, url, {"name": "Staf Dapur", "email": "dapur@hadir.test", "npp": "30001", "nisn_nip_nik": "",
+                               "role": "non_paramedis", "office_id": "0", "department_id": "0", "position": "",
+                               "is_active": "y", "password": "sandi-lain-2026", "annual_leave_days": ""})
+    assert [e[6] for e in audit_trail(app, action="user.password_reset")] == [{"sessions_ended": 2},
+                                                                             {"sessions_ended": 0}]
+    text = text_of(as_admin.get(AUDIT + "?action=user").get_data(as_text=True))
+    assert "Kata sandi direset oleh staf" in text and "Sesi diakhiri" in text
+
+
+def test_people_restored_or_switched_off_by_staff_are_audited(app, client, as_admin, admin, factory):
+    from app.accounts import services as accounts
+    from app.accounts.models import User
+
+    gone = factory.user(role="pegawai", name="Pegawai Lama", npp="10009")
+    with app.app_context():
+        accounts.delete_user(db.session.get(User, gone.id))
+        db.session.commit()
+    as_admin.submit("/admin/users?deleted=1", f"/admin/users/{gone.id}/restore")
+    restored = _one(app, "user.restore")
+    assert restored[1:7] == (admin.id, gone.id, "user", gone.id, {"deleted": True}, {"deleted": False})
+    clerk = factory.user(role="non_paramedis", name="Staf Dapur", email="dapur@hadir.test", npp="30001")
+    response = client.patch(f"/api/v2/admin/nonparamedis/{clerk.id}/toggle-status", headers=_clinic_bearer(app, admin))
+    assert response.status_code == 200, response.get_json()
+    switched = _one(app, "user.update")
+    assert (switched[1], switched[2], switched[5], switched[6]) == (admin.id, clerk.id, {"is_active": True},
+                                                                    {"is_active": False})
+
+
+def test_people_imported_from_a_csv_file_are_audited_with_their_class(app, as_admin, admin, monkeypatch, tmp_path,
+                                                                        freeze_time):
+    from app.school.models import SchoolClass
+    from tests.admin.test_users_csv import _confirm, _upload
+
+    freeze_time("2026-08-03T09:00+07:00")
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
+    with app.app_context():
+        db.session.add(SchoolClass(name="X IPA 1"))
+        db.session.commit()
+    content = ("name,role,nisn_nip_nik,class,password\n"
+               "Siti Rahma,siswa,0051234567,X IPA 1,rahasia-siti-123\n"
+               "Bu Ani,guru,198001012005,,rahasia-ani-1234\n").encode()
+    preview = _upload(as_admin, content).get_data(as_text=True)
+    assert _confirm(as_admin, preview).status_code == 200
+    created = audit_trail(app, action="user.create")
+    assert [(e[1], e[6]["name"], e[6]["role"], e[6].get("class")) for e in created] == [
+        (admin.id, "Siti Rahma", "siswa", "X IPA 1"), (admin.id, "Bu Ani", "guru", None)]
+    assert all(e[2] == e[4] for e in created)
+
+
+# --- the demo loader ---------------------------------------------------------------------------------
+
+def test_everything_the_demo_loader_writes_names_the_command(app):
+    from app.audit.models import AuditEntry
+
+    with app.app_context():
+        db.session.execute(db.delete(AuditEntry))                # only the loader's entries below
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.execute(db.select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.actor_label)).all()
+    by_action = {}
+    for action, actor_id, label in rows:
+        by_action.setdefault(action, set()).add((actor_id, label))
+    for action in ("post.create", "user.create", "patient.create", "school_class.create", "enrolment.add",
+                   "qr_card.issue", "office.create", "kiosk.create"):
+        assert by_action.get(action) == {(None, "flask demo load")}, (action, by_action.get(action))
+    assert {(None, "flask demo load")} == by_action["user.update"]   # departments and positions
+    assert len([r for r in rows if r.action == "post.create"]) == 3
+    again = app.test_cli_runner().invoke(args=["demo", "load"])  # idempotent: nothing new, nothing recorded
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == len(rows)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from flask import Response, current_app, request, session
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ...admin.access import admin_required
@@ -153,7 +154,7 @@ def _finish(token: str, data: bytes, parsed, seed: bytes, hashes: list[str] | No
     try:
         with commit_step("written before the answer: a key taken meanwhile (IntegrityError at commit) "
                          "shows the preview again, not a 500"):
-            imported = csv_import.import_rows(parsed.rows, seed, hashes)
+            imported = csv_import.import_rows(parsed.rows, seed, hashes, actor=current_user._get_current_object())
     except (DomainError, IntegrityError):
         refuse()
         _hashes_path(token).unlink(missing_ok=True)

@@ -121,7 +121,7 @@ def user_restore(user_id: int):
     except NotFound:
         abort(404)
     try:
-        accounts.restore_user(user)
+        accounts.restore_user(user, current_user._get_current_object())
     except DomainError as exc:
         message, kind = translate_message(exc.message), "error"
     else:
@@ -182,7 +182,7 @@ def user_edit(user_id: int):
                                      **form.values(office_by_id, department_by_id),
                                      annual_leave_days=form.annual_leave_days.data)
                 if form.password.data:
-                    accounts.set_password(user, form.password.data)
+                    accounts.reset_password(user, form.password.data, current_user._get_current_object())
 
             ok, _saved = form.call(save, conflict_messages=_conflict_messages())
             if ok:

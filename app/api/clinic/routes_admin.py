@@ -308,7 +308,7 @@ def toggle_non_paramedis(user_id: int):
     """
     user = _managed_user(user_id)
     was_active = user.is_active
-    accounts.update_user(user, is_active=not was_active)
+    accounts.update_user(user, g.user, is_active=not was_active)
     _end_sessions_if_inactive(user, was_active)
     return envelope.ok(staff_user_json(user), "User activated" if user.is_active else "User deactivated")
 
@@ -325,8 +325,7 @@ def reset_non_paramedis_password(user_id: int):
     check = Checker(json_body())
     check.password("new_password")
     values = check.done()
-    accounts.set_password(user, values["new_password"])
-    revoked = revoke_all(user)
+    revoked = accounts.reset_password(user, values["new_password"], g.user, end_sessions=True)
     return envelope.ok({"user_id": user.id, "revoked_sessions": revoked}, "Password reset successfully")
 
 

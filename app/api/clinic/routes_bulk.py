@@ -268,7 +268,7 @@ def bulk_create():
     validate_only = values.get("validate_only", False)
     try:
         if key == bulk.PATIENT:
-            result = bulk.create_patients(parsed, validate_only=validate_only, known_errors=known)
+            result = bulk.create_patients(parsed, validate_only=validate_only, known_errors=known, actor=g.user)
         else:
             result = bulk.create_procedures(parsed, g.user, validate_only=validate_only, known_errors=known)
     except (bulk.BatchInvalid, bulk.BatchForbidden) as exc:
@@ -325,7 +325,7 @@ def bulk_update():
     validate_only = values.get("validate_only", False)
     try:
         if key == bulk.PATIENT:
-            result = bulk.update_patients(updates, validate_only=validate_only, known_errors=known)
+            result = bulk.update_patients(updates, validate_only=validate_only, known_errors=known, actor=g.user)
         else:
             result = bulk.update_procedures(updates, g.user, validate_only=validate_only, known_errors=known)
     except (bulk.BatchInvalid, bulk.BatchForbidden) as exc:
@@ -390,7 +390,7 @@ def bulk_import():
             known[index] = row_errors
     all_or_nothing = values.get("validate_before_import", True)
     try:
-        result = bulk.import_patients(parsed, all_or_nothing=all_or_nothing, known_errors=known)
+        result = bulk.import_patients(parsed, all_or_nothing=all_or_nothing, known_errors=known, actor=g.user)
     except bulk.BatchInvalid as exc:
         return _batch_errors(model, exc, _data_key)
     data = {"model": model, "validate_before_import": all_or_nothing, "total_rows": result.total,

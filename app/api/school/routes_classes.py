@@ -8,7 +8,7 @@ class that year moves them (see :func:`app.school.services.assign_students`).
 """
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 from ...accounts.roles import SCHOOL_STAFF_ROLES
 from ...common import clock
@@ -113,7 +113,7 @@ def create_class():
     """Create a class (201): ``name`` required, ``homeroom_teacher_id`` optional."""
     values = _check_class(body(), creating=True)
     try:
-        school_class = school.create_class(**values)
+        school_class = school.create_class(**values, actor=g.user)
     except Conflict as exc:
         raise unique_failed(exc) from None
     return envelope.ok("Kelas berhasil dibuat", class_json(school_class), status=201)
@@ -126,7 +126,7 @@ def update_class(class_id: int):
     school_class = load_class(class_id)
     values = _check_class(body(), creating=False)
     try:
-        school.update_class(school_class, **values)
+        school.update_class(school_class, g.user, **values)
     except Conflict as exc:
         raise unique_failed(exc) from None
     db.session.refresh(school_class, ["homeroom_teacher"])
@@ -137,7 +137,7 @@ def update_class(class_id: int):
 @token_required(*SCHOOL_STAFF_ROLES)
 def delete_class(class_id: int):
     """Delete a class and its enrolments (recorded attendance stays)."""
-    school.delete_class(load_class(class_id))
+    school.delete_class(load_class(class_id), actor=g.user)
     return envelope.ok("Kelas berhasil dihapus")
 
 
@@ -171,7 +171,7 @@ def assign_students(class_id: int):
     school_class = load_class(class_id)
     ids, year = _students_body()
     try:
-        rows = school.assign_students(school_class, ids, year)
+        rows = school.assign_students(school_class, ids, year, actor=g.user)
     except Conflict:
         return envelope.fail("Siswa sedang ditetapkan oleh permintaan lain, silakan coba lagi", 409)
     return envelope.ok(f"{len(rows)} siswa berhasil ditetapkan ke kelas", {
@@ -186,7 +186,7 @@ def remove_students(class_id: int):
     """Remove students' enrolments in this class for ``academic_year`` (others are ignored)."""
     school_class = load_class(class_id)
     ids, year = _students_body()
-    count = school.remove_students(school_class, ids, year)
+    count = school.remove_students(school_class, ids, year, actor=g.user)
     return envelope.ok(f"{count} siswa berhasil dihapus dari kelas", {
         "class": class_json(school_class, teacher=False),
         "removed_count": count,

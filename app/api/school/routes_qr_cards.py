@@ -11,7 +11,7 @@ schools with many students).  Filters: ``student_id``, ``is_active``.
 """
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 from ...accounts.models import User
 from ...accounts.roles import SCHOOL_STAFF_ROLES, STUDENT_ROLES
@@ -94,7 +94,7 @@ def generate_qr_card():
     if student is None or student.deleted_at is not None or student.role not in STUDENT_ROLES:
         raise ValidationFailed({"student_id": ["The selected student id is invalid."]})
     try:
-        card = school.generate_card(student)
+        card = school.generate_card(student, actor=g.user)
     except Conflict:
         return envelope.fail("QR card siswa sedang dibuat oleh permintaan lain, silakan coba lagi", 409)
     return envelope.ok("QR card baru berhasil di-generate", card_json(card), status=201)
@@ -113,7 +113,7 @@ def update_qr_card_status(card_id: int):
         check.boolean("is_active")
     values = check.done()
     try:
-        school.set_card_status(card, values["is_active"])
+        school.set_card_status(card, values["is_active"], actor=g.user)
     except Conflict:
         return envelope.fail("QR card siswa sedang diubah oleh permintaan lain, silakan coba lagi", 409)
     return envelope.ok("Status QR card berhasil diperbarui", card_json(card))

@@ -29,10 +29,9 @@ from ...accounts.roles import ROLE_BY_ID
 from ...common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ...extensions import db
 from . import envelope
-from .auth import token_required
+from .auth import DIALECT, token_required
 from .blueprint import bp
 from ..laravel import paginate
-from .routes_auth import revoke_others
 from .serializers import user as user_json
 from .validation import Checker, body, parse_bool, parse_int, unique_failed
 
@@ -136,11 +135,10 @@ def update_user(user_id: int):
     except Conflict as exc:
         raise unique_failed(exc) from None
     if password is not None:
-        accounts.set_password(user, password)
-    if user.id == g.user.id:
-        if password is not None:
-            revoke_others(user, keep=g.api_token)
-    elif password is not None or values.get("is_active") is False:
+        mine = user.id == g.user.id          # one's own: every school token but the one used ends
+        accounts.reset_password(user, password, g.user, end_sessions=True, dialect=DIALECT if mine else None,
+                                keep=g.api_token if mine else None)
+    elif user.id != g.user.id and values.get("is_active") is False:
         revoke_all(user)
     return envelope.ok("Data pengguna berhasil diperbarui", user_json(user))
 

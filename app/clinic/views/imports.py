@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask import flash, redirect, url_for
+from flask_login import current_user
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy.exc import IntegrityError
 
@@ -306,7 +307,7 @@ def patients_import_confirm():
     try:
         with commit_step("written before the answer: a key taken meanwhile (IntegrityError at commit) "
                          "shows the preview again, not a 500"):
-            result = bulk.import_patients(parsed.values, known_errors=parsed.known)
+            result = bulk.import_patients(parsed.values, known_errors=parsed.known, actor=current_user)
     except bulk.BatchInvalid as exc:
         refuse()
         STAGED.discard(token)

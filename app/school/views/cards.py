@@ -222,7 +222,7 @@ def card_generate(student_id: int):
     had_card = db.session.scalar(db.select(StudentQrCard.id).where(
         StudentQrCard.student_id == student.id, StudentQrCard.is_active.is_(True))) is not None
     try:
-        card = generate_card(student)
+        card = generate_card(student, actor=current_user)
     except DomainError as exc:
         raise _refused(exc) from None
     message = (_("New card %(code)s for %(name)s; the old card no longer works.", code=card.qr_code, name=student.name)
@@ -236,7 +236,7 @@ def _set_status(card_id: int, active: bool):
     card = _card(card_id)
     student = card.student
     try:
-        set_card_status(card, active)
+        set_card_status(card, active, actor=current_user)
     except DomainError as exc:
         raise _refused(exc) from None
     message = (_("Card %(code)s of %(name)s works again; any other card of theirs was deactivated.",
@@ -266,7 +266,7 @@ def cards_generate_missing():
     school_class = _school_class(required=True)
     year = _academic_year()
     try:
-        made = [generate_card(student) for student in _missing(school_class, year)]
+        made = [generate_card(student, actor=current_user) for student in _missing(school_class, year)]
     except DomainError as exc:
         raise _refused(exc) from None
     if made:

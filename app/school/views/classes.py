@@ -174,7 +174,7 @@ def class_new():
     """Create a class (name unique, homeroom teacher optional)."""
     form = _class_form()
     if form.validate_on_submit():
-        ok, school_class = form.call(lambda: school.create_class(**form.values()), conflict_messages=_conflicts())
+        ok, school_class = form.call(lambda: school.create_class(**form.values(), actor=current_user), conflict_messages=_conflicts())
         if ok:
             flash(_("Class “%(name)s” was created.", name=school_class.name), "success")
             return redirect(url_for("school_admin.class_show", class_id=school_class.id), code=303)
@@ -195,7 +195,7 @@ def class_edit(class_id: int):
             form.homeroom_teacher_id.choices.append((school_class.homeroom_teacher_id,
                                                      school_class.homeroom_teacher.name))
     if form.validate_on_submit():
-        ok, _saved = form.call(lambda: school.update_class(school_class, **form.values()),
+        ok, _saved = form.call(lambda: school.update_class(school_class, current_user, **form.values()),
                                conflict_messages=_conflicts())
         if ok:
             flash(_("Class “%(name)s” was saved.", name=school_class.name), "success")
@@ -213,7 +213,7 @@ def class_delete(class_id: int):
         if not form.validate_on_submit():
             abort(400)
         name = school_class.name
-        school.delete_class(school_class)
+        school.delete_class(school_class, actor=current_user)
         flash(_("Class “%(name)s” was deleted.", name=name), "success")
         return redirect(url_for("school_admin.classes"), code=303)
     enrolments = db.session.scalar(db.select(db.func.count(ClassEnrollment.id))
@@ -337,7 +337,7 @@ def class_enrol(class_id: int):
     before = db.session.scalar(db.select(SchoolClass).join(ClassEnrollment, ClassEnrollment.class_id == SchoolClass.id)
                                .where(ClassEnrollment.student_id == student.id, ClassEnrollment.academic_year == year))
     try:
-        school.assign_students(school_class, [student.id], year)
+        school.assign_students(school_class, [student.id], year, actor=current_user)
     except DomainError as exc:
         refuse()
         return _roster_done(school_class, year, search, _domain_message(exc), "error")
@@ -360,7 +360,7 @@ def class_remove(class_id: int):
     if error:
         return _roster_done(school_class, year, search, error, "error")
     try:
-        removed = school.remove_students(school_class, [student.id], year)
+        removed = school.remove_students(school_class, [student.id], year, actor=current_user)
     except DomainError as exc:
         refuse()
         return _roster_done(school_class, year, search, _domain_message(exc), "error")
@@ -386,7 +386,7 @@ def class_move(class_id: int):
         return _roster_done(school_class, year, search,
                             _("%(student)s is not in this class.", student=student.name), "error")
     try:
-        school.assign_students(target, [student.id], year)
+        school.assign_students(target, [student.id], year, actor=current_user)
     except DomainError as exc:
         refuse()
         return _roster_done(school_class, year, search, _domain_message(exc), "error")
