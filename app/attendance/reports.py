@@ -231,42 +231,113 @@ def build_report(users: list[User], start: date, end: date, *, today: date | Non
     """
     check_range(start, end)
     today = today or clock.local_today()
-    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    ids = [u.id for u in users]
+    recorded: dict[int, dict[date, DayStatus]] = {}
+    if ids:
+        for user_id, work_date, status, time_in in db.session.execute(
+                db.select(DailyAttendance.user_id, DailyAttendance.work_date, DailyAttendance.status,
+                          DailyAttendance.time_in).where(
+                    DailyAttendance.user_id.in_(ids), DailyAttendance.work_date.between(start, end),
+                    DailyAttendance.status != "rejected")):
+            recorded.setdefault(user_id, {})[work_date] = DayStatus(status, time_in)
+    _add_presence(recorded, ids, start, end, lambda occurred_at: DayStatus("present", occurred_at))
+    # A day without a record is one of a few codes: one (frozen) DayStatus each, shared by every
+    # such cell, instead of 30,000 equal objects for a month of a thousand people.
+    blank = {code: DayStatus(code) for code in (*COUNTED, *UNCOUNTED)}
+    grid = _grid(users, start, end, today, recorded, blank)
+    counted = frozenset(COUNTED)
+    rows = [PersonRow(user, days, Counter(s.code for s in days if s.code in counted))
+            for user, days in zip(users, grid)]
+    return Report(start, end, _dates(start, end), rows)
+
+
+def day_codes(users: list[User], start: date, end: date, *, today: date | None = None,
+              statuses: dict[int, dict[date, str]] | None = None) -> list[list[str]]:
+    """Each person's code of each day, as :func:`build_report` decides it, without its objects:
+    ``[[code of start, ..., code of end] for each of users]`` (codes of :data:`COUNTED` and
+    :data:`UNCOUNTED`).  For callers that need only the codes (counts, exports): a month of a
+    thousand people is 31,000 codes.
+
+    :param statuses: ``{user id: {work date: DailyAttendance.status}}`` of the people's day rows in the
+        range, when the caller has read them already (with the columns it needs besides); a
+        ``rejected`` day counts as no record.  None: read here (one statement).
+    :raises ValidationFailed: a reversed range or one longer than :data:`MAX_RANGE_DAYS`.
+    """
+    check_range(start, end)
+    today = today or clock.local_today()
+    ids = [u.id for u in users]
+    if statuses is None:
+        statuses = read_statuses(ids, start, end)
+    recorded = {uid: {day: status for day, status in days.items() if status != "rejected"}
+                for uid, days in statuses.items()}
+    _add_presence(recorded, ids, start, end, lambda occurred_at: "present")
+    return _grid(users, start, end, today, recorded, {code: code for code in (*COUNTED, *UNCOUNTED)})
+
+
+def read_statuses(user_ids: list[int], start: date, end: date) -> dict[int, dict[date, str]]:
+    """``{user id: {work date: status}}`` of these people's day rows from ``start`` to ``end``
+    (local dates, inclusive; ``rejected`` ones included), in one statement."""
+    found: dict[int, dict[date, str]] = {}
+    if user_ids:
+        for user_id, work_date, status in db.session.execute(
+                db.select(DailyAttendance.user_id, DailyAttendance.work_date, DailyAttendance.status).where(
+                    DailyAttendance.user_id.in_(user_ids), DailyAttendance.work_date.between(start, end))):
+            found.setdefault(user_id, {})[work_date] = status
+    return found
+
+
+def counts_of(codes: Iterable[str]) -> Counter:
+    """Days per code of one person's codes (:func:`day_codes`), only the codes of :data:`COUNTED`
+    (what :attr:`PersonRow.counts` holds)."""
+    every = Counter(codes)
+    return Counter({code: every[code] for code in COUNTED if code in every})
+
+
+def _dates(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def _add_presence(recorded: dict[int, dict], ids: list[int], start: date, end: date, make) -> None:
+    """Presence of the registered sources on days without a (non-rejected) record:
+    ``recorded[user id][day] = make(occurred_at)``."""
+    if not ids:
+        return
+    for source in _PRESENCE_SOURCES.values():
+        for user_id, day, occurred_at in source.load(ids, start, end):
+            days = recorded.setdefault(user_id, {})
+            if day not in days:
+                days[day] = make(occurred_at)
+
+
+def _grid(users: list[User], start: date, end: date, today: date, recorded: dict[int, dict], blank: dict) -> list[list]:
+    """Per person (in order), per date: ``recorded[user id][date]`` if there is one, else
+    ``blank[code]`` of the day's code (:func:`_blank_code`; an approved leave's type on a day that
+    would be absent or not yet over).  Two statements: the schedules (:func:`resolve_range`, a
+    constant few) and the approved leaves."""
+    dates = _dates(start, end)
     plans = resolve_range(users, start, end)
     ids = [u.id for u in users]
-    recorded: dict[tuple[int, date], DayStatus] = {}
     leaves: dict[int, list[LeaveRequest]] = {}
     if ids:
-        for row in db.session.execute(db.select(DailyAttendance.user_id, DailyAttendance.work_date,
-                                                DailyAttendance.status, DailyAttendance.time_in).where(
-                DailyAttendance.user_id.in_(ids), DailyAttendance.work_date.between(start, end))):
-            if row.status != "rejected":
-                recorded[(row.user_id, row.work_date)] = DayStatus(row.status, row.time_in)
-        for source in _PRESENCE_SOURCES.values():
-            for user_id, day, occurred_at in source.load(ids, start, end):
-                recorded.setdefault((user_id, day), DayStatus("present", occurred_at))
         for leave in db.session.scalars(db.select(LeaveRequest).where(
                 LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
                 LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
             leaves.setdefault(leave.user_id, []).append(leave)
-    # A day without a record is one of a few codes: one (frozen) DayStatus each, shared by every
-    # such cell, instead of 30,000 equal objects for a month of a thousand people.
-    blank = {code: DayStatus(code) for code in (*COUNTED, *UNCOUNTED)}
-    counted = frozenset(COUNTED)
-    rows = []
+    nothing: dict = {}
+    grid = []
     for user in users:
         uid = user.id
+        mine = recorded.get(uid, nothing)
         own_leaves = leaves.get(uid)
         days = []
         for day in dates:
-            status = recorded.get((uid, day))
-            if status is None:
+            value = mine.get(day)
+            if value is None:
                 code = _blank_code(day, today, plans.get((uid, day)))
                 leave = None
                 if own_leaves and code in ("absent", "not_yet"):
                     leave = next((lv for lv in own_leaves if lv.start_date <= day <= lv.end_date), None)
-                status = blank[code] if leave is None else DayStatus(leave.leave_type)
-            days.append(status)
-        counts = Counter(s.code for s in days if s.code in counted)
-        rows.append(PersonRow(user, days, counts))
-    return Report(start, end, dates, rows)
+                value = blank[code] if leave is None else blank[leave.leave_type]
+            days.append(value)
+        grid.append(days)
+    return grid

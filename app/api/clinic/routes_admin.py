@@ -20,9 +20,9 @@ signed-in role gets the contract's 403 (``errors.role``), no token 401.
   the person is notified; rejecting a check-in clears the day's check-in).  Bulk
   approve is all or nothing (:func:`~app.attendance.services.review_days`, rolled back
   at the request boundary).
-- **Reports** (``/admin/reports``): the admin attendance report
-  (:func:`app.attendance.reports.build_report`: present / late / pending review /
-  leave types / absent per person and day) over everyone who records attendance
+- **Reports** (``/admin/reports``, computed by :mod:`app.clinic.attendance_report`): the
+  admin attendance report's day codes (:func:`app.attendance.reports.day_codes`: present /
+  late / pending review / leave types / absent per person and day) over everyone who records attendance
   in the clinic app — every role that may sign in to it (:data:`~app.accounts.roles.CLINIC_STAFF_ROLES`:
   dokter, paramedis, non_paramedis, petugas, admin; the contract's own login example
   is a petugas) — plus work, late and overtime minutes of the recorded
@@ -32,18 +32,19 @@ signed-in role gets the contract's 403 (``errors.role``), no token 401.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
+from itertools import chain
 
 from flask import g, request
-from sqlalchemy import Row
 
 from ...accounts import services as accounts
 from ...accounts.api_tokens import revoke_all
 from ...accounts.models import User
-from ...accounts.roles import CLINIC_STAFF_ROLES
 from ...attendance import reports
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...clinic import attendance_report
 from ...common import clock
 from ...common.csv_export import csv_response
 from ...common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
@@ -53,14 +54,13 @@ from .auth import token_required
 from .blueprint import bp
 from .pagination import paginate
 from .routes_attendance import review_reason
-from .serializers import duration, local_time, overtime_judge, schedules_by_id
+from .serializers import duration, local_time
 from .validation import Checker, json_body, parse_int, query_date
 
 #: The role this section manages.
 MANAGED_ROLE = "non_paramedis"
-#: Roles whose attendance the clinic's reports cover: everyone who checks in through the
-#: clinic app, i.e. every role that may sign in to it (petugas and admins check in too).
-REPORT_ROLES = CLINIC_STAFF_ROLES
+#: Roles whose attendance the clinic's reports cover (:data:`app.clinic.attendance_report.REPORT_ROLES`).
+REPORT_ROLES = attendance_report.REPORT_ROLES
 #: ``?status=`` of the user list.
 USER_STATUSES = ("active", "inactive")
 #: Most ids one bulk approval or one export may name.
@@ -427,50 +427,6 @@ def bulk_approve_attendance():
 # ---------------------------------------------------------------------------
 # Reports
 
-def _report_people(user_ids: list[int] | None = None, role: str | None = None) -> list[User]:
-    """Active people of the clinic app (:data:`REPORT_ROLES`) by name, optionally only ``user_ids`` / ``role``."""
-    stmt = reports.people_query(role=role, roles=REPORT_ROLES)
-    if user_ids is not None:
-        stmt = stmt.where(User.id.in_(user_ids))
-    return list(db.session.scalars(stmt))
-
-
-def _recorded_days(people: list[User], start: date, end: date) -> dict[tuple[int, date], Row]:
-    """The attendance rows of ``people`` in ``start..end``, keyed by ``(user id, work date)``: plain
-    rows of the columns the reports read (``work_date``, ``schedule_id``, ``time_in``, ``time_out``,
-    ``worked_minutes``, ``late_minutes``), not model objects (a month of 1,000 people is 22,000 rows)."""
-    if not people:
-        return {}
-    rows = db.session.execute(db.select(
-        DailyAttendance.user_id, DailyAttendance.work_date, DailyAttendance.schedule_id, DailyAttendance.time_in,
-        DailyAttendance.time_out, DailyAttendance.worked_minutes, DailyAttendance.late_minutes).where(
-        DailyAttendance.user_id.in_([p.id for p in people]), DailyAttendance.work_date.between(start, end)))
-    return {(row[0], row[1]): row for row in rows}
-
-
-def _minutes_by_user(people: list[User], start: date, end: date) -> dict[int, dict[str, int]]:
-    """Worked, late and overtime minutes of each of ``people``'s recorded days in ``start..end``
-    (a rejected check-in counts nothing): ``{user id: {"work_minutes", "late_minutes",
-    "overtime_minutes"}}``, people without a counted day missing.  The sums in SQL; only the days
-    with a check-out are read, for their overtime (:func:`.serializers.overtime_judge`).  Two
-    statements, whatever the number of people and days."""
-    if not people:
-        return {}
-    where = (DailyAttendance.user_id.in_([p.id for p in people]), DailyAttendance.work_date.between(start, end),
-             DailyAttendance.time_in.is_not(None))
-    found = {user_id: {"work_minutes": int(worked), "late_minutes": int(late), "overtime_minutes": 0}
-             for user_id, worked, late in db.session.execute(
-                 db.select(DailyAttendance.user_id, db.func.coalesce(db.func.sum(DailyAttendance.worked_minutes), 0),
-                           db.func.coalesce(db.func.sum(DailyAttendance.late_minutes), 0))
-                 .where(*where).group_by(DailyAttendance.user_id))}
-    judge = overtime_judge(schedules_by_id())
-    for day in db.session.execute(db.select(DailyAttendance.user_id, DailyAttendance.work_date,
-                                            DailyAttendance.schedule_id, DailyAttendance.time_out)
-                                  .where(*where, DailyAttendance.time_out.is_not(None))):
-        found[day[0]]["overtime_minutes"] += judge(day)
-    return found
-
-
 def _rate(counts, expected: int) -> float | None:
     """Present, late or pending-review days per counted day, in percent (1 decimal); None when none counted."""
     if not expected:
@@ -511,26 +467,26 @@ def attendance_summary():
         errors["role"] = ["The selected role is invalid."]
     if errors:
         raise ValidationFailed(errors)
-    people = _report_people([user_id] if user_id else None, role)
+    people = attendance_report.report_people([user_id] if user_id else None, role)
     if user_id and not people:
         raise ValidationFailed({"user_id": ["The selected user id is invalid."]})
-    report = reports.build_report(people, start, end, today=today)
-    by_user = _minutes_by_user(people, start, end)
-    nothing = {"work_minutes": 0, "late_minutes": 0, "overtime_minutes": 0}
+    rows = attendance_report.summary(people, start, end, today=today)
     users = []
-    totals_minutes = dict(nothing)
-    for row in report.rows:
-        minutes = by_user.get(row.user.id, nothing)
+    totals: Counter = Counter()
+    totals_minutes = {"work_minutes": 0, "late_minutes": 0, "overtime_minutes": 0}
+    for row in rows:
+        minutes = {"work_minutes": row.work_minutes, "late_minutes": row.late_minutes,
+                   "overtime_minutes": row.overtime_minutes}
         for key, value in minutes.items():
             totals_minutes[key] += value
+        totals.update(row.counts)
         users.append({"user": _person(row.user), **{code: row.counts[code] for code in reports.COUNTED},
                       "expected_days": row.expected_days, "attendance_rate": _rate(row.counts, row.expected_days),
-                      **minutes, "work_duration": duration(minutes["work_minutes"])})
-    totals = report.totals()
+                      **minutes, "work_duration": duration(row.work_minutes)})
     expected = sum(totals[code] for code in reports.COUNTED)
     data = {
-        "period": {"from": start.isoformat(), "to": end.isoformat(), "days": len(report.days)},
-        "totals": {"people": len(report.rows), **{code: totals[code] for code in reports.COUNTED},
+        "period": {"from": start.isoformat(), "to": end.isoformat(), "days": (end - start).days + 1},
+        "totals": {"people": len(rows), **{code: totals[code] for code in reports.COUNTED},
                    "expected_days": expected, "attendance_rate": _rate(totals, expected), **totals_minutes},
         "users": users,
     }
@@ -566,7 +522,7 @@ def export_attendance_csv():
     if range_errors:
         raise ValidationFailed(range_errors)
     wanted = values.get("user_ids")
-    people = _report_people(wanted)
+    people = attendance_report.report_people(wanted)
     if wanted:
         found = {p.id for p in people}
         unknown = {f"user_ids.{i}": [f"The selected user_ids.{i} is invalid."]
@@ -574,25 +530,6 @@ def export_attendance_csv():
         if unknown:
             raise ValidationFailed(unknown)
     include_overtime = values.get("include_overtime", False)
-    report = reports.build_report(people, start, end)
-    recorded = _recorded_days(people, start, end)
-    judge = overtime_judge(schedules_by_id()) if include_overtime else None
-    zone = clock.local_zone()
-    days = [(day, day.isoformat()) for day in report.days]
-    rows = [list(EXPORT_COLUMNS) + (["overtime_minutes"] if include_overtime else [])]
-    for row in report.rows:
-        user = row.user
-        person = (user.id, user.name, user.email, user.role)
-        for (day, day_text), status in zip(days, row.days):
-            record = recorded.get((user.id, day))
-            if record is not None and record.time_in is not None:
-                line = [day_text, *person, status.code, local_time(record.time_in, zone),
-                        local_time(record.time_out, zone), record.worked_minutes, record.late_minutes]
-                if include_overtime:
-                    line.append(judge(record))
-            else:
-                line = [day_text, *person, status.code, None, None, None, None]
-                if include_overtime:
-                    line.append(None)
-            rows.append(line)
-    return csv_response(rows, f"attendance-{start.isoformat()}-{end.isoformat()}.csv")
+    header = list(EXPORT_COLUMNS) + (["overtime_minutes"] if include_overtime else [])
+    lines = attendance_report.export_lines(people, start, end, overtime=include_overtime)
+    return csv_response(chain([header], lines), f"attendance-{start.isoformat()}-{end.isoformat()}.csv")

@@ -6,12 +6,12 @@ times ``HH:MM:SS`` in the organisation's timezone; durations ``"8h 30m"``.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Callable
+from datetime import datetime
 
 from ...accounts.models import ApiToken, User
 from ...accounts.roles import ROLE_BY_KEY
 from ...attendance.models import DailyAttendance
+from ...clinic.attendance_report import day_end, schedules_by_id  # noqa: F401 (schedules_by_id: used by the routes)
 from ...common import clock
 from ...extensions import db
 from ...schedules import services as schedules
@@ -84,15 +84,6 @@ def local_time(moment: datetime | None, zone=None) -> str | None:
 ScheduleMap = dict
 
 
-def schedules_by_id() -> ScheduleMap:
-    """Every work schedule by id, and the organisation's active one under ``None``, in one
-    statement (an organisation has tens of schedules, not thousands)."""
-    rows = list(db.session.scalars(db.select(WorkSchedule)))
-    found: ScheduleMap = {row.id: row for row in rows}
-    found[None] = next((row for row in rows if row.is_active), None)
-    return found
-
-
 def schedule_of(day: DailyAttendance, known: ScheduleMap | None = None) -> WorkSchedule | None:
     """The work schedule the day was recorded under, else the active one.
 
@@ -121,41 +112,8 @@ def overtime_minutes(day: DailyAttendance, known: ScheduleMap | None = None) -> 
     if schedule is None:
         return 0
     local_out = clock.to_local(day.time_out)
-    end_date = day.work_date + timedelta(days=1) if schedule.check_out_start < schedule.check_in_start \
-        else day.work_date
-    end = datetime.combine(end_date, schedule.check_out_start, tzinfo=local_out.tzinfo)
+    end = day_end(day.work_date, schedule, local_out.tzinfo)
     return max(0, int((local_out - end).total_seconds() // 60))
-
-
-def overtime_judge(known: ScheduleMap) -> Callable[[object], int]:
-    """:func:`overtime_minutes` for many days of one request, with the same figures: a function
-    ``judge(day) -> int`` (minutes) that reads the organisation's zone once and computes the end of
-    the working day once per ``(work_date, schedule_id)`` instead of once per day.
-
-    :param known: :func:`schedules_by_id` (no query per day).  ``day``: a
-        :class:`~app.attendance.models.DailyAttendance` or a plain row with ``work_date``,
-        ``schedule_id`` and ``time_out`` (aware UTC ``datetime`` or None).
-    """
-    zone = clock.local_zone()
-    ends: dict[tuple, datetime | None] = {}
-
-    def judge(day) -> int:
-        if day.time_out is None:
-            return 0
-        key = (day.work_date, day.schedule_id)
-        if key in ends:
-            end = ends[key]
-        else:
-            schedule = schedule_of(day, known)
-            end = None if schedule is None else datetime.combine(
-                day.work_date + timedelta(days=1) if schedule.check_out_start < schedule.check_in_start
-                else day.work_date, schedule.check_out_start, tzinfo=zone)
-            ends[key] = end
-        if end is None:
-            return 0
-        return max(0, int((day.time_out.astimezone(zone) - end).total_seconds() // 60))
-
-    return judge
 
 
 def day_status(day: DailyAttendance) -> str:

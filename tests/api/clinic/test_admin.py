@@ -543,3 +543,33 @@ def test_export_csv_refusals_are_in_the_envelope(client, admin_token, week, staf
         "from_date": "2026-01-05", "to_date": "2026-01-09", "user_ids": [week["nurse"].id, week["teacher"].id]})
     assert unknown.status_code == 422
     assert unknown.get_json()["errors"] == {"user_ids.1": ["The selected user_ids.1 is invalid."]}
+
+
+def test_reports_judge_a_night_shift_to_the_next_morning_and_keep_the_seconds(app, client, admin_token, factory,
+                                                                                 staff):
+    """A night shift's overtime runs from its check-out start on the next morning, in whole minutes
+    rounded down; the export's times keep their seconds; a rejected check-in counts no minutes and
+    its day is absent."""
+    factory.schedule()
+    night = factory.schedule(name="Shift Malam", check_in=("19:00", "22:00"), check_out=("04:00", "06:00"),
+                             late_after="20:00", active=False)
+    nurse = staff(role="paramedis", name="Perawat Malam")
+    with app.app_context():
+        db.session.add_all([
+            DailyAttendance(user_id=nurse.id, work_date=date(2026, 1, 5), schedule_id=night.id, status="present",
+                            time_in=_utc("2026-01-05T19:10:30+07:00"), time_out=_utc("2026-01-06T05:30:59.900+07:00"),
+                            worked_minutes=620, late_minutes=0),
+            DailyAttendance(user_id=nurse.id, work_date=date(2026, 1, 6), schedule_id=night.id, status="rejected",
+                            time_in=None, time_out=None, worked_minutes=None, late_minutes=15)])
+        db.session.commit()
+    headers = auth(admin_token)
+    summary = client.get(f"{REPORTS}/attendance-summary?from=2026-01-05&to=2026-01-06&user_id={nurse.id}",
+                         headers=headers)
+    (row,) = summary.get_json()["data"]["users"]
+    assert (row["present"], row["absent"], row["work_minutes"], row["late_minutes"], row["overtime_minutes"]) == \
+        (1, 1, 620, 0, 90)
+    export = client.post(f"{REPORTS}/export-csv", headers=headers, json={
+        "from_date": "2026-01-05", "to_date": "2026-01-06", "user_ids": [nurse.id], "include_overtime": True})
+    rows = _csv(export)
+    assert rows[1][5:] == ["present", "19:10:30", "05:30:59", "620", "0", "90"]
+    assert rows[2][5:] == ["absent", "", "", "", "", ""]
