@@ -24,7 +24,10 @@ see :data:`app.admin.filters.DAY_LETTERS`.
 
 Dates are local calendar dates in the organisation's zone; times are UTC datetimes;
 minutes are whole minutes.  :func:`classify_days` runs a constant number of SQL
-statements (nine) whatever the number of people or days.
+statements (nine) whatever the number of people or days.  :func:`summarise_days` adds up what it
+would decide for many people (the totals, each date's statuses, late minutes per person) without
+building each person-day: the recap page classifies only its own page of people
+(:func:`build_recap` ``rows_for``), the dashboard's month chart nobody.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, literal
+from sqlalchemy import Integer, String, and_, case, cast, extract, func, literal
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -198,7 +201,7 @@ def _blank(day: date, today: date, plan) -> tuple[str, bool]:
 
 
 def classify_days(users, start: date, end: date, *, today: date | None = None,
-                  times: bool = True) -> dict[int, list[PersonDay]]:
+                  times: bool = True, plans: dict | None = None) -> dict[int, list[PersonDay]]:
     """Every day from ``start`` to ``end`` (local dates, inclusive) of each of ``users``.
 
     :param users: :class:`~app.accounts.models.User` objects (``id``, ``department_id``,
@@ -207,6 +210,8 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
     :param times: False leaves the recorded days' ``time_in`` and ``time_out`` None (the totals do
         not read them; a month of 1,000 people reads 40,000 timestamps less, about 60 ms);
         :func:`fill_times` adds them to the rows that show them.
+    :param plans: the people's :func:`~app.schedules.resolution.resolve_range` of these dates (or of
+        more people), when the caller has it already (:func:`build_recap` for one page); five statements less.
     :returns: ``{user_id: [PersonDay, ...]}`` (one per date, in date order).
     :raises ValueError: ``end`` before ``start``.
 
@@ -216,7 +221,8 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
     """
     users = list(users)
     today = today or clock.local_today()
-    plans = resolve_range(users, start, end)
+    if plans is None:
+        plans = resolve_range(users, start, end)
     dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     ids = [u.id for u in users]
     records: dict[tuple[int, date], object] = {}
@@ -246,16 +252,8 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
         for row in execute(db.select(oc.user_id, oc.work_date, oc.minutes, oc.approved_minutes, oc.status)
                                       .where(oc.user_id.in_(ids), oc.work_date.between(start, end))):
             claims[(row.user_id, row.work_date)] = row
-        for row in execute(db.select(LeaveRequest.user_id, LeaveRequest.leave_type,
-                                                LeaveRequest.start_date, LeaveRequest.end_date).where(
-                LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
-                LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
-            leaves.setdefault(row.user_id, []).append(row)
-        from .reports import presence_sources
-
-        for source in presence_sources():
-            for user_id, day, occurred_at in source.load(ids, start, end):
-                marks.setdefault((user_id, day), occurred_at)
+        leaves = _approved_leaves(ids, start, end)
+        marks = _presence_marks(ids, start, end)
     # Per date, once: the day's place relative to today, and the blank status of a day without a
     # plan (Monday to Friday).  Then one pass per person-day with local names only: a month of a
     # thousand people is 31,000 of them.
@@ -318,6 +316,29 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
     return result
 
 
+def _approved_leaves(ids: list[int], start: date, end: date) -> dict[int, list]:
+    """``{user_id: [row (user_id, leave_type, start_date, end_date), ...]}``: the approved leaves of
+    ``ids`` touching ``start``..``end`` (one statement; the first covering a date decides it)."""
+    leaves: dict[int, list] = {}
+    for row in db.session.connection().execute(db.select(
+            LeaveRequest.user_id, LeaveRequest.leave_type, LeaveRequest.start_date, LeaveRequest.end_date).where(
+            LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
+            LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
+        leaves.setdefault(row.user_id, []).append(row)
+    return leaves
+
+
+def _presence_marks(ids: list[int], start: date, end: date) -> dict[tuple[int, date], datetime | None]:
+    """``{(user_id, date): occurred_at}`` of the registered presence sources (one statement each)."""
+    from .reports import presence_sources
+
+    marks: dict[tuple[int, date], datetime | None] = {}
+    for source in presence_sources():
+        for user_id, day, occurred_at in source.load(ids, start, end):
+            marks.setdefault((user_id, day), occurred_at)
+    return marks
+
+
 def fill_times(rows, start: date, end: date) -> None:
     """Put the recorded check-in and check-out times (UTC) into the days of ``rows`` (objects with
     ``user`` and ``days``, e.g. one page of :class:`RecapRow`, classified with ``times=False``), in place.
@@ -372,6 +393,138 @@ def totals_of(days) -> Totals:
     return Totals(scheduled_days=scheduled, present=present, late=late, late_minutes=late_minutes, early_leave=early,
                   early_leave_minutes=early_minutes, absent=absent, off_days=off, worked_minutes=worked,
                   overtime_minutes=overtime, pending=pending, **leave)
+
+
+@dataclass
+class MonthSummary:
+    """What a month of many people adds up to, without each person-day: ``totals`` (everyone's
+    :class:`Totals`), ``daily`` (per date of the range, a :class:`~collections.Counter` of the
+    day statuses of :data:`STATUSES`) and ``late_minutes`` (user id → the person's late minutes, in
+    the people's order, only those with some)."""
+
+    totals: Totals
+    daily: list[Counter]
+    late_minutes: dict[int, int]
+
+
+def summarise_days(users, start: date, end: date, *, today: date | None = None,
+                   plans: dict | None = None) -> MonthSummary:
+    """The sums of :func:`classify_days` over ``users`` (``id``, ``department_id``, ``office_id`` read:
+    ORM users or rows) from ``start`` to ``end``, two local dates of one month, equal to adding up
+    :func:`totals_of` of every person and counting each date's statuses, in a fraction of the time:
+
+    - the recorded days are summed in SQL, grouped by person and status (counts, late, early-leave
+      and worked minutes, and which days of the month: ``aggregate_strings``); the approved overtime
+      in one sum;
+    - only the days without a record (a tenth to a third of a month) are decided in Python, by the
+      person's plan (:func:`~app.schedules.resolution.resolve_range`; ``plans`` when the caller has
+      it), approved leave and the presence sources, as :func:`classify_days` decides them.
+
+    A constant number of statements (resolve_range's five, the days, the overtime, the leaves and
+    one per presence source).
+
+    :raises ValueError: ``end`` before ``start`` or in another month.
+    """
+    if end < start or (end.year, end.month) != (start.year, start.month):
+        raise ValueError("summarise_days takes dates of one month")
+    users = list(users)
+    today = today or clock.local_today()
+    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    daily = [Counter() for _ in dates]
+    totals = Totals()
+    late_of: dict[int, int] = {}
+    ids = [u.id for u in users]
+    if not ids:
+        return MonthSummary(totals, daily, late_of)
+    if plans is None:
+        plans = resolve_range(users, start, end)
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()
+    execute = db.session.connection().execute
+    da = DailyAttendance
+    # totals_of's rules on a recorded day, in SQL (a rejected check-in is no record)
+    attended = da.status.in_(ATTENDED)
+    late = func.coalesce(da.late_minutes, 0)
+    early = func.coalesce(da.early_leave_minutes, 0)
+    late_day = (da.status == "late") | (attended & (late != 0))
+    day_of_month = cast(cast(extract("day", da.work_date), Integer), String)
+    recorded: dict[int, set[int]] = {}
+    by_status: dict[str, Counter] = {}
+    for uid, status, count, late_days, late_sum, early_days, early_sum, worked, days in execute(
+            db.select(da.user_id, da.status, func.count(), func.count(case((late_day, 1))),
+                      func.sum(case((late_day, late), else_=0)), func.count(case((early != 0, 1))),
+                      func.sum(early), func.sum(da.worked_minutes), func.aggregate_strings(day_of_month, ","))
+            .where(da.user_id.in_(ids), da.work_date.between(start, end), da.status != "rejected")
+            .group_by(da.user_id, da.status)):
+        numbers = [int(n) for n in days.split(",")]
+        recorded.setdefault(uid, set()).update(numbers)
+        by_status.setdefault(status, Counter()).update(numbers)
+        if status in ATTENDED:
+            totals.present += count
+            if status == "pending_review":
+                totals.pending += count
+        elif status == "absent":
+            totals.absent += count
+        totals.late += late_days
+        totals.late_minutes += late_sum or 0
+        totals.early_leave += early_days
+        totals.early_leave_minutes += early_sum or 0
+        totals.worked_minutes += worked or 0
+        late_of[uid] = late_of.get(uid, 0) + (late_sum or 0)
+    oc = OvertimeClaim
+    totals.overtime_minutes = execute(db.select(func.coalesce(func.sum(oc.approved_minutes), 0)).where(
+        oc.user_id.in_(ids), oc.work_date.between(start, end), oc.status == "approved")).scalar_one()
+    leaves = _approved_leaves(ids, start, end)
+    marks = _presence_marks(ids, start, end)
+    # The days without a record, as classify_days decides them (per date once: its blank status)
+    first = start.day
+    columns = []
+    for n, day in enumerate(dates):
+        blank_working = "future" if day > today else ("not_yet" if day == today else "absent")
+        columns.append((first + n, day, daily[n], blank_working, day.isoweekday() <= 5))
+    plan_of = plans.get
+    nothing: set[int] = set()
+    scheduled = 0
+    for uid in ids:   # daily holds only these days until the recorded ones are added below
+        own_days = recorded.get(uid, nothing)
+        own_leaves = leaves.get(uid)
+        for number, day, counts, blank_working, weekday_working in columns:
+            plan = plan_of((uid, day))
+            if plan is None:
+                working = weekday_working
+            elif plan.schedule is None:
+                working = weekday_working and plan.holiday is None
+            else:
+                working = not plan.day_off
+            if working:
+                scheduled += 1
+            if number in own_days:
+                continue
+            if marks and (uid, day) in marks:
+                status = "present"
+            elif working:
+                status = blank_working
+                if own_leaves:
+                    for lv in own_leaves:
+                        if lv.start_date <= day <= lv.end_date:
+                            status = lv.leave_type
+                            break
+            else:
+                status = "off"
+            counts[status] += 1
+    totals.scheduled_days = scheduled
+    blank = Counter()
+    for counts in daily:
+        blank.update(counts)
+    totals.present += blank["present"]
+    totals.absent += blank["absent"]
+    totals.off_days += blank["off"]
+    for leave_type in LEAVE_TYPES:
+        setattr(totals, leave_type, blank[leave_type])
+    for status, numbers in by_status.items():   # then the recorded days into each date's counts
+        for number, count in numbers.items():
+            daily[number - first][status] += count
+    return MonthSummary(totals, daily, {uid: late_of[uid] for uid in ids if late_of.get(uid)})
 
 
 # --- one person's month -----------------------------------------------------------------
@@ -433,10 +586,10 @@ class RecapRow:
 
 @dataclass
 class Recap:
-    """The month recap: ``start``/``end``, ``dates``, ``rows`` (in the people's order), ``totals``
-    (everyone's), ``daily`` (per date: how many present on time, late, absent, on leave; the
-    chart of the month) and ``late_by_department`` (``[(department name or None, minutes)]``,
-    most first)."""
+    """The month recap: ``start``/``end``, ``dates``, ``rows`` (in the people's order: everyone's,
+    or one page's), ``totals`` (everyone's), ``daily`` (per date: how many present on time, late,
+    absent, on leave; the chart of the month), ``late_by_department`` (``[(department name or None,
+    minutes)]``, most first) and ``people`` (how many the totals cover)."""
 
     start: date
     end: date
@@ -445,11 +598,14 @@ class Recap:
     totals: Totals
     daily: list[dict] = field(default_factory=list)
     late_by_department: list[tuple[str | None, int]] = field(default_factory=list)
+    people: int = 0
 
 
 def recap_people_query(*, population: str = "staff", office_id: int | None = None,
-                       department: Department | None = None, groups=(), on: date | None = None):
-    """Select statement of the active people of a recap, by name, their office and department loaded.
+                       department: Department | None = None, groups=(), on: date | None = None,
+                       brief: bool = False):
+    """Select statement of the active people of a recap, by name, their office and department loaded
+    (``brief``: only the columns ``id``, ``department_id``, ``office_id``, what the totals need).
 
     ``population``: ``staff`` (every working role but the administrators) or ``students``;
     ``office_id``, ``department``: only the people of that office / department (and its
@@ -460,7 +616,8 @@ def recap_people_query(*, population: str = "staff", office_id: int | None = Non
     """
     if population not in POPULATIONS:
         raise ValidationFailed({"population": ["Unknown population."]})
-    stmt = db.select(User).where(User.is_active.is_(True), User.role.in_(sorted(POPULATION_ROLES[population])))
+    stmt = db.select(*((User.id, User.department_id, User.office_id) if brief else (User,))).where(
+        User.is_active.is_(True), User.role.in_(sorted(POPULATION_ROLES[population])))
     if office_id is not None:
         stmt = stmt.where(User.office_id == office_id)
     if department is not None:
@@ -469,32 +626,57 @@ def recap_people_query(*, population: str = "staff", office_id: int | None = Non
         stmt = stmt.where(User.department_id.in_({department.id} | descendant_ids(department)))
     for group, group_id in groups:
         stmt = stmt.where(User.id.in_(group.members(group_id, on)))
+    stmt = stmt.order_by(User.name, User.id)
     # the departments in one more statement (the recap and its exports name each person's)
-    return stmt.options(selectinload(User.department)).order_by(User.name, User.id)
+    return stmt if brief else stmt.options(selectinload(User.department))
 
 
-def build_recap(users, year: int, month: int, *, today: date | None = None, times: bool = True) -> Recap:
+def load_people(ids: list[int]) -> list[User]:
+    """The :class:`~app.accounts.models.User` objects of ``ids``, in that order, their office and
+    department loaded (two statements: one page of a recap whose people were selected ``brief``)."""
+    found = {user.id: user for user in db.session.scalars(
+        db.select(User).where(User.id.in_(ids)).options(selectinload(User.department)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
+def build_recap(users, year: int, month: int, *, today: date | None = None, times: bool = True,
+                rows_for=None) -> Recap:
     """The recap of ``users`` (kept in order) for a month; see :func:`classify_days` for the rules
     (and ``times``).
 
+    :param rows_for: None: a row for each of ``users`` (the exports); else only these people's rows
+        (:class:`~app.accounts.models.User` objects among ``users``, in order: one page), while the
+        totals, the chart and the late minutes still cover every one of ``users``, summed by
+        :func:`summarise_days` (``users`` may then be rows of ``id``, ``department_id``, ``office_id``).
     :raises ValidationFailed: ``{"month": ...}`` for a month outside 2000..2100.
     """
     users = list(users)
     start, end = month_range(year, month)
-    classified = classify_days(users, start, end, today=today, times=times)
     dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    rows, everyone = [], Totals()
-    daily = [Counter() for _ in dates]
     late_by_department: Counter = Counter()
-    for user in users:
-        days = classified[user.id]
-        totals = totals_of(days)
-        everyone.add(totals)
-        rows.append(RecapRow(user, days, totals))
-        for counter, day in zip(daily, days):
-            counter[day.status] += 1
-        if totals.late_minutes:
-            late_by_department[user.department_id] += totals.late_minutes
+    if rows_for is None:
+        classified = classify_days(users, start, end, today=today, times=times)
+        rows, everyone = [], Totals()
+        daily = [Counter() for _ in dates]
+        for user in users:
+            days = classified[user.id]
+            totals = totals_of(days)
+            everyone.add(totals)
+            rows.append(RecapRow(user, days, totals))
+            for counter, day in zip(daily, days):
+                counter[day.status] += 1
+            if totals.late_minutes:
+                late_by_department[user.department_id] += totals.late_minutes
+    else:
+        plans = resolve_range(users, start, end)
+        summary = summarise_days(users, start, end, today=today, plans=plans)
+        shown = list(rows_for)
+        classified = classify_days(shown, start, end, today=today, times=times, plans=plans)
+        rows = [RecapRow(user, classified[user.id], totals_of(classified[user.id])) for user in shown]
+        everyone, daily = summary.totals, summary.daily
+        department_of = {user.id: user.department_id for user in users}
+        for user_id, minutes in summary.late_minutes.items():
+            late_by_department[department_of[user_id]] += minutes
     names = {}
     if late_by_department:
         names = dict(db.session.execute(db.select(Department.id, Department.name).where(
@@ -506,7 +688,8 @@ def build_recap(users, year: int, month: int, *, today: date | None = None, time
             buckets[_chart_bucket(status)] += n
         charted.append({"date": d, **{k: buckets[k] for k in ("present", "late", "absent", "leave")}})
     return Recap(start, end, dates, rows, everyone, daily=charted,
-                 late_by_department=[(names.get(d), m) for d, m in late_by_department.most_common()])
+                 late_by_department=[(names.get(d), m) for d, m in late_by_department.most_common()],
+                 people=len(users))
 
 
 def _chart_bucket(status: str) -> str:
@@ -519,9 +702,12 @@ def _chart_bucket(status: str) -> str:
 
 def select_people(year: int, month: int, *, population: str = "staff", office_code: str | None = None,
                   department_code: str | None = None,
-                  groups: dict[str, int] | None = None) -> tuple[list[User], list[str]]:
+                  groups: dict[str, int] | None = None, brief: bool = False) -> tuple[list, list[str]]:
     """The active people of a recap by codes (the command line and the admin page), by name,
     and the names of what was chosen (office, department, groups) for the header.
+
+    ``brief``: rows of ``id``, ``department_id``, ``office_id`` instead of users (see
+    :func:`recap_people_query`; :func:`load_people` loads one page of them).
 
     ``groups``: registered people group ``param`` → group id (``{"class_id": 3}``), for the
     students' population (a school's class, its students in the academic year of the month).
@@ -555,8 +741,9 @@ def select_people(year: int, month: int, *, population: str = "staff", office_co
         chosen.append((group, group_id))
         names.append(choice)
     stmt = recap_people_query(population=population, office_id=office.id if office else None, department=department,
-                              groups=chosen, on=start)
-    return list(db.session.scalars(stmt)), names
+                              groups=chosen, on=start, brief=brief)
+    people = db.session.execute(stmt).all() if brief else list(db.session.scalars(stmt))
+    return people, names
 
 
 # --- today, per population (the dashboard) -------------------------------------------------

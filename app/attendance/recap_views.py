@@ -118,10 +118,11 @@ class ListPage:
         return iter(range(1, self.pages + 1))
 
 
-def _recap_request():
+def _recap_request(brief: bool = False):
     """``(form, year, month, filters, people, scope words, error)`` from the query string.
 
     Unknown codes or a bad month fall back to "all" / this month and say so in ``error``.
+    ``brief``: the people as rows of ``id``, ``department_id``, ``office_id`` (:func:`recap.select_people`).
     """
     from ..departments.models import Department
     from ..places.models import Office
@@ -157,7 +158,8 @@ def _recap_request():
     if population != "students":
         chosen = {}
     people, names = recap.select_people(year, month, population=population, office_code=form.office.data or None,
-                                        department_code=form.department.data or None, groups=chosen)
+                                        department_code=form.department.data or None, groups=chosen,
+                                        brief=brief)
     filters = {"month": f"{year:04d}-{month:02d}", "population": population}
     for key, value in (("office", form.office.data), ("department", form.department.data), *chosen.items()):
         if value:
@@ -176,10 +178,12 @@ def _heading(year: int, month: int, scope: str):
 @staff_required
 def index():
     """The monthly recap: per-person totals, the day grid, the month's chart and late minutes by department."""
-    form, groups, year, month, filters, people, scope, error = _recap_request()
-    result = recap.build_recap(people, year, month, times=False)
-    page = ListPage(result.rows, request.args.get("page", 1, type=int) or 1, RECAP_PER_PAGE)
-    recap.fill_times(page.items, result.start, result.end)   # the day grid's titles name the check-in time
+    form, groups, year, month, filters, people, scope, error = _recap_request(brief=True)
+    page = ListPage(people, request.args.get("page", 1, type=int) or 1, RECAP_PER_PAGE)
+    # the page's people classified day by day (the day grid's titles name the check-in time); the
+    # totals, chart and late minutes of everyone summed (recap.summarise_days)
+    result = recap.build_recap(people, year, month, rows_for=recap.load_people([p.id for p in page.items]))
+    page.items = result.rows
     late_items = [(name or _("No department"), minutes) for name, minutes in result.late_by_department]
     letters, labels = recap_day_texts()
     from ..system.settings import organisation_name
@@ -237,7 +241,7 @@ def month_chart():
     from flask import render_template
 
     day = clock.local_today()
-    people = list(db.session.scalars(recap.recap_people_query(population="staff")))
-    result = recap.build_recap(people, day.year, day.month, today=day, times=False)
+    people = db.session.execute(recap.recap_people_query(population="staff", brief=True)).all()
+    result = recap.build_recap(people, day.year, day.month, today=day, rows_for=())   # sums only
     response = render_template("attendance/_partials/month_chart.html", month=result)
     return response

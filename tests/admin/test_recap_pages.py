@@ -158,6 +158,25 @@ def test_the_recap_lists_each_person_with_the_totals_of_everyone(as_petugas, rec
     assert "Menit terlambat per unit kerja" in page and "Operasional" in page
 
 
+def test_each_page_of_the_recap_shows_its_people_and_the_totals_of_everyone(
+        as_admin, recap_month, freeze_time, monkeypatch):
+    from app.attendance import recap_views
+
+    freeze_time("2026-12-01T09:00+07:00")
+    dewi, eko = recap_month
+    monkeypatch.setattr(recap_views, "RECAP_PER_PAGE", 1)
+    first = as_admin.get("/admin/attendance/recap?month=2026-11").get_data(as_text=True)
+    second = as_admin.get("/admin/attendance/recap?month=2026-11&page=2", htmx=True).get_data(as_text=True)
+    assert f'id="recap-{dewi.id}"' in first and f'id="recap-{eko.id}"' not in first
+    assert f'id="recap-{eko.id}"' in second and f'id="recap-{dewi.id}"' not in second
+    assert _row_text(second, f"recap-{eko.id}") == "Eko Prasetyo 80002 — 0001 20 1 19 10 9:00"
+    for page in (first, second):
+        assert _row_text(page, "recap-totals") == "Total (2 orang) 40 3 1 25 0 0 35 0 2 0 0 20 26:40 1:30"
+        assert "2 orang" in text_of(page.split('class="recap-scope')[1].split("</p>")[0])
+        assert page.count('class="chart-day"') == 30 and "Operasional" in page
+    assert 'title="2 Nov 2026: Hadir 07.50"' in second      # the page's own clock times
+
+
 def test_the_xlsx_has_the_header_block_one_row_per_person_and_the_pages_totals(as_admin, recap_month, freeze_time):
     import io
 

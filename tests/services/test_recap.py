@@ -149,6 +149,42 @@ def test_without_times_the_days_are_the_same_but_their_clock_times_and_fill_time
     assert all(d.time_in is None for d in without.rows[1].days)     # only the rows given
 
 
+def test_one_pages_rows_with_everyones_sums_equal_the_recap_of_every_row(january, monkeypatch):
+    """The recap page classifies only its own people and sums everyone's month in SQL
+    (summarise_days): the totals, each date's statuses and the late minutes by department equal
+    those of classifying every person-day, with a rejected check-in (no record), a day recorded
+    absent, a presence from another source on a day without a record and on a day with one,
+    leave, approved / pending / rejected overtime, a holiday and an overnight shift, on any today."""
+    from app.attendance.reports import PresenceSource, _PRESENCE_SOURCES
+    from app.attendance.models import DailyAttendance
+
+    ani, budi, hr = january["ani"], january["budi"], january["hr"]
+    db.session.add_all([
+        DailyAttendance(user_id=ani.id, work_date=date(2026, 1, 19), status="rejected", late_minutes=40,
+                        worked_minutes=300),
+        DailyAttendance(user_id=ani.id, work_date=date(2026, 1, 20), status="absent"),
+        DailyAttendance(user_id=budi.id, work_date=date(2026, 1, 21), status="pending_review", late_minutes=5,
+                        early_leave_minutes=30, worked_minutes=400),
+    ])
+    db.session.flush()
+    marked = {(budi.id, date(2026, 1, 22)), (budi.id, date(2026, 1, 30)), (ani.id, date(2026, 1, 24))}
+    monkeypatch.setitem(_PRESENCE_SOURCES, "test.marks", PresenceSource(
+        key="test.marks", load=lambda ids, start, end: [(u, d, None) for u, d in marked if u in ids]))
+    people = [ani, budi, hr]
+    for today in (FEBRUARY_1, date(2026, 1, 16), date(2026, 1, 1), date(2025, 12, 31)):
+        every = recap.build_recap(people, 2026, 1, today=today)
+        page = recap.build_recap(people, 2026, 1, today=today, rows_for=[budi])
+        assert page.totals == every.totals
+        assert page.daily == every.daily
+        assert page.late_by_department == every.late_by_department
+        assert page.people == every.people == 3
+        assert page.rows == every.rows[1:2]
+        assert recap.build_recap(people, 2026, 1, today=today, rows_for=()).totals == every.totals
+    assert every.totals.late == 3 and every.totals.pending == 1 and every.totals.absent > 0
+    with pytest.raises(ValueError):
+        recap.summarise_days(people, date(2026, 1, 30), date(2026, 2, 2))
+
+
 def test_the_number_of_statements_does_not_grow_with_the_people(january, count_statements):
     few = [january["ani"]]
     more = [january["ani"], january["budi"], january["hr"]]
