@@ -98,6 +98,7 @@ FIELD_LABELS = {
     "card": _l("Card"),
     "replaced": _l("Replaces card"),
     "sessions_ended": _l("Sessions ended"),
+    "samples": _l("Face photos"),
 }
 
 #: Texts of coded values by field (others show as they are).

@@ -81,6 +81,8 @@ ACTIONS: dict[str, object] = {
     "qr_card.issue": _l("Student QR card issued"),
     "qr_card.activate": _l("Student QR card reactivated"),
     "qr_card.deactivate": _l("Student QR card deactivated"),
+    "face_sample.add": _l("Face photo added by staff"),
+    "face_sample.delete": _l("Face photo deleted by staff"),
 }
 
 #: The action groups (the part before the dot) with their labels, for the page's filter.
@@ -108,6 +110,7 @@ ACTION_GROUPS: dict[str, object] = {
     "school_class": _l("Classes"),
     "enrolment": _l("Class enrolments"),
     "qr_card": _l("Student QR cards"),
+    "face_sample": _l("Face photos"),
 }
 
 

@@ -49,7 +49,7 @@ def enroll_command(identifier, photos):
     stored = 0
     for path in photos:
         try:
-            sample = services.enrol(user, read_image(path))
+            sample = services.enrol(user, read_image(path), actor="flask face enroll")
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

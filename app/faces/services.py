@@ -345,8 +345,10 @@ def enrol(user, image: FaceImage, *, actor=None, today: date | None = None, face
 
     The photo is written under ``UPLOAD_FOLDER/faces/<yyyy>/<mm>/<user-id>-<uuid>.<ext>``
     as received and kept for audit; the encoding and the face box are stored
-    in a new :class:`FaceSample` (flushed, not committed).  ``actor`` is the
-    admin enrolling, None from the command line.  The photo is written before
+    in a new :class:`FaceSample` (flushed, not committed).  ``actor`` is who
+    enrols: the person themself, an admin, or the text naming a command-line run
+    (``"flask face enroll"``); staff adding someone else's sample (an admin or a
+    command) is audited as ``face_sample.add`` with the person's number of samples after it.  The photo is written before
     the row, so an enrolment rolled back later leaves its photo file behind
     (never a row without its photo).
 
@@ -371,22 +373,36 @@ def enrol(user, image: FaceImage, *, actor=None, today: date | None = None, face
     top, right, bottom, left = face.box
     sample = FaceSample(user_id=user.id, encoding=encoding_bytes(face.encoding), photo_path=path,
                         box_top=top, box_right=right, box_bottom=bottom, box_left=left,
-                        created_at=now, created_by_id=actor.id if actor is not None else None)
+                        created_at=now, created_by_id=getattr(actor, "id", None))
     db.session.add(sample)
     db.session.flush()
+    if actor is not None and getattr(actor, "id", None) != user.id:
+        from ..audit.services import record
+
+        record(actor, "face_sample.add", subject_type="face_sample", subject_id=sample.id, person=user,
+               before={"samples": count}, after={"samples": count + 1})
     return sample
 
 
-def delete_sample(sample_id: int, *, user=None) -> None:
+def delete_sample(sample_id: int, *, user=None, actor=None) -> None:
     """Delete face sample ``sample_id`` (of ``user`` when given); its photo file stays for audit.
 
+    ``actor``: the admin deleting it (audited as ``face_sample.delete`` with the person's number
+    of samples before → after); None for a person replacing their own.
     :raises NotFound: no such sample (or not ``user``'s).
     """
     sample = db.session.get(FaceSample, sample_id) if isinstance(sample_id, int) else None
     if sample is None or (user is not None and sample.user_id != user.id):
         raise NotFound("Face sample not found.", field="sample_id")
+    owner_id = sample.user_id
     db.session.delete(sample)
     db.session.flush()
+    if actor is not None:
+        from ..audit.services import record
+
+        left = db.session.scalar(db.select(db.func.count(FaceSample.id)).filter_by(user_id=owner_id))
+        record(actor, "face_sample.delete", subject_type="face_sample", subject_id=sample_id, person=owner_id,
+               before={"samples": left + 1}, after={"samples": left})
 
 
 def encoding_bytes(encoding) -> bytes:

@@ -286,7 +286,7 @@ def delete(user_id: int, sample_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.delete_sample(sample_id, user=user)
+        services.delete_sample(sample_id, user=user, actor=_actor())
     except NotFound:
         refuse()
         message, kind = _("This sample was already deleted."), "info"

@@ -461,3 +461,42 @@ def test_everything_the_demo_loader_writes_names_the_command(app):
     assert again.exit_code == 0, again.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == len(rows)
+
+
+# --- face photos added or deleted by staff ---------------------------------------------------------------
+
+def test_face_photos_added_and_deleted_by_staff_are_audited(app, as_admin, admin, factory, uploads,
+                                                          memoised_face_pipeline):
+    from app.faces.models import FaceSample
+    from tests.admin.test_face_enrolment import OBAMA, OBAMA2, _post_photos
+
+    person = factory.user(name="Barack Obama", email="obama@hadir.test", npp="77001")
+    _post_photos(as_admin, person.id, [("obama.jpg", OBAMA.read_bytes())])
+    result = app.test_cli_runner().invoke(args=["face", "enroll", "--user", "77001", str(OBAMA2)])
+    assert result.exit_code == 0, result.output
+    added = audit_trail(app, action="face_sample.add")
+    assert [(e[1], e[2], e[5], e[6]) for e in added] == [(admin.id, person.id, {"samples": 0}, {"samples": 1}),
+                                                         (None, person.id, {"samples": 1}, {"samples": 2})]
+    with app.app_context():
+        first = db.session.scalar(db.select(FaceSample.id).order_by(FaceSample.id))
+    page = f"/admin/faces/people/{person.id}"
+    as_admin.submit(page, f"{page}/samples/{first}/delete")
+    deleted = _one(app, "face_sample.delete")
+    assert (deleted[1], deleted[2], deleted[4], deleted[5], deleted[6]) == (admin.id, person.id, first, {"samples": 2},
+                                                                            {"samples": 1})
+    text = text_of(as_admin.get(AUDIT + "?action=face_sample").get_data(as_text=True))
+    assert "Foto wajah ditambahkan oleh staf" in text and "Foto wajah dihapus oleh staf" in text
+    assert "(flask face enroll)" in text
+
+
+def test_attendance_time_settings_changed_through_the_mobile_api_are_audited(app, client, admin, factory):
+    from tests.api.mobile.conftest import login
+
+    schedule = factory.schedule(name="Normal")
+    response = login(client, admin.npp, "device-admin-1")
+    assert response.status_code == 200, response.json
+    headers = {"Authorization": f"Bearer {response.json['access_token']}"}
+    response = client.put(f"/api/jam-absensi/{schedule.id}", headers=headers, json={"start_jam_masuk": "07:30:00"})
+    assert response.status_code == 200, response.get_json()
+    changed = _one(app, "schedule.update")
+    assert changed[1] == admin.id and changed[6] == {"check_in_start": "07:30"}

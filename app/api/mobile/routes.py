@@ -239,7 +239,7 @@ def schedule_detail(schedule_id):
 def schedule_create():
     _admin_only()
     try:
-        s = schedules.create_schedule(_schedule_values(body()))
+        s = schedules.create_schedule(_schedule_values(body()), actor=g.user)
     except ValidationFailed as exc:
         raise _renamed(exc) from None
     return envelope.ok("Attendance time setting created successfully", 201, data=ser.schedule(s))
@@ -251,7 +251,7 @@ def schedule_update(schedule_id):
     _admin_only()
     s = schedules.get_schedule(schedule_id)
     try:
-        schedules.update_schedule(s, _schedule_values(body()))
+        schedules.update_schedule(s, _schedule_values(body()), actor=g.user)
     except ValidationFailed as exc:
         raise _renamed(exc) from None
     return envelope.ok("Attendance time setting updated successfully", data=ser.schedule(s))
@@ -261,7 +261,7 @@ def schedule_update(schedule_id):
 @token_required
 def schedule_delete(schedule_id):
     _admin_only()
-    name = schedules.delete_schedule(schedules.get_schedule(schedule_id))
+    name = schedules.delete_schedule(schedules.get_schedule(schedule_id), actor=g.user)
     return envelope.ok("Attendance time setting deleted successfully", deleted_nama=name)
 
 
@@ -269,7 +269,7 @@ def schedule_delete(schedule_id):
 @token_required
 def schedule_set_active(schedule_id):
     _admin_only()
-    s = schedules.set_active(schedules.get_schedule(schedule_id))
+    s = schedules.set_active(schedules.get_schedule(schedule_id), actor=g.user)
     return envelope.ok("Attendance time setting activated successfully", data=ser.schedule(s))
 
 
