@@ -189,7 +189,7 @@ def _demo_schedules(users: dict, created: dict) -> None:
     name, steps = CLINIC_PATTERN
     pattern = db.session.scalar(db.select(ShiftPattern).filter_by(name=name))
     if pattern is None:
-        pattern = create_pattern(name, [shifts[code] if code else None for code in steps])
+        pattern = create_pattern(name, [shifts[code] if code else None for code in steps], actor=DEMO_ACTOR)
     db.session.flush()
     today = clock.local_today()
     first = today.replace(day=1)

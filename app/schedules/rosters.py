@@ -63,8 +63,27 @@ def _check_name_free(name: str, exclude_id: int | None) -> None:
         raise Conflict(N_("Another shift pattern already has this name"), field="name")
 
 
-def create_pattern(name: str, steps) -> ShiftPattern:
-    """Create a pattern from its cycle.
+def _pattern_state(pattern: ShiftPattern) -> dict:
+    """What the audit trail keeps of a pattern: its name and its cycle as roster codes (``P, P, S, L``)."""
+    codes = roster_codes()
+    steps = sorted(pattern.steps, key=lambda s: s.position)
+    return {"name": pattern.name,
+            "pattern": ", ".join(codes.code_of(db.session.get(WorkSchedule, s.schedule_id) if s.schedule_id else None)
+                                 for s in steps)}
+
+
+def _audit_pattern(actor, action: str, pattern: ShiftPattern, before: dict | None, after: dict | None) -> None:
+    """One ``shift_pattern.*`` audit entry by ``actor`` (None writes nothing)."""
+    if actor is None:
+        return
+    from ..audit.services import record
+
+    record(actor, action, subject_type="shift_pattern", subject_id=pattern.id, before=before, after=after)
+
+
+def create_pattern(name: str, steps, *, actor=None) -> ShiftPattern:
+    """Create a pattern from its cycle; audited as ``shift_pattern.create`` by ``actor`` (None: not
+    audited).
 
     :param steps: one entry per day of the cycle: a :class:`~.models.WorkSchedule`
         or its id, or None for a day off (e.g. P, P, S, S, M, M, None, None).
@@ -78,11 +97,13 @@ def create_pattern(name: str, steps) -> ShiftPattern:
     pattern.steps = [ShiftPatternStep(position=n, schedule_id=i) for n, i in enumerate(ids)]
     db.session.add(pattern)
     db.session.flush()
+    _audit_pattern(actor, "shift_pattern.create", pattern, None, _pattern_state(pattern) if actor else None)
     return pattern
 
 
-def update_pattern(pattern: ShiftPattern, *, name: str | None = None, steps=None) -> ShiftPattern:
-    """Rename a pattern and/or replace its cycle (entries already written stay as they are).
+def update_pattern(pattern: ShiftPattern, *, name: str | None = None, steps=None, actor=None) -> ShiftPattern:
+    """Rename a pattern and/or replace its cycle (entries already written stay as they are);
+    audited as ``shift_pattern.update`` by ``actor`` (name or cycle before → after).
 
     :raises ValidationFailed, Conflict: as :func:`create_pattern`.
     """
@@ -90,6 +111,7 @@ def update_pattern(pattern: ShiftPattern, *, name: str | None = None, steps=None
         name = _clean_name(name)
         _check_name_free(name, pattern.id)
     ids = _clean_steps(steps) if steps is not None else None
+    before = _pattern_state(pattern) if actor is not None else None
     if name is not None:
         pattern.name = name
     if ids is not None:
@@ -97,11 +119,16 @@ def update_pattern(pattern: ShiftPattern, *, name: str | None = None, steps=None
         db.session.flush()
         pattern.steps.extend(ShiftPatternStep(position=n, schedule_id=i) for n, i in enumerate(ids))
     db.session.flush()
+    if actor is not None:
+        _audit_pattern(actor, "shift_pattern.update", pattern, before, _pattern_state(pattern))
     return pattern
 
 
-def delete_pattern(pattern: ShiftPattern) -> str:
-    """Delete a pattern; the roster entries it wrote stay (their ``pattern_id`` is cleared)."""
+def delete_pattern(pattern: ShiftPattern, *, actor=None) -> str:
+    """Delete a pattern; the roster entries it wrote stay (their ``pattern_id`` is cleared).
+    Audited as ``shift_pattern.delete`` by ``actor`` (None: not audited)."""
+    if actor is not None:
+        _audit_pattern(actor, "shift_pattern.delete", pattern, _pattern_state(pattern), None)
     name = pattern.name
     db.session.delete(pattern)
     db.session.flush()

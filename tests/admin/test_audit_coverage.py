@@ -500,3 +500,30 @@ def test_attendance_time_settings_changed_through_the_mobile_api_are_audited(app
     assert response.status_code == 200, response.get_json()
     changed = _one(app, "schedule.update")
     assert changed[1] == admin.id and changed[6] == {"check_in_start": "07:30"}
+
+
+def test_shift_patterns_created_changed_and_deleted_are_audited(app, as_admin, admin):
+    from datetime import time
+
+    from app.schedules.models import ShiftPattern, WorkSchedule
+
+    with app.app_context():
+        for name, code in (("Shift Pagi", "P"), ("Shift Malam", "M")):
+            db.session.add(WorkSchedule(name=name, code=code, check_in_start=time(7), check_out_start=time(15),
+                                        is_active=False, working_days_mask=127))
+        db.session.commit()
+    patterns = "/admin/rosters/patterns"
+    as_admin.submit(patterns, patterns, {"name": "Rotasi IGD", "steps": "P, P, M, L"})
+    with app.app_context():
+        pattern_id = db.session.scalar(db.select(ShiftPattern.id))
+    created = _one(app, "shift_pattern.create")
+    assert created[1:7] == (admin.id, None, "shift_pattern", pattern_id, None,
+                            {"name": "Rotasi IGD", "pattern": "P, P, M, L"})
+    url = f"{patterns}/{pattern_id}/edit"
+    as_admin.submit(url, url, {"name": "Rotasi IGD", "steps": "M M L"})
+    changed = _one(app, "shift_pattern.update")
+    assert (changed[5], changed[6]) == ({"pattern": "P, P, M, L"}, {"pattern": "M, M, L"})
+    as_admin.submit(patterns, f"{patterns}/{pattern_id}/delete")
+    assert _one(app, "shift_pattern.delete")[5] == {"name": "Rotasi IGD", "pattern": "M, M, L"}
+    text = text_of(as_admin.get(AUDIT + "?action=shift_pattern").get_data(as_text=True))
+    assert "Pola shift dibuat" in text and "P, P, M, L → M, M, L" in text

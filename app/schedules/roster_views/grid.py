@@ -364,7 +364,7 @@ def pattern_create():
     """Create a shift pattern from its name and cycle."""
     form = PatternForm()
     if form.validate_on_submit():
-        ok, pattern = _save_pattern(form, rosters.create_pattern)
+        ok, pattern = _save_pattern(form, lambda name, cycle: rosters.create_pattern(name, cycle, actor=current_user))
         if ok:
             flash(_("Shift pattern “%(name)s” was added (%(days)d days). Apply it to a department or a person.",
                     name=pattern.name, days=len(pattern.steps)), "success")
@@ -388,7 +388,8 @@ def pattern_edit(pattern_id: int):
     form = PatternForm(data={"name": pattern.name,
                              "steps": ", ".join(codes.code_of(s.schedule) for s in pattern.steps)})
     if form.validate_on_submit():
-        ok, _saved = _save_pattern(form, lambda name, cycle: rosters.update_pattern(pattern, name=name, steps=cycle))
+        ok, _saved = _save_pattern(form, lambda name, cycle: rosters.update_pattern(pattern, name=name, steps=cycle,
+                                                                                      actor=current_user))
         if ok:
             flash(_("Shift pattern “%(name)s” was saved.", name=pattern.name), "success")
             return redirect(url_for("rosters.patterns"), code=303)
@@ -400,7 +401,7 @@ def pattern_edit(pattern_id: int):
 @admin_required
 def pattern_delete(pattern_id: int):
     """Delete a pattern; the roster days it wrote stay."""
-    name = rosters.delete_pattern(_load_pattern(pattern_id))
+    name = rosters.delete_pattern(_load_pattern(pattern_id), actor=current_user)
     flash(_("Shift pattern “%(name)s” was deleted. The roster days it wrote stay.", name=name), "success")
     return redirect(url_for("rosters.patterns"), code=303)
 
