@@ -147,7 +147,7 @@ def create_pattern_command(name, steps):
     def action():
         cycle = [None if part.strip() in ("-", "") else services.find_schedule(part.strip())
                  for part in steps.split(",")]
-        return rosters.create_pattern(name, cycle)
+        return rosters.create_pattern(name, cycle, actor="flask roster pattern")
 
     pattern = run_or_fail(action)
     labels = ",".join((s.schedule.code or s.schedule.name) if s.schedule else "-" for s in pattern.steps)

@@ -527,3 +527,12 @@ def test_shift_patterns_created_changed_and_deleted_are_audited(app, as_admin, a
     assert _one(app, "shift_pattern.delete")[5] == {"name": "Rotasi IGD", "pattern": "M, M, L"}
     text = text_of(as_admin.get(AUDIT + "?action=shift_pattern").get_data(as_text=True))
     assert "Pola shift dibuat" in text and "P, P, M, L → M, M, L" in text
+    result = app.test_cli_runner().invoke(args=["roster", "pattern", "--name", "Malam", "--steps", "M,-"])
+    assert result.exit_code == 0, result.output
+    from app.audit.models import AuditEntry
+
+    with app.app_context():
+        entry = db.session.scalars(db.select(AuditEntry).filter_by(action="shift_pattern.create")
+                                   .order_by(AuditEntry.id.desc())).first()
+        assert (entry.actor_id, entry.actor_label, entry.after) == (None, "flask roster pattern",
+                                                                    {"name": "Malam", "pattern": "M, L"})
