@@ -71,6 +71,10 @@ class AttendanceEvent(db.Model):
         # the few pending events are in it (every query on review_state asks for "pending").
         Index("ix_attendance_events_pending", "occurred_at", "flag_reason",
               sqlite_where=text("review_state = 'pending'"), postgresql_where=text("review_state = 'pending'")),
+        # The days with something waiting (the clinic app's pending approvals: the pending events
+        # grouped by person and day, and each group's oldest), from the index alone.
+        Index("ix_attendance_events_pending_day", "user_id", "work_date", "occurred_at", "flag_reason",
+              sqlite_where=text("review_state = 'pending'"), postgresql_where=text("review_state = 'pending'")),
         # A person's history, newest first (also serves every lookup by person alone).
         Index("ix_attendance_events_user_time", "user_id", "occurred_at"),
         # Deleting a person checks the events they reviewed: only reviewed events are indexed.
