@@ -26,13 +26,14 @@ import tempfile
 from pathlib import Path
 
 
-def child(root: str, n: int, show: bool = False) -> None:
+def child(root: str, n: int, show: bool = False, profile: str | None = None) -> None:
     """Seed and time ``n`` check-ins in the checkout ``root``.
 
     Prints ``CPU <seconds> <statements>``: the process's CPU time over the ``n`` requests
     and the SQL statements they sent (counted by a ``before_cursor_execute`` listener,
     transaction statements such as ``BEGIN``/``COMMIT`` emitted by the driver not included).
-    With ``show`` the statements of the last check-in are printed first.
+    With ``show`` the statements of the last check-in are printed first; with ``profile`` (a
+    file name) the timed loop runs under cProfile and its statistics are written there.
     """
     import time
     from datetime import datetime, timedelta
@@ -80,6 +81,12 @@ def child(root: str, n: int, show: bool = False) -> None:
         engine = db.engine
     event.listen(engine, "before_cursor_execute",
                  lambda conn, cursor, statement, *rest: statements.append(statement))
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.process_time()
     for token in tokens:
         if show:
@@ -88,6 +95,9 @@ def child(root: str, n: int, show: bool = False) -> None:
         if response.status_code != 200 or response.json["data"]["status"] != "accepted":
             raise SystemExit(f"unexpected answer: {response.status_code} {response.json}")
     cpu = time.process_time() - start
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     if show:
         print("\n---\n".join(statements))
         print(f"CPU {cpu:.4f} {len(statements) * n}")
@@ -125,6 +135,8 @@ def main() -> int:
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/",
                         help="server URL; a database hadir_cpu_bench is created and dropped on it")
     parser.add_argument("--show", action="store_true", help="print the statements of one check-in per checkout")
+    parser.add_argument("--profile", metavar="DIR", type=Path,
+                        help="write a cProfile file per checkout and round into DIR (slower: compare CPU without it)")
     args = parser.parse_args()
     results: dict[Path, list[float]] = {root.resolve(): [] for root in args.roots}
     load = os.getloadavg()[0]
@@ -138,7 +150,13 @@ def main() -> int:
                            SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdef",
                            UPLOAD_FOLDER=f"{tmp}/uploads")
                 command = [sys.executable, str(Path(__file__).resolve()), "_child", str(root), str(args.check_ins)]
-                out = subprocess.run(command + (["show"] if args.show and round_ == 1 else []),
+                if args.show and round_ == 1:
+                    command.append("show")
+                if args.profile:
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                    command.append(f"profile={args.profile.resolve()}/checkout{list(results).index(root) + 1}"
+                                   f"-round{round_}.prof")
+                out = subprocess.run(command,
                                      env=env, capture_output=True, text=True)
                 if args.db == "postgres":
                     _drop_pg(args.pg_url)
@@ -163,6 +181,7 @@ def main() -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["_child"]:
-        child(sys.argv[2], int(sys.argv[3]), show=sys.argv[4:5] == ["show"])
+        child(sys.argv[2], int(sys.argv[3]), show="show" in sys.argv[4:],
+              profile=next((a[len("profile="):] for a in sys.argv[4:] if a.startswith("profile=")), None))
     else:
         sys.exit(main())

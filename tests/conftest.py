@@ -84,6 +84,8 @@ def _clean(app):
     # ids restart with every test: a cached face gallery could describe other people
     from app.faces.services import clear_gallery_cache
     clear_gallery_cache()
+    from app.system.cache_versions import clear_local_caches
+    clear_local_caches()  # the offices and settings each worker keeps (the same ids, other rows)
     yield
     with app.app_context():
         db.session.remove()

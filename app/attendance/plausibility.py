@@ -54,7 +54,9 @@ from sqlalchemy import bindparam
 from ..common.errors import RuleViolation
 from ..common.types import UTCDateTime
 from ..extensions import db
-from ..places.services import check_geofence, haversine_m
+from ..places.services import check_geofence, haversine_m, office_ref
+from ..system import cache_versions
+from ..system.models import Setting
 from .models import AttendanceEvent
 
 #: Settings read by :func:`judge_position` (:mod:`app.system.settings`).
@@ -129,13 +131,27 @@ class Limits:
     wrong_office_policy: str = "review"
 
     @classmethod
-    def current(cls) -> Limits:
-        """The saved settings (registry defaults where unset), read in one query."""
+    def read(cls, _key=None) -> Limits:
+        """The saved settings (registry defaults where unset), read in one query (no cache)."""
         from ..system.settings import get_settings
 
         values = get_settings(*SETTING_KEYS)
         return cls(float(values["gps_accuracy_floor_m"]), float(values["gps_max_speed_kmh"]),
                    values["wrong_office_policy"])
+
+    @classmethod
+    def current(cls) -> Limits:
+        """The saved settings, from this worker's cache while the settings' version
+        (:data:`SETTINGS_VERSION`) is unchanged: no statement when the request already noted
+        the version (the mobile token's query), else one primary-key lookup."""
+        return _limits_cache.get("limits", cls.read)
+
+
+#: Name of the settings' version (:mod:`app.system.cache_versions`): raised by every ORM change
+#: of a saved setting, so every worker of every app server judges with a changed setting at once.
+SETTINGS_VERSION = "settings"
+cache_versions.watch(SETTINGS_VERSION, Setting)
+_limits_cache = cache_versions.VersionedCache(SETTINGS_VERSION)
 
 
 @dataclass(frozen=True)
@@ -197,7 +213,7 @@ def wrong_office(user, office) -> Finding | None:
         return None
     if office.id == user.office_id:
         return None
-    assigned = user.office
+    assigned = office_ref(user.office_id)
     return Finding("wrong_office", {
         "office_code": office.code, "office_name": office.name,
         "assigned_code": assigned.code if assigned else None, "assigned_name": assigned.name if assigned else None})

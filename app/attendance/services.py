@@ -43,6 +43,7 @@ from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from ..common.upsert import insert_or_nothing
 from ..extensions import db
 from ..places.models import Office
+from ..places.services import office_ref
 from ..schedules import resolution
 from ..schedules import services as schedules
 from ..schedules.models import WorkSchedule
@@ -192,7 +193,8 @@ def record_attendance(
     :param latitude, longitude: WGS84 degrees, already validated; None when the
         source has no position (face, QR at a kiosk).
     :param accuracy_m: reported GPS accuracy in metres, if any.
-    :param office: the office to check against; defaults to ``user.office``.  An office
+    :param office: the office to check against (an :class:`Office` or a cached
+        :class:`~app.places.services.OfficeRef`); defaults to ``user``'s own office.  An office
         named by the client that is not the person's own is flagged ``wrong_office``.
     :param days: :func:`schedule_days` of ``user`` at ``now`` when the caller already has them.
     :param hold: a reason (one of :data:`~.models.FLAG_REASONS`) the caller already has to
@@ -225,7 +227,7 @@ def record_attendance(
     after_window = kind == "check_in" and not schedules.check_in_window(
         day.schedule, day.work_date, local_now.tzinfo).contains(local_now)
 
-    office = office or user.office
+    office = office or office_ref(user.office_id)
     distance, findings = None, []
     if latitude is not None and longitude is not None:
         verdict = plausibility.judge_position(user, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,

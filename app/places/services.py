@@ -8,6 +8,7 @@ from typing import NamedTuple
 from ..common.errors import Conflict, ValidationFailed
 from ..common.i18n import N_
 from ..extensions import db
+from ..system import cache_versions
 from .models import Office
 
 #: Mean Earth radius in metres (IUGG R1 = 6,371,008.8 m), used by the haversine formula.
@@ -292,3 +293,59 @@ def school_geofence() -> SchoolGeofence | None:
     if lat is None or lon is None:
         return None
     return SchoolGeofence(float(lat), float(lon), int(get_setting("attendance_radius") or 100))
+
+
+# --- offices as the check-in paths read them (a per-worker cache) ---------------------------------
+
+#: Name of the offices' version (:mod:`app.system.cache_versions`): raised by every ORM change
+#: of an office, so every worker of every app server reads a changed office at once.
+OFFICES_VERSION = "offices"
+
+
+@dataclass(frozen=True)
+class OfficeRef:
+    """An office as the check-in paths need it, detached from any session (safe to cache).
+
+    The same attribute names as :class:`~.models.Office` for what it carries: ``id``, ``code``,
+    ``name``, ``latitude``/``longitude`` (WGS84 degrees), ``geofence_radius_m`` (metres) and
+    ``is_active``; so :func:`check_geofence` and the plausibility rules take either.  Not an ORM
+    object: assign ``office_id = ref.id``, never a relationship.
+    """
+
+    id: int
+    code: str
+    name: str
+    latitude: float
+    longitude: float
+    geofence_radius_m: int
+    is_active: bool
+
+
+#: Every change of an office (added, changed, deleted through the ORM) raises its version.
+cache_versions.watch(OFFICES_VERSION, Office)
+_office_cache = cache_versions.VersionedCache(OFFICES_VERSION)
+_REF_COLUMNS = (Office.id, Office.code, Office.name, Office.latitude, Office.longitude, Office.geofence_radius_m,
+                Office.is_active)
+
+
+def _load_ref(key) -> OfficeRef | None:
+    by, value = key
+    where = Office.code == value if by == "code" else Office.id == value
+    row = db.session.execute(db.select(*_REF_COLUMNS).where(where)).first()
+    return None if row is None else OfficeRef(*row)
+
+
+def active_office_by_code(code: str) -> OfficeRef | None:
+    """The active office whose ``code`` (contract ``kode_kantor``) is ``code``, None when there is none
+    or it is inactive; from this worker's cache while the offices' version is unchanged (no statement;
+    :class:`app.system.cache_versions.VersionedCache`)."""
+    ref = _office_cache.get(("code", code), _load_ref)
+    return ref if ref is not None and ref.is_active else None
+
+
+def office_ref(office_id: int | None) -> OfficeRef | None:
+    """The office ``office_id`` (active or not), None for None or an unknown id; cached as
+    :func:`active_office_by_code`."""
+    if office_id is None:
+        return None
+    return _office_cache.get(("id", office_id), _load_ref)

@@ -323,6 +323,7 @@ def _people() -> dict:
         "obama": {"name": "Barack Obama", "role": "pegawai", "npp": f"4{n}"},
         "guru": {"name": "Budi Setiawan", "role": "guru", "nisn_nip_nik": f"5{n}"},
         "dewi": {"name": "Dewi Lestari", "role": "pegawai", "npp": f"6{n}"},
+        "eka": {"name": "Eka Saputra", "role": "pegawai", "npp": f"7{n}"},
     }
 
 
@@ -575,6 +576,31 @@ def test_a_work_schedule_changed_through_one_server_judges_the_next_check_in_on_
         assert reopened.status == 200, reopened.text
     accepted = employee.post("/api/absenmasuk", json_body={**INSIDE, "branch_id": "0001"})
     assert accepted.status == 200 and accepted.json["rcode"] == "00", accepted.text
+
+
+def test_an_office_added_through_one_server_is_known_at_once_to_the_other(cluster):
+    """Server B's workers keep offices in memory (a check-in names its office by code); first
+    they learn that office code does not exist, then an admin adds it through server A's office
+    page, and the next check-in on B naming it is recorded against it at once (held for review:
+    it is not the person's own office)."""
+    code = f"X{random.randrange(10**5, 10**6)}"
+    employee = cluster.client(cluster.b, 14)
+    login = _mobile_login(employee, cluster.people["eka"]["npp"], "eka-phone")
+    assert login.status == 200, login.text
+    employee.bearer = login.json["access_token"]
+    for _ in range(4):  # likely through both of B's workers
+        unknown = employee.post("/api/absenmasuk", json_body={**INSIDE, "branch_id": code})
+        assert unknown.status == 422 and "branch_id" in unknown.json["errors"], unknown.text
+    admin = _admin_browser(cluster, cluster.a)
+    page = admin.get("/admin/offices/new")
+    created = admin.post("/admin/offices/new", form={
+        "csrf_token": csrf_token(page.text), "code": code, "name": "Kantor Cabang Baru", "address": "",
+        "latitude": "-6.208800", "longitude": "106.845600", "geofence_radius_m": "100", "is_active": "y"})
+    assert created.status == 303, created.text[:500]
+    recorded = employee.post("/api/absenmasuk", json_body={**INSIDE, "branch_id": code})
+    assert recorded.status == 200 and recorded.json["rcode"] == "00", recorded.text
+    assert recorded.json["data"]["status"] == "pending_review", recorded.text
+    assert recorded.json["data"]["reason"] == "wrong_office", recorded.text
 
 
 def test_a_roster_changed_through_one_server_is_followed_by_the_other(cluster):

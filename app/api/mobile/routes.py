@@ -14,6 +14,7 @@ from ...common.errors import DomainError, NotFound, PermissionDenied, Validation
 from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from ...notify import services as notify
+from ...places import services as places
 from ...places.models import Office
 from ...posts import services as posts
 from ...posts.models import CATEGORIES
@@ -128,7 +129,7 @@ def _record(kind: str):
     office = None
     branch = optional_string(data, "branch_id", max_len=20)
     if branch is not None:
-        office = db.session.scalar(db.select(Office).filter_by(code=branch, is_active=True))
+        office = places.active_office_by_code(branch)
         if office is None:
             raise ValidationFailed({"branch_id": ["The selected branch_id is invalid."]})
     client_ref = request.headers.get("Idempotency-Key") or optional_string(data, "client_ref", max_len=64)

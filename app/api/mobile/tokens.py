@@ -16,23 +16,32 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import lazyload
 
 from ...accounts.models import DeviceBinding, User
+from ...attendance.plausibility import SETTINGS_VERSION
 from ...extensions import db
+from ...places.services import OFFICES_VERSION
+from ...system import cache_versions
 from .envelope import unauthorized
 
 ALGORITHM = "HS256"
 
 
+#: The versions of the per-worker caches a check-in reads (the office by code, the
+#: plausibility settings), read in the token's query so the caches cost no round trip.
+CACHED_VERSIONS = (OFFICES_VERSION, SETTINGS_VERSION)
+
+
 @cache
 def _user_and_device_query():
-    """The token's user and the device bound to it, in one query.
+    """The token's user, the device bound to it and the :data:`CACHED_VERSIONS`, in one query.
 
     Every authenticated request runs it, so it is built once (the first time: the
     mappers must be complete) and reused with its cache key.  ``User.office`` is
-    loaded when first used instead of joined here: most requests never touch it,
-    and a check-in that names its office finds it in the session's identity map.
+    loaded when first used instead of joined here: most requests never touch it
+    (a check-in reads its offices through the per-worker cache,
+    :func:`app.places.services.office_ref`).
     """
     return (
-        db.select(User, DeviceBinding.device_id)
+        db.select(User, DeviceBinding.device_id, *(cache_versions.column(name) for name in CACHED_VERSIONS))
         .outerjoin(DeviceBinding, DeviceBinding.user_id == User.id)
         .where(User.id == bindparam("user_id"))
         .options(lazyload(User.office))
@@ -108,6 +117,7 @@ def token_required(view):
         row = db.session.execute(_user_and_device_query(), {"user_id": int(claims["sub"])}).first()
         if row is None or not row[0].is_active or row[1] != claims.get("dev"):
             return unauthorized("Token is invalid")
+        cache_versions.note(db.session(), dict(zip(CACHED_VERSIONS, row[2:])))
         g.user = row[0]
         g.device_id = claims.get("dev")
         return view(*args, **kwargs)
