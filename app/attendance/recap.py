@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Integer, String, and_, case, cast, extract, func, literal
+from sqlalchemy import Integer, String, and_, bindparam, cast, extract, func, literal
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -285,12 +285,7 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
                 off_reason = plan.off_reason if plan.day_off else None
                 if not working and off_reason is None:
                     off_reason = "holiday" if holiday is not None else "weekday"
-            leave = None
-            if own_leaves:
-                for lv in own_leaves:
-                    if lv.start_date <= day <= lv.end_date:
-                        leave = lv.leave_type
-                        break
+            leave = _leave_on(own_leaves, day) if own_leaves else None
             claim = claim_of(key) if claim_of is not None else None
             if claim is None:
                 approved, claimed, claim_status = 0, 0, None
@@ -322,10 +317,18 @@ def _approved_leaves(ids: list[int], start: date, end: date) -> dict[int, list]:
     leaves: dict[int, list] = {}
     for row in db.session.connection().execute(db.select(
             LeaveRequest.user_id, LeaveRequest.leave_type, LeaveRequest.start_date, LeaveRequest.end_date).where(
-            LeaveRequest.user_id.in_(ids), LeaveRequest.status == "approved",
+            LeaveRequest.user_id.in_(bindparam("ids", ids, expanding=True)), LeaveRequest.status == "approved",
             LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
         leaves.setdefault(row.user_id, []).append(row)
     return leaves
+
+
+def _leave_on(leaves: list, day: date) -> str | None:
+    """The type of the first of ``leaves`` (:func:`_approved_leaves` rows) covering ``day``, else None."""
+    for leave in leaves:
+        if leave.start_date <= day <= leave.end_date:
+            return leave.leave_type
+    return None
 
 
 def _presence_marks(ids: list[int], start: date, end: date) -> dict[tuple[int, date], datetime | None]:
@@ -442,38 +445,46 @@ def summarise_days(users, start: date, end: date, *, today: date | None = None,
         db.session.flush()
     execute = db.session.connection().execute
     da = DailyAttendance
-    # totals_of's rules on a recorded day, in SQL (a rejected check-in is no record)
-    attended = da.status.in_(ATTENDED)
-    late = func.coalesce(da.late_minutes, 0)
-    early = func.coalesce(da.early_leave_minutes, 0)
-    late_day = (da.status == "late") | (attended & (late != 0))
+    # totals_of's rules on a recorded day (a rejected check-in is no record), per person and status:
+    # a 'late' day counts late with its minutes; an attended one when its late minutes are not 0
+    # (NULLIF: neither NULL nor 0); any day with early-leave minutes counts as an early leave
     day_of_month = cast(cast(extract("day", da.work_date), Integer), String)
+    ids_param = bindparam("ids", ids, expanding=True)   # 1,000 ids bound without coercing each
     recorded: dict[int, set[int]] = {}
     by_status: dict[str, Counter] = {}
     for uid, status, count, late_days, late_sum, early_days, early_sum, worked, days in execute(
-            db.select(da.user_id, da.status, func.count(), func.count(case((late_day, 1))),
-                      func.sum(case((late_day, late), else_=0)), func.count(case((early != 0, 1))),
-                      func.sum(early), func.sum(da.worked_minutes), func.aggregate_strings(day_of_month, ","))
-            .where(da.user_id.in_(ids), da.work_date.between(start, end), da.status != "rejected")
+            db.select(da.user_id, da.status, func.count(), func.count(func.nullif(da.late_minutes, 0)),
+                      func.sum(da.late_minutes), func.count(func.nullif(da.early_leave_minutes, 0)),
+                      func.sum(da.early_leave_minutes), func.sum(da.worked_minutes),
+                      func.aggregate_strings(day_of_month, ","))
+            .where(da.user_id.in_(ids_param), da.work_date.between(start, end), da.status != "rejected")
             .group_by(da.user_id, da.status)):
         numbers = [int(n) for n in days.split(",")]
-        recorded.setdefault(uid, set()).update(numbers)
-        by_status.setdefault(status, Counter()).update(numbers)
+        if uid in recorded:
+            recorded[uid].update(numbers)
+        else:
+            recorded[uid] = set(numbers)
+        if status in by_status:
+            by_status[status].update(numbers)
+        else:
+            by_status[status] = Counter(numbers)
         if status in ATTENDED:
             totals.present += count
             if status == "pending_review":
                 totals.pending += count
+            if status == "late":
+                late_days = count
+            totals.late += late_days
+            totals.late_minutes += late_sum or 0
+            late_of[uid] = late_of.get(uid, 0) + (late_sum or 0)
         elif status == "absent":
             totals.absent += count
-        totals.late += late_days
-        totals.late_minutes += late_sum or 0
         totals.early_leave += early_days
         totals.early_leave_minutes += early_sum or 0
         totals.worked_minutes += worked or 0
-        late_of[uid] = late_of.get(uid, 0) + (late_sum or 0)
     oc = OvertimeClaim
     totals.overtime_minutes = execute(db.select(func.coalesce(func.sum(oc.approved_minutes), 0)).where(
-        oc.user_id.in_(ids), oc.work_date.between(start, end), oc.status == "approved")).scalar_one()
+        oc.user_id.in_(ids_param), oc.work_date.between(start, end), oc.status == "approved")).scalar_one()
     leaves = _approved_leaves(ids, start, end)
     marks = _presence_marks(ids, start, end)
     # The days without a record, as classify_days decides them (per date once: its blank status)
@@ -503,12 +514,7 @@ def summarise_days(users, start: date, end: date, *, today: date | None = None,
             if marks and (uid, day) in marks:
                 status = "present"
             elif working:
-                status = blank_working
-                if own_leaves:
-                    for lv in own_leaves:
-                        if lv.start_date <= day <= lv.end_date:
-                            status = lv.leave_type
-                            break
+                status = (_leave_on(own_leaves, day) if own_leaves else None) or blank_working
             else:
                 status = "off"
             counts[status] += 1
@@ -529,8 +535,23 @@ def summarise_days(users, start: date, end: date, *, today: date | None = None,
 
 # --- one person's month -----------------------------------------------------------------
 
+class MonthSteps:
+    """The months before and after a month's result (a mixin of :class:`PersonMonth` and the school's
+    ``ClassMonth``; the class has ``start`` and ``end``, the month's first and last local dates)."""
+
+    @property
+    def previous_month(self) -> date:
+        """The first day of the month before."""
+        return (self.start - timedelta(days=1)).replace(day=1)
+
+    @property
+    def next_month(self) -> date:
+        """The first day of the month after."""
+        return self.end + timedelta(days=1)
+
+
 @dataclass
-class PersonMonth:
+class PersonMonth(MonthSteps):
     """One person's month: ``user``, ``start``/``end`` (local dates), ``days`` (:class:`PersonDay`
     per date), ``events`` (work date → that day's :class:`~.models.AttendanceEvent` list, in time
     order; manual corrections are events with source ``manual``), ``totals``."""
@@ -546,16 +567,6 @@ class PersonMonth:
     def corrections(self) -> list[AttendanceEvent]:
         """The month's manual events (corrections), in time order."""
         return [e for events in self.events.values() for e in events if e.source == "manual"]
-
-    @property
-    def previous_month(self) -> date:
-        """The first day of the month before."""
-        return (self.start - timedelta(days=1)).replace(day=1)
-
-    @property
-    def next_month(self) -> date:
-        """The first day of the month after."""
-        return self.end + timedelta(days=1)
 
 
 def person_month(user: User, year: int, month: int, *, today: date | None = None) -> PersonMonth:

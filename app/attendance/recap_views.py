@@ -90,6 +90,15 @@ def event_photo(event_id: int):
     return send_event_photo(event)
 
 
+@bp.app_template_global()
+def day_grid_texts(dates) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """``(letters, labels, titles)`` of a day grid (``macros/day_grid.html``: the recap, a class's
+    month, the teachers' recap), translated once into the request's language: status → letter,
+    status → label (:func:`app.admin.filters.recap_day_texts`) and each date's short title."""
+    letters, labels = recap_day_texts()
+    return letters, labels, [short_date(day) for day in dates]
+
+
 # --- the monthly recap --------------------------------------------------------------------
 
 #: People per page of the recap (the totals and charts cover everyone of the filters).
@@ -185,14 +194,12 @@ def index():
     result = recap.build_recap(people, year, month, rows_for=recap.load_people([p.id for p in page.items]))
     page.items = result.rows
     late_items = [(name or _("No department"), minutes) for name, minutes in result.late_by_department]
-    letters, labels = recap_day_texts()
     from ..system.settings import organisation_name
 
     return render("attendance/recap.html", "attendance/_partials/recap_body.html",
                   form=form, groups=groups, recap=result, page=page, filters=filters, error=error, scope=scope,
                   organisation=organisation_name(),
-                  late_items=late_items, minutes_text=lambda n: _("%(n)d min", n=n),
-                  day_letters=letters, day_labels=labels, day_titles=[short_date(day) for day in result.dates])
+                  late_items=late_items, minutes_text=lambda n: _("%(n)d min", n=n))
 
 
 @bp.get("/recap.<fmt>")

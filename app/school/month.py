@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..attendance.recap import PersonDay, Totals, classify_days, month_range, totals_of
+from ..attendance.recap import MonthSteps, PersonDay, Totals, classify_days, month_range, totals_of
 from ..extensions import db
 from ..leave.models import LeaveRequest
 from .models import SchoolClass, StudentAbsence
@@ -38,11 +38,12 @@ class StudentMonth:
 
 
 @dataclass
-class ClassMonth:
+class ClassMonth(MonthSteps):
     """A class's month: ``school_class``, ``start``/``end`` (local dates), ``dates``, ``rows``
     (:class:`StudentMonth`, by name), ``totals`` (the class's) and ``academic_year`` (first
     calendar year of the school year whose enrolment is shown), ``leave_requests`` (the students'
-    :class:`~app.leave.models.LeaveRequest` overlapping the month, any status, newest first)."""
+    :class:`~app.leave.models.LeaveRequest` overlapping the month, any status, newest first); the months
+    around it: ``previous_month`` / ``next_month`` (:class:`~app.attendance.recap.MonthSteps`)."""
 
     school_class: SchoolClass
     start: date
@@ -52,16 +53,6 @@ class ClassMonth:
     totals: Totals
     academic_year: int
     leave_requests: list = field(default_factory=list)
-
-    @property
-    def previous_month(self) -> date:
-        """The first day of the month before."""
-        return (self.start - timedelta(days=1)).replace(day=1)
-
-    @property
-    def next_month(self) -> date:
-        """The first day of the month after."""
-        return self.end + timedelta(days=1)
 
 
 def _marks(student_ids: list[int], start: date, end: date) -> dict[tuple[int, date], str]:
