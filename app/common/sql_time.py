@@ -3,8 +3,9 @@
 - :class:`epoch_seconds`: a naive-UTC timestamp column (:class:`~app.common.types.UTCDateTime`)
   as whole seconds since 1970-01-01 00:00 UTC (an ``int``, fractions of a second dropped), so
   that a request reading tens of thousands of timestamps gets integers from the driver instead of
-  building a ``datetime`` per value.  SQLite: ``strftime('%s', …)`` of SQLAlchemy's stored text;
-  PostgreSQL: ``floor(extract(epoch from …))`` of the ``timestamp without time zone``.
+  building a ``datetime`` per value.  SQLite: ``unixepoch(…)`` of SQLAlchemy's stored text
+  (SQLite 3.38 and later; ``strftime('%s', …)`` before, six times slower); PostgreSQL:
+  ``floor(extract(epoch from …))`` of the ``timestamp without time zone``.
 """
 from __future__ import annotations
 
@@ -29,4 +30,8 @@ def _epoch_seconds_default(element, compiler, **kw):
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_seconds_sqlite(element, compiler, **kw):
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    column = compiler.process(element.clauses, **kw)
+    dbapi = getattr(compiler.dialect, "dbapi", None)
+    if dbapi is not None and dbapi.sqlite_version_info >= (3, 38):
+        return f"unixepoch({column})"
+    return f"CAST(strftime('%s', {column}) AS INTEGER)"
