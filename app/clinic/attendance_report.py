@@ -26,6 +26,7 @@ from ..accounts.roles import CLINIC_STAFF_ROLES
 from ..attendance import reports
 from ..attendance.models import DailyAttendance
 from ..common import clock
+from ..common.rows import plain_rows
 from ..common.sql_time import epoch_seconds
 from ..extensions import db
 from ..schedules.models import WorkSchedule
@@ -117,7 +118,7 @@ def _day_rows(people: list[User], start: date, end: date) -> list[tuple]:
     if not people:
         return []
     d = DailyAttendance
-    return db.session.connection().execute(
+    return plain_rows(
         db.select(d.user_id, d.work_date, d.status, d.schedule_id, d.worked_minutes, d.late_minutes,
                   epoch_seconds(d.time_in), epoch_seconds(d.time_out))
         .where(d.user_id.in_([p.id for p in people]), d.work_date.between(start, end))).all()
