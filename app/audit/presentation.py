@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Flask
+from markupsafe import Markup
 from flask_babel import format_decimal, lazy_gettext as _l
 
 from .services import ACTIONS
@@ -117,7 +118,7 @@ class Change:
 
 
 def _text(key: str, value) -> str | None:
-    from ..admin.filters import LEAVE_TYPE_LABELS, STATUS_BADGES, KIND_LABELS, local_datetime, role_label
+    from ..admin.filters import CATEGORY_LABELS, LEAVE_TYPE_LABELS, STATUS_BADGES, KIND_LABELS, local_datetime, role_label
 
     if value is None:
         return None
@@ -132,6 +133,10 @@ def _text(key: str, value) -> str | None:
     if isinstance(value, str):
         if key == "role":
             return role_label(value)
+        if key == "category" and value in CATEGORY_LABELS:
+            return str(CATEGORY_LABELS[value])
+        if key == "content":                               # a post's beginning: its text, not its markup
+            return Markup(value).striptags()
         if value in VALUE_LABELS.get(key, {}):
             return str(VALUE_LABELS[key][value])
         if key == "leave_type" and value in LEAVE_TYPE_LABELS:
@@ -164,10 +169,10 @@ HIDDEN_FIELDS = frozenset({"events", "check_ins"})
 
 def changes(entry) -> list[Change]:
     """The entry's ``before`` / ``after`` as lines, in the order the service gave the fields
-    (without :data:`HIDDEN_FIELDS`)."""
+    (``after``'s first, so the values saying which row it is come first; without :data:`HIDDEN_FIELDS`)."""
     before, after = entry.before or {}, entry.after or {}
     lines = []
-    for key in dict.fromkeys([*before, *after]):
+    for key in dict.fromkeys([*after, *before]):
         if key in HIDDEN_FIELDS:
             continue
         lines.append(Change(str(FIELD_LABELS.get(key, key)), _text(key, before.get(key)), _text(key, after.get(key))))

@@ -147,7 +147,7 @@ def snapshot(obj, fields) -> dict:
 
 def record(actor, action: str, *, subject_type: str, subject_id: int | None = None, person=None,
            before: dict | None = None, after: dict | None = None, reason: str | None = None,
-           only_changes: bool = True, flush: bool = True) -> AuditEntry | None:
+           only_changes: bool = True, flush: bool = True, about: dict | None = None) -> AuditEntry | None:
     """Add one entry to the audit trail (flushed with the caller's transaction; never commits).
 
     :param actor: the :class:`~app.accounts.models.User` who decided or changed, or the text
@@ -161,6 +161,9 @@ def record(actor, action: str, *, subject_type: str, subject_id: int | None = No
         ``only_changes`` the keys whose values are equal on both sides are dropped, and
         when nothing is left of an update no entry is written (None is returned).
     :param reason: the note or reason the actor gave (stripped; empty → None).
+    :param about: values that say which row it is (its name, title or platform), put at the
+        front of ``after`` even where unchanged so an update reads "Name: Ruang Rapat, Radius:
+        100 → 250"; never compared, never in ``before``, ignored when ``after`` is None.
     :param flush: False leaves the flush to the caller (a batch of hundreds of rows writes
         its entries in the one flush that follows, e.g. :func:`app.clinic.bulk.create_patients`).
     :returns: the entry, or None when an update changed nothing.
@@ -176,6 +179,8 @@ def record(actor, action: str, *, subject_type: str, subject_id: int | None = No
             return None
         before = {k: before.get(k) for k in keys}
         after = {k: after.get(k) for k in keys}
+    if about and after is not None:
+        after = {**_plain(about), **after}
     person_id = getattr(person, "id", person)
     label = actor.strip()[:80] or None if isinstance(actor, str) else None
     entry = AuditEntry(actor_id=getattr(actor, "id", None), actor_label=label, at=clock.now(), action=action,

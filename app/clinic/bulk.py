@@ -377,7 +377,7 @@ def update_patients(updates: list[tuple[int | None, dict]], *, validate_only: bo
                 setattr(patient, name, value)
             if actor is not None:
                 record(actor, "patient.update", subject_type="patient", subject_id=patient.id, before=before,
-                       after=snapshot(patient, changes), flush=False)
+                       after=snapshot(patient, changes), about={"name": patient.name}, flush=False)
         db.session.flush()
     return BatchResult(ids=list(ids), written=not validate_only)
 

@@ -193,7 +193,8 @@ def audit_procedure(actor, action: str, procedure: Procedure, before: dict | Non
     from ..audit.services import record
 
     record(actor, action, subject_type="procedure", subject_id=procedure.id, person=procedure.performer_id,
-           before=before, after=after, only_changes=before is not None, flush=flush)
+           before=before, after=after, only_changes=before is not None, flush=flush,
+           about={"name": after.get("name"), "patient": after.get("patient")})
 
 
 def create_patient(name: str, *, record_number: str | None = None, birth_date: date | None = None,

@@ -78,7 +78,8 @@ def _audited(department: Department) -> dict:
 def _audit(actor, action: str, department: Department, before: dict | None, after: dict | None) -> None:
     from ..audit.services import record
 
-    record(actor, action, subject_type="department", subject_id=department.id, before=before, after=after)
+    record(actor, action, subject_type="department", subject_id=department.id, before=before, after=after,
+           about={"name": department.name})
 
 
 def create_department(*, code: str, name: str, parent: Department | None = None, actor=None) -> Department:

@@ -167,7 +167,7 @@ def set_status(escort: Escort, status: str, *, actor=None) -> str:
     from ..audit.services import record
 
     record(actor, "escort.status", subject_type="escort", subject_id=escort.id,
-           before={"name": escort.name, "status": old}, after={"name": escort.name, "status": status})
+           before={"status": old}, after={"status": status}, about={"name": escort.name})
     return old
 
 

@@ -82,7 +82,8 @@ _AUDITED = ("name", "modes", "liveness")
 def _audit(actor, action: str, kiosk: Kiosk, before: dict | None, after: dict | None) -> None:
     from ..audit.services import record
 
-    record(actor, action, subject_type="kiosk", subject_id=kiosk.id, before=before, after=after)
+    record(actor, action, subject_type="kiosk", subject_id=kiosk.id, before=before, after=after,
+           about={"name": kiosk.name})
 
 
 def _state(kiosk: Kiosk) -> dict:

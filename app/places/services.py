@@ -186,7 +186,7 @@ def _audit_office(actor, action: str, office: Office, before: dict | None) -> No
     from ..audit.services import record, snapshot
 
     record(actor, action, subject_type="office", subject_id=office.id, before=before,
-           after=snapshot(office, _AUDITED_OFFICE))
+           after=snapshot(office, _AUDITED_OFFICE), about={"name": office.name})
 
 
 def create_office(*, code: str, name: str, latitude, longitude, radius_m, address: str | None = None,

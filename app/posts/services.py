@@ -135,7 +135,8 @@ def _state(post: Post) -> dict:
 def _audit(actor, action: str, post: Post, before: dict | None, after: dict | None) -> None:
     from ..audit.services import record
 
-    record(actor, action, subject_type="post", subject_id=post.id, before=before, after=after)
+    record(actor, action, subject_type="post", subject_id=post.id, before=before, after=after,
+           about={"title": post.title})
 
 
 def create_post(author, *, actor=None, **values) -> Post:

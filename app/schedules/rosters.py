@@ -78,7 +78,8 @@ def _audit_pattern(actor, action: str, pattern: ShiftPattern, before: dict | Non
         return
     from ..audit.services import record
 
-    record(actor, action, subject_type="shift_pattern", subject_id=pattern.id, before=before, after=after)
+    record(actor, action, subject_type="shift_pattern", subject_id=pattern.id, before=before, after=after,
+           about={"name": pattern.name})
 
 
 def create_pattern(name: str, steps, *, actor=None) -> ShiftPattern:

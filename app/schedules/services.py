@@ -408,7 +408,8 @@ def _audit_schedule(actor, action: str, schedule: WorkSchedule, before: dict | N
         return
     from ..audit.services import record
 
-    record(actor, action, subject_type="work_schedule", subject_id=schedule.id, before=before, after=after)
+    record(actor, action, subject_type="work_schedule", subject_id=schedule.id, before=before, after=after,
+           about={"name": schedule.name} if action == "schedule.update" else None)
 
 
 def _schedule_values(schedule: WorkSchedule) -> dict:

@@ -147,14 +147,14 @@ def _flush_unique(field_name: str) -> None:
 # --- the audit trail (every change below by staff is recorded, see app.audit.services.record) ---
 
 def _audit(actor, action: str, *, subject_type: str, subject_id: int | None, person=None,
-           before: dict | None = None, after: dict | None = None) -> None:
+           before: dict | None = None, after: dict | None = None, about: dict | None = None) -> None:
     """One audit entry by ``actor`` (a staff user or a command's name); None writes nothing."""
     if actor is None:
         return
     from ..audit.services import record
 
     record(actor, action, subject_type=subject_type, subject_id=subject_id, person=person, before=before,
-           after=after, only_changes=before is not None and after is not None)
+           after=after, only_changes=before is not None and after is not None, about=about)
 
 
 def _class_state(school_class: SchoolClass) -> dict:
@@ -200,7 +200,7 @@ def update_class(school_class: SchoolClass, actor=None, **values) -> SchoolClass
         school_class.updated_at = clock.now()
     _flush_unique("name")
     _audit(actor, "school_class.update", subject_type="school_class", subject_id=school_class.id,
-           before=before, after=_class_state(school_class))
+           before=before, after=_class_state(school_class), about={"name": school_class.name})
     return school_class
 
 

@@ -124,5 +124,6 @@ def save_app_version(platform: str, *, version_code: str, build_number, min_vers
             setattr(row, key, value)
     db.session.flush()
     record(actor, "app_version.update", subject_type="app_version", subject_id=row.id,
-           before={"platform": platform, **before} if before else None, after={"platform": platform, **values})
+           before={"platform": platform, **before} if before else None, after={"platform": platform, **values},
+           about={"platform": platform})
     return row

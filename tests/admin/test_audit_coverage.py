@@ -59,7 +59,7 @@ def test_offices_created_and_changed_are_audited(app, as_admin, admin):
     url = f"/admin/offices/{created[4]}/edit"
     as_admin.submit(url, url, {**form, "geofence_radius_m": "250"})
     changed = _one(app, "office.update")
-    assert (changed[5], changed[6]) == ({"geofence_radius_m": 120}, {"geofence_radius_m": 250})
+    assert (changed[5], changed[6]) == ({"geofence_radius_m": 120}, {"name": "Cabang Surabaya", "geofence_radius_m": 250})
 
 
 def test_kiosk_registration_pairing_change_revocation_and_deletion_are_audited(app, as_admin, admin):
@@ -69,7 +69,7 @@ def test_kiosk_registration_pairing_change_revocation_and_deletion_are_audited(a
     created = _one(app, "kiosk.create")
     assert (created[1], created[4], created[6]["name"], created[6]["modes"]) == (admin.id, kiosk_id, "Pintu Utama", "qr")
     issued = _one(app, "kiosk.pairing_code")
-    assert set(issued[6]) == {"pairing_expires_at"}            # the code itself is never kept
+    assert set(issued[6]) == {"name", "pairing_expires_at"}    # the code itself is never kept
     url = f"/admin/kiosks/{kiosk_id}/edit"
     as_admin.submit(url, url, {"name": "Lobi", "office_id": "", "modes": ["qr", "cards"]})
     changed = _one(app, "kiosk.update")
@@ -109,7 +109,7 @@ def test_app_versions_saved_are_audited(app, as_admin, admin):
                     {f"android-{k}": v for k, v in {**data, "build_number": "23"}.items()}, htmx=True)
     first, second = audit_trail(app, action="app_version.update")
     assert first[1] == admin.id and first[5] is None and first[6]["build_number"] == 22
-    assert (second[5], second[6]) == ({"build_number": 22}, {"build_number": 23})
+    assert (second[5], second[6]) == ({"build_number": 22}, {"platform": "android", "build_number": 23})
 
 
 def test_command_line_changes_name_the_command(app, as_admin):
@@ -145,7 +145,7 @@ def test_er_escort_reviews_and_deletions_are_audited(app, as_admin, admin):
     as_admin.submit("/admin/escorts/", f"/admin/escorts/{escort_id}/status", {"status": "verified"})
     reviewed = _one(app, "escort.status")
     assert (reviewed[1], reviewed[4], reviewed[5], reviewed[6]) == (admin.id, escort_id, {"status": "pending"},
-                                                                    {"status": "verified"})
+                                                                    {"name": "Pak Joko", "status": "verified"})
     text = text_of(as_admin.get(AUDIT + "?action=escort").get_data(as_text=True))
     assert "Pengantar IGD diperiksa" in text and "Menunggu → Terverifikasi" in text
     as_admin.submit(f"/admin/escorts/{escort_id}", f"/admin/escorts/{escort_id}/delete")
@@ -220,7 +220,7 @@ def test_patients_registered_changed_and_imported_by_staff_are_audited(app, clie
     assert response.status_code == 200, response.get_json()
     changed = _one(app, "patient.update")
     assert (changed[1], changed[4], changed[5], changed[6]) == (admin.id, patient_id, {"phone": None},
-                                                                {"phone": "0812000111"})
+                                                                {"name": "Siti Aminah", "phone": "0812000111"})
     # the admin page's CSV import: one entry a patient, by the admin
     from tests.admin.test_patient_import import HEADER, _confirm, _upload
 
@@ -267,7 +267,7 @@ def test_procedures_recorded_and_changed_by_staff_are_audited(app, client, admin
     assert response.status_code == 200, response.get_json()
     changed = _one(app, "procedure.update")
     assert (changed[2], changed[5], changed[6]) == (doctor.id, {"service_fee_share": 100000},
-                                                    {"service_fee_share": 120000})
+                                                    {"name": "Jahit luka", "patient": "Budi", "service_fee_share": 120000})
 
 
 # --- the school: classes, enrolments, cards ---------------------------------------------------------
@@ -293,7 +293,7 @@ def test_classes_created_changed_and_deleted_are_audited(app, client, as_admin, 
     url = f"/admin/school/classes/{class_id}/edit"
     as_admin.submit(url, url, {"name": "X IPA 1", "homeroom_teacher_id": eko.id})
     changed = _one(app, "school_class.update")                  # a teacher assignment
-    assert (changed[5], changed[6]) == ({"homeroom_teacher": "Bu Sari"}, {"homeroom_teacher": "Pak Eko"})
+    assert (changed[5], changed[6]) == ({"homeroom_teacher": "Bu Sari"}, {"name": "X IPA 1", "homeroom_teacher": "Pak Eko"})
     url = f"/admin/school/classes/{class_id}/delete"
     as_admin.submit(url, url)
     deleted = _one(app, "school_class.delete")
@@ -499,7 +499,7 @@ def test_attendance_time_settings_changed_through_the_mobile_api_are_audited(app
     response = client.put(f"/api/jam-absensi/{schedule.id}", headers=headers, json={"start_jam_masuk": "07:30:00"})
     assert response.status_code == 200, response.get_json()
     changed = _one(app, "schedule.update")
-    assert changed[1] == admin.id and changed[6] == {"check_in_start": "07:30"}
+    assert changed[1] == admin.id and changed[6] == {"name": "Normal", "check_in_start": "07:30"}
 
 
 def test_shift_patterns_created_changed_and_deleted_are_audited(app, as_admin, admin):
@@ -522,7 +522,7 @@ def test_shift_patterns_created_changed_and_deleted_are_audited(app, as_admin, a
     url = f"{patterns}/{pattern_id}/edit"
     as_admin.submit(url, url, {"name": "Rotasi IGD", "steps": "M M L"})
     changed = _one(app, "shift_pattern.update")
-    assert (changed[5], changed[6]) == ({"pattern": "P, P, M, L"}, {"pattern": "M, M, L"})
+    assert (changed[5], changed[6]) == ({"pattern": "P, P, M, L"}, {"name": "Rotasi IGD", "pattern": "M, M, L"})
     as_admin.submit(patterns, f"{patterns}/{pattern_id}/delete")
     assert _one(app, "shift_pattern.delete")[5] == {"name": "Rotasi IGD", "pattern": "M, M, L"}
     text = text_of(as_admin.get(AUDIT + "?action=shift_pattern").get_data(as_text=True))
