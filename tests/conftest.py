@@ -127,6 +127,33 @@ def count_statements(app):
 
 
 @pytest.fixture
+def flat_statement_counts(count_statements):
+    """``flat_statement_counts(session, [(url, htmx), ...], add)`` asserts that each GET of
+    ``session`` (an :class:`~tests.helpers.AdminSession`, every answer 200) sends as many SQL
+    statements after ``add(27)`` as after ``add(3)`` (``add(n)`` arranges n more people), i.e. no
+    query per person or per day; returns the text of the last answer."""
+
+    def counts(session, urls):
+        found, response = [], None
+        for url, htmx in urls:
+            with count_statements() as seen:
+                response = session.get(url, htmx=htmx)
+            assert response.status_code == 200, url
+            found.append(seen.count)
+        return found, response.get_data(as_text=True)
+
+    def check(session, urls, add):
+        add(3)
+        few, _ = counts(session, urls)
+        add(27)
+        many, body = counts(session, urls)
+        assert many == few
+        return body
+
+    return check
+
+
+@pytest.fixture
 def ctx(app):
     """An app context for tests that call services directly."""
     with app.app_context():

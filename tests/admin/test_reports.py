@@ -175,13 +175,13 @@ def test_nobody_is_absent_on_a_holiday_or_a_roster_day_off(as_admin, app, week, 
     assert row["2026-02-03"] == "A" and row["Alpa"] == "3"   # Monday (check-in rejected), Tuesday, Thursday
 
 
-def test_the_report_sends_as_many_statements_for_30_people_as_for_3(as_admin, app, factory, count_statements,
+def test_the_report_sends_as_many_statements_for_30_people_as_for_3(as_admin, app, factory, flat_statement_counts,
                                                                     freeze_time):
     """Page, its htmx fragment and the CSV: no query per person or per day (each cell's time too)."""
     freeze_time("2026-02-02T10:00+07:00")
     factory.schedule()
-    urls = ["/admin/attendance/report?start=2026-01-01&end=2026-01-31",
-            "/admin/attendance/report.csv?start=2026-01-01&end=2026-01-31"]
+    page = "/admin/attendance/report?start=2026-01-01&end=2026-01-31"
+    urls = [(page, False), (page, True), ("/admin/attendance/report.csv?start=2026-01-01&end=2026-01-31", False)]
 
     def add(n):
         people = [factory.user(role="pegawai") for _ in range(n)]
@@ -193,20 +193,7 @@ def test_the_report_sends_as_many_statements_for_30_people_as_for_3(as_admin, ap
                                                    status="late", late_minutes=10))
             db.session.commit()
 
-    def counts():
-        found = []
-        for url, htmx in ((urls[0], False), (urls[0], True), (urls[1], False)):
-            with count_statements() as seen:
-                response = as_admin.get(url, htmx=htmx)
-            assert response.status_code == 200
-            found.append(seen.count)
-        return found, response.get_data(as_text=True)
-
-    add(3)
-    few, _ = counts()
-    add(27)
-    many, body = counts()
-    assert many == few
+    body = flat_statement_counts(as_admin, urls, add)
     assert len(list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))) == 31   # the header and 30 people
 
 
