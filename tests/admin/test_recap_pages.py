@@ -256,15 +256,17 @@ def test_the_command_line_writes_the_same_recap(app, recap_month, tmp_path, free
 
 
 def test_the_recap_and_its_exports_send_as_many_statements_for_30_people_as_for_3(
-        as_admin, app, factory, count_statements, freeze_time):
-    """The page, its htmx fragment, XLSX, PDF and CSV: no statement per person, day or department
-    (the 27 added people sit in departments and offices of their own, with days, leave and overtime)."""
+        as_admin, app, factory, flat_statement_counts, freeze_time):
+    """The page, its htmx fragment, XLSX, PDF, CSV and the dashboard's month chart: no statement per
+    person, day or department (the 27 added people sit in departments and offices of their own, with
+    days, leave and overtime)."""
     from app.departments.models import Department
 
     freeze_time("2026-12-01T09:00+07:00")
     factory.schedule()
     urls = [(f"/admin/attendance/recap{suffix}?month=2026-11", htmx)
             for suffix, htmx in (("", False), ("", True), (".xlsx", False), (".pdf", False), (".csv", False))]
+    urls.insert(0, ("/admin/attendance/month-chart", True))         # the dashboard's chart of the month
 
     def add(n, first):
         with app.app_context():
@@ -293,20 +295,7 @@ def test_the_recap_and_its_exports_send_as_many_statements_for_30_people_as_for_
                                              minutes=60, minutes_after=60, approved_minutes=60, status="approved"))
             db.session.commit()
 
-    def counts():
-        found = []
-        for url, htmx in urls:
-            with count_statements() as seen:
-                response = as_admin.get(url, htmx=htmx)
-            assert response.status_code == 200, url
-            found.append(seen.count)
-        return found, response.get_data(as_text=True)
-
-    add(3, 10)
-    few, _ = counts()
-    add(27, 20)
-    many, body = counts()
-    assert many == few
+    body = flat_statement_counts(as_admin, urls, lambda n: add(n, 10 if n == 3 else 20))
     rows = body.lstrip("\ufeff").splitlines()
     assert len(rows) == 32 and rows[-1].startswith("Total (30 orang)")   # headings, 30 people, the totals
 
