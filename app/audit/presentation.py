@@ -100,6 +100,10 @@ FIELD_LABELS = {
     "replaced": _l("Replaces card"),
     "sessions_ended": _l("Sessions ended"),
     "samples": _l("Face photos"),
+    "plate_number": _l("Plate number"),
+    "patient_name": _l("Patient"),
+    "gender": _l("Gender"),
+    "photo": _l("Photo"),
 }
 
 #: Texts of coded values by field (others show as they are).

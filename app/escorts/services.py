@@ -129,12 +129,14 @@ def update_escort(escort: Escort, *, actor=None, photo: Photo | None = None, **v
     """Change some fields of ``escort`` (any of :func:`check_values`' keys) and optionally its photo.
 
     A new photo replaces the file (the old one is removed).  A status change
-    records ``actor`` as the reviewer.
+    records ``actor`` as the reviewer.  With an ``actor`` a change is audited as ``escort.update``
+    (the changed fields before → after, a new photo as ``photo``).
     :returns: the names of the fields whose value changed (``photo`` included).
     :raises ValidationFailed: a field breaks :func:`check_values`.
     """
     clean = check_values(values, partial=True)
     changed = [name for name, value in clean.items() if getattr(escort, name) != value]
+    before = {name: getattr(escort, name) for name in changed}
     for name in changed:
         setattr(escort, name, clean[name])
     if "status" in changed:
@@ -147,6 +149,14 @@ def update_escort(escort: Escort, *, actor=None, photo: Photo | None = None, **v
     if changed:
         escort.updated_at = clock.now()
     db.session.flush()
+    if changed and actor is not None:
+        from ..audit.services import record
+
+        after = {name: getattr(escort, name) for name in changed if name != "photo"}
+        if "photo" in changed:
+            before["photo"], after["photo"] = None, True
+        record(actor, "escort.update", subject_type="escort", subject_id=escort.id, before=before, after=after,
+               about={"name": escort.name, "reference": escort.reference})
     return changed
 
 

@@ -359,7 +359,8 @@ def update_leave(leave: LeaveRequest, actor, **values) -> LeaveRequest:
 
 
 def delete_leave(leave: LeaveRequest, actor, *, is_admin: bool = False) -> None:
-    """Withdraw a pending leave: its owner, or an administrator (``is_admin``).
+    """Withdraw a pending leave: its owner, or an administrator (``is_admin``; deleting another
+    person's request is audited as ``leave.delete``).
 
     :raises RuleViolation: the leave was reviewed (approved/rejected leaves are kept).
     :raises PermissionDenied: neither the owner nor an administrator.
@@ -368,6 +369,11 @@ def delete_leave(leave: LeaveRequest, actor, *, is_admin: bool = False) -> None:
         raise PermissionDenied("Only the requester or an administrator may delete a leave request")
     if leave.status != "pending":
         raise RuleViolation("A reviewed leave request cannot be deleted")
+    if actor.id != leave.user_id:
+        from ..audit.services import record, snapshot
+
+        record(actor, "leave.delete", subject_type="leave_request", subject_id=leave.id, person=leave.user_id,
+               before=snapshot(leave, ("leave_type", "start_date", "end_date", "status")), after=None)
     db.session.delete(leave)
     db.session.flush()
 

@@ -536,3 +536,44 @@ def test_shift_patterns_created_changed_and_deleted_are_audited(app, as_admin, a
                                    .order_by(AuditEntry.id.desc())).first()
         assert (entry.actor_id, entry.actor_label, entry.after) == (None, "flask roster pattern",
                                                                     {"name": "Malam", "pattern": "M, L"})
+
+
+# --- leave withdrawn by staff, ER escorts changed by staff -------------------------------------------
+
+def test_a_waiting_leave_deleted_by_an_administrator_is_audited_but_not_ones_own(app, client, admin, factory):
+    from datetime import date
+
+    from app.leave.models import LeaveRequest
+    from tests.api.school.tokens import bearer
+
+    ani = factory.user(role="siswa", name="Ani", nisn_nip_nik="0051")
+    with app.app_context():
+        rows = [LeaveRequest(user_id=ani.id, leave_type="sakit", start_date=date(2026, 8, 3), end_date=date(2026, 8, 4),
+                             reason="Demam", status="pending") for _ in range(2)]
+        db.session.add_all(rows)
+        db.session.commit()
+        first, second = rows[0].id, rows[1].id
+    assert client.delete(f"/api/leaves/{first}", headers=bearer(app, admin)).status_code == 200
+    deleted = _one(app, "leave.delete")
+    assert deleted[1:7] == (admin.id, ani.id, "leave_request", first,
+                            {"leave_type": "sakit", "start_date": "2026-08-03", "end_date": "2026-08-04",
+                             "status": "pending"}, None)
+    assert client.delete(f"/api/leaves/{second}", headers=bearer(app, ani)).status_code == 200   # her own
+    assert len(audit_trail(app, action="leave.delete")) == 1
+
+
+def test_an_er_escort_changed_by_staff_is_audited(app, client, factory, uploads):
+    from tests.api.igd.conftest import bearer as igd_bearer, escort_body
+
+    nurse = factory.user(role="paramedis", name="Perawat Sari", email="sari@igd.test", npp=None)
+    headers = igd_bearer(app, nurse)
+    created = client.post("/igd/api/escort", headers=headers, json=escort_body())
+    assert created.status_code in (200, 201), created.json
+    escort_id = created.json["data"]["id"]
+    response = client.put(f"/igd/api/escort/{escort_id}", headers=headers,
+                          json={"nomor_hp": "081234567899", "nama_pengantar": "John Doe"})
+    assert response.status_code == 200, response.json
+    changed = _one(app, "escort.update")
+    assert (changed[1], changed[4], changed[5], changed[6]) == (
+        nurse.id, escort_id, {"phone": "081234567890"},
+        {"name": "John Doe", "reference": f"IGD-{escort_id:04d}", "phone": "081234567899"})
