@@ -135,7 +135,7 @@ def test_a_manual_correction_shows_in_the_persons_month_with_its_reason(january)
     assert month.totals.present == 7
 
 
-def test_without_times_the_days_are_the_same_but_their_clock_times_and_fill_times_restores_them(january):
+def test_without_times_the_days_are_the_same_but_their_clock_times(january):
     people = [january["ani"], january["budi"]]
     with_times = recap.build_recap(people, 2026, 1, today=FEBRUARY_1)
     without = recap.build_recap(people, 2026, 1, today=FEBRUARY_1, times=False)
@@ -144,9 +144,6 @@ def test_without_times_the_days_are_the_same_but_their_clock_times_and_fill_time
     blank = [[d._replace(time_in=None, time_out=None) for d in r.days] for r in with_times.rows]
     assert [r.days for r in without.rows] == blank
     assert any(d.time_in for d in with_times.rows[0].days)
-    recap.fill_times(without.rows[:1], without.start, without.end)
-    assert without.rows[0].days == with_times.rows[0].days
-    assert all(d.time_in is None for d in without.rows[1].days)     # only the rows given
 
 
 def test_one_pages_rows_with_everyones_sums_equal_the_recap_of_every_row(january, monkeypatch):
