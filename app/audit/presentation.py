@@ -100,6 +100,7 @@ FIELD_LABELS = {
     "replaced": _l("Replaces card"),
     "sessions_ended": _l("Sessions ended"),
     "samples": _l("Face photos"),
+    "absence": _l("Roll call"),
     "plate_number": _l("Plate number"),
     "patient_name": _l("Patient"),
     "gender": _l("Gender"),
@@ -109,6 +110,7 @@ FIELD_LABELS = {
 #: Texts of coded values by field (others show as they are).
 VALUE_LABELS = {
     "sex": {"male": _l("Male"), "female": _l("Female")},
+    "absence": {"sick": _l("Sick"), "permitted": _l("Permitted"), "absent": _l("Absent"), "present": _l("Present")},
 }
 
 

@@ -83,6 +83,7 @@ ACTIONS: dict[str, object] = {
     "enrolment.add": _l("Student enrolled in a class"),
     "enrolment.move": _l("Student moved to another class"),
     "enrolment.remove": _l("Student removed from a class"),
+    "roll_call.mark": _l("Student's roll call mark changed"),
     "qr_card.issue": _l("Student QR card issued"),
     "qr_card.activate": _l("Student QR card reactivated"),
     "qr_card.deactivate": _l("Student QR card deactivated"),
@@ -115,6 +116,7 @@ ACTION_GROUPS: dict[str, object] = {
     "patient": _l("Clinic patients"),
     "school_class": _l("Classes"),
     "enrolment": _l("Class enrolments"),
+    "roll_call": _l("Roll call"),
     "qr_card": _l("Student QR cards"),
     "face_sample": _l("Face photos"),
 }

@@ -480,7 +480,8 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User |
     :raises NotEnrolled: the student is not in the class for the date's academic year.
     :raises AlreadyAttended: already recorded that date (also when a concurrent request won).
 
-    A teacher's absence mark of that date (:func:`mark_absence`) is removed: the student came.
+    A teacher's absence mark of that date (:func:`mark_absence`) is removed: the student came
+    (audited as ``roll_call.mark``, the mark before → present, when someone recorded it).
     """
     if method not in ("qr_card", "manual"):
         raise ValueError(method)
@@ -496,7 +497,13 @@ def record_student(student: User, school_class: SchoolClass, recorded_by: User |
             db.session.flush()
     except IntegrityError:
         raise AlreadyAttended() from None
-    _clear_absence(student.id, on)
+    cleared = _clear_absence(student.id, on)
+    if cleared is not None and recorded_by is not None:
+        from ..audit.services import record
+
+        record(recorded_by, "roll_call.mark", subject_type="student_absence", subject_id=cleared[0], person=student,
+               before={"absence": cleared[1]}, after={"absence": "present", "date": on, "class": school_class.name},
+               only_changes=False)
     if photo is not None:
         _save_student_photo(photo, row)
         db.session.flush()
@@ -509,9 +516,14 @@ class MarkedConcurrently(Conflict):
     code = "marked_concurrently"
 
 
-def _clear_absence(student_id: int, on: date) -> None:
-    db.session.execute(db.delete(StudentAbsence).where(StudentAbsence.student_id == student_id,
-                                                       StudentAbsence.date == on))
+def _clear_absence(student_id: int, on: date) -> tuple[int, str] | None:
+    """Remove the student's absence mark of ``on``; returns its ``(id, kind)`` (None: there was none)."""
+    mark = db.session.execute(db.select(StudentAbsence.id, StudentAbsence.kind).filter_by(
+        student_id=student_id, date=on)).first()
+    if mark is None:
+        return None
+    db.session.execute(db.delete(StudentAbsence).where(StudentAbsence.id == mark.id))
+    return mark.id, mark.kind
 
 
 #: Longest note of an absence mark (characters).
@@ -526,7 +538,8 @@ def mark_absence(student: User, school_class: SchoolClass, recorded_by: User, *,
     characters).  A mark of that date is replaced.  The roll call of contract 002 section 5 records
     presence only; these marks are the teacher's record of the rest of the class.
 
-    :param recorded_by: the teacher, principal or admin marking it.
+    :param recorded_by: the teacher, principal or admin marking it (audited as ``roll_call.mark``:
+        the earlier mark of that date, if any, → ``kind``, with the note as the reason).
     :raises ValidationFailed: ``kind`` unknown or ``note`` too long (fields ``kind``, ``note``).
     :raises NotEnrolled: the student is not in the class for the date's academic year.
     :raises AlreadyAttended: the student is recorded present that date (a presence is not undone here).
@@ -542,6 +555,7 @@ def mark_absence(student: User, school_class: SchoolClass, recorded_by: User, *,
     if db.session.scalar(db.select(StudentAttendance.id).filter_by(student_id=student.id, date=on)) is not None:
         raise AlreadyAttended()
     mark = db.session.scalar(db.select(StudentAbsence).filter_by(student_id=student.id, date=on))
+    earlier = mark.kind if mark is not None else None
     if mark is None:
         mark = StudentAbsence(student_id=student.id, date=on)
         db.session.add(mark)
@@ -552,6 +566,11 @@ def mark_absence(student: User, school_class: SchoolClass, recorded_by: User, *,
             db.session.flush()
     except IntegrityError:
         raise MarkedConcurrently() from None
+    from ..audit.services import record
+
+    record(recorded_by, "roll_call.mark", subject_type="student_absence", subject_id=mark.id, person=student,
+           before={"absence": earlier} if earlier else None,
+           after={"absence": kind, "date": on, "class": school_class.name}, reason=note, only_changes=False)
     return mark
 
 

@@ -577,3 +577,30 @@ def test_an_er_escort_changed_by_staff_is_audited(app, client, factory, uploads)
     assert (changed[1], changed[4], changed[5], changed[6]) == (
         nurse.id, escort_id, {"phone": "081234567890"},
         {"name": "John Doe", "reference": f"IGD-{escort_id:04d}", "phone": "081234567899"})
+
+
+def test_a_teachers_roll_call_marks_are_audited_with_the_note(app, factory, as_admin):
+    from app.common import clock
+    from app.school.models import ClassEnrollment, SchoolClass
+    from app.school.services import academic_year_of
+    from tests.helpers import AdminSession
+
+    teacher = factory.user(role="guru", name="Budi Setiawan", email="guru@hadir.test", npp=None)
+    mine = factory._commit(SchoolClass(name="X IPA 1", homeroom_teacher_id=teacher.id))
+    andi = factory.user(role="siswa", name="Andi Saputra", nisn_nip_nik="1000")
+    with app.app_context():
+        year = academic_year_of(clock.local_today())
+    factory._commit(ClassEnrollment(class_id=mine.id, student_id=andi.id, academic_year=year))
+    session = AdminSession(app.test_client())
+    assert session.login("guru@hadir.test").status_code == 302
+    page = f"/admin/school/classes/{mine.id}/today"
+    session.submit(page, f"{page}/mark", {"student_id": andi.id, "kind": "sick", "note": "Surat dokter"})
+    session.submit(page, f"{page}/mark", {"student_id": andi.id, "kind": "permitted", "note": ""})
+    session.submit(page, f"{page}/present", {"student_id": andi.id})
+    marks = audit_trail(app, action="roll_call.mark")
+    assert [(e[1], e[2], e[5], e[6]["absence"], e[7]) for e in marks] == [
+        (teacher.id, andi.id, None, "sick", "Surat dokter"), (teacher.id, andi.id, {"absence": "sick"}, "permitted", None),
+        (teacher.id, andi.id, {"absence": "permitted"}, "present", None)]
+    assert marks[0][6]["class"] == "X IPA 1"
+    text = text_of(as_admin.get(AUDIT + "?action=roll_call").get_data(as_text=True))
+    assert "Tanda absensi kelas siswa diubah" in text and "Sakit → Izin" in text and "Izin → Hadir" in text
