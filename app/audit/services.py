@@ -68,6 +68,7 @@ ACTIONS: dict[str, object] = {
     "post.publish": _l("Post published"),
     "post.delete": _l("Post deleted"),
     "app_version.update": _l("App version changed"),
+    "escort.create": _l("ER escort registered by staff"),
     "escort.status": _l("ER escort reviewed"),
     "escort.update": _l("ER escort changed"),
     "escort.delete": _l("ER escort deleted"),

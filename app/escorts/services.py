@@ -99,7 +99,8 @@ def create_escort(*, category: str, name: str, gender: str, phone: str, plate_nu
     """Register an escort and store their photo as a file (``escorts/<yyyy>/<mm>/<id>-<uuid>.<ext>``).
 
     :param photo: an already checked photo (:func:`app.attendance.photos.decode_photo`).
-    :param created_by: the staff ``User`` entering it, None for a self-registration.
+    :param created_by: the staff ``User`` entering it (audited as ``escort.create``), None for a
+        self-registration.
     :param ip: the client address, kept as ``submitted_from_ip``.
     :raises ValidationFailed: a field breaks :func:`check_values`.
     """
@@ -114,6 +115,12 @@ def create_escort(*, category: str, name: str, gender: str, phone: str, plate_nu
     db.session.flush()
     escort.photo_path = store_photo(photo, PHOTO_FOLDER, clock.local_now().date(), escort.id)
     db.session.flush()
+    if created_by is not None:
+        from ..audit.services import record
+
+        record(created_by, "escort.create", subject_type="escort", subject_id=escort.id, before=None,
+               after={"name": escort.name, "reference": escort.reference, "category": escort.category,
+                      "patient_name": escort.patient_name, "status": escort.status})
     return escort
 
 

@@ -570,6 +570,10 @@ def test_an_er_escort_changed_by_staff_is_audited(app, client, factory, uploads)
     created = client.post("/igd/api/escort", headers=headers, json=escort_body())
     assert created.status_code in (200, 201), created.json
     escort_id = created.json["data"]["id"]
+    registered = _one(app, "escort.create")
+    assert (registered[1], registered[4], registered[5]) == (nurse.id, escort_id, None)
+    assert (registered[6]["name"], registered[6]["reference"], registered[6]["status"]) == (
+        "John Doe", f"IGD-{escort_id:04d}", "pending")
     response = client.put(f"/igd/api/escort/{escort_id}", headers=headers,
                           json={"nomor_hp": "081234567899", "nama_pengantar": "John Doe"})
     assert response.status_code == 200, response.json
