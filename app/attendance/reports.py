@@ -10,7 +10,7 @@ One day of one person has exactly one :class:`DayStatus`, decided in this order:
    ``cuti``, ``dinas_luar``, ``sakit``) instead of absent (contract 002
    section 6: "approved leave shows in attendance reports as that leave type");
 3. else, on a day the person's own schedule makes a working day
-   (:func:`app.schedules.resolution.resolve_range`: roster, own, department, office or
+   (:func:`app.schedules.resolution.plan_range`: roster, own, department, office or
    the organisation's schedule, its working weekdays and the holidays) before today:
    ``absent``; today without a record: ``not_yet`` (the day is not over); later
    days: ``future``; a day off or a holiday: ``off`` (nobody is absent on a day off).
@@ -40,7 +40,7 @@ from ..common.rows import plain_rows
 from ..common.sql_time import epoch_seconds
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
-from ..schedules.resolution import resolve_range
+from ..schedules.resolution import plan_range
 from .models import DailyAttendance
 
 #: The longest range one report covers, in days (a school term's month view fits twice).
@@ -320,10 +320,10 @@ def _add_presence(recorded: dict[int, dict], ids: list[int], start: date, end: d
 def _grid(users: list[User], start: date, end: date, today: date, recorded: dict[int, dict], blank: dict) -> list[list]:
     """Per person (in order), per date: ``recorded[user id][date]`` if there is one, else
     ``blank[code]`` of the day's code (:func:`_blank_code`; an approved leave's type on a day that
-    would be absent or not yet over).  Two statements: the schedules (:func:`resolve_range`, a
-    constant few) and the approved leaves."""
+    would be absent or not yet over).  The schedules (:func:`~app.schedules.resolution.plan_range`,
+    a constant few statements) and one statement of the approved leaves."""
     dates = _dates(start, end)
-    plans = resolve_range(users, start, end)
+    plans = plan_range(users, start, end)
     ids = [u.id for u in users]
     leaves: dict[int, list[LeaveRequest]] = {}
     if ids:
@@ -338,10 +338,10 @@ def _grid(users: list[User], start: date, end: date, today: date, recorded: dict
         mine = recorded.get(uid, nothing)
         own_leaves = leaves.get(uid)
         days = []
-        for day in dates:
+        for day, plan in zip(dates, plans[uid]):
             value = mine.get(day)
             if value is None:
-                code = _blank_code(day, today, plans.get((uid, day)))
+                code = _blank_code(day, today, plan)
                 leave = None
                 if own_leaves and code in ("absent", "not_yet"):
                     leave = next((lv for lv in own_leaves if lv.start_date <= day <= lv.end_date), None)

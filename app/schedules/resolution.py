@@ -24,7 +24,9 @@ Two ways to ask, agreeing on every case (``tests/services/test_resolution.py``):
   statement** (scalar subqueries and ``COALESCE``; the department chain a recursive
   CTE) — the check-in path uses it for today and yesterday;
 - :func:`resolve_range`: many people × a date range in a **constant number of
-  statements** (five, whatever the number of people or days) — month grids and reports.
+  statements** (five, whatever the number of people or days) — month grids and reports;
+  :func:`plan_range` the same as one list per person, shared by people with the same
+  assignments (no object per person-day).
 """
 from __future__ import annotations
 
@@ -60,6 +62,23 @@ class DaySchedule(NamedTuple):
 
     user_id: int
     work_date: date
+    schedule: WorkSchedule | None
+    source: str
+    day_off: bool
+    off_reason: str | None
+    holiday: Holiday | None
+    rostered: bool
+
+    @property
+    def is_working_day(self) -> bool:
+        """A schedule applies and the day is not a day off."""
+        return self.schedule is not None and not self.day_off
+
+
+class DayPlan(NamedTuple):
+    """A :class:`DaySchedule` without its person and date: one entry of :func:`plan_range`'s lists
+    (shared by everyone with the same assignments, hence no ``user_id``)."""
+
     schedule: WorkSchedule | None
     source: str
     day_off: bool
@@ -187,6 +206,20 @@ def resolve_range(users, start: date, end: date) -> dict[tuple[int, date], DaySc
     :returns: ``{(user_id, date): DaySchedule}``.
     :raises ValueError: ``end`` before ``start``.
     """
+    plans = plan_range(users, start, end)
+    dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    return {(uid, day): DaySchedule(uid, day, *plan) for uid, days in plans.items() for day, plan in zip(dates, days)}
+
+
+def plan_range(users, start: date, end: date) -> dict[int, list[DayPlan]]:
+    """:func:`resolve_range`'s answer as one list per person: ``{user_id: [DayPlan of start, ...,
+    of end]}``, without an object per person-day.  People with the same assignments (own,
+    department chain, office) and no roster entry in the range share one list: read it, never
+    change it.  The same five statements; for reports that walk every person-day (a month of a
+    thousand people is 31,000).
+
+    :raises ValueError: ``end`` before ``start``.
+    """
     if end < start:
         raise ValueError("end before start")
     users = list(users)
@@ -251,8 +284,8 @@ def resolve_range(users, start: date, end: date) -> dict[tuple[int, date], DaySc
     nothing = [None] * len(dates)
 
     def plan(own, chain_days, office_days, office_id) -> list[tuple]:
-        """Per date of the range: ``(fallback schedule id, holiday, rest)``, ``rest`` being the fields
-        of the day's :class:`DaySchedule` after ``user_id, work_date`` when no roster entry decides it."""
+        """Per date of the range: ``(fallback schedule id, holiday, DayPlan)``, the plan being the
+        day's when no roster entry decides it."""
         found = []
         for i, day in enumerate(dates):
             if own[i] is not None:
@@ -270,30 +303,36 @@ def resolve_range(users, start: date, end: date) -> dict[tuple[int, date], DaySc
             holiday = per_office.get((office_id, day)) or everyone.get(day)
             off_reason = _off_reason(day, masks.get(fallback), False, False, holiday)
             found.append((fallback, holiday,
-                          (schedules.get(fallback), source, off_reason is not None, off_reason, holiday, False)))
+                          DayPlan(schedules.get(fallback), source, off_reason is not None, off_reason, holiday, False)))
         return found
 
     # People with the same assignments (own, department chain, office) share one plan of the
     # range: a month of a thousand people in a few departments is computed a few times, not
     # 31,000 times; only their roster entries are decided one by one.
-    plans: dict[tuple, list[tuple]] = {}
-    result: dict[tuple[int, date], DaySchedule] = {}
+    rostered_people = {uid for uid, _ in roster}
+    plans: dict[tuple, tuple[list[tuple], list[DayPlan]]] = {}
+    result: dict[int, list[DayPlan]] = {}
     for user in users:
         uid, office_id = user.id, user.office_id
         own = by_target.get(("user", uid), nothing)
         chain_days = [by_target[("department", d)] for d in chains[uid] if ("department", d) in by_target]
         office_days = by_target.get(("office", office_id), nothing) if office_id is not None else nothing
         key = (id(own), tuple(map(id, chain_days)), id(office_days), office_id)
-        steps = plans.get(key)
-        if steps is None:
-            steps = plans[key] = plan(own, chain_days, office_days, office_id)
-        for day, (fallback, holiday, rest) in zip(dates, steps):
+        found = plans.get(key)
+        if found is None:
+            steps = plan(own, chain_days, office_days, office_id)
+            found = plans[key] = (steps, [rest for _, _, rest in steps])
+        steps, shared = found
+        if uid not in rostered_people:
+            result[uid] = shared
+            continue
+        days = list(shared)
+        for i, (day, (fallback, holiday, _rest)) in enumerate(zip(dates, steps)):
             rostered = roster.get((uid, day))
-            if rostered is None:
-                result[(uid, day)] = DaySchedule(uid, day, *rest)
-            else:
+            if rostered is not None:
                 schedule_id = rostered or fallback
                 off_reason = _off_reason(day, masks.get(schedule_id), True, rostered == 0, holiday)
-                result[(uid, day)] = DaySchedule(uid, day, schedules.get(schedule_id), "roster",
-                                                 off_reason is not None, off_reason, holiday, True)
+                days[i] = DayPlan(schedules.get(schedule_id), "roster", off_reason is not None, off_reason, holiday,
+                                  True)
+        result[uid] = days
     return result

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.places.models import Office
 from app.schedules import assignments, holidays, rosters
 from app.schedules.models import Holiday
-from app.schedules.resolution import resolve_day, resolve_days, resolve_range
+from app.schedules.resolution import plan_range, resolve_day, resolve_days, resolve_range
 from app.schedules.services import create_schedule
 
 MONDAY = date(2026, 2, 2)
@@ -161,6 +161,10 @@ def test_bulk_and_single_lookups_agree(org):
                  d.holiday.id if d.holiday else None, d.rostered) for d in single] == \
             [(b.schedule.id if b.schedule else None, b.source, b.day_off, b.off_reason,
               b.holiday.id if b.holiday else None, b.rostered) for b in (bulk[(person.id, d)] for d in dates)]
+    # the same answer as one list per person
+    planned = plan_range([ani, budi, citra, dedi], start, end)
+    for person in (ani, budi, citra, dedi):
+        assert [tuple(plan) for plan in planned[person.id]] == [tuple(bulk[(person.id, d)])[2:] for d in dates]
 
 
 def test_one_statement_for_a_person_and_constant_statements_in_bulk(org, count_statements):
