@@ -10,7 +10,7 @@ For each checkout (alternately, ``--rounds`` times) a child process builds the a
 fresh SQLite file, seeds one office, a schedule whose check-in window is open now and
 ``--check-ins`` employees with a bound phone and a JWT, then sends each employee's
 ``POST /api/absenmasuk`` at the office through Flask's test client (no server, no
-network, rate limits off) and measures the process's CPU time over those requests
+network, rate limits off unless ``--rate-limits``) and measures the process's CPU time over those requests
 (``time.process_time``).  CPU time rather than wall time because the machine is shared:
 it counts this process's work only.  Prints every round, the median per checkout and the
 ratio of the medians, with the load average.  The temp files are removed.
@@ -26,14 +26,17 @@ import tempfile
 from pathlib import Path
 
 
-def child(root: str, n: int, show: bool = False, profile: str | None = None) -> None:
+def child(root: str, n: int, show: bool = False, profile: str | None = None, rate_limits: bool = False) -> None:
     """Seed and time ``n`` check-ins in the checkout ``root``.
 
-    Prints ``CPU <seconds> <statements>``: the process's CPU time over the ``n`` requests
-    and the SQL statements they sent (counted by a ``before_cursor_execute`` listener,
+    Prints ``CPU <seconds> <statements> <wall seconds>``: the process's CPU time over the ``n``
+    requests, the SQL statements they sent and the wall time (which includes PostgreSQL's own work
+    and the round trips, and the machine's other load) (counted by a ``before_cursor_execute`` listener,
     transaction statements such as ``BEGIN``/``COMMIT`` emitted by the driver not included).
     With ``show`` the statements of the last check-in are printed first; with ``profile`` (a
-    file name) the timed loop runs under cProfile and its statistics are written there.
+    file name) the timed loop runs under cProfile and its statistics are written there; with
+    ``rate_limits`` Flask-Limiter counts every request (in-memory storage, as one worker without
+    Redis) instead of being switched off.
     """
     import time
     from datetime import datetime, timedelta
@@ -52,7 +55,7 @@ def child(root: str, n: int, show: bool = False, profile: str | None = None) -> 
     from app.places.services import create_office
     from app.schedules.services import create_schedule
 
-    app = create_app({"RATELIMIT_ENABLED": False})
+    app = create_app({"RATELIMIT_ENABLED": rate_limits, "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
         upgrade()
         office = create_office(code="0001", name="Kantor Pusat Jakarta", latitude=-6.2088, longitude=106.8456,
@@ -88,6 +91,7 @@ def child(root: str, n: int, show: bool = False, profile: str | None = None) -> 
         profiler = cProfile.Profile()
         profiler.enable()
     start = time.process_time()
+    wall_start = time.perf_counter()
     for token in tokens:
         if show:
             statements.clear()
@@ -95,14 +99,15 @@ def child(root: str, n: int, show: bool = False, profile: str | None = None) -> 
         if response.status_code != 200 or response.json["data"]["status"] != "accepted":
             raise SystemExit(f"unexpected answer: {response.status_code} {response.json}")
     cpu = time.process_time() - start
+    wall = time.perf_counter() - wall_start
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
     if show:
         print("\n---\n".join(statements))
-        print(f"CPU {cpu:.4f} {len(statements) * n}")
+        print(f"CPU {cpu:.4f} {len(statements) * n} {wall:.4f}")
     else:
-        print(f"CPU {cpu:.4f} {len(statements)}")
+        print(f"CPU {cpu:.4f} {len(statements)} {wall:.4f}")
 
 
 PG_BENCH_DB = "hadir_cpu_bench"
@@ -135,6 +140,8 @@ def main() -> int:
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/",
                         help="server URL; a database hadir_cpu_bench is created and dropped on it")
     parser.add_argument("--show", action="store_true", help="print the statements of one check-in per checkout")
+    parser.add_argument("--rate-limits", action="store_true",
+                        help="count every request in Flask-Limiter (memory storage) instead of switching it off")
     parser.add_argument("--profile", metavar="DIR", type=Path,
                         help="write a cProfile file per checkout and round into DIR (slower: compare CPU without it)")
     args = parser.parse_args()
@@ -152,6 +159,8 @@ def main() -> int:
                 command = [sys.executable, str(Path(__file__).resolve()), "_child", str(root), str(args.check_ins)]
                 if args.show and round_ == 1:
                     command.append("show")
+                if args.rate_limits:
+                    command.append("rate-limits")
                 if args.profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
                     command.append(f"profile={args.profile.resolve()}/checkout{list(results).index(root) + 1}"
@@ -165,12 +174,13 @@ def main() -> int:
             lines = out.stdout.strip().splitlines()
             if args.show and round_ == 1:
                 print(f"--- statements of one check-in, {root}:\n" + "\n".join(lines[:-1]))
-            _, cpu, count = lines[-1].split()
+            _, cpu, count, *wall = lines[-1].split()  # checkouts before the wall time print three fields
             per = float(cpu) / args.check_ins * 1000
             results[root].append(per)
-            print(f"round {round_}  {root}: {per:.2f} ms CPU, {int(count) / args.check_ins:.1f} statements "
+            walls = f", {float(wall[0]) / args.check_ins * 1000:.2f} ms wall" if wall else ""
+            print(f"round {round_}  {root}: {per:.2f} ms CPU{walls}, {int(count) / args.check_ins:.1f} statements "
                   f"per check-in ({args.db})", flush=True)
-    print(f"check-in CPU time ({args.db}), {args.check_ins} check-ins × {args.rounds} rounds, load average {load:.1f} → "
+    print(f"check-in CPU time ({args.db}{', rate limits on' if args.rate_limits else ''}), {args.check_ins} check-ins × {args.rounds} rounds, load average {load:.1f} → "
           f"{os.getloadavg()[0]:.1f}")
     medians = {root: statistics.median(values) for root, values in results.items()}
     baseline = next(iter(medians.values()))
@@ -181,7 +191,7 @@ def main() -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["_child"]:
-        child(sys.argv[2], int(sys.argv[3]), show="show" in sys.argv[4:],
+        child(sys.argv[2], int(sys.argv[3]), show="show" in sys.argv[4:], rate_limits="rate-limits" in sys.argv[4:],
               profile=next((a[len("profile="):] for a in sys.argv[4:] if a.startswith("profile=")), None))
     else:
         sys.exit(main())

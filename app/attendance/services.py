@@ -342,11 +342,41 @@ def _persisted(obj, row_id: int) -> None:
     db.session.add(obj)
 
 
+@cache
+def _claim_both():
+    """PostgreSQL: the event's and the day's ``INSERT … ON CONFLICT DO NOTHING`` in one statement
+    (one round trip instead of two), returning ``(event_id, day_id)``, each None when its insert
+    was refused.  Parameters: ``e_<column>`` for every event column but ``id``, ``d_<column>`` for
+    every day column but ``id`` and ``check_in_event_id`` (the new event's id).  The day's values
+    are cast to their columns' types (an ``INSERT … SELECT`` does not infer them); the day's
+    foreign key to the event is checked at the end of the statement, when the event exists.
+    SQLite has no ``INSERT`` inside ``WITH``: it sends the two statements.
+    """
+    from sqlalchemy import bindparam, text
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    quote = dialect.identifier_preparer.quote
+    events, days = AttendanceEvent.__table__, DailyAttendance.__table__
+    event_columns = [c for c in events.columns if c.key != "id"]
+    day_columns = [c for c in days.columns if c.key not in ("id", "check_in_event_id")]
+    sql = (
+        f"WITH e AS (INSERT INTO {quote(events.name)} ({', '.join(quote(c.name) for c in event_columns)}) "
+        f"VALUES ({', '.join(':e_' + c.key for c in event_columns)}) ON CONFLICT DO NOTHING RETURNING id), "
+        f"d AS (INSERT INTO {quote(days.name)} ({', '.join(quote(c.name) for c in day_columns)}, check_in_event_id) "
+        f"SELECT {', '.join(f'CAST(:d_{c.key} AS {c.type.compile(dialect)})' for c in day_columns)}, e.id FROM e "
+        "ON CONFLICT DO NOTHING RETURNING id) "
+        "SELECT (SELECT id FROM e) AS event_id, (SELECT id FROM d) AS day_id")
+    return text(sql).bindparams(*(bindparam(f"e_{c.key}", type_=c.type) for c in event_columns),
+                                *(bindparam(f"d_{c.key}", type_=c.type) for c in day_columns))
+
+
 def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
     """Record ``event`` as ``user``'s check-in of ``work_date`` and return the day.
 
     The usual case, the day's first event, is two Core statements: the event's
-    ``INSERT`` and the day's ``INSERT … ON CONFLICT DO NOTHING RETURNING``.  The unique
+    ``INSERT`` and the day's ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (on PostgreSQL
+    both in one statement, :func:`_claim_both`).  The unique
     (user, work day) row is the lock: when the day already exists (a concurrent
     check-in that got there first, or an earlier one) nothing is inserted, the event is
     deleted again and the day is judged below — so a refused check-in leaves nothing
@@ -356,17 +386,29 @@ def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_no
         ``client_ref`` was just used by a concurrent request).
     """
     facts = _day_facts(day, work_date, local_now)
-    event_id = db.session.execute(
-        insert_or_nothing(AttendanceEvent.__table__, "id"), _loaded_values(event)).scalar()
-    if event_id is None:  # the same client_ref, recorded by a concurrent retry
-        raise AlreadyCheckedIn()
-    daily = DailyAttendance(user_id=user.id, work_date=work_date, check_in_event_id=event_id,
-                            time_in=event.occurred_at, early_leave_minutes=0, **facts)
+    daily = DailyAttendance(user_id=user.id, work_date=work_date, time_in=event.occurred_at, early_leave_minutes=0,
+                            **facts)
     daily.status = "pending_review" if event.review_state == "pending" else (
         "late" if daily.late_minutes > 0 else "present")
     _refresh_totals(daily)
-    day_id = db.session.execute(
-        insert_or_nothing(DailyAttendance.__table__, "id"), _loaded_values(daily)).scalar()
+    if db.session.get_bind().dialect.name == "postgresql":
+        event_values = _loaded_values(event)
+        day_values = _loaded_values(daily)
+        del day_values["check_in_event_id"]
+        event_id, day_id = db.session.execute(_claim_both(), {
+            **{f"e_{key}": value for key, value in event_values.items()},
+            **{f"d_{key}": value for key, value in day_values.items()}}).one()
+        if event_id is None:  # the same client_ref, recorded by a concurrent retry
+            raise AlreadyCheckedIn()
+        daily.check_in_event_id = event_id
+    else:
+        event_id = db.session.execute(
+            insert_or_nothing(AttendanceEvent.__table__, "id"), _loaded_values(event)).scalar()
+        if event_id is None:  # the same client_ref, recorded by a concurrent retry
+            raise AlreadyCheckedIn()
+        daily.check_in_event_id = event_id
+        day_id = db.session.execute(
+            insert_or_nothing(DailyAttendance.__table__, "id"), _loaded_values(daily)).scalar()
     if day_id is not None:
         event.user = user
         _persisted(event, event_id)

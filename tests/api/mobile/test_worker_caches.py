@@ -62,9 +62,11 @@ def test_a_check_in_reads_its_office_once_per_version_and_adds_no_statement(
     assert r.json["data"]["status"] == "accepted", r.json
     assert reads == [("code", "0001")]  # from the cache
     # the token's user (with the versions), the person's schedule, the previous position,
-    # the event, the day: no office, no settings
-    writes = [s for s in seen.statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT"))]
-    assert len(writes) == 5, seen.statements
+    # the event and the day (one statement on PostgreSQL): no office, no settings
+    with app.app_context():
+        claims = 1 if db.engine.dialect.name == "postgresql" else 2
+    sent = [s for s in seen.statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT"))]
+    assert len(sent) == 3 + claims, seen.statements
 
 
 def test_an_office_moved_by_another_server_judges_the_next_check_in_at_once(app, client, auth, people, office,
