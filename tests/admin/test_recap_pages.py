@@ -175,6 +175,9 @@ def test_each_page_of_the_recap_shows_its_people_and_the_totals_of_everyone(
         assert "2 orang" in text_of(page.split('class="recap-scope')[1].split("</p>")[0])
         assert page.count('class="chart-day"') == 30 and "Operasional" in page
     assert 'title="2 Nov 2026: Hadir 07.50"' in second      # the page's own clock times
+    as_admin.submit("/admin/", "/admin/language", {"lang": "en"})
+    english = as_admin.get("/admin/attendance/recap?month=2026-11&page=2", htmx=True).get_data(as_text=True)
+    assert 'title="2 Nov 2026: Present 07:50"' in english   # as the reader's language writes a time
 
 
 def test_the_xlsx_has_the_header_block_one_row_per_person_and_the_pages_totals(as_admin, recap_month, freeze_time):
