@@ -266,6 +266,8 @@ def day_codes(users: list[User], start: date, end: date, *, today: date | None =
     :data:`UNCOUNTED`).  For callers that need only the codes (counts, exports): a month of a
     thousand people is 31,000 codes.
 
+    :param users: :class:`~app.accounts.models.User` objects, or rows with their ``id``,
+        ``department_id`` and ``office_id`` (all that is read).
     :param statuses: ``{user id: {work date: DailyAttendance.status}}`` of the people's day rows in the
         range, when the caller has read them already (with the columns it needs besides); a
         ``rejected`` day counts as no record.  None: read here (one statement).
