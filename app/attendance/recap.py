@@ -9,7 +9,7 @@ One person-day gets exactly one status, decided in this order (the rules of
    school's students marked by their teacher) (``present``);
 2. else an **approved leave** covering a day the person was expected to work: its type
    (``izin``, ``sakit``, ``cuti``, ``dinas_luar``);
-3. else by the person's **schedule** of that date (:func:`app.schedules.resolution.resolve_range`:
+3. else by the person's **schedule** of that date (:func:`app.schedules.resolution.plan_range`:
    roster, own, department, office or the organisation's schedule, working weekdays and
    holidays): a day off or holiday is ``off``; a working day before today ``absent``
    (*alpa*), today ``not_yet``, later ``future``.  With no schedule at all, Monday to
@@ -47,7 +47,7 @@ from ..common.errors import ValidationFailed
 from ..departments.models import Department
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
-from ..schedules.resolution import resolve_range
+from ..schedules.resolution import plan_range
 from .models import AttendanceEvent, DailyAttendance, OvertimeClaim
 
 #: Statuses of a day with a check-in.
@@ -187,21 +187,16 @@ def parse_month(text: str | None, default: date | None = None) -> tuple[int, int
     return year, month
 
 
-def _blank(day: date, today: date, plan) -> tuple[str, bool]:
-    """Status and ``scheduled`` of a day with nothing recorded, by the person's plan of that day."""
+def _working(day: date, plan) -> bool:
+    """Whether the person's plan of ``day`` (a :class:`~app.schedules.resolution.DayPlan` or None)
+    makes it a working day; without any schedule Monday to Friday, holidays off."""
     if plan is None or plan.schedule is None:
-        working = day.isoweekday() <= 5 and (plan is None or plan.holiday is None)
-    else:
-        working = not plan.day_off
-    if not working:
-        return "off", False
-    if day > today:
-        return "future", True
-    return ("not_yet" if day == today else "absent"), True
+        return day.isoweekday() <= 5 and (plan is None or plan.holiday is None)
+    return not plan.day_off
 
 
 def classify_days(users, start: date, end: date, *, today: date | None = None,
-                  times: bool = True, plans: dict | None = None) -> dict[int, list[PersonDay]]:
+                  times: bool = True, plans: dict[int, list] | None = None) -> dict[int, list[PersonDay]]:
     """Every day from ``start`` to ``end`` (local dates, inclusive) of each of ``users``.
 
     :param users: :class:`~app.accounts.models.User` objects (``id``, ``department_id``,
@@ -209,7 +204,7 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
     :param today: the organisation's local date by default; days after it are ``future``.
     :param times: False leaves the recorded days' ``time_in`` and ``time_out`` None (the exports do
         not show them; a month of 1,000 people reads 40,000 timestamps less, about 60 ms).
-    :param plans: the people's :func:`~app.schedules.resolution.resolve_range` of these dates (or of
+    :param plans: the people's :func:`~app.schedules.resolution.plan_range` of these dates (or of
         more people), when the caller has it already (:func:`build_recap` for one page); five statements less.
     :returns: ``{user_id: [PersonDay, ...]}`` (one per date, in date order).
     :raises ValueError: ``end`` before ``start``.
@@ -221,7 +216,7 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
     users = list(users)
     today = today or clock.local_today()
     if plans is None:
-        plans = resolve_range(users, start, end)
+        plans = plan_range(users, start, end)
     dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     ids = [u.id for u in users]
     records: dict[tuple[int, date], object] = {}
@@ -261,17 +256,16 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
         blank_working = "future" if day > today else ("not_yet" if day == today else "absent")
         columns.append((day, blank_working, day.isoweekday() <= 5))
     result: dict[int, list[PersonDay]] = {}
-    plan_of = plans.get
     record_of = records.get
     claim_of = claims.get if claims else None
+    no_plans = [None] * len(dates)
     for user in users:
         uid = user.id
         own_leaves = leaves.get(uid)
         days = []
         append = days.append
-        for day, blank_working, weekday_working in columns:
+        for (day, blank_working, weekday_working), plan in zip(columns, plans.get(uid) or no_plans):
             key = (uid, day)
-            plan = plan_of(key)
             if plan is None:
                 shift = holiday = None
                 working = weekday_working
@@ -279,7 +273,7 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
             else:
                 shift = plan.schedule
                 holiday = plan.holiday.name if plan.holiday is not None else None
-                # without any schedule: Monday to Friday, holidays off (see _blank)
+                # without any schedule: Monday to Friday, holidays off (see _working)
                 working = (weekday_working and holiday is None) if shift is None else not plan.day_off
                 off_reason = plan.off_reason if plan.day_off else None
                 if not working and off_reason is None:
@@ -397,10 +391,11 @@ def summarise_days(users, start: date, end: date, *, today: date | None = None,
       and worked minutes, and which days of the month: ``aggregate_strings``); the approved overtime
       in one sum;
     - only the days without a record (a tenth to a third of a month) are decided in Python, by the
-      person's plan (:func:`~app.schedules.resolution.resolve_range`; ``plans`` when the caller has
-      it), approved leave and the presence sources, as :func:`classify_days` decides them.
+      person's plan (:func:`~app.schedules.resolution.plan_range`; ``plans`` when the caller has
+      it; the working days once per shared list of plans), approved leave and the presence sources,
+      as :func:`classify_days` decides them.
 
-    A constant number of statements (resolve_range's five, the days, the overtime, the leaves and
+    A constant number of statements (plan_range's five, the days, the overtime, the leaves and
     one per presence source).
 
     :raises ValueError: ``end`` before ``start`` or in another month.
@@ -417,7 +412,7 @@ def summarise_days(users, start: date, end: date, *, today: date | None = None,
     if not ids:
         return MonthSummary(totals, daily, late_of)
     if plans is None:
-        plans = resolve_range(users, start, end)
+        plans = plan_range(users, start, end)
     if db.session.new or db.session.dirty or db.session.deleted:
         db.session.flush()
     execute = db.session.connection().execute
@@ -464,37 +459,34 @@ def summarise_days(users, start: date, end: date, *, today: date | None = None,
         oc.user_id.in_(ids_param), oc.work_date.between(start, end), oc.status == "approved")).scalar_one()
     leaves = _approved_leaves(ids, start, end)
     marks = _presence_marks(ids, start, end)
-    # The days without a record, as classify_days decides them (per date once: its blank status)
+    # The days without a record, as classify_days decides them.  People with the same assignments
+    # share one list of plans (plan_range): its working days are found once per list.
     first = start.day
-    columns = []
-    for n, day in enumerate(dates):
-        blank_working = "future" if day > today else ("not_yet" if day == today else "absent")
-        columns.append((first + n, day, daily[n], blank_working, day.isoweekday() <= 5))
-    plan_of = plans.get
+    blank_status = ["future" if day > today else ("not_yet" if day == today else "absent") for day in dates]
+    every_number = set(range(first, first + len(dates)))
+    working_of: dict[int, tuple[list[bool], int]] = {}
+    no_plans = [None] * len(dates)
     nothing: set[int] = set()
     scheduled = 0
     for uid in ids:   # daily holds only these days until the recorded ones are added below
-        own_days = recorded.get(uid, nothing)
+        own_plans = plans.get(uid) or no_plans
+        found = working_of.get(id(own_plans))
+        if found is None:
+            flags = [_working(day, plan) for day, plan in zip(dates, own_plans)]
+            found = working_of[id(own_plans)] = (flags, sum(flags))
+        flags, working_days = found
+        scheduled += working_days
         own_leaves = leaves.get(uid)
-        for number, day, counts, blank_working, weekday_working in columns:
-            plan = plan_of((uid, day))
-            if plan is None:
-                working = weekday_working
-            elif plan.schedule is None:
-                working = weekday_working and plan.holiday is None
-            else:
-                working = not plan.day_off
-            if working:
-                scheduled += 1
-            if number in own_days:
-                continue
+        for number in every_number - recorded.get(uid, nothing):
+            n = number - first
+            day = dates[n]
             if marks and (uid, day) in marks:
                 status = "present"
-            elif working:
-                status = (_leave_on(own_leaves, day) if own_leaves else None) or blank_working
+            elif flags[n]:
+                status = (_leave_on(own_leaves, day) if own_leaves else None) or blank_status[n]
             else:
                 status = "off"
-            counts[status] += 1
+            daily[n][status] += 1
     totals.scheduled_days = scheduled
     blank = Counter()
     for counts in daily:
@@ -656,7 +648,7 @@ def build_recap(users, year: int, month: int, *, today: date | None = None, time
             if totals.late_minutes:
                 late_by_department[user.department_id] += totals.late_minutes
     else:
-        plans = resolve_range(users, start, end)
+        plans = plan_range(users, start, end)
         summary = summarise_days(users, start, end, today=today, plans=plans)
         shown = list(rows_for)
         classified = classify_days(shown, start, end, today=today, times=times, plans=plans)
