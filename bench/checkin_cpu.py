@@ -30,9 +30,12 @@ def child(root: str, n: int, show: bool = False, profile: str | None = None, rat
     """Seed and time ``n`` check-ins in the checkout ``root``.
 
     Prints ``CPU <seconds> <statements> <wall seconds>``: the process's CPU time over the ``n``
-    requests, the SQL statements they sent and the wall time (which includes PostgreSQL's own work
-    and the round trips, and the machine's other load) (counted by a ``before_cursor_execute`` listener,
-    transaction statements such as ``BEGIN``/``COMMIT`` emitted by the driver not included).
+    requests; the SQL statements they sent (counted by a ``before_cursor_execute`` listener:
+    transaction statements such as ``BEGIN``/``COMMIT`` emitted by the driver are not included,
+    and since the SQLite write lock is taken at the first write :mod:`app.common.sqlite` sends
+    SQLite's ``BEGIN`` / ``BEGIN IMMEDIATE`` on the driver's cursor too, so they are not counted
+    either); and the wall time, which includes PostgreSQL's own work, the round trips and the
+    machine's other load.
     With ``show`` the statements of the last check-in are printed first; with ``profile`` (a
     file name) the timed loop runs under cProfile and its statistics are written there; with
     ``rate_limits`` Flask-Limiter counts every request (in-memory storage, as one worker without
@@ -174,11 +177,11 @@ def main() -> int:
             lines = out.stdout.strip().splitlines()
             if args.show and round_ == 1:
                 print(f"--- statements of one check-in, {root}:\n" + "\n".join(lines[:-1]))
-            _, cpu, count, *wall = lines[-1].split()  # checkouts before the wall time print three fields
+            _, cpu, count, wall = lines[-1].split()
             per = float(cpu) / args.check_ins * 1000
             results[root].append(per)
-            walls = f", {float(wall[0]) / args.check_ins * 1000:.2f} ms wall" if wall else ""
-            print(f"round {round_}  {root}: {per:.2f} ms CPU{walls}, {int(count) / args.check_ins:.1f} statements "
+            print(f"round {round_}  {root}: {per:.2f} ms CPU, {float(wall) / args.check_ins * 1000:.2f} ms wall, "
+                  f"{int(count) / args.check_ins:.1f} statements "
                   f"per check-in ({args.db})", flush=True)
     print(f"check-in CPU time ({args.db}{', rate limits on' if args.rate_limits else ''}), {args.check_ins} check-ins × {args.rounds} rounds, load average {load:.1f} → "
           f"{os.getloadavg()[0]:.1f}")
