@@ -138,8 +138,10 @@ REVIEW_SECTION_LABELS = {
 def dashboard():
     """Today at a glance for admins and petugas (everyone else is sent to their own home page), per population (staff; students apart) by each person's schedule, each number
     a link to the people behind it; the latest check-ins; the work waiting, counted by the same
-    functions as the sidebar's badges and the inbox.  The month's chart loads after the page
-    (``recap.month_chart``): it classifies a month of everyone, the page stays quick."""
+    functions as the sidebar's badges and the inbox.  The month's chart is a fragment loaded after
+    the page (:func:`app.attendance.recap_views.month_chart`: everyone's month summed by
+    :func:`app.attendance.recap.summarise_days`, no one classified day by day), so the page does not
+    wait for it."""
     if current_user.role not in ADMIN_ROLES:
         return redirect(url_for(home_endpoint(current_user)))
     from ..attendance import recap

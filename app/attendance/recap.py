@@ -44,6 +44,7 @@ from ..accounts.models import User
 from ..accounts.roles import ADMIN_ROLES, STAFF_ROLES, STUDENT_ROLES
 from ..common import clock
 from ..common.errors import ValidationFailed
+from ..common.months import month_after, month_before
 from ..departments.models import Department
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
@@ -511,12 +512,12 @@ class MonthSteps:
     @property
     def previous_month(self) -> date:
         """The first day of the month before."""
-        return (self.start - timedelta(days=1)).replace(day=1)
+        return month_before(self.start)
 
     @property
     def next_month(self) -> date:
         """The first day of the month after."""
-        return self.end + timedelta(days=1)
+        return month_after(self.end)
 
 
 @dataclass

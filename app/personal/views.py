@@ -22,6 +22,7 @@ from ..admin.rendering import render
 from ..common import clock
 from ..common.boundary import refuse
 from ..common.errors import DomainError
+from ..common.months import month_after, month_before
 from ..schedules.resolution import resolve_days
 from . import home_cards
 from .cards import cards_for
@@ -46,12 +47,6 @@ def parse_month(text: str | None) -> date | None:
         return date(year, month, 1) if 2000 <= year <= 2100 else None
     except ValueError:
         return None
-
-
-def shift_month(first: date, months: int) -> date:
-    """The first day of the month ``months`` after (or before) the month of ``first``."""
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @bp.get("/")
@@ -82,8 +77,7 @@ def schedule():
     days = resolve_days(_me(), [month.replace(day=d) for d in range(1, last + 1)])
     return render_template("personal/schedule.html", month=month, days=days, invalid_month=invalid,
                            today=clock.local_today(), working=sum(1 for d in days if d.is_working_day),
-                           previous_month=shift_month(month, -1).strftime("%Y-%m"),
-                           next_month=shift_month(month, 1).strftime("%Y-%m"))
+                           previous_month=f"{month_before(month):%Y-%m}", next_month=f"{month_after(month):%Y-%m}")
 
 
 @bp.get("/month")

@@ -129,6 +129,9 @@ def test_the_principal_reads_every_classs_month_and_the_teachers_recap(app, fact
     page = principal.get("/admin/school/teachers/recap?month=2026-12").get_data(as_text=True)
     names = re.findall(r'<tr id="teacher-\d+">\s*<td[^>]*><strong>([^<]+)</strong>', page)
     assert names == ["Bu Sari", "Pak Kepala", "Pak Lain"]
+    # the neighbouring months, across the turn of the year
+    assert 'href="/admin/school/teachers/recap?month=2026-11"' in page
+    assert 'href="/admin/school/teachers/recap?month=2027-01"' in page
     assert _counts(page, f"teacher-{sari_id}")["present"] == 1 and _counts(page, f"teacher-{sari_id}")["late"] == 1
     assert _counts(page, f"teacher-{sari_id}")["absent"] == 5
     home = principal.get("/admin/me/").get_data(as_text=True)

@@ -34,6 +34,8 @@ def test_my_schedule_shows_the_month_as_the_schedule_engine_resolves_it(app, fac
     assert "Hari Raya Natal" in body and "Jam Kerja Normal" in body
     page = response.get_data(as_text=True)
     assert page.count('aria-current="date"') == 1
+    # the neighbouring months, across the turn of the year
+    assert 'href="/admin/me/schedule?month=2026-11"' in page and 'href="/admin/me/schedule?month=2027-01"' in page
     other = text_of(employee.get("/admin/me/schedule?month=2027-02").get_data(as_text=True))
     assert "Februari 2027" in other and "20 hari kerja" in other
     bad = text_of(employee.get("/admin/me/schedule?month=2026-13").get_data(as_text=True))

@@ -33,6 +33,7 @@ from ...admin.filters import local_datetime, role_label, status_badge
 from ...admin.rendering import render
 from ...common import clock
 from ...common.csv_export import csv_response
+from ...common.months import month_after, month_before
 from ...extensions import db
 from .. import reports
 from ..models import PROCEDURE_STATUSES, Patient
@@ -73,11 +74,6 @@ def parse_month(text: str | None) -> date | None:
     return date(year, month, 1)
 
 
-def _shift_month(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _selected_month() -> tuple[date, bool]:
     """``(first day of the month asked for, valid)``; a missing or invalid ``month`` is this month."""
     raw = request.args.get("month")
@@ -100,8 +96,8 @@ def service_fees():
     today_month = clock.local_today().replace(day=1)
     return render("clinic/service_fees.html", "clinic/_partials/service_fee_table.html",
                   report=report, month=month, month_value=month.strftime("%Y-%m"), invalid_month=not valid,
-                  previous_month=_shift_month(month, -1).strftime("%Y-%m"),
-                  next_month=_shift_month(month, 1).strftime("%Y-%m") if month < today_month else None)
+                  previous_month=f"{month_before(month):%Y-%m}",
+                  next_month=f"{month_after(month):%Y-%m}" if month < today_month else None)
 
 
 @bp.get("/service-fees.csv")
@@ -153,8 +149,8 @@ def service_fees_person(user_id: int):
     return render("clinic/service_fees_person.html", "clinic/_partials/service_fees_person_list.html",
                   person=user, row=row, page=page, month=month, month_value=month_value, status=status,
                   invalid_month=not valid, filters=filters,
-                  previous_month=_shift_month(month, -1).strftime("%Y-%m"),
-                  next_month=_shift_month(month, 1).strftime("%Y-%m") if month < today_month else None)
+                  previous_month=f"{month_before(month):%Y-%m}",
+                  next_month=f"{month_after(month):%Y-%m}" if month < today_month else None)
 
 
 @bp.get("/service-fees/<int:user_id>.csv")

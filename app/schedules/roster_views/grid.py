@@ -34,6 +34,7 @@ from ...common.boundary import refuse
 from ...common.csv_export import csv_response
 from ...common.errors import DomainError, NotFound
 from ...common.i18n import N_
+from ...common.months import shift_month
 from ...departments.services import department_tree, get_department
 from ...extensions import db
 from ...places.services import get_office, list_offices
@@ -77,8 +78,7 @@ class GridFilters:
 
     def shifted(self, months: int) -> str:
         """``YYYY-MM`` of the month ``months`` away."""
-        index = self.year * 12 + self.month - 1 + months
-        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+        return f"{shift_month(date(self.year, self.month, 1), months):%Y-%m}"
 
 
 def _parse_month(text: str | None) -> tuple[int, int]:

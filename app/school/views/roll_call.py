@@ -14,8 +14,6 @@ school today and teachers' recap.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import render_template, url_for
 from flask_login import current_user
 
@@ -25,6 +23,7 @@ from ...admin.access import roles_required
 from ...attendance import recap
 from ...attendance.recap_views import month_arg
 from ...common import clock
+from ...common.months import month_after, month_before
 from ...extensions import db
 from .. import services as school
 from ..models import SchoolClass
@@ -95,7 +94,5 @@ def teachers_recap():
 
 def _month_links(endpoint: str, start, **values) -> dict:
     """``previous_url`` and ``next_url``: the same page a month before and after the month of ``start``."""
-    before = (start.replace(day=1) - timedelta(days=1)).replace(day=1)
-    after = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return {"previous_url": url_for(endpoint, month=f"{before:%Y-%m}", **values),
-            "next_url": url_for(endpoint, month=f"{after:%Y-%m}", **values)}
+    return {"previous_url": url_for(endpoint, month=f"{month_before(start):%Y-%m}", **values),
+            "next_url": url_for(endpoint, month=f"{month_after(start):%Y-%m}", **values)}
