@@ -21,7 +21,7 @@ from ..common.i18n import N_
 from ..common import clock
 from ..extensions import db
 from .models import RosterEntry, ShiftPattern, ShiftPatternApplication, ShiftPatternStep, WorkSchedule
-from .resolution import DaySchedule, resolve_days, resolve_range
+from .resolution import DayPlan, DaySchedule, plan_range, resolve_days, resolve_range
 
 #: The longest cycle of a pattern, in days.
 MAX_STEPS = 62
@@ -356,10 +356,12 @@ def swap_roster_days(first_user, first_day: date, second_user, second_day: date,
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One person's line of the grid: ``user`` and one :class:`DaySchedule` per day."""
+    """One person's line of the grid: ``user`` and one :class:`~.resolution.DayPlan` per day
+    (:func:`~.resolution.plan_range`'s list, shared by people with the same assignments and no
+    roster entry in the month: read it, never change it)."""
 
     user: User
-    cells: list[DaySchedule]
+    cells: list[DayPlan]
 
 
 @dataclass(frozen=True)
@@ -385,14 +387,14 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
 
 def roster_month(users, year: int, month: int) -> RosterMonth:
     """The month grid of ``users``: each cell the resolved day (shift, day off, holiday, and
-    whether a roster entry decided it) and which entries were set by hand, in a constant
-    number of statements.
+    whether a roster entry decided it; :func:`~.resolution.plan_range`, no object per cell) and
+    which entries were set by hand, in a constant number of statements.
 
     :raises ValidationFailed: not a month of 2000–2100.
     """
     first, last = month_bounds(year, month)
     users = list(users)
-    resolved = resolve_range(users, first, last)
+    plans = plan_range(users, first, last)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     edited = frozenset()
     if users:
@@ -401,7 +403,7 @@ def roster_month(users, year: int, month: int) -> RosterMonth:
             .where(RosterEntry.user_id.in_([u.id for u in users]), RosterEntry.work_date.between(first, last),
                    RosterEntry.pattern_id.is_(None))).tuples())
     return RosterMonth(year, month, days,
-                       [RosterRow(user, [resolved[(user.id, day)] for day in days]) for user in users], edited)
+                       [RosterRow(user, plans[user.id]) for user in users], edited)
 
 
 # --- codes of cells (pattern cycles, CSV files) ------------------------------------------------
