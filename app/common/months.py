@@ -1,4 +1,5 @@
-"""Stepping from a month to another (calendar months of local dates).
+"""Months of a page: a ``?month=YYYY-MM`` read, and stepping from a month to another (calendar
+months of local dates).
 
 Used by every page that shows one month with links to its neighbours (a person's schedule and
 attendance month, a class's month, the recap, the roster grid, the clinic's service fees) and by
@@ -6,7 +7,22 @@ attendance month, a class's month, the recap, the roster grid, the clinic's serv
 """
 from __future__ import annotations
 
+import re
 from datetime import date
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+#: The years a month may be in (as the recap's and the roster's month checks).
+YEARS = range(2000, 2101)
+
+
+def parse_month(text: str | None) -> date | None:
+    """``YYYY-MM`` (spaces around it ignored) → the first day of that month; None when missing or
+    not a month of the years 2000–2100 (the caller shows its default month, usually this one)."""
+    match = _MONTH.fullmatch((text or "").strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    return date(year, month, 1) if year in YEARS and 1 <= month <= 12 else None
 
 
 def shift_month(day: date, months: int) -> date:

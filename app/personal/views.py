@@ -22,7 +22,7 @@ from ..admin.rendering import render
 from ..common import clock
 from ..common.boundary import refuse
 from ..common.errors import DomainError
-from ..common.months import month_after, month_before
+from ..common.months import month_after, month_before, parse_month
 from ..schedules.resolution import resolve_days
 from . import home_cards
 from .cards import cards_for
@@ -36,17 +36,6 @@ bp = Blueprint("me", __name__, url_prefix="/admin/me")
 def _me():
     """The signed-in :class:`~app.accounts.models.User` (not the proxy)."""
     return current_user._get_current_object()
-
-
-def parse_month(text: str | None) -> date | None:
-    """``YYYY-MM`` → the first day of that month; None when missing or not a month (years 2000-2100)."""
-    if not text or len(text) != 7 or text[4] != "-":
-        return None
-    try:
-        year, month = int(text[:4]), int(text[5:])
-        return date(year, month, 1) if 2000 <= year <= 2100 else None
-    except ValueError:
-        return None
 
 
 @bp.get("/")

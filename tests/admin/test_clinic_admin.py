@@ -266,7 +266,7 @@ def test_service_fee_csv_is_formula_safe(as_admin, clinic):
 
 def test_service_fee_month_defaults_and_bad_months(as_admin, october):
     assert as_admin.get(FEES).status_code == 200  # this month
-    for bad in ("2026-13", "oktober", "2026-1", "1999-12"):
+    for bad in ("2026-13", "oktober", "2026-1", "1999-12", "2101-01"):
         response = as_admin.get(f"{FEES}?month={bad}")
         assert response.status_code == 200, bad
         assert "Rp 250.000" not in text_of(response.get_data(as_text=True))

@@ -33,7 +33,7 @@ from ...admin.filters import local_datetime, role_label, status_badge
 from ...admin.rendering import render
 from ...common import clock
 from ...common.csv_export import csv_response
-from ...common.months import month_after, month_before
+from ...common.months import month_after, month_before, parse_month
 from ...extensions import db
 from .. import reports
 from ..models import PROCEDURE_STATUSES, Patient
@@ -46,7 +46,6 @@ PER_PAGE = 25
 PROCEDURES_PER_PAGE = 50
 #: Longest search text taken from ``q``.
 SEARCH_MAX = 100
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @bp.app_template_filter("rupiah")
@@ -61,17 +60,6 @@ def rupiah(value: int | None) -> str:
 def month_label(first: date) -> str:
     """A month as ``November 2026`` in the user's language."""
     return format_date(first, "LLLL y", locale=str(get_locale() or "id"))
-
-
-def parse_month(text: str | None) -> date | None:
-    """``YYYY-MM`` → the first day of that month (years 2000..2999), or None when it is not one."""
-    match = _MONTH_RE.match((text or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2999 and 1 <= month <= 12):
-        return None
-    return date(year, month, 1)
 
 
 def _selected_month() -> tuple[date, bool]:
