@@ -24,6 +24,7 @@ from ..accounts.services import EMAIL_RE
 from ..common import clock
 from ..common.errors import Conflict, NotFound, ValidationFailed
 from ..common.i18n import N_
+from ..common.months import month_after
 from ..extensions import db
 from ..notify.services import notify
 from .models import SEXES, Patient, Procedure
@@ -98,7 +99,7 @@ def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def month_range(day: date) -> tuple[date, date]:
     """``(first day of day's month, first day of the next month)``."""
     start = day.replace(day=1)
-    return start, date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return start, month_after(start)
 
 
 def week_range(day: date) -> tuple[date, date]:

@@ -13,6 +13,7 @@ from ..accounts.services import create_user, update_user
 from ..clinic.models import Patient, Procedure
 from ..clinic.services import create_patient, record_procedure, validate_procedure
 from ..common import clock
+from ..common.months import shift_month
 from ..departments.models import Department
 from ..departments.services import create_department
 from ..extensions import db
@@ -193,7 +194,7 @@ def _demo_schedules(users: dict, created: dict) -> None:
     db.session.flush()
     today = clock.local_today()
     first = today.replace(day=1)
-    last = (first + timedelta(days=62)).replace(day=1) - timedelta(days=1)   # the end of next month
+    last = shift_month(first, 2) - timedelta(days=1)   # the end of next month
     staff = [users["Bambang Prasetyo"], users["dr. Rina Wulandari"]]
     if db.session.scalar(db.select(RosterEntry.id).where(RosterEntry.user_id.in_([u.id for u in staff]))) is None:
         created["roster_days"] += apply_pattern(pattern, users=staff, starts_on=first, ends_on=last,

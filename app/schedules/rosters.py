@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import User
 from ..common.errors import Conflict, NotFound, ValidationFailed
 from ..common.i18n import N_
+from ..common.months import month_after
 from ..common import clock
 from ..extensions import db
 from .models import RosterEntry, ShiftPattern, ShiftPatternApplication, ShiftPatternStep, WorkSchedule
@@ -381,7 +382,7 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     if not (isinstance(year, int) and isinstance(month, int) and 2000 <= year <= 2100 and 1 <= month <= 12):
         raise ValidationFailed({"month": [N_("Choose a month between 2000 and 2100.")]})
     first = date(year, month, 1)
-    last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    last = month_after(first) - timedelta(days=1)
     return first, last
 
 
