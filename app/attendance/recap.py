@@ -45,6 +45,7 @@ from ..accounts.roles import ADMIN_ROLES, STAFF_ROLES, STUDENT_ROLES
 from ..common import clock
 from ..common.errors import ValidationFailed
 from ..common.months import month_after, month_before
+from ..common.rows import plain_rows
 from ..departments.models import Department
 from ..extensions import db
 from ..leave.models import LEAVE_TYPES, LeaveRequest
@@ -225,11 +226,8 @@ def classify_days(users, start: date, end: date, *, today: date | None = None,
     marks: dict[tuple[int, date], datetime | None] = {}
     leaves: dict[int, list] = {}
     if ids:
-        # Core rows on the session's connection (no ORM result layer: 20,000 rows of a month);
-        # pending changes are flushed first, as the session's own execute would
-        if db.session.new or db.session.dirty or db.session.deleted:
-            db.session.flush()
-        execute = db.session.connection().execute
+        # Core rows (no ORM result layer: 20,000 rows of a month), pending changes flushed first
+        execute = plain_rows
         da = DailyAttendance
         if times:
             clock_columns = (da.time_in, da.time_out)
@@ -309,7 +307,7 @@ def _approved_leaves(ids: list[int], start: date, end: date) -> dict[int, list]:
     """``{user_id: [row (user_id, leave_type, start_date, end_date), ...]}``: the approved leaves of
     ``ids`` touching ``start``..``end`` (one statement; the first covering a date decides it)."""
     leaves: dict[int, list] = {}
-    for row in db.session.connection().execute(db.select(
+    for row in plain_rows(db.select(
             LeaveRequest.user_id, LeaveRequest.leave_type, LeaveRequest.start_date, LeaveRequest.end_date).where(
             LeaveRequest.user_id.in_(bindparam("ids", ids, expanding=True)), LeaveRequest.status == "approved",
             LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)):
@@ -414,9 +412,7 @@ def summarise_days(users, start: date, end: date, *, today: date | None = None,
         return MonthSummary(totals, daily, late_of)
     if plans is None:
         plans = plan_range(users, start, end)
-    if db.session.new or db.session.dirty or db.session.deleted:
-        db.session.flush()
-    execute = db.session.connection().execute
+    execute = plain_rows
     da = DailyAttendance
     # totals_of's rules on a recorded day (a rejected check-in is no record), per person and status:
     # a 'late' day counts late with its minutes; an attended one when its late minutes are not 0
