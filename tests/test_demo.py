@@ -1,17 +1,31 @@
-"""``flask demo load``: idempotent demo data that the README's accounts can use."""
+"""``flask demo load``: idempotent demo data that the README's accounts can use, with a month and a
+half of attendance history that the dashboard, the recap and the review inbox show."""
+import re
+from datetime import date, timedelta
+
 from app.accounts.models import User
 from app.clinic.models import Patient, Procedure
 from app.extensions import db
 from app.school.models import ClassEnrollment, StudentQrCard
 from app.schedules.models import WorkSchedule
 
+from tests.helpers import AdminSession, text_of
 
-def test_demo_load_twice_creates_everything_once(app):
+#: A Thursday morning (10:30 in Jakarta) after the check-in window opened: the history runs from
+#: Sunday 1 February 2026 (Chinese New Year on Tuesday 17 February is a holiday) to Wednesday 11 March,
+#: plus this morning's check-ins.
+TODAY = "2026-03-12T10:30+07:00"
+
+
+def test_demo_load_twice_creates_everything_once(app, freeze_time):
+    freeze_time(TODAY)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
+    assert re.search(r"[1-9]\d+ attendance_days", first.output), first.output
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "0 users" in second.output and "0 roster_days" in second.output
+    assert "0 attendance_days" in second.output and "0 holidays" in second.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 13
         assert db.session.scalar(db.select(db.func.count(Patient.id))) == 3
@@ -41,3 +55,93 @@ def test_demo_accounts_sign_in_to_both_apps(app, client):
     assert school.status_code == 200 and school.json["data"]["user"]["role_id"] == 2
     clinic = client.post("/api/v2/auth/login", json={"email": "dokter@hadir.test", "password": "hadir-demo-2026"})
     assert clinic.status_code == 200 and clinic.json["data"]["user"]["role"] == "dokter"
+
+
+def _load(app, freeze_time):
+    freeze_time(TODAY)
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_history_covers_last_month_to_today_on_working_days_only(app, freeze_time):
+    from app.attendance.models import DailyAttendance
+    from app.schedules.models import Holiday, RosterEntry
+
+    _load(app, freeze_time)
+    with app.app_context():
+        days = db.session.scalars(db.select(DailyAttendance)).all()
+        staff = {u.id: u for u in db.session.scalars(db.select(User))}
+        dates = {d.work_date for d in days}
+        assert min(dates) <= date(2026, 2, 3) and date(2026, 3, 11) in dates and max(dates) == date(2026, 3, 12)
+        assert {staff[d.user_id].role for d in days} == {"pegawai", "guru", "kepsek", "dokter", "paramedis"}
+        holidays = set(db.session.scalars(db.select(Holiday.on_date)))
+        assert date(2026, 2, 17) in holidays and not dates & holidays
+        clinic = {u.id for u in staff.values() if u.role in ("dokter", "paramedis")}
+        office_days = [d for d in days if d.user_id not in clinic]
+        assert office_days and all(d.work_date.isoweekday() <= 5 for d in office_days)
+        rostered_off = set(db.session.execute(db.select(RosterEntry.user_id, RosterEntry.work_date)
+                                              .where(RosterEntry.schedule_id.is_(None))).tuples())
+        assert rostered_off and not rostered_off & {(d.user_id, d.work_date) for d in days}
+        assert all(d.off_reason is None for d in days)
+        # a night shift is checked out the next morning (local time)
+        nights = [d for d in days if d.schedule_id and d.user_id in clinic and d.time_out is not None
+                  and d.check_in_event.occurred_at.hour == 13]   # 20:xx in Jakarta
+        assert nights and all(d.time_out > d.time_in and d.worked_minutes >= 9 * 60 for d in nights)
+        # today: only check-ins, none after now
+        today = [d for d in days if d.work_date == date(2026, 3, 12)]
+        assert today and all(d.time_out is None for d in today)
+
+
+def test_the_history_has_late_absent_pending_leave_and_overtime(app, freeze_time):
+    from app.attendance.models import AttendanceEvent, DailyAttendance, OvertimeClaim
+    from app.audit.models import AuditEntry
+    from app.leave.models import LeaveRequest
+
+    _load(app, freeze_time)
+    with app.app_context():
+        statuses = db.session.scalars(db.select(DailyAttendance.status)).all()
+        assert statuses.count("present") > 5 * statuses.count("late") > 0
+        assert {"absent", "pending_review"} <= set(statuses)
+        late = db.session.scalars(db.select(DailyAttendance.late_minutes).filter_by(status="late")).all()
+        assert all(5 < minutes <= 40 for minutes in late)
+        flags = set(db.session.execute(db.select(AttendanceEvent.flag_reason, AttendanceEvent.review_state)
+                                       .where(AttendanceEvent.flag_reason.is_not(None))).tuples())
+        assert flags == {("outside_geofence", "approved"), ("outside_geofence", "pending"),
+                         ("missed_check_out", "pending")}
+        leaves = set(db.session.execute(db.select(LeaveRequest.leave_type, LeaveRequest.status)).tuples())
+        assert leaves == {("cuti", "approved"), ("izin", "pending"), ("sakit", "approved")}
+        claims = set(db.session.execute(db.select(OvertimeClaim.status, OvertimeClaim.decided_by_id.is_(None)))
+                     .tuples())
+        assert claims >= {("approved", False), ("pending", True)}
+        actions = set(db.session.scalars(db.select(AuditEntry.action)))
+        assert {"attendance.approve", "leave.approve", "overtime.approve", "correction.check_in",
+                "correction.leave", "correction.absent"} <= actions
+
+
+def _totals(page):
+    """The recap's totals row: people, then scheduled days, present, late, late minutes, ..."""
+    row = text_of(page.split('id="recap-totals">')[1].split("</tr>")[0])
+    return [int(n) for n in re.findall(r"\d+", row.split(":")[0])]
+
+
+def test_the_dashboard_and_the_recaps_show_the_history(app, client, freeze_time):
+    _load(app, freeze_time)
+    browser = AdminSession(client)
+    assert browser.login("admin@hadir.test", "hadir-demo-2026").status_code == 302
+    dashboard = browser.get("/admin/")
+    assert dashboard.status_code == 200
+    present = re.search(r'id="tile-staff-present">\s*<span class="stat-label">[^<]*</span>\s*'
+                        r'<span class="stat-value">(\d+)</span>', dashboard.get_data(as_text=True))
+    assert present and int(present.group(1)) > 0
+    for month in ("2026-02", "2026-03"):
+        page = browser.get(f"/admin/attendance/recap?month={month}")
+        assert page.status_code == 200
+        people, scheduled, present, late, _late_minutes, *_rest = _totals(page.get_data(as_text=True))
+        # (this month's scheduled days run to its end)
+        assert people == 9 and present > (scheduled // 2 if month == "2026-02" else 20) and late > 0, \
+            (month, people, scheduled, present, late)
+    february = _totals(browser.get("/admin/attendance/recap?month=2026-02").get_data(as_text=True))
+    assert february[7] > 0 and february[10] > 0, february   # absent days; annual leave (cuti)
+    inbox = text_of(browser.get("/admin/attendance/review").get_data(as_text=True))
+    # the far check-in, the missed check-out, the overtime and the leave request waiting
+    assert all(name in inbox for name in ("Rudi Hartono", "Andi Pratama", "Budi Santoso", "Siti Rahmawati"))

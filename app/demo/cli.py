@@ -14,8 +14,8 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 @demo_cli.command("load")
 def load_command():
-    """Create the demo offices, schedules, accounts, class, posts, app versions, kiosk and clinic
-    patients with their procedures (idempotent)."""
+    """Create the demo offices, schedules, accounts, class, posts, app versions, kiosk, clinic
+    patients with their procedures, and the staff's attendance since last month (idempotent)."""
     created = run_or_fail(load_demo)
     summary = ", ".join(f"{n} {kind}" for kind, n in created.items())
     click.echo(f"demo data loaded ({summary} created); demo password: {DEMO_PASSWORD}")

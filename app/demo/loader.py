@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from ..accounts.models import User
 from ..accounts.services import create_user, update_user
+from .attendance import load_history
 from ..clinic.models import Patient, Procedure
 from ..clinic.services import create_patient, record_procedure, validate_procedure
 from ..common import clock
-from ..common.months import shift_month
+from ..common.months import month_before, shift_month
 from ..departments.models import Department
 from ..departments.services import create_department
 from ..extensions import db
@@ -165,8 +166,9 @@ def _demo_clinic(users: dict, admin: User, created: dict) -> None:
 
 
 def _demo_schedules(users: dict, created: dict) -> None:
-    """Departments and positions, the clinic's three shifts rotating for its staff this month and
-    next (night shifts included, the doctor two days ahead of the nurse), and this year's holidays."""
+    """Departments and positions, the clinic's three shifts rotating for its staff from last month to
+    the end of the next (night shifts included, the doctor two days ahead of the nurse), and the
+    holidays of this year (and of last month's, in January)."""
     departments = {}
     for code, name, _parent in DEPARTMENTS:
         department = db.session.scalar(db.select(Department).filter_by(code=code))
@@ -193,13 +195,14 @@ def _demo_schedules(users: dict, created: dict) -> None:
         pattern = create_pattern(name, [shifts[code] if code else None for code in steps], actor=DEMO_ACTOR)
     db.session.flush()
     today = clock.local_today()
-    first = today.replace(day=1)
-    last = shift_month(first, 2) - timedelta(days=1)   # the end of next month
+    first = month_before(today)   # the attendance history starts there
+    last = shift_month(today, 2) - timedelta(days=1)   # the end of next month
     staff = [users["Bambang Prasetyo"], users["dr. Rina Wulandari"]]
     if db.session.scalar(db.select(RosterEntry.id).where(RosterEntry.user_id.in_([u.id for u in staff]))) is None:
         created["roster_days"] += apply_pattern(pattern, users=staff, starts_on=first, ends_on=last,
                                                 stagger_by=2, actor=DEMO_ACTOR).entries
-    created["holidays"] += import_year(today.year, actor=DEMO_ACTOR).added
+    for year in sorted({first.year, today.year}):
+        created["holidays"] += import_year(year, actor=DEMO_ACTOR).added
 
 
 #: The demo kiosk (pair a tablet with ``flask kiosk pairing-code <id>``).
@@ -207,9 +210,11 @@ DEMO_KIOSK = "Lobi Kantor Pusat"
 
 
 def load_demo() -> dict[str, int]:
-    """Create whatever demo rows are missing; returns how many of each kind were created."""
+    """Create whatever demo rows are missing; returns how many of each kind were created
+    (``attendance_days``: days of the attendance history that got a row, :mod:`.attendance`)."""
     created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0, "kiosks": 0,
-               "patients": 0, "procedures": 0, "departments": 0, "roster_days": 0, "holidays": 0}
+               "patients": 0, "procedures": 0, "departments": 0, "roster_days": 0, "holidays": 0,
+               "attendance_days": 0}
     offices = {}
     for spec in OFFICES:
         office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
@@ -250,5 +255,6 @@ def load_demo() -> dict[str, int]:
         create_kiosk(admin, name=DEMO_KIOSK, office_id=offices["0001"].id, modes=["face", "qr", "cards"],
                      actor=DEMO_ACTOR)
         created["kiosks"] += 1
+    created["attendance_days"] += load_history(users, admin, offices)
     db.session.flush()
     return created
