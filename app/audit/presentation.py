@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from flask import Flask
 from markupsafe import Markup
@@ -107,11 +108,49 @@ FIELD_LABELS = {
     "photo": _l("Photo"),
 }
 
-#: Texts of coded values by field (others show as they are).
+#: Texts of coded values by field (others show as they are; more in :func:`_owned_value_labels`).
 VALUE_LABELS = {
     "sex": {"male": _l("Male"), "female": _l("Female")},
     "absence": {"sick": _l("Sick"), "permitted": _l("Permitted"), "absent": _l("Absent"), "present": _l("Present")},
 }
+#: Fields recorded as one comma-separated text of codes (a kiosk's ``modes``: ``face,qr,cards``).
+COMMA_SEPARATED = frozenset({"modes"})
+
+
+@cache
+def _owned_value_labels() -> dict[str, dict]:
+    """Texts of coded values by field, taken from the modules that own the codes (imported when
+    first needed, after the app is built): a kiosk's modes (their short names), an app version's
+    platform, a work schedule's policies and working days (ISO weekday numbers), an ER escort's
+    gender, and the leave type a correction's ``status`` names."""
+    from ..admin.filters import LEAVE_TYPE_LABELS, PLATFORM_LABELS
+    from ..escorts.views import GENDER_LABELS
+    from ..kiosk.forms import MODE_NAMES
+    from ..schedules.forms import LATE_POLICY_CHOICES, MISSED_CHECK_OUT_CHOICES, WEEKDAY_LABELS
+
+    return {**VALUE_LABELS, "modes": MODE_NAMES, "platform": PLATFORM_LABELS, "gender": GENDER_LABELS,
+            "late_policy": dict(LATE_POLICY_CHOICES), "missed_check_out_policy": dict(MISSED_CHECK_OUT_CHOICES),
+            "working_weekdays": dict(WEEKDAY_LABELS), "status": LEAVE_TYPE_LABELS}
+
+
+@cache
+def _subject_value_labels() -> dict[tuple[str, str], dict]:
+    """Texts of coded values a field has only for one kind of subject: ``(subject type, field)`` → texts
+    (an ER escort's ``category`` is police, ambulance or individual; a post's is in ``_text``)."""
+    from ..escorts.views import CATEGORY_LABELS
+
+    return {("escort", "category"): CATEGORY_LABELS}
+
+
+@cache
+def _form_field_labels() -> dict[str, object]:
+    """Labels of the fields a work schedule records (its form's, so the audit reads as the form does)."""
+    from wtforms.fields.core import UnboundField
+
+    from ..schedules.forms import NewWorkScheduleForm
+
+    return {name: field.args[0] for klass in reversed(NewWorkScheduleForm.__mro__)
+            for name, field in vars(klass).items() if isinstance(field, UnboundField) and field.args}
 
 
 @dataclass(frozen=True)
@@ -123,15 +162,28 @@ class Change:
     after: str | None
 
 
-def _text(key: str, value) -> str | None:
+def _coded(key: str, value, subject_type: str | None) -> str | None:
+    """The text of a coded value of field ``key`` (None: not a code known for that field)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    labels = _subject_value_labels().get((subject_type, key)) or _owned_value_labels().get(key) or {}
+    return str(labels[value]) if value in labels else None
+
+
+def _text(key: str, value, subject_type: str | None = None) -> str | None:
     from ..admin.filters import CATEGORY_LABELS, LEAVE_TYPE_LABELS, STATUS_BADGES, KIND_LABELS, local_datetime, role_label
 
     if value is None:
         return None
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))
+    if key in COMMA_SEPARATED and isinstance(value, str):
+        value = [v for v in value.split(",") if v]
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_coded(key, v, subject_type) or str(v) for v in value)
+    coded = _coded(key, value, subject_type)
+    if coded is not None:
+        return coded
     if key == "academic_year" and isinstance(value, int):
         return f"{value}/{value + 1}"                      # the school's way: 2026/2027
     if key in ("fee", "service_fee_share") and isinstance(value, int):
@@ -143,8 +195,6 @@ def _text(key: str, value) -> str | None:
             return str(CATEGORY_LABELS[value])
         if key == "content":                               # a post's beginning: its text, not its markup
             return Markup(value).striptags()
-        if value in VALUE_LABELS.get(key, {}):
-            return str(VALUE_LABELS[key][value])
         if key == "leave_type" and value in LEAVE_TYPE_LABELS:
             return str(LEAVE_TYPE_LABELS[value])
         if key == "kind" and value in KIND_LABELS:
@@ -175,13 +225,17 @@ HIDDEN_FIELDS = frozenset({"events", "check_ins"})
 
 def changes(entry) -> list[Change]:
     """The entry's ``before`` / ``after`` as lines, in the order the service gave the fields
-    (``after``'s first, so the values saying which row it is come first; without :data:`HIDDEN_FIELDS`)."""
+    (``after``'s first, so the values saying which row it is come first; without :data:`HIDDEN_FIELDS`).
+    Fields are named by :data:`FIELD_LABELS` (else the work schedule form's label, else the key), and
+    coded values by their texts (:data:`VALUE_LABELS` and the owners' labels), also in lists."""
     before, after = entry.before or {}, entry.after or {}
     lines = []
     for key in dict.fromkeys([*after, *before]):
         if key in HIDDEN_FIELDS:
             continue
-        lines.append(Change(str(FIELD_LABELS.get(key, key)), _text(key, before.get(key)), _text(key, after.get(key))))
+        label = FIELD_LABELS.get(key) or _form_field_labels().get(key, key)
+        lines.append(Change(str(label), _text(key, before.get(key), entry.subject_type),
+                            _text(key, after.get(key), entry.subject_type)))
     return lines
 
 

@@ -108,3 +108,51 @@ def test_decided_view_says_who_decided_when_and_the_note(app, as_petugas, petuga
     # the inbox links both views
     inbox = as_petugas.get(INBOX).get_data(as_text=True)
     assert f'href="{INBOX}/decided"' in inbox
+
+
+def _entry_with(body, words):
+    """The text of the first entry on the page that contains ``words``."""
+    entries = [text_of(body.split(f'<tr id="audit-{i}"')[1].split("</tr>")[0]) for i in _ids(body)]
+    return next((e for e in entries if words in e), f"no entry with {words!r}: {entries}")
+
+
+def test_coded_and_listed_values_show_their_names(app, as_admin, admin):
+    """A kiosk's modes, a work schedule's fields, policies and working days, an app version's platform
+    and a day corrected as sick leave read in words, not as the codes stored."""
+    from app.system.services import save_app_version
+    from app.schedules.services import create_schedule
+
+    created = as_admin.submit("/admin/kiosks/new", "/admin/kiosks/new",
+                              {"name": "Lobi Timur", "office_id": "", "modes": ["face", "qr", "cards"]})
+    assert created.status_code == 200 and "Lobi Timur" in created.get_data(as_text=True)
+    with app.app_context():
+        create_schedule({"name": "Shift Pagi", "check_in_start": "06:30", "check_out_start": "14:00",
+                         "working_weekdays": "1-5", "missed_check_out_policy": "leave_open"}, actor=admin)
+        save_app_version(platform="ios", version_code="2.1.0", build_number=20, min_version_code="2.0.0",
+                         min_build_number=15, actor=admin)
+        db.session.commit()
+    body = as_admin.get(PAGE).get_data(as_text=True)
+    assert "Mode: Wajah, Kode QR, Kartu siswa" in _entry_with(body, "Kios didaftarkan")
+    schedule_text = _entry_with(body, "Shift Pagi")
+    assert "Absen masuk dibuka: 06:30" in schedule_text and "check_in_start" not in schedule_text
+    assert "Hari kerja: Senin, Selasa, Rabu, Kamis, Jumat" in schedule_text
+    assert "Biarkan hari terbuka sampai ada yang mengoreksi" in schedule_text and "leave_open" not in schedule_text
+    assert "Platform: iOS" in _entry_with(body, "2.1.0")
+    as_admin.submit("/admin/", "/admin/language", {"lang": "en"})
+    english = as_admin.get(PAGE).get_data(as_text=True)
+    assert "Modes: Face, QR code, Student cards" in _entry_with(english, "Kiosk registered")
+
+
+def test_a_day_corrected_as_sick_leave_names_the_leave_type(app, as_admin, admin, factory, freeze_time):
+    from datetime import date
+
+    from app.attendance.corrections import mark_leave
+
+    freeze_time("2026-02-05T10:00+07:00")
+    factory.schedule()
+    person = factory.user(name="Andi")
+    with app.app_context():
+        mark_leave(admin, person.id, date(2026, 2, 4), "sakit", reason="Surat dokter")
+        db.session.commit()
+    body = as_admin.get(PAGE).get_data(as_text=True)
+    assert "Status: Sakit" in _entry_with(body, "Surat dokter")
