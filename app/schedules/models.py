@@ -52,7 +52,35 @@ def mask_to_weekdays(mask: int) -> tuple[int, ...]:
     return tuple(day for day, bit in WEEKDAY_BITS.items() if mask & bit)
 
 
-class WorkSchedule(db.Model):
+class ScheduleRules:
+    """What follows from a schedule's columns, shared by :class:`WorkSchedule` and the plain
+    snapshot that workers cache (:class:`app.schedules.day_cache.ScheduleRef`): both carry the
+    columns ``working_days_mask``, ``late_after``, ``check_in_start``, ``work_end`` and
+    ``check_out_start`` these read."""
+
+    @property
+    def working_weekdays(self) -> tuple[int, ...]:
+        """The ISO weekdays worked (1 = Monday ... 7 = Sunday), ascending."""
+        mask = self.working_days_mask if self.working_days_mask is not None else MONDAY_TO_FRIDAY
+        return mask_to_weekdays(mask)
+
+    def works_on(self, day: date) -> bool:
+        """True when ``day``'s weekday is one of :attr:`working_weekdays`."""
+        mask = self.working_days_mask if self.working_days_mask is not None else MONDAY_TO_FRIDAY
+        return bool(mask & WEEKDAY_BITS[day.isoweekday()])
+
+    @property
+    def scheduled_start(self) -> time:
+        """When work starts (local time): ``late_after``, else the opening of check-in."""
+        return self.late_after or self.check_in_start
+
+    @property
+    def scheduled_end(self) -> time:
+        """When work ends (local time): ``work_end``, else the opening of check-out."""
+        return self.work_end or self.check_out_start
+
+
+class WorkSchedule(ScheduleRules, db.Model):
     """One shift: check-in and check-out windows in local time, and the rules of its days.
 
     Windows (contract 001): check-in ``check_in_start`` → ``check_in_end`` (None: until
@@ -121,30 +149,11 @@ class WorkSchedule(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
-    @property
-    def working_weekdays(self) -> tuple[int, ...]:
-        """The ISO weekdays worked (1 = Monday ... 7 = Sunday), ascending."""
-        mask = self.working_days_mask if self.working_days_mask is not None else MONDAY_TO_FRIDAY
-        return mask_to_weekdays(mask)
-
-    @working_weekdays.setter
-    def working_weekdays(self, days) -> None:
+    def _set_working_weekdays(self, days) -> None:
         self.working_days_mask = weekdays_to_mask(days)
 
-    def works_on(self, day: date) -> bool:
-        """True when ``day``'s weekday is one of :attr:`working_weekdays`."""
-        mask = self.working_days_mask if self.working_days_mask is not None else MONDAY_TO_FRIDAY
-        return bool(mask & WEEKDAY_BITS[day.isoweekday()])
-
-    @property
-    def scheduled_start(self) -> time:
-        """When work starts: ``late_after``, else the opening of check-in."""
-        return self.late_after or self.check_in_start
-
-    @property
-    def scheduled_end(self) -> time:
-        """When work ends: ``work_end``, else the opening of check-out."""
-        return self.work_end or self.check_out_start
+    #: Read as in :class:`ScheduleRules`; set from ISO weekdays (``(1, 2, 3, 4, 5)``).
+    working_weekdays = ScheduleRules.working_weekdays.setter(_set_working_weekdays)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<WorkSchedule {self.id} {self.name!r}>"

@@ -22,7 +22,10 @@ Two ways to ask, agreeing on every case (``tests/services/test_resolution.py``):
 
 - :func:`resolve_days` / :func:`resolve_day`: one person, a few dates, **one SQL
   statement** (scalar subqueries and ``COALESCE``; the department chain a recursive
-  CTE) — the check-in path uses it for today and yesterday;
+  CTE) — the check-in path uses it for today and yesterday, unless
+  :mod:`.day_cache` has the answer: :func:`resolve_shared_days`, the same statement for a
+  department and an office, answers everyone there without a roster entry or an
+  assignment of their own;
 - :func:`resolve_range`: many people × a date range in a **constant number of
   statements** (five, whatever the number of people or days) — month grids and reports;
   :func:`plan_range` the same as one list per person, shared by people with the same
@@ -34,7 +37,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, bindparam, case, cast, func, literal, null, or_, select, union_all
 
 from ..accounts.models import User
 from ..departments.models import Department
@@ -123,28 +126,38 @@ def _covering(day_column):
 
 
 @cache
-def _statement(count: int):
-    """The resolution of one person (``:user_id``) for ``count`` dates (``:d0`` ...), one statement."""
-    user_id = bindparam("user_id", type_=Integer)
+def _statement(count: int, personal: bool = True):
+    """The resolution for ``count`` dates (``:d0`` ...), one statement: of one person
+    (``:user_id``) when ``personal``, else of anyone in department ``:department_id`` and office
+    ``:office_id`` (either None) without a roster entry or an assignment of their own."""
     rows = [select(bindparam(f"d{i}", type_=Date).label("day"), literal(i).label("idx"))
             for i in range(count)]
     days = (union_all(*rows) if count > 1 else rows[0]).subquery("days")
 
-    chain = (select(User.department_id.label("id"), literal(0).label("depth"))
-             .where(User.id == user_id, User.department_id.is_not(None))
-             .cte("department_chain", recursive=True))
+    if personal:
+        user_id = bindparam("user_id", type_=Integer)
+        start = (select(User.department_id.label("id"), literal(0).label("depth"))
+                 .where(User.id == user_id, User.department_id.is_not(None)))
+        office_id = select(User.office_id).where(User.id == user_id).scalar_subquery()
+    else:
+        department_id = bindparam("department_id", type_=Integer)
+        start = select(department_id.label("id"), literal(0).label("depth")).where(department_id.is_not(None))
+        office_id = bindparam("office_id", type_=Integer)
+    chain = start.cte("department_chain", recursive=True)
     chain = chain.union_all(
         select(Department.parent_id, chain.c.depth + 1)
         .join(chain, Department.id == chain.c.id)
         .where(Department.parent_id.is_not(None), chain.c.depth < MAX_DEPARTMENT_DEPTH))
-    office_id = select(User.office_id).where(User.id == user_id).scalar_subquery()
 
     sa = ScheduleAssignment
     newest = (sa.starts_on.desc(), sa.id.desc())
-    roster = (select(func.coalesce(RosterEntry.schedule_id, 0))
-              .where(RosterEntry.user_id == user_id, RosterEntry.work_date == days.c.day).scalar_subquery())
-    own = (select(sa.schedule_id).where(sa.user_id == user_id, *_covering(days.c.day))
-           .order_by(*newest).limit(1).scalar_subquery())
+    if personal:
+        roster = (select(func.coalesce(RosterEntry.schedule_id, 0))
+                  .where(RosterEntry.user_id == user_id, RosterEntry.work_date == days.c.day).scalar_subquery())
+        own = (select(sa.schedule_id).where(sa.user_id == user_id, *_covering(days.c.day))
+               .order_by(*newest).limit(1).scalar_subquery())
+    else:
+        roster = own = cast(null(), Integer)
     department = (select(sa.schedule_id).join(chain, sa.department_id == chain.c.id)
                   .where(*_covering(days.c.day)).order_by(chain.c.depth, *newest).limit(1).scalar_subquery())
     office = (select(sa.schedule_id).where(sa.office_id == office_id, *_covering(days.c.day))
@@ -186,6 +199,24 @@ def resolve_days(user, days) -> list[DaySchedule]:
         day = days[row.idx]
         result.append(_decide(user.id, day, row.WorkSchedule, row.source, row.roster == 0, row.Holiday))
     return result
+
+
+def resolve_shared_days(department_id: int | None, office_id: int | None, days) -> list[DaySchedule]:
+    """The schedule of ``days`` (local dates, in the order given) of anyone in department
+    ``department_id`` and office ``office_id`` who has **no roster entry and no assignment of
+    their own** on those dates, in ONE statement: the levels 3–5 of the module's rules (and its
+    holidays), the answer :func:`resolve_days` gives such a person.  ``user_id`` of each day is
+    None (the answer is shared; set it with ``_replace``).
+
+    :raises ValueError: no dates or more than :data:`MAX_DATES`.
+    """
+    days = list(days)
+    if not 1 <= len(days) <= MAX_DATES:
+        raise ValueError(f"resolve_shared_days takes 1 to {MAX_DATES} dates")
+    params = {"department_id": department_id, "office_id": office_id,
+              **{f"d{i}": day for i, day in enumerate(days)}}
+    return [_decide(None, days[row.idx], row.WorkSchedule, row.source, False, row.Holiday)
+            for row in db.session.execute(_statement(len(days), personal=False), params)]
 
 
 def resolve_day(user, day: date) -> DaySchedule:
