@@ -44,7 +44,7 @@ from ..common.upsert import insert_or_nothing
 from ..extensions import db
 from ..places.models import Office
 from ..places.services import office_ref
-from ..schedules import resolution
+from ..schedules import day_cache, resolution
 from ..schedules import services as schedules
 from ..schedules.models import WorkSchedule
 from . import overtime, plausibility
@@ -96,12 +96,16 @@ class RecordResult:
 
 
 def schedule_days(user, local_now: datetime) -> list[resolution.DaySchedule]:
-    """``user``'s schedule of today and of yesterday (local dates of ``local_now``), one statement.
+    """``user``'s schedule of today and of yesterday (local dates of ``local_now``).
 
-    The moment's candidates: today's shift, and yesterday's if it runs past midnight.
+    The moment's candidates: today's shift, and yesterday's if it runs past midnight.  From
+    the worker's cache when the token's query noted that nothing of the person's own decides
+    those days (:func:`app.schedules.day_cache.cached_days`: no statement), else one statement
+    (:func:`app.schedules.resolution.resolve_days`).  Either way the same answer; a day's
+    ``schedule`` / ``holiday`` may be a plain snapshot (read it, never attach it to a row).
     """
     today = local_now.date()
-    return resolution.resolve_days(user, [today, today - timedelta(days=1)])
+    return day_cache.cached_days(user, today) or resolution.resolve_days(user, [today, today - timedelta(days=1)])
 
 
 def open_windows(days, kind: str, local_now: datetime) -> list[tuple[schedules.Window, resolution.DaySchedule]]:

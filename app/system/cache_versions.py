@@ -88,6 +88,13 @@ def version(name: str) -> int:
     return noted[name]
 
 
+def changed(name: str) -> bool:
+    """True when the session's current transaction raised the version of ``name`` (a change of
+    a watched model, not committed yet): data cached for ``name`` does not describe what this
+    transaction sees."""
+    return name in db.session().info.get(_BUMPED, ())
+
+
 class VersionedCache:
     """A per-process ``key → value`` cache of the data named ``name`` (one version for it all).
 
