@@ -38,7 +38,7 @@ def test_demo_load_twice_creates_everything_once(app, freeze_time):
         from app.departments.models import Department
         from app.schedules.models import Holiday, RosterEntry
 
-        assert set(db.session.scalars(db.select(Department.code))) == {"SDM", "OPS", "KLINIK"}
+        assert set(db.session.scalars(db.select(Department.code))) == {"SDM", "OPS", "KLINIK", "SEKOLAH"}
         nurse = db.session.scalar(db.select(User).filter_by(npp="30002"))
         assert (nurse.department.code, nurse.position) == ("KLINIK", "Perawat Pelaksana")
         codes = {e.schedule.code if e.schedule else "-"

@@ -87,13 +87,14 @@ DEMO_CLASS = "X IPA 1"
 
 #: Departments (code, name, parent) and who belongs where with which position (jabatan).
 DEPARTMENTS = [("SDM", "Sumber Daya Manusia", None), ("OPS", "Operasional", None),
-               ("KLINIK", "Klinik Pratama", None)]
+               ("KLINIK", "Klinik Pratama", None), ("SEKOLAH", "Sekolah", None)]
 MEMBERS = {
     "Admin HRD": ("SDM", "Kepala SDM"), "Petugas HR": ("SDM", "Staf SDM"),
     "Andi Pratama": ("OPS", "Staf Operasional"), "Siti Rahmawati": ("OPS", "Staf Operasional"),
     "Budi Santoso": ("OPS", "Staf Gudang"), "Dewi Lestari": ("OPS", "Staf Cabang"),
     "Rudi Hartono": ("OPS", "Staf Cabang"),
     "dr. Rina Wulandari": ("KLINIK", "Dokter Umum"), "Bambang Prasetyo": ("KLINIK", "Perawat Pelaksana"),
+    "Hj. Sri Wahyuni": ("SEKOLAH", "Kepala Sekolah"), "Budi Setiawan": ("SEKOLAH", "Guru"),
 }
 #: The clinic's shifts (every day of the week; roster cells P / S / M) and their rotation.
 SHIFTS = [
