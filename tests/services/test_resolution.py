@@ -9,9 +9,9 @@ from app.accounts.models import User
 from app.departments.services import create_department
 from app.extensions import db
 from app.places.models import Office
-from app.schedules import assignments, holidays, rosters
+from app.schedules import assignments, day_cache, holidays, rosters
 from app.schedules.models import Holiday
-from app.schedules.resolution import plan_range, resolve_day, resolve_days, resolve_range
+from app.schedules.resolution import plan_range, resolve_day, resolve_days, resolve_range, resolve_shared_days
 from app.schedules.services import create_schedule
 
 MONDAY = date(2026, 2, 2)
@@ -165,6 +165,49 @@ def test_bulk_and_single_lookups_agree(org):
     planned = plan_range([ani, budi, citra, dedi], start, end)
     for person in (ani, budi, citra, dedi):
         assert [tuple(plan) for plan in planned[person.id]] == [tuple(bulk[(person.id, d)])[2:] for d in dates]
+
+
+def _facts(days):
+    return [(d.work_date, d.schedule.id if d.schedule else None, d.source, d.day_off, d.off_reason,
+             d.holiday.id if d.holiday else None, d.rostered) for d in days]
+
+
+def test_the_shared_answer_of_a_department_and_office_is_that_of_everyone_without_rows_of_their_own(org):
+    assignments.assign_schedule(org["morning"], department=org["hospital"], starts_on=MONDAY + timedelta(days=3))
+    assignments.assign_schedule(org["night"], department=org["er"], starts_on=MONDAY + timedelta(days=6),
+                                ends_on=MONDAY + timedelta(days=8))
+    assignments.assign_schedule(org["night"], office=org["office"], starts_on=MONDAY,
+                                ends_on=MONDAY + timedelta(days=9))
+    db.session.add_all([Holiday(on_date=MONDAY + timedelta(days=8), name="Libur", category="public"),
+                        Holiday(on_date=MONDAY + timedelta(days=10), name="Lokal", category="organisation",
+                                office_id=org["office"].id)])
+    db.session.flush()
+    dates = [MONDAY - timedelta(days=2) + timedelta(days=n) for n in range(16)]
+    for person in (org["Ani"], org["Budi"], org["Citra"], org["Dedi"]):
+        assert _facts(resolve_shared_days(person.department_id, person.office_id, dates)) == \
+            _facts(resolve_days(person, dates))
+
+
+def test_a_transaction_that_changed_schedules_neither_reads_nor_fills_the_workers_cache(org):
+    citra = org["Citra"]
+    db.session.commit()
+    person = (False, None, org["office"].id)  # what the token's query reads: no rows of her own
+    day_cache.note_person(db.session(), citra.id, MONDAY, person)
+    assert _facts(day_cache.cached_days(citra, MONDAY)) == _facts(resolve_days(citra, [MONDAY, MONDAY - timedelta(days=1)]))
+    db.session.commit()
+    day_cache.note_person(db.session(), citra.id, MONDAY, person)
+    org["normal"].working_weekdays = [2, 3, 4, 5]
+    db.session.flush()
+    assert day_cache.cached_days(citra, MONDAY) is None  # resolved in full: Monday is off now
+    assert resolve_day(citra, MONDAY).off_reason == "weekday"
+    db.session.rollback()
+    day_cache.note_person(db.session(), citra.id, MONDAY, person)
+    assert day_cache.cached_days(citra, MONDAY)[0].day_off is False  # nothing uncommitted was kept
+    # another date or person than the token's noted, or a person with rows of their own: no answer
+    assert day_cache.cached_days(citra, MONDAY + timedelta(days=1)) is None
+    assert day_cache.cached_days(org["Dedi"], MONDAY) is None
+    day_cache.note_person(db.session(), citra.id, MONDAY, (True, None, org["office"].id))
+    assert day_cache.cached_days(citra, MONDAY) is None
 
 
 def test_one_statement_for_a_person_and_constant_statements_in_bulk(org, count_statements):
