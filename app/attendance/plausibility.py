@@ -52,6 +52,7 @@ from functools import cache
 from sqlalchemy import bindparam
 
 from ..common.errors import RuleViolation
+from ..common.rows import core_execute
 from ..common.types import UTCDateTime
 from ..extensions import db
 from ..places.services import check_geofence, haversine_m, office_ref
@@ -238,7 +239,7 @@ def previous_fix(user_id: int, at: datetime) -> Fix | None:
     Events with a position that were not rejected on review; an offline event
     counts at the phone's time (``client_time``), others at the server's.
     """
-    row = db.session.execute(_previous_fix_query(), {"user_id": user_id, "at": at}).first()
+    row = core_execute(_previous_fix_query(), {"user_id": user_id, "at": at}).first()
     if row is None:
         return None
     return Fix(row.latitude, row.longitude, row.accuracy_m, row.at, row.id, row.kind)

@@ -40,6 +40,7 @@ from sqlalchemy.orm import lazyload, make_transient_to_detached, selectinload
 
 from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from ..common.rows import core_execute
 from ..common.upsert import insert_or_nothing
 from ..extensions import db
 from ..places.models import Office
@@ -399,20 +400,18 @@ def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_no
         event_values = _loaded_values(event)
         day_values = _loaded_values(daily)
         del day_values["check_in_event_id"]
-        event_id, day_id = db.session.execute(_claim_both(), {
+        event_id, day_id = core_execute(_claim_both(), {
             **{f"e_{key}": value for key, value in event_values.items()},
             **{f"d_{key}": value for key, value in day_values.items()}}).one()
         if event_id is None:  # the same client_ref, recorded by a concurrent retry
             raise AlreadyCheckedIn()
         daily.check_in_event_id = event_id
     else:
-        event_id = db.session.execute(
-            insert_or_nothing(AttendanceEvent.__table__, "id"), _loaded_values(event)).scalar()
+        event_id = core_execute(insert_or_nothing(AttendanceEvent.__table__, "id"), _loaded_values(event)).scalar()
         if event_id is None:  # the same client_ref, recorded by a concurrent retry
             raise AlreadyCheckedIn()
         daily.check_in_event_id = event_id
-        day_id = db.session.execute(
-            insert_or_nothing(DailyAttendance.__table__, "id"), _loaded_values(daily)).scalar()
+        day_id = core_execute(insert_or_nothing(DailyAttendance.__table__, "id"), _loaded_values(daily)).scalar()
     if day_id is not None:
         event.user = user
         _persisted(event, event_id)
@@ -420,8 +419,7 @@ def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_no
         daily.check_in_event = event
         _persisted(daily, day_id)
         return daily
-    db.session.execute(delete(AttendanceEvent).where(AttendanceEvent.id == event_id)
-                       .execution_options(synchronize_session=False))
+    core_execute(delete(AttendanceEvent.__table__).where(AttendanceEvent.__table__.c.id == event_id))
     daily = db.session.scalar(_day_query(), {"user_id": user.id, "work_date": work_date})
     if daily is None or daily.check_in_event_id is not None:
         raise AlreadyCheckedIn()
