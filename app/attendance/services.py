@@ -36,11 +36,11 @@ from functools import cache
 from ..common.i18n import N_
 from sqlalchemy import bindparam, delete, literal_column, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..common import clock
 from ..common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
-from ..common.rows import core_execute
+from ..common.rows import as_loaded, core_execute, insert_values
 from ..common.upsert import insert_or_nothing
 from ..extensions import db
 from ..places.models import Office
@@ -246,7 +246,7 @@ def record_attendance(
     if hold:
         findings = [*findings, plausibility.Finding(hold)]
 
-    event = AttendanceEvent(
+    fields = dict(
         user_id=user.id, kind=kind, occurred_at=now, work_date=window.work_date, source=source,
         latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
         office_id=office.id if office else None, distance_m=distance, device_id=device_id,
@@ -255,8 +255,9 @@ def record_attendance(
         flag_details=plausibility.details_json(findings),
     )
     if kind == "check_in":
-        daily = _claim_check_in(user, day, window.work_date, event, local_now)
+        event, daily = _claim_check_in(user, day, window.work_date, fields, local_now)
     else:
+        event = AttendanceEvent(**fields)
         daily = _claim_check_out(user, day, window.work_date, event, local_now)
     return RecordResult(event, daily)
 
@@ -320,33 +321,6 @@ def _day_facts(day, work_date: date, local_now: datetime) -> dict:
             "off_reason": day.off_reason}
 
 
-def _loaded_values(obj) -> dict:
-    """Every column of the new ORM object ``obj`` but its id, as it will be inserted.
-
-    A column not set on ``obj`` gets its Python default (or None) set on ``obj`` too,
-    so once ``obj`` is made persistent every attribute is loaded and reading one
-    never goes back to the database.
-    """
-    values = {}
-    for column in obj.__table__.columns:
-        if column.key == "id":
-            continue
-        if column.key not in obj.__dict__:
-            default = column.default
-            value = None if default is None else default.arg(None) if default.is_callable else default.arg
-            setattr(obj, column.key, value)
-        values[column.key] = obj.__dict__[column.key]
-    return values
-
-
-def _persisted(obj, row_id: int) -> None:
-    """Make the transient ``obj``, just inserted in Core as row ``row_id``, persistent in the
-    session without any SQL (as if loaded: nothing pending, nothing to flush)."""
-    obj.id = row_id
-    make_transient_to_detached(obj)
-    db.session.add(obj)
-
-
 @cache
 def _claim_both():
     """PostgreSQL: the event's and the day's ``INSERT … ON CONFLICT DO NOTHING`` in one statement
@@ -376,12 +350,16 @@ def _claim_both():
                                 *(bindparam(f"d_{c.key}", type_=c.type) for c in day_columns))
 
 
-def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
-    """Record ``event`` as ``user``'s check-in of ``work_date`` and return the day.
+def _claim_check_in(user, day, work_date: date, fields: dict, local_now: datetime
+                    ) -> tuple[AttendanceEvent, DailyAttendance]:
+    """Record the event of ``fields`` (its columns) as ``user``'s check-in of ``work_date`` and
+    return it with the day.
 
     The usual case, the day's first event, is two Core statements: the event's
     ``INSERT`` and the day's ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (on PostgreSQL
-    both in one statement, :func:`_claim_both`).  The unique
+    both in one statement, :func:`_claim_both`); the event and the day are then handed back as
+    ORM objects built from the values written (:func:`app.common.rows.as_loaded`: no ORM
+    unit of work).  The unique
     (user, work day) row is the lock: when the day already exists (a concurrent
     check-in that got there first, or an earlier one) nothing is inserted, the event is
     deleted again and the day is judged below — so a refused check-in leaves nothing
@@ -391,39 +369,34 @@ def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_no
         ``client_ref`` was just used by a concurrent request).
     """
     facts = _day_facts(day, work_date, local_now)
-    daily = DailyAttendance(user_id=user.id, work_date=work_date, time_in=event.occurred_at, early_leave_minutes=0,
-                            **facts)
-    daily.status = "pending_review" if event.review_state == "pending" else (
-        "late" if daily.late_minutes > 0 else "present")
-    _refresh_totals(daily)
+    event_values = insert_values(AttendanceEvent.__table__, **fields)
+    day_values = insert_values(
+        DailyAttendance.__table__, user_id=user.id, work_date=work_date, time_in=fields["occurred_at"],
+        early_leave_minutes=0, worked_minutes=None, **facts,
+        status="pending_review" if fields["review_state"] == "pending" else (
+            "late" if facts["late_minutes"] > 0 else "present"))
     if db.session.get_bind().dialect.name == "postgresql":
-        event_values = _loaded_values(event)
-        day_values = _loaded_values(daily)
-        del day_values["check_in_event_id"]
         event_id, day_id = core_execute(_claim_both(), {
             **{f"e_{key}": value for key, value in event_values.items()},
-            **{f"d_{key}": value for key, value in day_values.items()}}).one()
+            **{f"d_{key}": value for key, value in day_values.items() if key != "check_in_event_id"}}).one()
         if event_id is None:  # the same client_ref, recorded by a concurrent retry
             raise AlreadyCheckedIn()
-        daily.check_in_event_id = event_id
+        day_values["check_in_event_id"] = event_id
     else:
-        event_id = core_execute(insert_or_nothing(AttendanceEvent.__table__, "id"), _loaded_values(event)).scalar()
+        event_id = core_execute(insert_or_nothing(AttendanceEvent.__table__, "id"), event_values).scalar()
         if event_id is None:  # the same client_ref, recorded by a concurrent retry
             raise AlreadyCheckedIn()
-        daily.check_in_event_id = event_id
-        day_id = core_execute(insert_or_nothing(DailyAttendance.__table__, "id"), _loaded_values(daily)).scalar()
+        day_values["check_in_event_id"] = event_id
+        day_id = core_execute(insert_or_nothing(DailyAttendance.__table__, "id"), day_values).scalar()
     if day_id is not None:
-        event.user = user
-        _persisted(event, event_id)
-        daily.user = user
-        daily.check_in_event = event
-        _persisted(daily, day_id)
-        return daily
+        event = as_loaded(AttendanceEvent, event_values, event_id, user=user)
+        return event, as_loaded(DailyAttendance, day_values, day_id, user=user, check_in_event=event)
     core_execute(delete(AttendanceEvent.__table__).where(AttendanceEvent.__table__.c.id == event_id))
     daily = db.session.scalar(_day_query(), {"user_id": user.id, "work_date": work_date})
     if daily is None or daily.check_in_event_id is not None:
         raise AlreadyCheckedIn()
     # The day exists without a check-in (its check-in was rejected): claim it.
+    event = AttendanceEvent(**fields)
     _claim_slot(daily, event, "check_in_event_id", AlreadyCheckedIn)
     daily.check_in_event_id = event.id
     daily.check_in_event = event
@@ -433,7 +406,7 @@ def _claim_check_in(user, day, work_date: date, event: AttendanceEvent, local_no
     daily.status = _status(daily)
     _refresh_totals(daily)
     db.session.flush()
-    return daily
+    return event, daily
 
 
 def schedule_of_day(daily: DailyAttendance, day=None) -> WorkSchedule | None:
