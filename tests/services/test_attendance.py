@@ -144,3 +144,35 @@ def test_concurrent_check_ins_record_exactly_one(app, employee, freeze_time):
     with app.app_context():
         assert count_rows(AttendanceEvent) == 1
         assert count_rows(DailyAttendance) == 1
+
+
+def test_the_returned_event_and_day_are_their_stored_rows_column_by_column(ctx, employee, freeze_time):
+    """Every column of the event and the day a check-in hands back (defaults, the flag details of a
+    held event, the ids) is what the database stored, and reading them sends no SQL."""
+    from sqlalchemy import event as sa_event
+
+    freeze_time("2026-01-30T07:45:00+07:00")
+    user = db.session.get(User, employee.id)
+    result = attendance.record_attendance(user, "check_in", source="mobile_gps", latitude=-6.3, longitude=106.9,
+                                          accuracy_m=20, device_id="phone-1", client_ref="ref-1")
+
+    def columns(obj) -> dict:
+        return {column.key: getattr(obj, column.key) for column in obj.__table__.columns}
+
+    statements = []
+
+    def note(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        returned = columns(result.event), columns(result.daily), result.daily.check_in_event is result.event
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    assert statements == []
+    assert returned[0]["review_state"] == "pending" and returned[0]["flag_reason"] == "outside_geofence"
+    assert returned[1]["status"] == "pending_review" and returned[2]
+    db.session.commit()
+    db.session.expunge_all()
+    assert columns(db.session.get(AttendanceEvent, returned[0]["id"])) == returned[0]
+    assert columns(db.session.get(DailyAttendance, returned[1]["id"])) == returned[1]
