@@ -10,6 +10,8 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from .common import memory_limits  # noqa: F401  (memory:// rate-limit counters without a thread per count)
+
 #: Constraint names are fixed so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
