@@ -113,7 +113,9 @@ def child(root: str, n: int, show: bool = False, profile: str | None = None, rat
         print(f"CPU {cpu:.4f} {len(statements)} {wall:.4f}")
 
 
-PG_BENCH_DB = "hadir_cpu_bench"
+#: Named after this process, so that two runs at once (two checkouts benchmarked side by side)
+#: never drop each other's database.
+PG_BENCH_DB = f"hadir_cpu_bench_{os.getpid()}"
 
 
 def _drop_pg(server_url: str) -> None:
@@ -141,7 +143,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/",
-                        help="server URL; a database hadir_cpu_bench is created and dropped on it")
+                        help="server URL; a database hadir_cpu_bench_<pid> is created and dropped on it")
     parser.add_argument("--show", action="store_true", help="print the statements of one check-in per checkout")
     parser.add_argument("--rate-limits", action="store_true",
                         help="count every request in Flask-Limiter (memory storage) instead of switching it off")
