@@ -146,7 +146,8 @@ def decide_claim(claim: OvertimeClaim, reviewer, *, approve: bool, minutes: int 
     claim.note = note
     record(reviewer, "overtime.approve" if approve else "overtime.reject", subject_type="overtime_claim",
            subject_id=claim.id, person=claim.user_id, before={"status": "pending", "minutes": claim.minutes},
-           after={"status": claim.status, "approved_minutes": claim.approved_minutes, "work_date": claim.work_date},
+           after={"status": claim.status, "minutes": claim.minutes, "approved_minutes": claim.approved_minutes,
+                  "work_date": claim.work_date},
            reason=note, only_changes=False)
     day = claim.work_date.strftime("%d-%m-%Y")
     if approve:

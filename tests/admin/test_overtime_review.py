@@ -78,10 +78,11 @@ def test_approve_fewer_minutes_and_reject_with_a_note(app, as_admin, admin, clai
     assert (fetch(app, OvertimeClaim, other).status, fetch(app, OvertimeClaim, other).approved_minutes) == ("rejected", 0)
     assert count(app, Notification, Notification.type == "overtime_review") == 2
     trail = audit_trail(app)
-    assert [(a, actor, subject, after["status"], after["approved_minutes"], reason)
-            for a, actor, _p, _t, subject, _b, after, reason in trail] == [
-        ("overtime.approve", admin.id, waiting, "approved", 120, "Stok opname"),
-        ("overtime.reject", admin.id, other, "rejected", 0, "Tidak ada perintah lembur")]
+    # the minutes claimed stay in the entry after the decision (the page shows them unchanged, not removed)
+    assert [(a, actor, subject, before["minutes"], after["minutes"], after["status"], after["approved_minutes"], reason)
+            for a, actor, _p, _t, subject, before, after, reason in trail] == [
+        ("overtime.approve", admin.id, waiting, 150, 150, "approved", 120, "Stok opname"),
+        ("overtime.reject", admin.id, other, 90, 90, "rejected", 0, "Tidak ada perintah lembur")]
 
 
 def test_more_minutes_than_claimed_are_refused_next_to_the_field(app, as_admin, claim):
