@@ -16,28 +16,20 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import lazyload
 
 from ...accounts.models import DeviceBinding, User
-from ...attendance.plausibility import SETTINGS_VERSION
+from ...attendance import check_in_cache
 from ...common import clock
 from ...extensions import db
-from ...places.services import OFFICES_VERSION
-from ...schedules import day_cache
-from ...system import cache_versions
 from .envelope import unauthorized
 
 ALGORITHM = "HS256"
 
 
-#: The versions of the per-worker caches a check-in reads (the office by code, the
-#: plausibility settings, the schedules of people without rows of their own), read in the
-#: token's query so the caches cost no round trip.
-CACHED_VERSIONS = (OFFICES_VERSION, SETTINGS_VERSION, day_cache.SCHEDULES_VERSION)
-
-
 @cache
 def _user_and_device_query():
-    """The token's user, the device bound to it, the :data:`CACHED_VERSIONS` and what
-    :func:`app.schedules.day_cache.token_columns` reads (whether the person has schedule rows
-    of their own today or yesterday, their department and office), in one query.
+    """The token's user, the device bound to it and what a check-in reads from each worker's
+    memory (:func:`app.attendance.check_in_cache.token_columns`: the cache versions, whether the
+    person has schedule rows of their own today or yesterday, their department and office), in
+    one query.
 
     Every authenticated request runs it, so it is built once (the first time: the
     mappers must be complete) and reused with its cache key.  ``User.office`` is
@@ -46,8 +38,7 @@ def _user_and_device_query():
     :func:`app.places.services.office_ref`).
     """
     return (
-        db.select(User, DeviceBinding.device_id, *(cache_versions.column(name) for name in CACHED_VERSIONS),
-                  *day_cache.token_columns(User.id))
+        db.select(User, DeviceBinding.device_id, *check_in_cache.token_columns(User.id))
         .outerjoin(DeviceBinding, DeviceBinding.user_id == User.id)
         .where(User.id == bindparam("user_id"))
         .options(lazyload(User.office))
@@ -122,12 +113,10 @@ def token_required(view):
             return unauthorized(str(exc))
         today = clock.local_today()
         row = db.session.execute(_user_and_device_query(),
-                                 {"user_id": int(claims["sub"]), **day_cache.token_parameters(today)}).first()
+                                 {"user_id": int(claims["sub"]), **check_in_cache.token_parameters(today)}).first()
         if row is None or not row[0].is_active or row[1] != claims.get("dev"):
             return unauthorized("Token is invalid")
-        versions_end = 2 + len(CACHED_VERSIONS)
-        cache_versions.note(db.session(), dict(zip(CACHED_VERSIONS, row[2:versions_end])))
-        day_cache.note_person(db.session(), row[0].id, today, row[versions_end:])
+        check_in_cache.note(db.session(), row[0].id, today, row[2:])
         g.user = row[0]
         g.device_id = claims.get("dev")
         return view(*args, **kwargs)
