@@ -8,6 +8,10 @@ looks the row up by id and compares hashes in constant time
 Each token is one session (device name, address, user agent, last activity);
 ``last_used_at`` is written at most once per :data:`TOUCH_INTERVAL`, so a busy
 client does not turn every read into a database write.
+
+:func:`find_token` reads the token, its user and what a check-in reads from each
+worker's memory (:mod:`app.attendance.check_in_cache`) in one statement, as the
+mobile dialect's token check does.
 """
 from __future__ import annotations
 
@@ -15,7 +19,12 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
+from sqlalchemy import bindparam
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..attendance import check_in_cache
 from ..common import clock
 from ..common.ids import split_credential
 from ..extensions import db
@@ -54,6 +63,15 @@ def token_id(plain: str | None) -> int | None:
     return parsed[0] if parsed else None
 
 
+@cache
+def _token_query():
+    """The token row, its user and :func:`app.attendance.check_in_cache.token_columns`, in one
+    statement (built once, when the mappers are complete, and reused with its cache key)."""
+    return (db.select(ApiToken, User, *check_in_cache.token_columns(User.id))
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.id == bindparam("token_id")))
+
+
 def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiToken | None:
     """The live token row for ``plain`` issued by ``dialect``, or None.
 
@@ -61,19 +79,30 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
     empty or over-long secret: :func:`~app.common.ids.split_credential`), unknown,
     of another dialect, revoked, expired, or its user is deactivated.  ``touch`` records
     ``last_used_at`` (at most once per :data:`TOUCH_INTERVAL`).
+
+    One statement reads the token, its user (``row.user`` then needs none) and what a
+    check-in reads from each worker's memory, noted for the transaction
+    (:func:`app.attendance.check_in_cache.note`, local today of :func:`~app.common.clock.local_today`)
+    when the token is live.
     """
     parsed = split_credential(plain)
     if parsed is None:
         return None
     row_id, secret = parsed
-    row = db.session.get(ApiToken, row_id)
-    if row is None or row.dialect != dialect or not hmac.compare_digest(row.token_hash, _digest(secret)):
+    today = clock.local_today()
+    found = db.session.execute(_token_query(), {"token_id": row_id, **check_in_cache.token_parameters(today)}).first()
+    if found is None:
+        return None
+    row, user = found[0], found[1]
+    if row.dialect != dialect or not hmac.compare_digest(row.token_hash, _digest(secret)):
         return None
     now = clock.now()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    if not row.user.is_active:
+    if not user.is_active:
         return None
+    set_committed_value(row, "user", user)  # the session keeps loaded objects only weakly
+    check_in_cache.note(db.session(), user.id, today, found[2:])
     if touch and (row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL):
         row.last_used_at = now
     return row

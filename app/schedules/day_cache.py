@@ -6,9 +6,10 @@ active schedule, and the holidays.  Someone with **no roster entry and no assign
 own** on either date gets an answer that depends only on (department, office, the dates) and on
 tables that change rarely; most people at a morning check-in are such a person.  So:
 
-- the mobile token's user query, which every authenticated request makes anyway, also reads
-  (:func:`token_columns`) whether the person has a roster entry or an assignment of their own
-  on local today or yesterday, their department and office, and — through
+- the token statement of every dialect (the mobile token's user query,
+  :func:`app.accounts.api_tokens.find_token`), which every authenticated request makes anyway,
+  also reads (:func:`token_columns`, through :func:`app.attendance.check_in_cache.token_columns`)
+  whether the person has a roster entry or an assignment of their own on local today or yesterday, their department and office, and — through
   :data:`SCHEDULES_VERSION` in its cache versions — the version of everything else;
   :func:`note_person` keeps that for the transaction;
 - :func:`cached_days` then answers from a per-worker

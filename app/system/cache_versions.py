@@ -48,7 +48,7 @@ def bump(connection, name: str) -> None:
 # :class:`VersionedCache` keeps small, rarely changed lookups (an office by its code, a few
 # settings) in each worker's memory.  :func:`watch` names the models whose ORM changes raise
 # a cache's version (a flush hook, so no code path can forget it).  A request that already
-# read the versions in a statement it makes anyway (the mobile token's user query, through
+# read the versions in a statement it makes anyway (every dialect's token statement, through
 # :func:`columns` and :func:`note`) pays no round trip for them; any other caller pays one
 # primary-key lookup per version per transaction.
 
