@@ -49,7 +49,7 @@ def bump(connection, name: str) -> None:
 # settings) in each worker's memory.  :func:`watch` names the models whose ORM changes raise
 # a cache's version (a flush hook, so no code path can forget it).  A request that already
 # read the versions in a statement it makes anyway (every dialect's token statement, through
-# :func:`columns` and :func:`note`) pays no round trip for them; any other caller pays one
+# :func:`column` and :func:`note`) pays no round trip for them; any other caller pays one
 # primary-key lookup per version per transaction.
 
 #: Seconds a cached value is trusted at most, whatever its version: changes made without the
