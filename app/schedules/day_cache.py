@@ -91,13 +91,6 @@ class ScheduleRef(ScheduleRules):
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def of(cls, schedule: WorkSchedule | None) -> ScheduleRef | None:
-        """The snapshot of ``schedule`` (None stays None)."""
-        if schedule is None:
-            return None
-        return cls(**{f.name: getattr(schedule, f.name) for f in fields(cls)})
-
 
 @dataclass(frozen=True)
 class HolidayRef:
@@ -111,12 +104,13 @@ class HolidayRef:
     office_id: int | None
     is_active: bool
 
-    @classmethod
-    def of(cls, holiday: Holiday | None) -> HolidayRef | None:
-        """The snapshot of ``holiday`` (None stays None)."""
-        if holiday is None:
-            return None
-        return cls(**{f.name: getattr(holiday, f.name) for f in fields(cls)})
+
+def _snapshot(cls, obj):
+    """The snapshot ``cls`` (:class:`ScheduleRef` or :class:`HolidayRef`) of the ORM object ``obj``:
+    every field read from the attribute of the same name; None stays None."""
+    if obj is None:
+        return None
+    return cls(**{f.name: getattr(obj, f.name) for f in fields(cls)})
 
 
 class _Person(NamedTuple):
@@ -158,7 +152,7 @@ def note_person(session, user_id: int, today: date, values) -> None:
 
 def _load(key) -> tuple[resolution.DaySchedule, ...]:
     department_id, office_id, today = key
-    return tuple(day._replace(schedule=ScheduleRef.of(day.schedule), holiday=HolidayRef.of(day.holiday))
+    return tuple(day._replace(schedule=_snapshot(ScheduleRef, day.schedule), holiday=_snapshot(HolidayRef, day.holiday))
                  for day in resolution.resolve_shared_days(department_id, office_id,
                                                            [today, today - timedelta(days=1)]))
 
