@@ -190,7 +190,7 @@ def parse_month(text: str | None, default: date | None = None) -> tuple[int, int
 
 
 def _working(day: date, plan) -> bool:
-    """Whether the person's plan of ``day`` (a :class:`~app.schedules.resolution.DayPlan` or None)
+    """Whether the person's plan of ``day`` (a :class:`~app.schedules.resolution.DaySchedule` or None)
     makes it a working day; without any schedule Monday to Friday, holidays off."""
     if plan is None or plan.schedule is None:
         return day.isoweekday() <= 5 and (plan is None or plan.holiday is None)

@@ -30,6 +30,9 @@ Two ways to ask, agreeing on every case (``tests/services/test_resolution.py``):
   statements** (five, whatever the number of people or days) — month grids and reports;
   :func:`plan_range` the same as one list per person, shared by people with the same
   assignments (no object per person-day).
+
+Every way answers with :class:`DaySchedule`; a shared answer (:func:`resolve_shared_days`,
+:func:`plan_range`) leaves its ``user_id`` None.
 """
 from __future__ import annotations
 
@@ -53,35 +56,20 @@ MAX_DATES = 62
 
 
 class DaySchedule(NamedTuple):
-    """One person's schedule for one local date.
+    """One person's schedule for one local date — the one shape every way of asking returns.
 
-    ``schedule``: the work schedule whose windows and rules apply (None only when
-    the organisation has no schedule at all); ``source``: one of :data:`SOURCES`;
-    ``day_off``: no work is expected (``off_reason``: ``roster``, ``holiday`` or
-    ``weekday``); ``holiday``: the holiday of that date, if any (also on a rostered
-    working day); ``rostered``: a roster entry decided the day.  (A named tuple: a
-    month of a thousand people is 31,000 of them.)
+    ``user_id``: whose day it is, or None when the answer is **shared** by everyone with the same
+    assignments (:func:`resolve_shared_days`'s days and the entries of :func:`plan_range`'s lists:
+    the person is the key they are found under; set it with ``_replace`` when it matters);
+    ``work_date``: the local date; ``schedule``: the work schedule whose windows and rules apply
+    (None only when the organisation has no schedule at all); ``source``: one of :data:`SOURCES`;
+    ``day_off``: no work is expected (``off_reason``: ``roster``, ``holiday`` or ``weekday``);
+    ``holiday``: the holiday of that date, if any (also on a rostered working day); ``rostered``: a
+    roster entry decided the day.  (A named tuple: a month of a thousand people is 31,000 of them.)
     """
 
-    user_id: int
+    user_id: int | None
     work_date: date
-    schedule: WorkSchedule | None
-    source: str
-    day_off: bool
-    off_reason: str | None
-    holiday: Holiday | None
-    rostered: bool
-
-    @property
-    def is_working_day(self) -> bool:
-        """A schedule applies and the day is not a day off."""
-        return self.schedule is not None and not self.day_off
-
-
-class DayPlan(NamedTuple):
-    """A :class:`DaySchedule` without its person and date: one entry of :func:`plan_range`'s lists
-    (shared by everyone with the same assignments, hence no ``user_id``)."""
-
     schedule: WorkSchedule | None
     source: str
     day_off: bool
@@ -239,14 +227,14 @@ def resolve_range(users, start: date, end: date) -> dict[tuple[int, date], DaySc
     """
     plans = plan_range(users, start, end)
     dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    return {(uid, day): DaySchedule(uid, day, *plan) for uid, days in plans.items() for day, plan in zip(dates, days)}
+    return {(uid, plan.work_date): DaySchedule(uid, *plan[1:]) for uid, days in plans.items() for plan in days}
 
 
-def plan_range(users, start: date, end: date) -> dict[int, list[DayPlan]]:
-    """:func:`resolve_range`'s answer as one list per person: ``{user_id: [DayPlan of start, ...,
-    of end]}``, without an object per person-day.  People with the same assignments (own,
-    department chain, office) and no roster entry in the range share one list: read it, never
-    change it.  The same five statements; for reports that walk every person-day (a month of a
+def plan_range(users, start: date, end: date) -> dict[int, list[DaySchedule]]:
+    """:func:`resolve_range`'s answer as one list per person: ``{user_id: [DaySchedule of start,
+    ..., of end]}``, without an object per person-day.  People with the same assignments (own,
+    department chain, office) and no roster entry in the range share one list, so each day's
+    ``user_id`` is None (the person is the key): read it, never change it.  The same five statements; for reports that walk every person-day (a month of a
     thousand people is 31,000).
 
     :raises ValueError: ``end`` before ``start``.
@@ -315,8 +303,8 @@ def plan_range(users, start: date, end: date) -> dict[int, list[DayPlan]]:
     nothing = [None] * len(dates)
 
     def plan(own, chain_days, office_days, office_id) -> list[tuple]:
-        """Per date of the range: ``(fallback schedule id, holiday, DayPlan)``, the plan being the
-        day's when no roster entry decides it."""
+        """Per date of the range: ``(fallback schedule id, holiday, DaySchedule)``, the shared
+        day (``user_id`` None) when no roster entry decides it."""
         found = []
         for i, day in enumerate(dates):
             if own[i] is not None:
@@ -334,15 +322,16 @@ def plan_range(users, start: date, end: date) -> dict[int, list[DayPlan]]:
             holiday = per_office.get((office_id, day)) or everyone.get(day)
             off_reason = _off_reason(day, masks.get(fallback), False, False, holiday)
             found.append((fallback, holiday,
-                          DayPlan(schedules.get(fallback), source, off_reason is not None, off_reason, holiday, False)))
+                          DaySchedule(None, day, schedules.get(fallback), source, off_reason is not None,
+                                      off_reason, holiday, False)))
         return found
 
     # People with the same assignments (own, department chain, office) share one plan of the
     # range: a month of a thousand people in a few departments is computed a few times, not
     # 31,000 times; only their roster entries are decided one by one.
     rostered_people = {uid for uid, _ in roster}
-    plans: dict[tuple, tuple[list[tuple], list[DayPlan]]] = {}
-    result: dict[int, list[DayPlan]] = {}
+    plans: dict[tuple, tuple[list[tuple], list[DaySchedule]]] = {}
+    result: dict[int, list[DaySchedule]] = {}
     for user in users:
         uid, office_id = user.id, user.office_id
         own = by_target.get(("user", uid), nothing)
@@ -363,7 +352,7 @@ def plan_range(users, start: date, end: date) -> dict[int, list[DayPlan]]:
             if rostered is not None:
                 schedule_id = rostered or fallback
                 off_reason = _off_reason(day, masks.get(schedule_id), True, rostered == 0, holiday)
-                days[i] = DayPlan(schedules.get(schedule_id), "roster", off_reason is not None, off_reason, holiday,
-                                  True)
+                days[i] = DaySchedule(None, day, schedules.get(schedule_id), "roster", off_reason is not None,
+                                      off_reason, holiday, True)
         result[uid] = days
     return result

@@ -22,7 +22,7 @@ from ..common.months import month_after
 from ..common import clock
 from ..extensions import db
 from .models import RosterEntry, ShiftPattern, ShiftPatternApplication, ShiftPatternStep, WorkSchedule
-from .resolution import DayPlan, DaySchedule, plan_range, resolve_days, resolve_range
+from .resolution import DaySchedule, plan_range, resolve_days, resolve_range
 
 #: The longest cycle of a pattern, in days.
 MAX_STEPS = 62
@@ -357,12 +357,12 @@ def swap_roster_days(first_user, first_day: date, second_user, second_day: date,
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One person's line of the grid: ``user`` and one :class:`~.resolution.DayPlan` per day
+    """One person's line of the grid: ``user`` and one :class:`~.resolution.DaySchedule` per day
     (:func:`~.resolution.plan_range`'s list, shared by people with the same assignments and no
     roster entry in the month: read it, never change it)."""
 
     user: User
-    cells: list[DayPlan]
+    cells: list[DaySchedule]
 
 
 @dataclass(frozen=True)

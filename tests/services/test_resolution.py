@@ -161,10 +161,12 @@ def test_bulk_and_single_lookups_agree(org):
                  d.holiday.id if d.holiday else None, d.rostered) for d in single] == \
             [(b.schedule.id if b.schedule else None, b.source, b.day_off, b.off_reason,
               b.holiday.id if b.holiday else None, b.rostered) for b in (bulk[(person.id, d)] for d in dates)]
-    # the same answer as one list per person
+    # the same answer as one list per person, of the same shape, shared (no user_id)
     planned = plan_range([ani, budi, citra, dedi], start, end)
     for person in (ani, budi, citra, dedi):
-        assert [tuple(plan) for plan in planned[person.id]] == [tuple(bulk[(person.id, d)])[2:] for d in dates]
+        assert {plan.user_id for plan in planned[person.id]} == {None}
+        assert [plan._replace(user_id=person.id) for plan in planned[person.id]] == \
+            [bulk[(person.id, d)] for d in dates]
 
 
 def _facts(days):
