@@ -338,6 +338,47 @@ def samples_of(user) -> list[FaceSample]:
     return list(db.session.scalars(db.select(FaceSample).filter_by(user_id=user.id).order_by(FaceSample.id)))
 
 
+def enrolment_people_query(*, search: str | None = None, enrolled: bool | None = None):
+    """Select statement of the people on the face enrolment list, ordered by name.
+
+    The people not deleted matching ``search`` (name, email, NPP or NISN/NIP/NIK, as
+    :func:`app.accounts.services.users_query`); ``enrolled=True`` keeps only those with at
+    least one face sample, ``False`` only those with none, None everyone.
+    """
+    from ..accounts.models import User
+    from ..accounts.services import users_query
+
+    stmt = users_query(search=search)
+    enrolled_ids = db.select(FaceSample.user_id)
+    if enrolled is True:
+        stmt = stmt.where(User.id.in_(enrolled_ids))
+    elif enrolled is False:
+        stmt = stmt.where(User.id.not_in(enrolled_ids))
+    return stmt
+
+
+def sample_counts(user_ids) -> dict[int, int]:
+    """``{user id: number of face samples}`` of the people ``user_ids`` that have at least one
+    (one grouped statement; none at all for an empty ``user_ids``)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        db.select(FaceSample.user_id, db.func.count(FaceSample.id))
+        .where(FaceSample.user_id.in_(ids)).group_by(FaceSample.user_id)).all())
+
+
+def get_sample(sample_id: int) -> FaceSample:
+    """The face sample ``sample_id``, whoever's it is.
+
+    :raises NotFound: no such sample.
+    """
+    sample = db.session.get(FaceSample, sample_id)
+    if sample is None:
+        raise NotFound("Face sample not found.", field="sample_id")
+    return sample
+
+
 def enrol(user, image: FaceImage, *, actor=None, today: date | None = None, face: Face | None = None) -> FaceSample:
     """Store one face sample of ``user`` from ``image`` (which must show exactly one face).
 

@@ -220,17 +220,9 @@ def index():
     enrolled = request.args.get("enrolled") or ""
     if enrolled not in ("yes", "no"):
         enrolled = ""
-    stmt = accounts.users_query(search=search)
-    enrolled_ids = db.select(FaceSample.user_id)
-    if enrolled == "yes":
-        stmt = stmt.where(User.id.in_(enrolled_ids))
-    elif enrolled == "no":
-        stmt = stmt.where(User.id.not_in(enrolled_ids))
+    stmt = services.enrolment_people_query(search=search, enrolled={"yes": True, "no": False}.get(enrolled))
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
-    ids = [u.id for u in page.items]
-    counts = dict(db.session.execute(
-        db.select(FaceSample.user_id, db.func.count(FaceSample.id))
-        .where(FaceSample.user_id.in_(ids)).group_by(FaceSample.user_id)).all()) if ids else {}
+    counts = services.sample_counts([u.id for u in page.items])
     filters = {k: v for k, v in (("q", search), ("enrolled", enrolled)) if v}
     return render("faces/index.html", "faces/_partials/people.html", page=page, counts=counts,
                   search=search, enrolled=enrolled, filters=filters)
@@ -303,8 +295,9 @@ def delete(user_id: int, sample_id: int):
 @admin_required
 def photo(sample_id: int):
     """The enrolment photo of a sample (admins only; never cached, never from ``/static``)."""
-    sample = db.session.get(FaceSample, sample_id)
-    if sample is None:
+    try:
+        sample = services.get_sample(sample_id)
+    except NotFound:
         abort(404)
     response = send_from_directory(current_app.config["UPLOAD_FOLDER"], sample.photo_path, max_age=0,
                                    conditional=False)
