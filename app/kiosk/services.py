@@ -136,6 +136,11 @@ def get_kiosk(kiosk_id: int) -> Kiosk:
     return kiosk
 
 
+def list_kiosks() -> list[Kiosk]:
+    """Every kiosk (revoked ones too), ordered by name, then id."""
+    return list(db.session.scalars(db.select(Kiosk).order_by(Kiosk.name, Kiosk.id)))
+
+
 def issue_pairing_code(kiosk: Kiosk, now: datetime | None = None, *, actor=None) -> PairingCode:
     """A new one-time code for ``kiosk`` (replaces any earlier unused code); audited as
     ``kiosk.pairing_code`` with its expiry (never the code).

@@ -8,8 +8,7 @@ from flask_login import current_user
 from ..admin.access import admin_required
 from ..admin.rendering import render, wants_fragment
 from ..common.errors import NotFound
-from ..extensions import db
-from ..places.models import Office
+from ..places.services import list_offices
 from ..qr.images import qr_svg
 from . import services as kiosks
 from .forms import MODE_LABELS, MODE_NAMES, KioskActionForm, KioskForm
@@ -28,7 +27,7 @@ def _load(kiosk_id: int) -> Kiosk:
 def _form(obj=None) -> KioskForm:
     form = KioskForm(obj=obj)
     form.office_id.choices = [(None, _("School (no office)"))] + [
-        (o.id, f"{o.code} · {o.name}") for o in db.session.scalars(db.select(Office).order_by(Office.code))]
+        (o.id, f"{o.code} · {o.name}") for o in list_offices()]
     form.modes.choices = [(m, str(MODE_LABELS[m])) for m in KIOSK_MODES]
     if request.method == "GET":
         form.modes.data = obj.mode_list if obj is not None else ["qr"]
@@ -41,7 +40,7 @@ def _list(**context):
         link = url_for("kiosk.pair", code=pairing.code, _external=True)
         context.update(pairing_link=link, pairing_qr=qr_svg(link, error="m", css_class="pairing-qr",
                                                             title=_("Pairing link as a QR code")))
-    items = list(db.session.scalars(db.select(Kiosk).order_by(Kiosk.name, Kiosk.id)))
+    items = kiosks.list_kiosks()
     return render("kiosk/admin/index.html", "kiosk/admin/_partials/list.html", kiosks=items,
                   action_form=KioskActionForm(), mode_names=MODE_NAMES, **context)
 
