@@ -18,6 +18,8 @@ from .models import ScheduleAssignment, WorkSchedule
 #: The earliest and latest dates an assignment may name (guards against typos like 0202).
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
+#: How many people the person field of the assignment and pattern forms offers (a datalist).
+PEOPLE_OFFERED = 1000
 
 
 def assign_schedule(schedule: WorkSchedule, *, starts_on: date, ends_on: date | None = None, user=None,
@@ -90,6 +92,26 @@ def assignments_query(*, user=None, department=None, office=None, schedule=None,
     if on is not None:
         stmt = stmt.where(sa.starts_on <= on, db.or_(sa.ends_on.is_(None), sa.ends_on >= on))
     return stmt.order_by(sa.starts_on.desc(), sa.id.desc())
+
+
+def assignment_counts() -> dict[int, int]:
+    """``{schedule id: number of assignments}`` over every target and date (one grouped
+    statement; a schedule without assignments is absent)."""
+    return dict(db.session.execute(db.select(ScheduleAssignment.schedule_id, db.func.count(ScheduleAssignment.id))
+                                   .group_by(ScheduleAssignment.schedule_id)).all())
+
+
+def people_offered(limit: int = PEOPLE_OFFERED) -> list:
+    """The people the person fields of the assignment and shift pattern forms offer (a
+    datalist): active and not deleted, by name, with their department loaded; at most ``limit``."""
+    from sqlalchemy.orm import joinedload
+
+    from ..accounts.models import User
+    from ..accounts.services import NOT_DELETED
+
+    return list(db.session.scalars(db.select(User).where(User.is_active.is_(True), NOT_DELETED)
+                                   .options(joinedload(User.department))
+                                   .order_by(User.name).limit(limit)))
 
 
 def _check_dates(starts_on, ends_on) -> dict[str, list[str]]:

@@ -175,6 +175,14 @@ def restore_holiday(holiday: Holiday, *, actor=None) -> Holiday:
     return holiday
 
 
+def organisation_holidays_between(first: date, last: date) -> dict[date, Holiday]:
+    """``{date: holiday}`` of the active holidays of everyone (no office's own) from ``first``
+    to ``last``, both included."""
+    return {h.on_date: h for h in db.session.scalars(
+        db.select(Holiday).where(Holiday.on_date.between(first, last), Holiday.is_active.is_(True),
+                                 Holiday.office_id.is_(None)))}
+
+
 def holidays_of_year(year: int, *, include_removed: bool = False) -> list[Holiday]:
     """Every holiday of ``year`` (everyone's and every office's), by date, everyone's first."""
     stmt = db.select(Holiday).where(Holiday.on_date.between(date(year, 1, 1), date(year, 12, 31)))

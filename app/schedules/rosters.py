@@ -587,6 +587,16 @@ def roster_people_query(*, office=None, department=None, search: str | None = No
     return stmt
 
 
+def swap_candidates(user, *, limit: int) -> list[User]:
+    """The people ``user`` may swap a roster day with: those a roster shows
+    (:func:`roster_people_query`) of ``user``'s department (its sub-departments included),
+    else, for someone of no department, of ``user``'s office (everyone when they have
+    neither); ``user`` among them; by name, at most ``limit``."""
+    department = user.department
+    office = user.office if department is None else None
+    return list(db.session.scalars(roster_people_query(department=department, office=office).limit(limit)))
+
+
 @dataclass(frozen=True)
 class CellState:
     """One cell as the grid shows it: the resolved ``day`` and whether its entry was ``edited`` by hand."""

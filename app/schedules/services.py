@@ -201,6 +201,16 @@ def list_schedules() -> list[WorkSchedule]:
     return list(db.session.scalars(db.select(WorkSchedule).order_by(WorkSchedule.is_active.desc(), WorkSchedule.id)))
 
 
+def schedules_by_id() -> list[WorkSchedule]:
+    """All schedules by id (the roster colour stylesheet's stable order)."""
+    return list(db.session.scalars(db.select(WorkSchedule).order_by(WorkSchedule.id)))
+
+
+def used_colors() -> list[str | None]:
+    """The roster colour (``#rrggbb``, or None) of every schedule, in no particular order."""
+    return list(db.session.scalars(db.select(WorkSchedule.color)))
+
+
 # --- validation ---------------------------------------------------------------------
 
 TIME_FIELDS = ("check_in_start", "check_in_end", "check_out_start", "check_out_end", "late_after",

@@ -17,11 +17,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from ..accounts.models import User
-from ..accounts.services import NOT_DELETED, find_by_identifier, get_user
-from ..admin.access import admin_required, is_safe_next, signed_in_required, staff_required
+from ..accounts.services import find_by_identifier, get_user
+from ..admin.access import admin_required, is_safe_next, signed_in_required
 from ..admin.filters import assignment_target
 from ..admin.messages import translate_message
 from ..admin.rendering import render, wants_fragment
@@ -36,9 +34,6 @@ from .forms import AssignmentDatesForm, AssignmentForm, NewWorkScheduleForm, Per
 from .models import ScheduleAssignment, WorkSchedule
 
 bp = Blueprint("schedules", __name__, url_prefix="/admin/work-schedules")
-
-#: How many people the person field of the assignment form offers (a datalist).
-PEOPLE_OFFERED = 1000
 
 
 def _load(schedule_id: int) -> WorkSchedule:
@@ -69,15 +64,9 @@ def in_use_text(usage: dict) -> str:
 
 # --- the list ---------------------------------------------------------------------------
 
-def _usage_counts() -> dict[int, int]:
-    """Assignments per schedule id (one query)."""
-    return dict(db.session.execute(db.select(ScheduleAssignment.schedule_id, db.func.count(ScheduleAssignment.id))
-                                   .group_by(ScheduleAssignment.schedule_id)).all())
-
-
 def _list(notice=None, notice_kind="success"):
     return render("schedules/index.html", "schedules/_partials/section.html",
-                  schedules=schedules.list_schedules(), assigned=_usage_counts(),
+                  schedules=schedules.list_schedules(), assigned=assigning.assignment_counts(),
                   notice=notice, notice_kind=notice_kind)
 
 
@@ -100,7 +89,7 @@ def index():
 @signed_in_required
 def colors_css():
     """One CSS class per schedule with its roster colour (revalidated with an ETag)."""
-    css = colors.stylesheet(db.session.scalars(db.select(WorkSchedule).order_by(WorkSchedule.id)))
+    css = colors.stylesheet(schedules.schedules_by_id())
     response = Response(css, mimetype="text/css")
     response.set_etag(colors.etag(css))
     response.headers["Cache-Control"] = "private, no-cache"
@@ -115,8 +104,7 @@ def new():
     """Create a schedule (the first one ever, or one marked so, becomes the default)."""
     form = NewWorkScheduleForm()
     if request.method == "GET":
-        used = db.session.scalars(db.select(WorkSchedule.color))
-        form.color.data = colors.next_color(used)
+        form.color.data = colors.next_color(schedules.used_colors())
     if form.validate_on_submit():
         ok, schedule = form.call(lambda: schedules.create_schedule(form.values(), actor=current_user._get_current_object()),
                                  conflict_messages=_conflict_messages())
@@ -136,20 +124,12 @@ def _assignment_form(*, fresh: bool = False) -> AssignmentForm:
     return form
 
 
-def people_offered() -> list[User]:
-    """Active people offered by the person fields of the assignment and pattern forms (a
-    datalist), by name, with their department; at most :data:`PEOPLE_OFFERED`."""
-    return list(db.session.scalars(db.select(User).where(User.is_active.is_(True), NOT_DELETED)
-                                   .options(joinedload(User.department))
-                                   .order_by(User.name).limit(PEOPLE_OFFERED)))
-
-
 def _assignments_context(schedule, *, form=None, editing_id=None, dates_form=None, notice=None,
                          notice_kind="success") -> dict:
     return dict(schedule=schedule, assign_form=form or _assignment_form(fresh=True),
                 assignments=list(db.session.scalars(assigning.assignments_query(schedule=schedule))),
                 editing_id=editing_id, dates_form=dates_form, today=clock.local_today(),
-                people=people_offered(), notice=notice, notice_kind=notice_kind)
+                people=assigning.people_offered(), notice=notice, notice_kind=notice_kind)
 
 
 def _show(schedule, form=None, **assignment_kwargs):

@@ -39,9 +39,9 @@ from ...departments.services import department_tree, get_department
 from ...extensions import db
 from ...places.services import get_office, list_offices
 from .. import rosters, services as schedules
-from ..models import Holiday
+from ..holidays import organisation_holidays_between
 from ..roster_forms import ApplyPatternForm, CellForm, PatternForm, SwapForm
-from ..views import people_offered
+from ..assignments import people_offered
 
 from . import bp
 
@@ -154,9 +154,7 @@ def _cell_text() -> CellText:
 
 def _columns(days) -> list[DayColumn]:
     first, last = days[0], days[-1]
-    holidays = {h.on_date: h for h in db.session.scalars(
-        db.select(Holiday).where(Holiday.on_date.between(first, last), Holiday.is_active.is_(True),
-                                 Holiday.office_id.is_(None)))}
+    holidays = organisation_holidays_between(first, last)
     today = clock.local_today()
     return [DayColumn(d, d.isoweekday() >= 6, holidays.get(d), d == today, short_date(d)) for d in days]
 
@@ -206,10 +204,7 @@ def _back() -> str:
 
 def _swap_choices(user: User, day: date) -> list[tuple[User, object]]:
     """People to swap with: the same department (else the same office), each with their cell of ``day``."""
-    department = user.department
-    office = user.office if department is None else None
-    people = list(db.session.scalars(rosters.roster_people_query(department=department, office=office)
-                                     .limit(SWAP_CHOICES)))
+    people = rosters.swap_candidates(user, limit=SWAP_CHOICES)
     resolved = rosters.resolve_range(people, day, day) if people else {}
     return [(p, resolved[(p.id, day)]) for p in people if p.id != user.id]
 
