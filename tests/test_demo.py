@@ -1,7 +1,7 @@
 """``flask demo load``: idempotent demo data that the README's accounts can use, with a month and a
 half of attendance history that the dashboard, the recap and the review inbox show."""
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from app.accounts.models import User
 from app.clinic.models import Patient, Procedure
@@ -145,3 +145,58 @@ def test_the_dashboard_and_the_recaps_show_the_history(app, client, freeze_time)
     inbox = text_of(browser.get("/admin/attendance/review").get_data(as_text=True))
     # the far check-in, the missed check-out, the overtime and the leave request waiting
     assert all(name in inbox for name in ("Rudi Hartono", "Andi Pratama", "Budi Santoso", "Siti Rahmawati"))
+
+
+def test_clock_at_stands_the_clock_for_a_block_then_puts_it_back(freeze_time):
+    from app.common import clock
+
+    frozen = freeze_time(TODAY)
+    with clock.at(datetime(2026, 2, 3, 9, 5, tzinfo=timezone(timedelta(hours=7)))) as moment:
+        assert clock.now() == moment == datetime(2026, 2, 3, 2, 5, tzinfo=timezone.utc)
+        assert clock.local_today() == date(2026, 2, 3)
+    assert clock.now() == frozen
+    freeze_time(None)
+    with clock.at(datetime(2026, 2, 3, 2, 5, tzinfo=timezone.utc)):
+        pass
+    assert clock.now().year >= 2026 and clock.now() != datetime(2026, 2, 3, 2, 5, tzinfo=timezone.utc)
+    try:
+        with clock.at(datetime(2026, 2, 3, 9, 5)):
+            raise AssertionError("a naive moment is refused")
+    except ValueError:
+        pass
+
+
+def _local(moment):
+    from app.common import clock
+
+    return clock.to_local(moment)
+
+
+def test_decisions_and_corrections_are_dated_a_little_after_what_they_decide(app, freeze_time):
+    from app.attendance.models import AttendanceEvent, OvertimeClaim
+    from app.audit.models import AuditEntry
+    from app.leave.models import LeaveRequest
+
+    _load(app, freeze_time)
+    now = datetime.fromisoformat(TODAY)
+    with app.app_context():
+        event = db.session.scalar(db.select(AttendanceEvent).filter_by(flag_reason="outside_geofence",
+                                                                       review_state="approved"))
+        assert timedelta(hours=1) <= event.reviewed_at - event.occurred_at <= timedelta(hours=3)
+        claim = db.session.scalar(db.select(OvertimeClaim).filter_by(status="approved").where(
+            OvertimeClaim.decided_by_id.is_not(None)))
+        decided = _local(claim.decided_at)
+        assert claim.work_date < decided.date() <= claim.work_date + timedelta(days=3)
+        assert decided.isoweekday() <= 5 and time(8, 30) <= decided.time() <= time(10, 31)
+        annual = db.session.scalar(db.select(LeaveRequest).filter_by(leave_type="cuti", status="approved"))
+        assert annual.created_at < annual.reviewed_at and _local(annual.reviewed_at).date() < annual.start_date
+        sick = db.session.scalar(db.select(LeaveRequest).filter_by(leave_type="sakit", status="approved"))
+        assert sick.end_date < _local(sick.reviewed_at).date() <= sick.end_date + timedelta(days=3)
+        decisions = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action.in_((
+            "attendance.approve", "overtime.approve", "leave.approve", "correction.check_in", "correction.leave",
+            "correction.absent", "procedure.approve")))).all()
+        assert len({e.action for e in decisions}) == 7
+        # none at the moment of the load: each in office hours of an earlier day
+        for entry in decisions:
+            local = _local(entry.at)
+            assert local.date() < now.date() and time(7) <= local.time() <= time(17), (entry.action, local)

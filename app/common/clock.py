@@ -14,12 +14,15 @@ Model columns use ``default=clock.now`` (the function, looked up at insert time,
 clock also dates new rows).
 
 Tests freeze the clock with the ``freeze_time`` fixture of ``tests/conftest.py``, which sets
-:data:`_frozen_at` for one test; nothing else writes it.  Time that is not the application's
+:data:`_frozen_at` for one test; a script that replays the past (the demo loader) stands it at
+a moment for one block with :func:`at`; nothing else writes it.  Time that is not the application's
 clock stays with its owner: JWT ``iat``/``exp`` (PyJWT checks them against the real time),
 file ages on disk, rate-limit windows.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -36,6 +39,28 @@ def now() -> datetime:
     if _frozen_at is not None:
         return _frozen_at
     return datetime.now(timezone.utc)
+
+
+@contextmanager
+def at(moment: datetime) -> Iterator[datetime]:
+    """Stand the clock at ``moment`` (an aware ``datetime``, any zone) for the ``with`` block, so
+    that the services called in it (and the model defaults of the rows they insert) date what they
+    do then: ``with clock.at(decided): review_event(...)``.  The clock is as before after the
+    block (frozen again if a test froze it).  Yields the moment in UTC.
+
+    Process-wide, like the tests' freeze: for a one-thread command replaying the past (the demo
+    loader), never while serving requests.
+
+    :raises ValueError: a naive ``moment``.
+    """
+    global _frozen_at
+    if moment.tzinfo is None:
+        raise ValueError("clock.at needs an aware datetime")
+    before, _frozen_at = _frozen_at, moment.astimezone(timezone.utc)
+    try:
+        yield _frozen_at
+    finally:
+        _frozen_at = before
 
 
 @lru_cache(maxsize=16)

@@ -17,6 +17,12 @@ check-in far from the office approved on review and one still waiting, a missed 
 closed by ``attendance close-days``, overtime approved on review and overtime waiting, an
 admin's correction of a forgotten check-in, a sick day and a day absent without leave.
 
+The decisions and corrections of the stories carry a plausible time a little after what they
+decide (:func:`app.common.clock.at` stands the clock there while the service runs): the far
+check-in approved an hour or two later, the overtime, the forgotten check-in, the sick day and
+the absence decided the next weekday morning, the annual leave asked for ten days ahead and
+approved the next weekday.
+
 Idempotent: a day that has a row (or leave) is left alone, and the stories are told only
 when none of the demo's staff has any attendance yet.
 """
@@ -73,10 +79,20 @@ PENDING_LEAVE = ("Siti Rahmawati", 3)
 FAR_OFFSETS = {"far_approved": (0.0105, 0.0065), "far_pending": (-0.0210, 0.0190)}
 
 
-def _seeded(user: User, day: date, part: str = "day") -> random.Random:
+def seeded(user: User, day: date, part: str = "day") -> random.Random:
     """The person-day's own random draws, one sequence per ``part`` (string seeds give the same
     sequence in every process)."""
     return random.Random(f"hadir-demo:{part}:{user.npp or user.nisn_nip_nik or user.id}:{day.isoformat()}")
+
+
+def _next_morning(day: date, rng: random.Random, now: datetime) -> datetime:
+    """When the admin decides something about ``day``: the first weekday after it, between 08:30
+    and 10:30 local time (UTC; never after ``now``)."""
+    after = day + timedelta(days=1)
+    while after.isoweekday() > 5:
+        after += timedelta(days=1)
+    moment = datetime.combine(after, time(8, 30), clock.local_zone()) + timedelta(minutes=rng.randint(0, 120))
+    return min(_at_minute(moment, rng), now)
 
 
 def _at_minute(moment: datetime, rng: random.Random) -> datetime:
@@ -170,8 +186,13 @@ def load_history(users: dict[str, User], admin: User, offices: dict[str, Office]
         if kind == "approved_leave":
             user = db.session.get(User, user_id)
             days = sorted(d for d in working_days(user) if d >= day)[:3]
-            leave = create_leave(user, "cuti", days[0], days[-1], "Menghadiri pernikahan saudara di Surabaya")
-            review_leave(leave, admin, True, "Disetujui, selamat berbahagia")
+            rng = seeded(user, day, "leave")
+            asked = datetime.combine(days[0] - timedelta(days=10), time(10), clock.local_zone()) \
+                + timedelta(minutes=rng.randint(0, 240))
+            with clock.at(min(_at_minute(asked, rng), now)):
+                leave = create_leave(user, "cuti", days[0], days[-1], "Menghadiri pernikahan saudara di Surabaya")
+            with clock.at(_next_morning(asked.date(), rng, now)):
+                review_leave(leave, admin, True, "Disetujui, selamat berbahagia")
 
     # the days already recorded: (person, date) -> (time_in, open: checked in, no check-out, not missed)
     existing = {(user_id, work_date): (time_in, bool(is_open)) for user_id, work_date, time_in, is_open
@@ -197,7 +218,7 @@ def load_history(users: dict[str, User], admin: User, offices: dict[str, Office]
             if not plan.is_working_day or plan.holiday is not None or _covered(leaves, user.id, day) \
                     or story in ("forgot_check_in", "sick", "absent", "approved_leave"):
                 continue
-            rng = _seeded(user, day)
+            rng = seeded(user, day)
             if rng.random() < ABSENT_SHARE and story is None:
                 continue
             moment_in, moment_out = _times(plan.schedule, day, rng, story)
@@ -218,31 +239,38 @@ def load_history(users: dict[str, User], admin: User, offices: dict[str, Office]
             elif known != (moment_in, True):
                 continue   # a day someone else made, or finished: left as it is
             if moment_out <= now:   # (a day checked in by an earlier load before its end is finished now)
-                _check(user, "check_out", moment_out, office, _seeded(user, day, "out"), clinic=clinic)
+                _check(user, "check_out", moment_out, office, seeded(user, day, "out"), clinic=clinic)
     if not first_time:
         return made
-    # The stories' decisions and corrections.  The services stamp decisions with the clock's
-    # now (``reviewed_at``, ``decided_at``, the audit entry's time) and cannot take a past one:
-    # the demo's admin decides them as the demo is loaded.
+    # The stories' decisions and corrections, each with the clock standing a little after what it
+    # decides (the services date ``reviewed_at``, ``decided_at``, the audit entry by the clock).
     if "far_approved" in flagged:
-        review_event(flagged["far_approved"], admin, approve=True, note="Rapat di kantor klien, sudah dikonfirmasi")
+        event = flagged["far_approved"]
+        rng = seeded(event.user, event.work_date, "review")
+        with clock.at(min(event.occurred_at + timedelta(minutes=rng.randint(70, 150), seconds=rng.randint(0, 59)),
+                          now)):
+            review_event(event, admin, approve=True, note="Rapat di kantor klien, sudah dikonfirmasi")
     for claim in db.session.scalars(db.select(OvertimeClaim).where(
             OvertimeClaim.user_id.in_(ids), OvertimeClaim.status == "pending").order_by(OvertimeClaim.work_date)):
         if stories.get((claim.user_id, claim.work_date)) == "overtime_approved":
-            overtime.decide_claim(claim, admin, approve=True, note="Lembur menyelesaikan stok opname")
+            with clock.at(_next_morning(claim.work_date, seeded(claim.user, claim.work_date, "decision"), now)):
+                overtime.decide_claim(claim, admin, approve=True, note="Lembur menyelesaikan stok opname")
     for daily in missed:
         # ``attendance close-days`` as cron would have run it, a few minutes after the window closed
         schedule = db.session.get(WorkSchedule, daily.schedule_id)
         closed = schedules.check_out_window(schedule, daily.work_date, clock.local_zone()).end
         close_days(now=(closed + timedelta(minutes=5)).astimezone(now.tzinfo))
     for (user_id, day), kind in stories.items():
-        if kind == "forgot_check_in":
-            corrections.add_times(admin, user_id, day, check_in=time(7, 41), check_out=time(16, 12),
-                                  reason="Lupa absen; hadir menurut daftar hadir rapat")
-            made += 1
-        elif kind == "absent":
-            corrections.mark_absent(admin, user_id, day, reason="Tidak masuk tanpa keterangan")
-        elif kind == "sick":
-            corrections.mark_leave(admin, user_id, day, "sakit", reason="Surat keterangan dokter diterima",
-                                   note="Demam, istirahat satu hari (surat dokter)")
+        if kind not in ("forgot_check_in", "absent", "sick"):
+            continue
+        with clock.at(_next_morning(day, seeded(db.session.get(User, user_id), day, "correction"), now)):
+            if kind == "forgot_check_in":
+                corrections.add_times(admin, user_id, day, check_in=time(7, 41), check_out=time(16, 12),
+                                      reason="Lupa absen; hadir menurut daftar hadir rapat")
+                made += 1
+            elif kind == "absent":
+                corrections.mark_absent(admin, user_id, day, reason="Tidak masuk tanpa keterangan")
+            else:
+                corrections.mark_leave(admin, user_id, day, "sakit", reason="Surat keterangan dokter diterima",
+                                       note="Demam, istirahat satu hari (surat dokter)")
     return made

@@ -159,10 +159,13 @@ def _demo_clinic(users: dict, admin: User, created: dict) -> None:
     if db.session.scalar(db.select(Procedure.id).where(Procedure.patient_id.in_(p.id for p in patients.values()))):
         return
     for record_number, performer, name, fee, share, days_ago, approved in PROCEDURES:
-        procedure = record_procedure(patients[record_number], users[performer], name=name, fee=fee,
-                                     service_fee_share=share, performed_at=clock.now() - timedelta(days=days_ago, hours=1))
-        if approved:
-            validate_procedure(procedure, admin, approve=True)
+        performed_at = clock.now() - timedelta(days=days_ago, hours=1)
+        with clock.at(performed_at + timedelta(minutes=25)):   # written down just after
+            procedure = record_procedure(patients[record_number], users[performer], name=name, fee=fee,
+                                         service_fee_share=share, performed_at=performed_at)
+        if approved:   # validated a couple of hours after it was done
+            with clock.at(min(performed_at + timedelta(hours=2, minutes=17), clock.now())):
+                validate_procedure(procedure, admin, approve=True)
         created["procedures"] += 1
 
 
