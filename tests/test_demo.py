@@ -26,6 +26,7 @@ def test_demo_load_twice_creates_everything_once(app, freeze_time):
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "0 users" in second.output and "0 roster_days" in second.output
     assert "0 attendance_days" in second.output and "0 holidays" in second.output
+    assert re.search(r"[1-9]\d+ roll_calls", first.output) and "0 roll_calls" in second.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 13
         assert db.session.scalar(db.select(db.func.count(Patient.id))) == 3
@@ -170,6 +171,50 @@ def _local(moment):
     from app.common import clock
 
     return clock.to_local(moment)
+
+
+def test_the_students_have_a_month_of_roll_calls_on_school_days(app, client, freeze_time):
+    from app.schedules.models import Holiday
+    from app.school.models import SchoolClass, StudentAbsence, StudentAttendance
+
+    _load(app, freeze_time)
+    now = datetime.fromisoformat(TODAY)
+    with app.app_context():
+        students = {u.id: u for u in db.session.scalars(db.select(User).filter_by(role="siswa"))}
+        takers = set(db.session.scalars(db.select(User.id).where(User.role.in_(("guru", "kepsek")))))
+        holidays = set(db.session.scalars(db.select(Holiday.on_date).where(Holiday.office_id.is_(None))))
+        presences = db.session.scalars(db.select(StudentAttendance)).all()
+        marks = db.session.scalars(db.select(StudentAbsence)).all()
+        days = [(p.student_id, p.date, p.occurred_at, p.recorded_by_id) for p in presences] + \
+            [(m.student_id, m.date, m.recorded_at, m.recorded_by_id) for m in marks]
+        # one presence or mark per student and school day, from the first of last month to today
+        school_days = [date(2026, 2, 1) + timedelta(days=n) for n in range(40)]
+        school_days = [d for d in school_days if d.isoweekday() <= 5 and d not in holidays]
+        assert date(2026, 2, 17) not in school_days and school_days[-1] == date(2026, 3, 12)
+        assert sorted((s, d) for s, d, _at, _by in days) == sorted((s, d) for s in students for d in school_days)
+        # taken at the first lesson by the teacher or the principal, on its day, never after now
+        for _student, day, moment, by in days:
+            local = _local(moment)
+            assert local.date() == day and time(7, 15) <= local.time() < time(10, 30) and moment <= now, local
+            assert by in takers
+        # mostly present (the card, sometimes by hand or the whole class); late comers recorded later
+        assert len(presences) > 5 * len(marks) > 0
+        assert {"qr_card", "manual", "bulk"} == {p.method for p in presences}
+        assert {"sick", "permitted", "absent"} == {m.kind for m in marks}
+        assert all(m.note for m in marks if m.kind != "absent")
+        first_of_day = {}
+        for _student, day, moment, _by in days:
+            first_of_day[day] = min(first_of_day.get(day, moment), moment)
+        assert any(p.occurred_at - first_of_day[p.date] >= timedelta(minutes=15) for p in presences)
+        class_id = db.session.scalar(db.select(SchoolClass.id).filter_by(name="X IPA 1"))
+    browser = AdminSession(client)
+    assert browser.login("admin@hadir.test", "hadir-demo-2026").status_code == 302
+    page = browser.get(f"/admin/school/classes/{class_id}/month?month=2026-03").get_data(as_text=True)
+    totals = page.split('id="class-month-totals">', 1)[1].split("</tr>", 1)[0]
+    counts = {code: int(n) for code, n in re.findall(r'data-code="(\w+)">(\d+)<', totals)}
+    assert counts["present"] > 10 and counts["sakit"] >= 2 and counts["absent"] >= 1, counts
+    today = text_of(browser.get(f"/admin/school/classes/{class_id}/today").get_data(as_text=True))
+    assert "Andi Saputra" in today and "Citra Dewi" in today
 
 
 def test_decisions_and_corrections_are_dated_a_little_after_what_they_decide(app, freeze_time):

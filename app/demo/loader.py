@@ -11,6 +11,7 @@ from datetime import timedelta
 from ..accounts.models import User
 from ..accounts.services import create_user, update_user
 from .attendance import load_history
+from .roll_calls import load_roll_calls
 from ..clinic.models import Patient, Procedure
 from ..clinic.services import create_patient, record_procedure, validate_procedure
 from ..common import clock
@@ -129,7 +130,7 @@ VERSIONS = [
 ]
 
 
-def _demo_class(users: dict, created: dict) -> None:
+def _demo_class(users: dict, created: dict) -> SchoolClass:
     """Class X IPA 1 with its homeroom teacher, both students enrolled this academic year, and their cards."""
     school_class = db.session.scalar(db.select(SchoolClass).filter_by(name=DEMO_CLASS))
     if school_class is None:
@@ -144,6 +145,7 @@ def _demo_class(users: dict, created: dict) -> None:
     for student in students:
         if db.session.scalar(db.select(StudentQrCard.id).filter_by(student_id=student.id, is_active=True)) is None:
             generate_card(student, actor=DEMO_ACTOR)
+    return school_class
 
 
 def _demo_clinic(users: dict, admin: User, created: dict) -> None:
@@ -215,10 +217,11 @@ DEMO_KIOSK = "Lobi Kantor Pusat"
 
 def load_demo() -> dict[str, int]:
     """Create whatever demo rows are missing; returns how many of each kind were created
-    (``attendance_days``: days of the attendance history that got a row, :mod:`.attendance`)."""
+    (``attendance_days``: days of the attendance history that got a row, :mod:`.attendance`;
+    ``roll_calls``: the students' days that got a presence or a mark, :mod:`.roll_calls`)."""
     created = {"offices": 0, "schedules": 0, "users": 0, "classes": 0, "posts": 0, "app_versions": 0, "kiosks": 0,
                "patients": 0, "procedures": 0, "departments": 0, "roster_days": 0, "holidays": 0,
-               "attendance_days": 0}
+               "attendance_days": 0, "roll_calls": 0}
     offices = {}
     for spec in OFFICES:
         office = db.session.scalar(db.select(Office).filter_by(code=spec["code"]))
@@ -243,7 +246,7 @@ def load_demo() -> dict[str, int]:
         users[spec["name"]] = user
         if spec["role"] == "admin":
             admin = user
-    _demo_class(users, created)
+    school_class = _demo_class(users, created)
     _demo_clinic(users, admin, created)
     _demo_schedules(users, created)
     now = clock.now()
@@ -260,5 +263,6 @@ def load_demo() -> dict[str, int]:
                      actor=DEMO_ACTOR)
         created["kiosks"] += 1
     created["attendance_days"] += load_history(users, admin, offices)
+    created["roll_calls"] += load_roll_calls(school_class, users["Budi Setiawan"], users["Hj. Sri Wahyuni"])
     db.session.flush()
     return created
