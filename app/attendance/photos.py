@@ -21,7 +21,10 @@ from pathlib import Path
 from flask import current_app
 
 from ..common.base64data import Base64Invalid, Base64TooLarge, decode_base64_text
-from ..common.errors import ValidationFailed
+from ..common.errors import NotFound, ValidationFailed
+from ..common.i18n import N_
+from ..extensions import db
+from .models import AttendanceEvent
 
 #: Largest decoded photo accepted, in bytes (2 MiB).
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -119,6 +122,20 @@ def photo_file(event) -> Path | None:
     root = upload_root().resolve()
     path = (root / event.photo_path).resolve()
     return path if root in path.parents and path.is_file() else None
+
+
+def event_for_photo(event_id: int, *, owner_id: int | None = None) -> AttendanceEvent:
+    """The attendance event ``event_id`` whose photo is asked for (whether it has one is
+    :func:`send_event_photo`'s answer).
+
+    ``owner_id``: the person asking for their own photo (everyone's own pages): another
+    person's event is answered as a missing one, so nobody learns which ids exist.
+    :raises NotFound: no such event, or (with ``owner_id``) not that person's.
+    """
+    event = db.session.get(AttendanceEvent, event_id)
+    if event is None or (owner_id is not None and event.user_id != owner_id):
+        raise NotFound(N_("Attendance event not found"))
+    return event
 
 
 def send_event_photo(event):

@@ -8,7 +8,6 @@ pages of one group (clinic workers' service fees).
 from __future__ import annotations
 
 import calendar
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ from ..admin.access import roles_required, signed_in_required
 from ..admin.rendering import render
 from ..common import clock
 from ..common.boundary import refuse
-from ..common.errors import DomainError
+from ..common.errors import DomainError, NotFound
 from ..common.months import month_after, month_before, parse_month
 from ..schedules.resolution import resolve_days
 from . import home_cards
@@ -95,12 +94,11 @@ def month():
 def event_photo(event_id: int):
     """The photo taken with one of the signed-in person's own attendance events (never cached);
     another person's event answers 404, as a missing one or an event without a photo."""
-    from ..attendance.models import AttendanceEvent
-    from ..attendance.photos import send_event_photo
-    from ..extensions import db
+    from ..attendance.photos import event_for_photo, send_event_photo
 
-    event = db.session.get(AttendanceEvent, event_id)
-    if event is None or event.user_id != current_user.id:
+    try:
+        event = event_for_photo(event_id, owner_id=current_user.id)
+    except NotFound:
         abort(404)
     return send_event_photo(event)
 
