@@ -98,13 +98,13 @@ def form_back() -> str | None:
 
 def _bulk_choices(form: BulkLeaveForm) -> None:
     from ..departments.services import department_tree
-    from ..places.models import Office
+    from ..places.services import list_offices
 
     form.department_id.choices = [(None, _("— no department —"))] + [
         (row.department.id, "\u2003" * row.depth + f"{row.department.code} · {row.department.name}")
         for row in department_tree()]
     form.office_id.choices = [(None, _("— no office —"))] + [
-        (o.id, f"{o.code} · {o.name}") for o in db.session.scalars(db.select(Office).order_by(Office.code))]
+        (o.id, f"{o.code} · {o.name}") for o in list_offices()]
 
 
 @bp.route("/bulk", methods=["GET", "POST"])

@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy.orm import selectinload
+
 from ..common import clock
 from ..common.errors import NotFound, RuleViolation, ValidationFailed
 from ..common.i18n import N_
@@ -108,6 +110,14 @@ def pending_claims_query():
     """Select statement of claims waiting for review, oldest day first."""
     return (db.select(OvertimeClaim).where(OvertimeClaim.status == "pending")
             .order_by(OvertimeClaim.work_date, OvertimeClaim.id))
+
+
+def pending_claims_with_week_totals(*, limit: int) -> list[ClaimView]:
+    """The first ``limit`` claims waiting for review (:func:`pending_claims_query`'s order, their
+    day loaded), each with its ISO week's working-day overtime (:func:`with_week_totals`): two
+    statements, three with the days."""
+    stmt = pending_claims_query().options(selectinload(OvertimeClaim.daily)).limit(limit)
+    return with_week_totals(db.session.scalars(stmt))
 
 
 def pending_claim_count() -> int:

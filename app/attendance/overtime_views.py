@@ -11,14 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ..admin.access import admin_required, is_admin
 from ..admin.forms import AdminForm, max_length
 from ..common.errors import NotFound
-from ..extensions import db
 from ..review import InboxState, OpenDecision, ReviewSection, decide, register_section
 from . import overtime
 from .models import OvertimeClaim
@@ -47,8 +45,7 @@ class RejectOvertimeForm(AdminForm):
 
 
 def _load_section(state: InboxState) -> dict:
-    stmt = overtime.pending_claims_query().options(selectinload(OvertimeClaim.daily))
-    claims = overtime.with_week_totals(db.session.scalars(stmt.limit(CLAIM_LIMIT)))
+    claims = overtime.pending_claims_with_week_totals(limit=CLAIM_LIMIT)
     return {"claims": claims, "claim_total": overtime.pending_claim_count(), "can_review_overtime": is_admin(state.user),
             "overtime_reasons": REASON_LABELS, "daily_limit": overtime.DAILY_LIMIT_MINUTES,
             "weekly_limit": overtime.WEEKLY_LIMIT_MINUTES}

@@ -19,15 +19,15 @@ from flask import Blueprint, abort, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..accounts.models import User
+from ..accounts.services import get_user
 from ..admin.access import staff_required
 from ..admin.filters import recap_day_texts, short_date
 from ..admin.rendering import render
 from ..common import clock
-from ..common.errors import DomainError
-from ..extensions import db
+from ..common.errors import DomainError, NotFound
 from . import recap, recap_export
 from .models import AttendanceEvent
-from .photos import send_event_photo
+from .photos import event_for_photo, send_event_photo
 
 bp = Blueprint("recap", __name__, url_prefix="/admin/attendance")
 
@@ -70,8 +70,9 @@ def _photo_link(event: AttendanceEvent) -> str | None:
 @staff_required
 def person_month(user_id: int):
     """One person's month (``?month=YYYY-MM``, default this month)."""
-    user = db.session.get(User, user_id)
-    if user is None:
+    try:
+        user = get_user(user_id, include_deleted=True)
+    except NotFound:
         abort(404)
     year, month, error = month_arg()
     result = recap.person_month(user, year, month)
@@ -84,8 +85,9 @@ def person_month(user_id: int):
 @staff_required
 def event_photo(event_id: int):
     """The photo taken with an attendance event; 404 without one.  Never cached."""
-    event = db.session.get(AttendanceEvent, event_id)
-    if event is None:
+    try:
+        event = event_for_photo(event_id)
+    except NotFound:
         abort(404)
     return send_event_photo(event)
 
@@ -141,15 +143,15 @@ def _recap_request(brief: bool = False):
     Unknown codes or a bad month fall back to "all" / this month and say so in ``error``.
     ``brief``: the people as rows of ``id``, ``department_id``, ``office_id`` (:func:`recap.select_people`).
     """
-    from ..departments.models import Department
-    from ..places.models import Office
+    from ..departments.services import list_departments
+    from ..places.services import list_offices
     from .forms import recap_filter_form
     from .reports import people_groups
 
     groups = people_groups()
     form = recap_filter_form(groups)(request.args)
-    offices = list(db.session.scalars(db.select(Office).order_by(Office.code)))
-    departments = list(db.session.scalars(db.select(Department).order_by(Department.name)))
+    offices = list_offices()
+    departments = list_departments(by_name=True)
     form.population.choices = [(key, label) for key, label in recap_export.POPULATION_LABELS.items()]
     form.office.choices = [("", _("All offices"))] + [(o.code, f"{o.code} {o.name}") for o in offices]
     form.department.choices = [("", _("All departments"))] + [(d.code, d.name) for d in departments]
@@ -256,7 +258,7 @@ def month_chart():
     from flask import render_template
 
     day = clock.local_today()
-    people = db.session.execute(recap.recap_people_query(population="staff", brief=True)).all()
+    people, _names = recap.select_people(day.year, day.month, population="staff", brief=True)
     result = recap.build_recap(people, day.year, day.month, today=day, rows_for=())   # sums only
     response = render_template("attendance/_partials/month_chart.html", month=result)
     return response

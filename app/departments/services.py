@@ -223,6 +223,7 @@ def child_counts() -> dict[int, int]:
         .where(Department.parent_id.is_not(None)).group_by(Department.parent_id)).all())
 
 
-def list_departments() -> list[Department]:
-    """Every department by code (for selects and filters)."""
-    return list(db.session.scalars(db.select(Department).order_by(Department.code)))
+def list_departments(*, by_name: bool = False) -> list[Department]:
+    """Every department by code, or with ``by_name`` by name (for selects and filters)."""
+    order = Department.name if by_name else Department.code
+    return list(db.session.scalars(db.select(Department).order_by(order)))
