@@ -16,16 +16,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ..admin.access import signed_in_required
 from ..admin.filters import LEAVE_TYPE_LABELS
 from ..common import clock
 from ..common.boundary import refuse
-from ..common.errors import DomainError
-from ..extensions import db
+from ..common.errors import DomainError, NotFound
 from . import services as leave_services
-from .approvers import approvers_of, may_review, reviewable_by
+from .approvers import approvers_of
 from .attachments import MAX_BYTES, attachment_file
 from .balance import ANNUAL_LEAVE_TYPE, InsufficientLeaveBalance, annual_balance, annual_leave_details, \
     uses_annual_leave, working_days_by_year
@@ -65,7 +63,7 @@ def _balances(user, leaves) -> list:
 def index():
     """One's annual leave balance and own requests, newest first (status, decision, attachment, cancel)."""
     me = _me()
-    leaves = list(db.session.scalars(leave_services.leaves_query(user_id=me.id).limit(LIST_LIMIT)))
+    leaves = leave_services.own_leaves(me.id, limit=LIST_LIMIT)
     days = {leave.id: sum(working_days_by_year(me, leave.start_date, leave.end_date).values())
             for leave in leaves if uses_annual_leave(me, leave.leave_type) and leave.status != "rejected"}
     return render_template("leave/mine.html", leaves=leaves, working_days=days, balances=_balances(me, leaves),
@@ -128,8 +126,9 @@ def cancel(leave_id: int):
 @signed_in_required
 def attachment(leave_id: int):
     """The request's photo or PDF: for its owner and those who may review it; others 404."""
-    leave = leave_services.get_leave(leave_id)
-    if leave is None or (leave.user_id != current_user.id and not may_review(_me(), leave)):
+    try:
+        leave = leave_services.viewable_leave(leave_id, _me())
+    except NotFound:
         abort(404)
     found = attachment_file(leave)
     if found is None:
@@ -143,12 +142,7 @@ def attachment(leave_id: int):
 # --- the approver's list ---------------------------------------------------------------
 
 def _pending_for(me):
-    ids = reviewable_by(me)
-    if not ids:
-        return []
-    return list(db.session.scalars(leave_services.pending_leaves_query()
-                                   .where(LeaveRequest.user_id.in_(ids))
-                                   .options(selectinload(LeaveRequest.user)).limit(APPROVALS_LIMIT)))
+    return leave_services.pending_for_reviewer(me, limit=APPROVALS_LIMIT)
 
 
 @bp.get("/approvals")
@@ -169,9 +163,10 @@ def _approvals_context(leaves, **extra) -> dict:
 
 
 def _decide(leave_id: int, approve: bool):
-    leave = leave_services.get_leave(leave_id)
     me = _me()
-    if leave is None or not may_review(me, leave) or leave.user_id not in reviewable_by(me):
+    try:
+        leave = leave_services.reviewable_leave(leave_id, me)
+    except NotFound:
         abort(404)
     form = ApproveLeaveForm() if approve else RejectLeaveForm()
     if form.validate_on_submit():

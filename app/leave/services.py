@@ -24,8 +24,10 @@ from contextlib import suppress
 import re
 from datetime import date
 
+from sqlalchemy.orm import selectinload
+
 from ..common import clock
-from ..common.errors import Conflict, PermissionDenied, RuleViolation, ValidationFailed
+from ..common.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationFailed
 from ..common.i18n import N_
 from ..extensions import db
 from .balance import check_annual_balance, uses_annual_leave
@@ -400,3 +402,62 @@ def pending_leaves_query():
     """Select statement of the pending leave requests, oldest first (the review inbox)."""
     return (db.select(LeaveRequest).where(LeaveRequest.status == "pending")
             .order_by(LeaveRequest.created_at, LeaveRequest.id))
+
+
+def pending_leaves(*, limit: int, user_ids=None) -> list[LeaveRequest]:
+    """The first ``limit`` pending leave requests, oldest first (:func:`pending_leaves_query`),
+    each with its requester loaded (one more statement); only those of the people ``user_ids``
+    when given (an empty collection: none, and no statement at all)."""
+    stmt = pending_leaves_query()
+    if user_ids is not None:
+        ids = list(user_ids)
+        if not ids:
+            return []
+        stmt = stmt.where(LeaveRequest.user_id.in_(ids))
+    return list(db.session.scalars(stmt.options(selectinload(LeaveRequest.user)).limit(limit)))
+
+
+def pending_for_reviewer(reviewer, *, limit: int) -> list[LeaveRequest]:
+    """The first ``limit`` pending leave requests ``reviewer`` decides as principal or department
+    head (not as administrator; :func:`app.leave.approvers.reviewable_by`), oldest first, requesters
+    loaded: the approver's own list."""
+    from .approvers import reviewable_by
+
+    return pending_leaves(limit=limit, user_ids=reviewable_by(reviewer))
+
+
+def reviewable_leave(leave_id: int, reviewer) -> LeaveRequest:
+    """The leave request ``leave_id`` when ``reviewer`` decides it on their approver's list: one
+    of its requester's approvers (:func:`app.leave.approvers.may_review`, never the requester) and
+    the requester among the people they approve as principal or department head
+    (:func:`app.leave.approvers.reviewable_by`; administrators decide in the review inbox).
+
+    :raises NotFound: no such request, or not one ``reviewer`` decides there (the same answer, so
+        nobody learns which ids exist).
+    """
+    from .approvers import may_review, reviewable_by
+
+    leave = get_leave(leave_id)
+    if leave is None or not may_review(reviewer, leave) or leave.user_id not in reviewable_by(reviewer):
+        raise NotFound(N_("Leave request not found"))
+    return leave
+
+
+def viewable_leave(leave_id: int, viewer) -> LeaveRequest:
+    """The leave request ``leave_id`` when ``viewer`` may see it (and its attachment): its requester,
+    or someone who may decide it (:func:`app.leave.approvers.may_review`: an administrator or one
+    of the requester's approvers).
+
+    :raises NotFound: no such request, or not ``viewer``'s to see (the same answer).
+    """
+    from .approvers import may_review
+
+    leave = get_leave(leave_id)
+    if leave is None or (leave.user_id != viewer.id and not may_review(viewer, leave)):
+        raise NotFound(N_("Leave request not found"))
+    return leave
+
+
+def own_leaves(user_id: int, *, limit: int) -> list[LeaveRequest]:
+    """The newest ``limit`` leave requests of the person ``user_id``, newest first (:func:`leaves_query`)."""
+    return list(db.session.scalars(leaves_query(user_id=user_id).limit(limit)))

@@ -10,11 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ..admin.access import admin_required, is_admin
 from ..admin.filters import LEAVE_TYPE_LABELS
-from ..extensions import db
 from ..review import InboxState, OpenDecision, ReviewSection, decide, register_section
 from . import services as leave_services
 from .balance import annual_leave_details
@@ -28,8 +26,7 @@ LEAVE_LIMIT = 25
 
 
 def _load_section(state: InboxState) -> dict:
-    stmt = leave_services.pending_leaves_query().options(selectinload(LeaveRequest.user))
-    leaves = list(db.session.scalars(stmt.limit(LEAVE_LIMIT)))
+    leaves = leave_services.pending_leaves(limit=LEAVE_LIMIT)
     return {"leaves": leaves, "leave_balances": annual_leave_details(leaves),
             "leave_total": leave_services.pending_leave_count(),
             "can_review_leave": is_admin(state.user)}
