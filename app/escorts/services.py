@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
 
 from ..attendance.photos import Photo, store_photo, upload_root
 from ..common import clock
@@ -308,6 +309,33 @@ def escorts_search_query(*, search: str | None = None, **filters):
             matches = or_(matches, Escort.id == escort_id)
         stmt = stmt.where(matches)
     return stmt
+
+
+def escorts_between_query(start: date, end: date, *, category: str | None = None, status: str | None = None,
+                          search: str | None = None, with_reviewer: bool = False, with_creator: bool = False):
+    """Select statement of the escorts registered on the local dates ``start`` to ``end`` (both
+    included, in the organisation's timezone: from local midnight of ``start`` to local midnight
+    after ``end``, compared in UTC), of ``category`` and ``status`` when given, matching ``search``
+    as :func:`escorts_search_query` does; newest first.
+
+    ``with_reviewer`` / ``with_creator``: load who reviewed / who entered each escort (one more
+    statement each).
+    """
+    zone = clock.local_zone()
+    created_from = datetime.combine(start, time.min, tzinfo=zone).astimezone(timezone.utc)
+    created_until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(timezone.utc)
+    stmt = escorts_search_query(category=category, status=status, search=search, created_from=created_from,
+                                created_until=created_until)
+    if with_reviewer:
+        stmt = stmt.options(selectinload(Escort.reviewed_by))
+    if with_creator:
+        stmt = stmt.options(selectinload(Escort.created_by))
+    return stmt
+
+
+def list_escorts(stmt) -> list[Escort]:
+    """The escorts a ``select(Escort)`` (:func:`escorts_between_query`) returns, in its order."""
+    return list(db.session.scalars(stmt))
 
 
 def escort_counts(stmt) -> tuple[dict[str, int], dict[str, int]]:

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ..accounts.roles import ER_STAFF_ROLES
 from ..admin.access import is_safe_next, roles_required, staff_required
@@ -120,14 +119,11 @@ class ListFilters:
         """True for the default range: today only."""
         return self.start == self.end == clock.local_today()
 
-    def query(self):
-        """The filtered ``select(Escort)``, newest first."""
-        zone = clock.local_zone()
-        created_from = datetime.combine(self.start, time.min, tzinfo=zone).astimezone(timezone.utc)
-        created_until = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone).astimezone(timezone.utc)
-        return escorts.escorts_search_query(category=self.category or None, status=self.status or None,
-                                            search=self.search or None, created_from=created_from,
-                                            created_until=created_until)
+    def query(self, **loads):
+        """The filtered ``select(Escort)``, newest first (:func:`~app.escorts.services.escorts_between_query`;
+        ``loads``: its ``with_reviewer`` / ``with_creator``)."""
+        return escorts.escorts_between_query(self.start, self.end, category=self.category or None,
+                                             status=self.status or None, search=self.search or None, **loads)
 
 
 def _filters() -> ListFilters:
@@ -176,7 +172,7 @@ def _next_url(form) -> str:
 def index():
     """Escorts registered in the range (default: today), newest first, with counts and a chart."""
     filters = _filters()
-    stmt = filters.query().options(selectinload(Escort.reviewed_by))
+    stmt = filters.query(with_reviewer=True)
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
     by_category, by_status = escorts.escort_counts(filters.query())
     list_url = url_for("escorts.index", **filters.args(), **({"page": page.page} if page.page > 1 else {}))
@@ -191,11 +187,10 @@ def index():
 def export():
     """The filtered list (every row of the range, not one page) as CSV, formula-safe."""
     filters = _filters()
-    stmt = filters.query().options(selectinload(Escort.reviewed_by), selectinload(Escort.created_by))
     rows = [[_("Submission ID"), _("Registered"), _("Category"), _("Name"), _("Gender"), _("Phone"),
              _("Plate number"), _("Patient"), _("Status"), _("Source"), _("Entered by"), _("Reviewed by"),
              _("Reviewed at"), _("IP address")]]
-    for escort in db.session.scalars(stmt):
+    for escort in escorts.list_escorts(filters.query(with_reviewer=True, with_creator=True)):
         rows.append([
             escort.submission_id, local_datetime(escort.created_at, "yyyy-MM-dd HH:mm"),
             str(CATEGORY_LABELS.get(escort.category, escort.category)), escort.name,
