@@ -271,6 +271,14 @@ def subject_history(subject_type: str, subject_ids, *, person_id: int | None = N
     return list(db.session.scalars(stmt.order_by(AuditEntry.at, AuditEntry.id)))
 
 
+def filtered_person(filters: AuditFilters):
+    """The :class:`~app.accounts.models.User` the ``person_id`` filter names (a deleted person too:
+    the trail keeps them), or None: no such filter, or no such person."""
+    from ..accounts.models import User
+
+    return db.session.get(User, filters.person_id) if filters.person_id else None
+
+
 def actors() -> list:
     """The people who appear as actors in the trail, by name (the page's actor filter)."""
     from ..accounts.models import User

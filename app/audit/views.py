@@ -49,8 +49,6 @@ def _filters():
 @admin_required
 def index():
     """The audit trail with filters (who, action, person, dates), 50 entries a page."""
-    from ..accounts.models import User
-
     form, filters, args = _filters()
     error = None
     try:
@@ -59,6 +57,6 @@ def index():
         error = translate_message(next(iter(exc.errors.values()))[0]) if getattr(exc, "errors", None) else exc.message
         stmt = services.entries_query(services.AuditFilters())
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
-    person = db.session.get(User, filters.person_id) if filters.person_id else None
+    person = services.filtered_person(filters)
     return render("audit/index.html", "audit/_partials/results.html",
                   form=form, page=page, filters=args, error=error, person=person)
