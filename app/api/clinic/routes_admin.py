@@ -41,14 +41,13 @@ from flask import g, request
 from ...accounts import services as accounts
 from ...accounts.api_tokens import revoke_all
 from ...accounts.models import User
-from ...attendance import reports
+from ...attendance import days as attendance_days, reports
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
 from ...clinic import attendance_report
 from ...common import clock
 from ...common.csv_export import csv_response
 from ...common.errors import Conflict, NotFound, RuleViolation, ValidationFailed
-from ...extensions import db
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
@@ -204,8 +203,11 @@ def _managed_user(user_id: int) -> User:
 
     :raises NotFound: no user with this id, a deleted one, or one of another role (``errors.user_id``).
     """
-    user = db.session.get(User, user_id)
-    if user is None or user.deleted_at is not None or user.role != MANAGED_ROLE:
+    try:
+        user = accounts.get_user(user_id)
+    except NotFound:
+        user = None
+    if user is None or user.role != MANAGED_ROLE:
         raise NotFound("Non-paramedis user not found.", field="user_id")
     return user
 
@@ -408,9 +410,7 @@ def bulk_approve_attendance():
     check.string("comment", max_length=1000)
     values = check.done()
     ids = values["attendance_ids"]
-    known = set(db.session.scalars(db.select(DailyAttendance.id).where(DailyAttendance.id.in_(ids))))
-    waiting = set(db.session.scalars(attendance.pending_days_query().where(DailyAttendance.id.in_(ids))
-                                     .with_only_columns(DailyAttendance.id)))
+    known, waiting = attendance_days.review_states(ids)
     errors: dict[str, list[str]] = {}
     for index, day_id in enumerate(ids):
         if day_id not in known:

@@ -22,15 +22,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import g, request
-from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from ...attendance import services as attendance
-from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...attendance import days as attendance_days, services as attendance
 from ...common import clock
-from ...common.errors import DomainError, ValidationFailed
-from ...extensions import db
+from ...common.errors import DomainError, NotFound, ValidationFailed
 from ...places.models import Office
-from ...places.services import parse_accuracy, parse_coordinate
+from ...places.services import get_office, parse_accuracy, parse_coordinate
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
@@ -93,7 +90,10 @@ def _office_for(user, work_location_id: int | None) -> Office | None:
     """
     if work_location_id is None:
         return user.office
-    office = db.session.get(Office, work_location_id)
+    try:
+        office = get_office(work_location_id)
+    except NotFound:
+        office = None
     if office is None or not office.is_active:
         raise ValidationFailed({"work_location_id": ["The selected work location id is invalid."]})
     return office
@@ -211,7 +211,7 @@ def today():
     checked_out|pending_review|rejected), id, time_in, time_out, work_duration,
     overtime_minutes, late_minutes, location}`` for the local work day."""
     work_date = clock.local_today()
-    day = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=g.user.id, work_date=work_date))
+    day = attendance_days.day_of(g.user.id, work_date)
     if day is None:
         data = {"date": work_date.isoformat(), "status": "not_checked_in", "id": None, "time_in": None,
                 "time_out": None, "work_duration": None, "overtime_minutes": 0, "late_minutes": 0, "location": None}
@@ -237,16 +237,7 @@ def history():
         errors["to"] = ["The to must be a date after or equal to from."]
     if errors:
         raise ValidationFailed(errors)
-    stmt = db.select(DailyAttendance).where(DailyAttendance.user_id == g.user.id)
-    if start:
-        stmt = stmt.where(DailyAttendance.work_date >= start)
-    if end:
-        stmt = stmt.where(DailyAttendance.work_date <= end)
-    # The page's check-in events with their offices in one more statement, not two per row.
-    stmt = stmt.order_by(DailyAttendance.work_date.desc(), DailyAttendance.id.desc()).options(
-        lazyload(DailyAttendance.user),
-        selectinload(DailyAttendance.check_in_event).options(lazyload(AttendanceEvent.user),
-                                                                 joinedload(AttendanceEvent.office)))
+    stmt = attendance_days.history_query(g.user.id, start=start, end=end)
     known = schedules_by_id()
     items, pagination = paginate(stmt, lambda day: history_item(day, known))
     return envelope.ok(items, "Attendance history", pagination=pagination)

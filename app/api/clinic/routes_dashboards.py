@@ -26,11 +26,11 @@ from datetime import date, timedelta
 
 from flask import g, request
 
-from ...attendance.models import AttendanceEvent, DailyAttendance
+from ...attendance import days as attendance_days
+from ...attendance.models import DailyAttendance
 from ...clinic import services as clinic
 from ...common import clock
 from ...common.errors import ValidationFailed
-from ...extensions import db
 from ...schedules import services as schedules
 from ...schedules.resolution import resolve_days
 from . import envelope
@@ -69,10 +69,6 @@ def _hm(moment) -> str | None:
     return clock.to_local(moment).strftime("%H:%M") if moment else None
 
 
-def _day_of(user, work_date: date) -> DailyAttendance | None:
-    return db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
-
-
 def _minutes_so_far(day: DailyAttendance | None) -> int | None:
     """Minutes worked: check-in to check-out, or to now while the day is in progress; None without a check-in."""
     if day is None or day.time_in is None:
@@ -93,7 +89,7 @@ def _today_status(user) -> dict:
     """Today's attendance: ``{date, status, checked_in, check_in_time, check_out_time, work_duration,
     work_minutes, requires_review}`` (``requires_review``: the check-in awaits a reviewer)."""
     work_date = _today()
-    day = _day_of(user, work_date)
+    day = attendance_days.day_of(user.id, work_date)
     minutes = _minutes_so_far(day)
     status = _attendance_status(day)
     return {"date": work_date.isoformat(), "status": status, "checked_in": status != "not_checked_in",
@@ -104,11 +100,7 @@ def _today_status(user) -> dict:
 
 def _days(user, start: date, end: date) -> list[DailyAttendance]:
     """``user``'s days with a check-in in local dates ``[start, end)``, oldest first."""
-    return list(db.session.scalars(
-        db.select(DailyAttendance)
-        .where(DailyAttendance.user_id == user.id, DailyAttendance.work_date >= start,
-               DailyAttendance.work_date < end, DailyAttendance.time_in.is_not(None))
-        .order_by(DailyAttendance.work_date)))
+    return attendance_days.checked_in_days(user.id, start, end)
 
 
 def _schedule_json(schedule) -> dict | None:
@@ -315,10 +307,8 @@ def dokter_today_history():
     as the check-in answer and the approvals (one id space, :mod:`app.api.clinic`).
     """
     user, today = g.user, _today()
-    events = db.session.scalars(
-        db.select(AttendanceEvent).filter_by(user_id=user.id, work_date=today)
-        .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id))
-    day = _day_of(user, today)
+    events = attendance_days.events_of_day(user.id, today)
+    day = attendance_days.day_of(user.id, today)
     history = [{
         "attendance_id": day.id if day is not None else None, "type": event.kind,
         "time": clock.to_local(event.occurred_at).strftime("%H:%M:%S"),
