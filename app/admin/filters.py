@@ -226,6 +226,7 @@ def schedule_summary(schedule) -> str:
     pattern = clock_pattern(str(_locale()))
 
     def t(value):
+        """A time of day in the locale's clock pattern, or ``…`` when unset."""
         return value.strftime(pattern) if value else "…"
 
     check_in = t(schedule.check_in_start) + "–" + t(schedule.check_in_end)
@@ -279,6 +280,7 @@ def initials(name: str | None) -> str:
 
 def _label(mapping):
     def lookup(key):
+        """The translated label of ``key``; the key itself (``—`` when empty) when it has none."""
         value = mapping.get(key)
         return str(value) if value is not None else (key or "—")
     return lookup

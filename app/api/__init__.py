@@ -120,6 +120,7 @@ def register_dialects(app: Flask) -> None:
         return response
 
     def unavailable(exc: BaseException) -> ServiceUnavailable:
+        """A 503 with ``Retry-After`` for a database that does not answer (``exc``), logged once as a warning."""
         app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
                            str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return ServiceUnavailable(retry_after=RETRY_AFTER_S)

@@ -61,6 +61,8 @@ def paginate(stmt, serialize, *, default_per_page: int = 15,
     path = request.base_url
 
     def url(n: int) -> str:
+        """This request's URL with ``page`` set to ``n`` (the other query arguments kept), as Laravel's paginator
+        links."""
         args = request.args.to_dict()
         args["page"] = str(n)
         return f"{path}?{urlencode(args)}"

@@ -99,10 +99,12 @@ class _Item:
 
     @property
     def dedupe_key(self) -> str:
+        """``<user id>:<type>:<timestamp>``: the same item sent twice has the same key (the log's unique key)."""
         return f"{self.user.id}:{self.type}:{self.timestamp}"
 
     @property
     def client_ref(self) -> str:
+        """``offline:<type>:<timestamp>``: the event's client reference, so a replay finds the event it made."""
         return f"offline:{self.type}:{self.timestamp}"
 
 
@@ -123,11 +125,15 @@ class ItemOutcome:
 
     @property
     def ok(self) -> bool:
+        """True when the item was recorded (or replayed), False when refused (``error`` says why)."""
         return self.error is None
 
 
 @dataclass
 class BatchResult:
+    """The outcome of one batch: the items ``processed`` (recorded or replayed) and those ``failed``, in the order
+    processed (by timestamp)."""
+
     processed: list[ItemOutcome] = field(default_factory=list)
     failed: list[ItemOutcome] = field(default_factory=list)
 
@@ -446,6 +452,8 @@ def process_offline_batch(acting_user, items: list, *, now: datetime | None = No
     now = now or clock.now()
 
     def order(pair):
+        """Sort key of an ``(index, item)`` pair: the item's ``timestamp`` text (oldest first; none sorts first), then
+        its place in the batch."""
         stamp = pair[1].get("timestamp") if isinstance(pair[1], dict) else None
         return (stamp if isinstance(stamp, str) else "", pair[0])
 

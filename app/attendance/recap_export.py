@@ -70,6 +70,7 @@ def render(recap: Recap, heading: Heading, fmt: str) -> bytes:
 def columns():
     """``[(label, width in characters, value(row) → cell)]`` of the recap's per-person columns."""
     def hours(minutes):
+        """Minutes as hours with one decimal."""
         return round(minutes / 60, 1)
 
     return [
@@ -253,6 +254,7 @@ def to_pdf(recap: Recap, heading: Heading, *, approver_title: str | None = None)
     page_label = _("Page")
 
     def footer():
+        """Every page's footer: the title line and ``Page n/N``, right-aligned in grey."""
         pdf.set_y(-9)
         pdf.set_font(family, "", 7)
         pdf.set_text_color(100, 100, 100)
@@ -338,6 +340,8 @@ def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], tot
     pdf.set_draw_color(*PDF_TABLE["rule"])
 
     def lines_of(cells, col_widths, style):
+        """Each cell of a row broken into the lines that fit its column (``[(text, width in mm)]`` per cell), widths
+        measured once per text and style."""
         pdf.set_font(family, style, size)
         out = []
         for value, w in zip(cells, col_widths):
@@ -357,10 +361,13 @@ def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], tot
     section = {"edges": edges, "top": 0.0}
 
     def close_section():
+        """Draw the column rules of the section that ends here, from its top to the current line."""
         for x in section["edges"]:
             pdf.line(x, section["top"], x, pdf.get_y())
 
     def draw(cells, style, fill=None, merged=1):
+        """Draw one row (``merged``: the first columns joined into one), on a new page with the headings when it does
+        not fit."""
         row_edges, row_widths, row_right = edges, widths, right
         if merged > 1:
             cells = [cells[0], *cells[merged:]]
@@ -389,6 +396,7 @@ def _pdf_table(pdf, family: str, headings: list[str], rows: list[list[str]], tot
         pdf.set_y(y + height)
 
     def start_page():
+        """Start the table on a page: its top rule and the headings row."""
         section.update(edges=edges, top=pdf.get_y())
         pdf.line(left, section["top"], edges[-1], section["top"])
         draw(headings, "B", PDF_TABLE["heading_fill"])

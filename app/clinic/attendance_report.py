@@ -80,6 +80,8 @@ def overtime_judge(known: dict, zone=None) -> Callable[[date, int | None, int | 
     ends: dict[tuple, int | None] = {}
 
     def judge(work_date: date, schedule_id: int | None, time_out: int | None) -> int:
+        """The overtime minutes of one day: from the end of its schedule's working day to ``time_out`` (epoch seconds,
+        UTC); 0 without a check-out."""
         if time_out is None:
             return 0
         key = (work_date, schedule_id)
@@ -103,6 +105,7 @@ def clock_texts(zone=None) -> Callable[[int | None], str | None]:
     minutes: dict[int, str] = {}
 
     def text(seconds: int | None) -> str | None:
+        """``HH:MM:SS`` local of ``seconds`` since the epoch (UTC), or None for None."""
         if seconds is None:
             return None
         minute, second = divmod(seconds, 60)

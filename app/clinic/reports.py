@@ -90,9 +90,11 @@ def _service_fee_figures(*where) -> dict[int, list[int]]:
     rejected count]}`` of the procedures matching ``where`` (whole rupiah)."""
 
     def count_of(status):
+        """SQL sum: how many procedures of ``status``."""
         return func.coalesce(func.sum(case((Procedure.status == status, 1), else_=0)), 0)
 
     def share_of(status):
+        """SQL sum: the service fee shares (whole rupiah) of the procedures of ``status``."""
         return func.coalesce(func.sum(case((Procedure.status == status, Procedure.service_fee_share), else_=0)), 0)
 
     stmt = (db.select(Procedure.performer_id, count_of("approved"), share_of("approved"),

@@ -54,6 +54,7 @@ def _decide(procedure_id: int, form, *, approve: bool):
     procedure = _load_procedure(procedure_id)
 
     def done():
+        """The notice after the decision: which procedure, by whom, for which patient, approved or rejected."""
         facts = _describe(procedure)
         if approve:
             return _("%(procedure)s by %(name)s for %(patient)s approved.", **facts)

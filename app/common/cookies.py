@@ -39,6 +39,7 @@ class CookiePolicy:
         https = environ.get("wsgi.url_scheme") == "https"
 
         def start(status, headers, exc_info=None):
+            """``start_response`` with every ``Set-Cookie`` header hardened (:func:`harden_set_cookie`)."""
             headers = [(name, harden_set_cookie(value, https) if name.lower() == "set-cookie" else value)
                        for name, value in headers]
             return start_response(status, headers, exc_info)

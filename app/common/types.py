@@ -20,6 +20,10 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """An aware ``datetime`` as naive UTC for the database; None stays None.
+
+        :raises ValueError: a naive ``datetime`` (its zone is unknown).
+        """
         if value is None:
             return None
         if value.tzinfo is None:
@@ -27,6 +31,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
+        """The stored naive UTC value as an aware UTC ``datetime``; None stays None."""
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
@@ -39,9 +44,12 @@ class UTCDateTime(TypeDecorator):
 
         if impl is None:
             def process(value):
+                """The driver's value as an aware UTC ``datetime``; None stays None."""
                 return None if value is None else value.replace(tzinfo=utc)
         else:
             def process(value):
+                """The driver's value (converted by the dialect's own processor) as an aware UTC ``datetime``; None
+                stays None."""
                 value = impl(value)
                 return None if value is None else value.replace(tzinfo=utc)
         return process

@@ -169,6 +169,8 @@ def department_tree() -> list[TreeRow]:
     seen: set[int] = set()
 
     def walk(parent_id, depth):
+        """Append the children of ``parent_id`` at ``depth``, each followed by its own children (a department met twice
+        is skipped)."""
         for department in children.get(parent_id, ()):
             if department.id in seen:
                 continue

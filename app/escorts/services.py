@@ -277,6 +277,7 @@ def escort_stats(*, recent: int = 5) -> EscortStats:
     month_start = midnight.replace(day=1)
 
     def count_since(start) -> int:
+        """How many escorts were registered since ``start`` (an aware ``datetime``)."""
         return db.session.scalar(db.select(func.count(Escort.id)).where(Escort.created_at >= start)) or 0
 
     by_category = dict.fromkeys(CATEGORIES, 0)

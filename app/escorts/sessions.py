@@ -136,6 +136,7 @@ def record_view(row: EscortApiSession, escort: Escort) -> EscortApiView:
     now = clock.now()
 
     def increment() -> int:
+        """Add one to the session's view count of the escort; the number of rows changed (0: no row yet)."""
         return db.session.execute(db.update(EscortApiView).where(
             EscortApiView.session_id == row.id, EscortApiView.escort_id == escort.id)
             .values({EscortApiView.count: EscortApiView.count + 1, EscortApiView.last_viewed_at: now})).rowcount

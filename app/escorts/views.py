@@ -133,6 +133,7 @@ def _filters() -> ListFilters:
     today = clock.local_today()
 
     def valid(field):
+        """The field's value, or None when it is empty or did not validate."""
         return None if field.errors or field.data in (None, "") else field.data
 
     start, end = valid(form.start), valid(form.end)

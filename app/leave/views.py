@@ -47,6 +47,7 @@ def _decide(leave_id: int, form, *, approve: bool):
     leave = _load_leave(leave_id)
 
     def done():
+        """The notice after the decision: which kind of leave, whose, approved or rejected."""
         facts = {"name": leave.user.name, "kind": str(LEAVE_TYPE_LABELS.get(leave.leave_type, leave.leave_type))}
         return _("%(kind)s of %(name)s approved.", **facts) if approve else _("%(kind)s of %(name)s rejected.", **facts)
 

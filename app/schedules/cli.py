@@ -41,6 +41,7 @@ def _weekdays(schedule) -> str:
 
 def _describe(schedule) -> str:
     def hm(value):
+        """A time of day as ``HH:MM``, or ``…`` when unset."""
         return value.strftime("%H:%M") if value else "…"
 
     parts = [f"check-in {hm(schedule.check_in_start)}-{hm(schedule.check_in_end)}",

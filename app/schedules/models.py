@@ -288,6 +288,7 @@ class RosterEntry(db.Model):
 
     @property
     def is_day_off(self) -> bool:
+        """True when the roster makes the day a day off (no schedule)."""
         return self.schedule_id is None
 
 

@@ -346,6 +346,7 @@ def swap_roster_days(first_user, first_day: date, second_user, second_day: date,
     second = resolve_days(second_user, [second_day])[0]
 
     def shift(cell: DaySchedule):
+        """What a cell takes over from the other: its schedule, or None for a day off."""
         return None if cell.day_off else cell.schedule
 
     a = set_roster_day(first_user, first_day, shift(second), actor=actor)
@@ -526,6 +527,8 @@ def write_cells(cells, *, actor=None) -> int:
             applications.setdefault(application.user_id, []).append(application)
 
     def plan(user_id: int, day: date):
+        """``(planned, schedule id, pattern id)`` of ``user_id`` on ``day`` by the newest shift pattern applied over
+        it; ``(False, None, None)`` without one."""
         for application in applications.get(user_id, ()):
             if application.starts_on <= day <= application.ends_on:
                 steps = sorted(application.pattern.steps, key=lambda s: s.position)

@@ -41,6 +41,7 @@ class Window:
     end: datetime
 
     def contains(self, moment: datetime) -> bool:
+        """True when ``moment`` (an aware ``datetime``) is in ``[start, end)``."""
         return self.start <= moment < self.end
 
 

@@ -178,6 +178,8 @@ def user_edit(user_id: int):
                            _("You cannot remove your own administrator access."))
         else:
             def save():
+                """Apply the form to the person (and set the new password when one was typed); raises what the services
+                raise."""
                 accounts.update_user(user, current_user._get_current_object(),
                                      **form.values(office_by_id, department_by_id),
                                      annual_leave_days=form.annual_leave_days.data)

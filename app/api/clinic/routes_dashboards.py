@@ -110,6 +110,7 @@ def _schedule_json(schedule) -> dict | None:
         return None
 
     def hm(value):
+        """A time of day as ``HH:MM``, or None when unset."""
         return value.strftime("%H:%M") if value else None
 
     return {"id": schedule.id, "name": schedule.name, "code": schedule.code, "color": schedule.color,

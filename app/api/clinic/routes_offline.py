@@ -72,6 +72,7 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:
 
 def _schedule_json(schedule: WorkSchedule) -> dict:
     def hhmm(value):
+        """A time of day as ``HH:MM``, or None when unset."""
         return value.strftime("%H:%M") if value is not None else None
 
     return {"id": schedule.id, "name": schedule.name, "check_in_start": hhmm(schedule.check_in_start),

@@ -25,6 +25,7 @@ def session_stats():
     row = current_session()
 
     def items(kind):
+        """The session's latest :data:`RECENT` activities of ``kind``, newest first."""
         return sessions.recent_activity(row, kind, RECENT)
 
     return envelope.ok(None, session_id=row.public_id, stats={

@@ -27,6 +27,13 @@ def _login_key() -> str:
 @login_address_limit
 @limiter.limit("5 per minute", key_func=_login_key)
 def login():
+    """``POST /api/auth/login`` (contract 002, section 1): ``nisn_nip_nik`` and ``password`` (JSON or form).
+
+    200 ``Login berhasil`` with ``data {user, token}`` (a new bearer token of this dialect, named after
+    the ``User-Agent``); 422 ``Validasi gagal`` naming a missing field; 401 ``Kredensial tidak valid``
+    for an unknown identifier, a wrong password or an inactive person (one answer for all three).
+    Rate-limited per address and per address and identifier (5 a minute).
+    """
     data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     data = data if isinstance(data, dict) else {}
     errors = {}
@@ -48,6 +55,7 @@ def login():
 @bp.post("/auth/logout")
 @token_required()
 def logout():
+    """``POST /api/auth/logout`` (contract 002, section 1): revokes the calling token; 200 ``Logout berhasil``."""
     revoke(g.api_token)
     return envelope.ok("Logout berhasil")
 

@@ -172,6 +172,7 @@ def read_roster_file(data: bytes) -> RosterFile:
     seen: dict[int, int] = {}
     for line, cells in data_lines:
         def cell(index):
+            """The stripped text of column ``index`` of this line; empty for no column or a short line."""
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
         row = ImportRow(line=line, identifier=cell(ident_col), name=cell(name_col))
