@@ -48,8 +48,10 @@ from ..accounts.roles import STUDENT_ROLES
 from ..common import clock
 from ..common.errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..places.models import Office
 from ..places.services import parse_accuracy, parse_coordinate
 from ..schedules import services as schedules
+from ..schedules.models import WorkSchedule
 from . import overtime, plausibility
 from .models import AttendanceEvent, DailyAttendance, OfflineSyncLog
 from .services import (AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals, open_windows,
@@ -462,6 +464,38 @@ def process_offline_batch(acting_user, items: list, *, now: datetime | None = No
         outcome = process_item(acting_user, raw, now=now)
         (result.processed if outcome.ok else result.failed).append(outcome)
     return result
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """One person's offline records: ``pending`` (received, not recorded yet: pending or failed
+    logs), ``pending_review`` (recorded offline, waiting for a reviewer) and ``last_sync`` (when
+    the last one was recorded, UTC; None before any)."""
+
+    pending: int
+    pending_review: int
+    last_sync: datetime | None
+
+
+def sync_status(user_id: int) -> SyncStatus:
+    """The :class:`SyncStatus` of the person ``user_id`` (three statements)."""
+    mine = OfflineSyncLog.user_id == user_id
+    pending = db.session.scalar(db.select(db.func.count(OfflineSyncLog.id)).where(
+        mine, OfflineSyncLog.status.in_(("pending", "failed"))))
+    last_sync = db.session.scalar(db.select(db.func.max(OfflineSyncLog.synced_at)).where(
+        mine, OfflineSyncLog.status == "success"))
+    review = db.session.scalar(db.select(db.func.count(AttendanceEvent.id)).where(
+        AttendanceEvent.user_id == user_id, AttendanceEvent.source == "offline",
+        AttendanceEvent.review_state == "pending"))
+    return SyncStatus(pending=pending, pending_review=review, last_sync=last_sync)
+
+
+def reference_changed_at() -> datetime | None:
+    """When an office or a work schedule last changed (UTC; None when there are none): an offline
+    data package older than this is stale (two statements)."""
+    changed = db.session.scalar(db.select(db.func.max(Office.updated_at)))
+    schedule_changed = db.session.scalar(db.select(db.func.max(WorkSchedule.updated_at)))
+    return max((m for m in (changed, schedule_changed) if m is not None), default=None)
 
 
 def retry_log(acting_user, log: OfflineSyncLog, *, now: datetime | None = None) -> ItemOutcome:

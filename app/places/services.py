@@ -220,6 +220,13 @@ def list_offices() -> list[Office]:
     return list(db.session.scalars(offices_query()))
 
 
+def active_offices(*, by_name: bool = False) -> list[Office]:
+    """The active offices, by code (:func:`offices_query`'s order), or with ``by_name`` by name."""
+    if by_name:
+        return list(db.session.scalars(db.select(Office).where(Office.is_active.is_(True)).order_by(Office.name)))
+    return list(db.session.scalars(offices_query().where(Office.is_active.is_(True))))
+
+
 def get_office(office_id: int) -> Office:
     """:raises NotFound: no office with this id."""
     from ..common.errors import NotFound

@@ -31,12 +31,9 @@ from datetime import datetime, timedelta
 from flask import g, request
 
 from ...attendance import offline
-from ...attendance.models import AttendanceEvent, OfflineSyncLog
 from ...common import clock
 from ...common.errors import ValidationFailed
-from ...extensions import db
-from ...places.models import Office
-from ...places.services import parse_accuracy, parse_coordinate
+from ...places.services import active_offices, parse_accuracy, parse_coordinate
 from ...schedules.resolution import resolve_days
 from ...schedules.models import WorkSchedule
 from . import envelope
@@ -115,8 +112,7 @@ def offline_data():
     now = clock.now()
     data: dict = {}
     if "locations" in wanted:
-        rows = db.session.scalars(db.select(Office).where(Office.is_active.is_(True)).order_by(Office.name))
-        data["locations"] = [work_location(office) for office in rows]
+        data["locations"] = [work_location(office) for office in active_offices(by_name=True)]
     if "users" in wanted:
         data["users"] = {**me(g.user), "work_location_id": g.user.office_id}
     if "schedule" in wanted:
@@ -236,9 +232,7 @@ def _cache_status(raw: str | None, now: datetime) -> str:
                                                     "time zone."]})
     if moment > now + offline.CLOCK_SKEW or now - moment > CACHE_LIFETIME:
         return "expired"
-    changed = db.session.scalar(db.select(db.func.max(Office.updated_at)))
-    schedule_changed = db.session.scalar(db.select(db.func.max(WorkSchedule.updated_at)))
-    latest = max((m for m in (changed, schedule_changed) if m is not None), default=None)
+    latest = offline.reference_changed_at()
     return "stale" if latest is not None and latest > moment else "valid"
 
 
@@ -255,15 +249,8 @@ def offline_status():
     """
     now = clock.now()
     cache_status = _cache_status(request.args.get("cache_timestamp"), now)
-    mine = OfflineSyncLog.user_id == g.user.id
-    pending = db.session.scalar(db.select(db.func.count(OfflineSyncLog.id)).where(
-        mine, OfflineSyncLog.status.in_(("pending", "failed"))))
-    last_sync = db.session.scalar(db.select(db.func.max(OfflineSyncLog.synced_at)).where(
-        mine, OfflineSyncLog.status == "success"))
-    review = db.session.scalar(db.select(db.func.count(AttendanceEvent.id)).where(
-        AttendanceEvent.user_id == g.user.id, AttendanceEvent.source == "offline",
-        AttendanceEvent.review_state == "pending"))
-    return envelope.ok({"offline_enabled": True, "cache_status": cache_status, "pending_sync_count": pending,
-                        "pending_review_count": review, "last_sync": clock.iso_utc(last_sync),
+    status = offline.sync_status(g.user.id)
+    return envelope.ok({"offline_enabled": True, "cache_status": cache_status, "pending_sync_count": status.pending,
+                        "pending_review_count": status.pending_review, "last_sync": clock.iso_utc(status.last_sync),
                         "max_records_per_sync": MAX_RECORDS, "max_record_age_days": offline.MAX_AGE.days},
                        "Offline status")

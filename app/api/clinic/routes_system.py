@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from ...common import clock
 from ...common.database import database_reachable
-from ...extensions import db
-from ...places.models import Office
-from ...places.services import offices_query
+from ...places.services import active_offices
 from . import envelope
 from .blueprint import bp
 from .serializers import work_location
@@ -51,5 +49,4 @@ def version():
 @bp.get("/locations/work-locations")
 def work_locations():
     """``GET /api/v2/locations/work-locations``: the active offices (GPS reference), by name."""
-    rows = db.session.scalars(offices_query().where(Office.is_active.is_(True)))
-    return envelope.ok([work_location(office) for office in rows], "Work locations")
+    return envelope.ok([work_location(office) for office in active_offices()], "Work locations")
