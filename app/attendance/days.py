@@ -1,4 +1,4 @@
-"""One person's attendance days and events as the apps read them (read only).
+"""Attendance days and events as the apps and pages read them (read only).
 
 A :class:`~.models.DailyAttendance` is one person's local work day (``work_date``, a date in
 the organisation's zone, ``TIMEZONE``); its events are the raw check-ins and check-outs of that
@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from ..accounts.models import User
 from ..extensions import db
 from .models import AttendanceEvent, DailyAttendance
 from .services import pending_days_query
@@ -55,6 +56,30 @@ def events_of_day(user_id: int, work_date: date) -> list[AttendanceEvent]:
     return list(db.session.scalars(
         db.select(AttendanceEvent).filter_by(user_id=user_id, work_date=work_date)
         .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id)))
+
+
+def recent_check_ins(user_id: int, *, limit: int) -> list[AttendanceEvent]:
+    """The person ``user_id``'s newest ``limit`` check-in events (any source, any review state),
+    newest first."""
+    return list(db.session.scalars(
+        db.select(AttendanceEvent)
+        .where(AttendanceEvent.user_id == user_id, AttendanceEvent.kind == "check_in")
+        .order_by(AttendanceEvent.occurred_at.desc(), AttendanceEvent.id.desc())
+        .limit(limit)))
+
+
+def email_users_with_check_in_counts() -> list[tuple[User, int]]:
+    """``[(user, check-ins)]`` of the people who can sign in with an email (active, not deleted,
+    with an email), by id; ``check-ins`` counts their check-in events not rejected on review
+    (0 for none), in one statement."""
+    counts = (db.select(AttendanceEvent.user_id, db.func.count(AttendanceEvent.id).label("n"))
+              .where(AttendanceEvent.kind == "check_in", AttendanceEvent.review_state != "rejected")
+              .group_by(AttendanceEvent.user_id).subquery())
+    return [tuple(row) for row in db.session.execute(
+        db.select(User, db.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.user_id == User.id)
+        .where(User.is_active.is_(True), User.deleted_at.is_(None), User.email.is_not(None))
+        .order_by(User.id)).all()]
 
 
 def review_states(day_ids) -> tuple[set[int], set[int]]:

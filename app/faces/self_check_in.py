@@ -55,6 +55,14 @@ class SelfCheckIn:
     failure: FailedFaceCheckIn | None = None
 
 
+def recent_failures(user_id: int, *, limit: int) -> list[FailedFaceCheckIn]:
+    """The person ``user_id``'s newest ``limit`` failed face check-ins, newest first (never attendance)."""
+    return list(db.session.scalars(
+        db.select(FailedFaceCheckIn).where(FailedFaceCheckIn.user_id == user_id)
+        .order_by(FailedFaceCheckIn.occurred_at.desc(), FailedFaceCheckIn.id.desc())
+        .limit(limit)))
+
+
 def _failed(user, image: services.FaceImage, reason: str, now, *, distance: float | None = None) -> SelfCheckIn:
     """Record a failed attempt; the photo is kept (``UPLOAD_FOLDER/failed-faces/``) only for a face
     that is not the person's — evidence of a borrowed password; a photo without a face is not."""

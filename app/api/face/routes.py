@@ -27,16 +27,14 @@ from ...accounts.api_tokens import find_token, issue_token, revoke
 from ...accounts.models import User
 from ...accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordRejected, check_new_password
 from ...accounts.roles import ROLE_KEYS
-from ...attendance import photos
+from ...attendance import days as attendance_days, photos
 from ...attendance import services as attendance
-from ...attendance.models import AttendanceEvent
 from ...common import clock
 from ...common.errors import Conflict, ValidationFailed
 from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from ...faces import services as faces
-from ...faces.models import FailedFaceCheckIn
-from ...faces.self_check_in import PENDING_ENROLMENT as PENDING, self_check_in
+from ...faces.self_check_in import PENDING_ENROLMENT as PENDING, recent_failures, self_check_in
 from . import serializers, settings
 from .auth import (DIALECT, TOKEN_LIFETIME, clear_token_cookie, cookie_token, json_body, login_required,
                    rate_limit_key, set_token_cookie)
@@ -294,15 +292,8 @@ def list_attendance():
     one waiting for review), ``failed`` for one an admin rejected and for a
     failed attempt (whose ``id`` reads ``failed-<n>``, apart from check-ins').
     """
-    events = db.session.scalars(
-        db.select(AttendanceEvent)
-        .where(AttendanceEvent.user_id == g.user.id, AttendanceEvent.kind == "check_in")
-        .order_by(AttendanceEvent.occurred_at.desc(), AttendanceEvent.id.desc())
-        .limit(MAX_RECORDS))
-    failures = db.session.scalars(
-        db.select(FailedFaceCheckIn).where(FailedFaceCheckIn.user_id == g.user.id)
-        .order_by(FailedFaceCheckIn.occurred_at.desc(), FailedFaceCheckIn.id.desc())
-        .limit(MAX_RECORDS))
+    events = attendance_days.recent_check_ins(g.user.id, limit=MAX_RECORDS)
+    failures = recent_failures(g.user.id, limit=MAX_RECORDS)
     rows = sorted([(e.occurred_at, serializers.attendance_record(e)) for e in events]
                   + [(f.occurred_at, serializers.failed_record(f)) for f in failures],
                   key=lambda pair: pair[0], reverse=True)
@@ -326,13 +317,5 @@ def list_users():
     review, not ``failed``.  Errors: 401 ``Anda belum login``; 403 ``Anda
     tidak memiliki akses`` (not an admin).
     """
-    counts = (db.select(AttendanceEvent.user_id, db.func.count(AttendanceEvent.id).label("n"))
-              .where(AttendanceEvent.kind == "check_in", AttendanceEvent.review_state != "rejected")
-              .group_by(AttendanceEvent.user_id).subquery())
-    rows = db.session.execute(
-        db.select(User, db.func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.user_id == User.id)
-        .where(User.is_active.is_(True), User.deleted_at.is_(None), User.email.is_not(None))
-        .order_by(User.id)).all()
-    users = [serializers.user_with_count(user, n) for user, n in rows]
+    users = [serializers.user_with_count(user, n) for user, n in attendance_days.email_users_with_check_in_counts()]
     return body(total_users=len(users), users=users)
