@@ -481,6 +481,24 @@ def users_query(*, search: str | None = None, role: str | None = None, deleted: 
     return stmt.order_by(db.func.lower(User.name), User.id)
 
 
+def users_by_id_query(*, role: str | None = None, is_active: bool | None = None):
+    """Select statement of the people not deleted, by id, of ``role`` and with ``is_active`` when given."""
+    stmt = db.select(User).where(NOT_DELETED)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if is_active is not None:
+        stmt = stmt.where(User.is_active == is_active)
+    return stmt.order_by(User.id)
+
+
+def people_counts() -> list[tuple[str, bool, int]]:
+    """``[(role, is_active, how many)]`` of the people not deleted, one row per role and state
+    present (in no particular order; one statement)."""
+    return [tuple(row) for row in db.session.execute(
+        db.select(User.role, User.is_active, db.func.count(User.id)).where(NOT_DELETED)
+        .group_by(User.role, User.is_active)).all()]
+
+
 def get_user(user_id: int, *, include_deleted: bool = False) -> User:
     """The user ``user_id``.
 

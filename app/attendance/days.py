@@ -40,6 +40,33 @@ def history_query(user_id: int, *, start: date | None = None, end: date | None =
                                                              joinedload(AttendanceEvent.office)))
 
 
+def days_on(user_id: int, work_dates) -> dict[date, DailyAttendance]:
+    """``{work date: day}`` of the person ``user_id`` on the local dates ``work_dates`` (those with a
+    day row only); no statement for no dates."""
+    dates = set(work_dates)
+    if not dates:
+        return {}
+    return {d.work_date: d for d in db.session.scalars(
+        db.select(DailyAttendance).where(DailyAttendance.user_id == user_id, DailyAttendance.work_date.in_(dates)))}
+
+
+def events_query(user_id: int, *, start: date | None = None, end: date | None = None, year: int | None = None,
+                 month: int | None = None):
+    """Select statement of the person ``user_id``'s check-ins and check-outs, newest first, on the
+    local work dates from ``start`` to ``end`` (both included, either open when None) and, when
+    ``year`` is given, in that year or in its ``month`` (1..12) when given too (both limits apply)."""
+    stmt = db.select(AttendanceEvent).where(AttendanceEvent.user_id == user_id)
+    if start:
+        stmt = stmt.where(AttendanceEvent.work_date >= start)
+    if end:
+        stmt = stmt.where(AttendanceEvent.work_date <= end)
+    if year is not None:
+        first = date(year, month or 1, 1)
+        after = date(year + 1, 1, 1) if month in (None, 12) else date(year, month + 1, 1)
+        stmt = stmt.where(AttendanceEvent.work_date >= first, AttendanceEvent.work_date < after)
+    return stmt.order_by(AttendanceEvent.occurred_at.desc(), AttendanceEvent.id.desc())
+
+
 def checked_in_days(user_id: int, start: date, end: date) -> list[DailyAttendance]:
     """The person ``user_id``'s days with a check-in on the local dates ``[start, end)`` (``end``
     excluded), oldest first."""

@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.roles import STUDENT_ROLES
 from ..common import clock
-from ..common.errors import DomainError, ValidationFailed
+from ..common.errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..places.models import Office
 from ..places.services import parse_accuracy, parse_coordinate
@@ -464,6 +464,31 @@ def process_offline_batch(acting_user, items: list, *, now: datetime | None = No
         outcome = process_item(acting_user, raw, now=now)
         (result.processed if outcome.ok else result.failed).append(outcome)
     return result
+
+
+def visible_log(log_id: int, viewer, *, sees_all: bool = False) -> OfflineSyncLog:
+    """The offline sync log ``log_id`` when ``viewer`` may see it: their own, or anyone's with
+    ``sees_all`` (the caller's role rule, e.g. the school's admins and principal).
+
+    :raises NotFound: no such log, or another person's without ``sees_all`` (the same answer).
+    """
+    log = db.session.get(OfflineSyncLog, log_id)
+    if log is None or (not sees_all and log.user_id != viewer.id):
+        raise NotFound("Offline sync log not found", field="log_id")
+    return log
+
+
+def logs_query(*, user_id: int | None = None, status: str | None = None, action_type: str | None = None):
+    """Select statement of offline sync logs, newest first (then the newest row), of the person
+    ``user_id``, with ``status`` and ``action_type`` when given."""
+    stmt = db.select(OfflineSyncLog)
+    if user_id is not None:
+        stmt = stmt.where(OfflineSyncLog.user_id == user_id)
+    if status is not None:
+        stmt = stmt.where(OfflineSyncLog.status == status)
+    if action_type is not None:
+        stmt = stmt.where(OfflineSyncLog.action_type == action_type)
+    return stmt.order_by(OfflineSyncLog.created_at.desc(), OfflineSyncLog.id.desc())
 
 
 @dataclass(frozen=True)

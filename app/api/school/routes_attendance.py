@@ -25,15 +25,14 @@ from datetime import date
 from flask import g, request
 
 from ...accounts.models import User
+from ...accounts.services import get_user
 from ...accounts.roles import STAFF_ROLES
-from ...attendance import photos
+from ...attendance import days as attendance_days, photos
 from ...attendance import services as attendance
 from ...attendance.models import AttendanceEvent, DailyAttendance
 from ...common import clock
-from ...common.errors import DomainError, ValidationFailed
-from ...extensions import db
-from ...places.models import Office
-from ...places.services import parse_accuracy, parse_coordinate, school_geofence
+from ...common.errors import DomainError, NotFound, ValidationFailed
+from ...places.services import get_office, parse_accuracy, parse_coordinate, school_geofence
 from ...qr import services as qr
 from . import envelope
 from .auth import token_required
@@ -208,8 +207,11 @@ def qrcode_dynamic():
         if not raw.isdigit() or len(raw) > 12:
             raise ValidationFailed({"office_id": ["The office id must be an integer."]})
         location = int(raw)
-        if location != qr.SCHOOL_LOCATION and db.session.get(Office, location) is None:
-            return envelope.fail("Kantor tidak ditemukan", 404)
+        if location != qr.SCHOOL_LOCATION:
+            try:
+                get_office(location)
+            except NotFound:
+                return envelope.fail("Kantor tidak ditemukan", 404)
     token = qr.current_token(location)
     return envelope.ok("Token QR dinamis berhasil diambil", {
         "token": token.token,
@@ -235,7 +237,10 @@ def qrcode_verify():
         elif user_id != g.user.id:
             if g.user.role not in ACTS_FOR_OTHERS:
                 return envelope.fail("Akses ditolak", 403)
-            target = db.session.get(User, user_id)
+            try:
+                target = get_user(user_id, include_deleted=True)
+            except NotFound:
+                target = None
             if target is None or not target.is_active:
                 return envelope.fail("User tidak ditemukan", 404)
     kind = KINDS.get(data.get("type")) if isinstance(data.get("type"), str) else None
@@ -326,20 +331,8 @@ def attendance_history():
         errors["end_date"] = ["The end date must be a date after or equal to start date."]
     if errors:
         raise ValidationFailed(errors)
-    stmt = db.select(AttendanceEvent).where(AttendanceEvent.user_id == g.user.id)
-    if start:
-        stmt = stmt.where(AttendanceEvent.work_date >= start)
-    if end:
-        stmt = stmt.where(AttendanceEvent.work_date <= end)
-    if year is not None:
-        first = date(year, month or 1, 1)
-        after = date(year + 1, 1, 1) if month in (None, 12) else date(year, month + 1, 1)
-        stmt = stmt.where(AttendanceEvent.work_date >= first, AttendanceEvent.work_date < after)
-    stmt = stmt.order_by(AttendanceEvent.occurred_at.desc(), AttendanceEvent.id.desc())
+    stmt = attendance_days.events_query(g.user.id, start=start, end=end, year=year, month=month)
     page = paginate(stmt, lambda event: event)
-    days = {d.work_date: d for d in db.session.scalars(
-        db.select(DailyAttendance).where(DailyAttendance.user_id == g.user.id,
-                                         DailyAttendance.work_date.in_({e.work_date for e in page["data"]})))
-    } if page["data"] else {}
+    days = attendance_days.days_on(g.user.id, {e.work_date for e in page["data"]})
     page["data"] = [_record_json(e, days.get(e.work_date), photos.find_photo(e)) for e in page["data"]]
     return envelope.ok(data=page)

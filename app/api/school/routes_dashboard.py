@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import g
 
+from ...accounts import services as accounts
 from ...accounts.models import User
 from ...accounts.roles import ROLE_BY_KEY, ROLES, SCHOOL_LEAD_ROLES
-from ...attendance.models import DailyAttendance
+from ...attendance import days as attendance_days
 from ...attendance.services import month_history, today_overview
 from ...common import clock
-from ...extensions import db
 from . import envelope
 from .auth import token_required
 from .blueprint import bp
@@ -25,11 +25,8 @@ SCHOOL_ROLE_IDS = (1, 2, 3, 4, 5)
 
 
 def _users_by_role() -> dict:
-    rows = db.session.execute(
-        db.select(User.role, User.is_active, db.func.count(User.id)).where(User.deleted_at.is_(None))
-        .group_by(User.role, User.is_active)).all()
     counts: dict[str, dict[str, int]] = {}
-    for role, active, n in rows:
+    for role, active, n in accounts.people_counts():
         entry = counts.setdefault(role, {"total": 0, "active": 0})
         entry["total"] += n
         entry["active"] += n if active else 0
@@ -59,7 +56,7 @@ def _overview(today) -> dict:
 
 
 def _personal(user: User, today) -> dict:
-    day = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=today))
+    day = attendance_days.day_of(user.id, today)
     month = month_history(user, today.year, today.month)
     counted = [d for d in month if d.time_in is not None]
     return {

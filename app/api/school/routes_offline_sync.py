@@ -14,8 +14,7 @@ from ...accounts.roles import SCHOOL_LEAD_ROLES
 from ...attendance import offline
 from ...attendance.models import OfflineSyncLog
 from ...common import clock
-from ...common.errors import DomainError, ValidationFailed
-from ...extensions import db
+from ...common.errors import DomainError, NotFound, ValidationFailed
 from . import envelope, serializers
 from .auth import token_required
 from .blueprint import bp
@@ -61,10 +60,11 @@ def _outcome_record(outcome, qr_token_used: str) -> dict:
 
 
 def _visible_log(log_id: int) -> OfflineSyncLog | None:
-    log = db.session.get(OfflineSyncLog, log_id)
-    if log is None or (g.user.role not in SEES_ALL and log.user_id != g.user.id):
+    """The log ``log_id`` when the caller may see it (their own; anyone's for :data:`SEES_ALL`), else None."""
+    try:
+        return offline.visible_log(log_id, g.user, sees_all=g.user.role in SEES_ALL)
+    except NotFound:
         return None
-    return log
 
 
 @bp.get("/offline-sync")
@@ -72,7 +72,7 @@ def _visible_log(log_id: int) -> OfflineSyncLog | None:
 def offline_sync_index():
     """Logs, newest first; filters ``user_id`` (admin/kepsek), ``status``, ``action_type``; paginated."""
     errors: dict[str, list[str]] = {}
-    stmt = db.select(OfflineSyncLog)
+    filters: dict = {}
     raw_user = request.args.get("user_id")
     if g.user.role in SEES_ALL:
         if raw_user not in (None, ""):
@@ -80,22 +80,21 @@ def offline_sync_index():
             if user_id is None:
                 errors["user_id"] = ["The user id must be an integer."]
             else:
-                stmt = stmt.where(OfflineSyncLog.user_id == user_id)
+                filters["user_id"] = user_id
     else:
-        stmt = stmt.where(OfflineSyncLog.user_id == g.user.id)
+        filters["user_id"] = g.user.id
     status = request.args.get("status")
     if status not in (None, ""):
         if status not in STATUSES:
             errors["status"] = ["The selected status is invalid."]
         else:
-            stmt = stmt.where(OfflineSyncLog.status == status)
+            filters["status"] = status
     action = request.args.get("action_type")
     if action not in (None, ""):
-        stmt = stmt.where(OfflineSyncLog.action_type == action[:20])
+        filters["action_type"] = action[:20]
     if errors:
         raise ValidationFailed(errors)
-    stmt = stmt.order_by(OfflineSyncLog.created_at.desc(), OfflineSyncLog.id.desc())
-    return envelope.ok(data=paginate(stmt, _log_json))
+    return envelope.ok(data=paginate(offline.logs_query(**filters), _log_json))
 
 
 @bp.get("/offline-sync/<int:log_id>")

@@ -27,7 +27,6 @@ from ...accounts.api_tokens import revoke_all
 from ...accounts.models import User
 from ...accounts.roles import ROLE_BY_ID
 from ...common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ...extensions import db
 from . import envelope
 from .auth import DIALECT, token_required
 from .blueprint import bp
@@ -73,7 +72,7 @@ def list_users():
     Query: ``role_id`` (a known role number), ``is_active`` (1/0),
     ``page``, ``per_page`` (1..100, default 15); a bad value → 422 naming it.
     """
-    stmt = db.select(User).where(accounts.NOT_DELETED).order_by(User.id)
+    filters: dict = {}
     errors = {}
     role_id = request.args.get("role_id")
     if role_id not in (None, ""):
@@ -81,17 +80,17 @@ def list_users():
         if number not in ROLE_BY_ID:
             errors["role_id"] = ["The selected role id is invalid."]
         else:
-            stmt = stmt.where(User.role == ROLE_BY_ID[number].key)
+            filters["role"] = ROLE_BY_ID[number].key
     is_active = request.args.get("is_active")
     if is_active not in (None, ""):
         flag = parse_bool(is_active)
         if flag is None:
             errors["is_active"] = ["The is active field must be true or false."]
         else:
-            stmt = stmt.where(User.is_active == flag)
+            filters["is_active"] = flag
     if errors:
         raise ValidationFailed(errors)
-    return envelope.ok("Data pengguna berhasil diambil", paginate(stmt, user_json))
+    return envelope.ok("Data pengguna berhasil diambil", paginate(accounts.users_by_id_query(**filters), user_json))
 
 
 @bp.post("/users")
