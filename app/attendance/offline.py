@@ -482,12 +482,9 @@ def logs_query(*, user_id: int | None = None, status: str | None = None, action_
     """Select statement of offline sync logs, newest first (then the newest row), of the person
     ``user_id``, with ``status`` and ``action_type`` when given."""
     stmt = db.select(OfflineSyncLog)
-    if user_id is not None:
-        stmt = stmt.where(OfflineSyncLog.user_id == user_id)
-    if status is not None:
-        stmt = stmt.where(OfflineSyncLog.status == status)
-    if action_type is not None:
-        stmt = stmt.where(OfflineSyncLog.action_type == action_type)
+    chosen = ((OfflineSyncLog.user_id, user_id), (OfflineSyncLog.status, status),
+              (OfflineSyncLog.action_type, action_type))
+    stmt = stmt.where(*(column == value for column, value in chosen if value is not None))
     return stmt.order_by(OfflineSyncLog.created_at.desc(), OfflineSyncLog.id.desc())
 
 
