@@ -17,6 +17,8 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.api_tokens import revoke
+from ..accounts.models import ApiToken
 from ..common import clock
 from ..extensions import db
 from .models import Escort, EscortApiActivity, EscortApiSession, EscortApiView
@@ -84,6 +86,41 @@ def rotate_secrets(row: EscortApiSession) -> tuple[str, str]:
     row.cookie_hash, row.csrf_hash = digest(cookie_secret), digest(csrf_token)
     db.session.flush()
     return cookie_secret, csrf_token
+
+
+def renew_csrf(row: EscortApiSession) -> str:
+    """Give the browser session a new CSRF token (its cookie stays); returns it plain."""
+    csrf_token = new_secret()
+    row.csrf_hash = digest(csrf_token)
+    db.session.flush()
+    return csrf_token
+
+
+def sign_in(row: EscortApiSession, user_id: int, token_id: int) -> tuple[str, str]:
+    """Sign the browser session in as ``user_id`` with the bearer token ``token_id`` its sign-in
+    issued, under a new cookie secret and CSRF token (:func:`rotate_secrets`); returns both plain."""
+    row.user_id, row.token_id = user_id, token_id
+    return rotate_secrets(row)
+
+
+def sign_out_token(token) -> None:
+    """End a bearer sign-in: revoke ``token`` (an :class:`~app.accounts.models.ApiToken`) and sign
+    out the session it made, if any."""
+    revoke(token)
+    row = db.session.scalar(db.select(EscortApiSession).filter_by(token_id=token.id))
+    if row is not None and row.user_id is not None:
+        row.user_id = None
+    db.session.flush()
+
+
+def sign_out_browser(row: EscortApiSession) -> None:
+    """Sign the browser session out and revoke the bearer token its sign-in issued (if still there)."""
+    if row.token_id is not None:
+        linked = db.session.get(ApiToken, row.token_id)
+        if linked is not None:
+            revoke(linked)
+    row.user_id = None
+    db.session.flush()
 
 
 def bump(row: EscortApiSession, counter: str, by: int = 1) -> int:

@@ -5,13 +5,11 @@ from flask import g, request
 
 from ...accounts import services as accounts
 from ...accounts.api_tokens import issue_token, revoke
-from ...accounts.models import ApiToken
 from ...accounts.roles import ER_STAFF_ROLES
 from ...common import clock
 from ...common.ratelimit import login_address_limit
 from ...escorts import sessions
-from ...escorts.models import EscortApiSession
-from ...extensions import db, limiter
+from ...extensions import limiter
 from . import envelope
 from .auth import (DIALECT, SESSION_COOKIE, authenticate, bearer, set_session_cookies,
                    staff_required)
@@ -37,9 +35,7 @@ def csrf_cookie():
         cookie_secret, csrf_token = sessions.new_secret(), sessions.new_secret()
         sessions.create_session(cookie_secret=cookie_secret, csrf_token=csrf_token)
     else:
-        cookie_secret, csrf_token = None, sessions.new_secret()
-        row.csrf_hash = sessions.digest(csrf_token)
-        db.session.flush()
+        cookie_secret, csrf_token = None, sessions.renew_csrf(row)
     set_session_cookies(cookie_secret, csrf_token)
     return "", 204
 
@@ -81,8 +77,7 @@ def login():
                              user_agent=agent)
     browser = None if bearer() else sessions.find_by_cookie(request.cookies.get(SESSION_COOKIE))
     if browser is not None:
-        browser.user_id, browser.token_id = user.id, row.id
-        set_session_cookies(*sessions.rotate_secrets(browser))
+        set_session_cookies(*sessions.sign_in(browser, user.id, row.id))
     return envelope.ok("Login successful", {"user": user_json(user), "token": token, "token_type": "Bearer",
                                             "expires_in": None})
 
@@ -105,16 +100,7 @@ def logout():
     if user is None:
         return envelope.unauthenticated()
     if g.api_token is not None:
-        revoke(g.api_token)
-        row = db.session.scalar(db.select(EscortApiSession).filter_by(token_id=g.api_token.id))
-        if row is not None and row.user_id is not None:
-            row.user_id = None
+        sessions.sign_out_token(g.api_token)
     else:
-        row = g.igd_session
-        if row.token_id is not None:
-            linked = db.session.get(ApiToken, row.token_id)
-            if linked is not None:
-                revoke(linked)
-        row.user_id = None
-    db.session.flush()
+        sessions.sign_out_browser(g.igd_session)
     return envelope.ok("Successfully logged out", {"logged_out_at": clock.iso_utc(clock.now())})
