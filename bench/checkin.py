@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check-in benchmark: Hadir's ``POST /api/absenmasuk`` against a bare Flask app.
 
-A benchmark, not a test: ``.venv/bin/python bench/checkin.py [--db sqlite|postgres]``.
+A benchmark, not a test: ``.venv/bin/python bench/checkin.py [--db sqlite|postgres] [--floor]``.
 Everything runs on 127.0.0.1 and ends by itself (see bench/README.md).
 
 1. **Saturation** (wrk 4.1, 32 connections, ``bench/checkin.lua``): gunicorn
@@ -19,6 +19,13 @@ Everything runs on 127.0.0.1 and ends by itself (see bench/README.md).
 After each Hadir run the check-ins in the database are counted: exactly one per
 employee (2,000) or the run is reported as MISMATCH.  Rate limits stay enabled
 (60/min per user; each employee checks in once).
+
+3. **Floor** (``--floor``): after the bare app, ``bench/floor_app.py`` (the least any Flask
+   app does for a check-in: the token verified, the rate limit, one SELECT, the geofence,
+   the two INSERTs with Hadir's durability; raw driver, no extension) on a freshly seeded
+   database, the same gunicorn configuration and the same wrk run; prints its rate, the
+   ratios floor / bare and Hadir / floor, and its count (exactly 2,000, else MISMATCH).
+   With the open loop, the floor gets the same 200/s run on a fresh database after Hadir's.
 """
 from __future__ import annotations
 
@@ -374,6 +381,9 @@ def main(argv=None) -> int:
     parser.add_argument("--timezone", default="Asia/Jakarta")
     parser.add_argument("--skip-saturation", action="store_true")
     parser.add_argument("--skip-open-loop", action="store_true")
+    parser.add_argument("--floor", action="store_true",
+                        help="also serve bench/floor_app.py (the floor of a check-in) on a fresh database, "
+                             "same saturation run (and open loop unless skipped)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, tokens, SQLite file)")
     args = parser.parse_args(argv)
@@ -416,6 +426,19 @@ def main(argv=None) -> int:
             results["saturation_bare"] = bare
             if hadir["rps"] and bare["rps"]:
                 results["ratio"] = hadir["rps"] / bare["rps"]
+            if args.floor:
+                log("Saturation, floor app:")
+                tokens_file = prepare_hadir(db, env, tmp, args.employees, "floor")
+                tokens = tokens_file.read_text().split()
+                with Gunicorn("floor_app:app", args.workers, env, tmp / "gunicorn-floor.log", chdir=BENCH) as server:
+                    warm_up(server.port, tokens)
+                    floor = run_wrk(server.port, tokens_file, args.employees, args.connections, args.wrk_threads,
+                                    timeout_s=120)
+                floor["db_count"] = check_count(db, args.employees)
+                results["saturation_floor"] = floor
+                if floor["rps"] and bare["rps"] and hadir["rps"]:
+                    results["ratio_floor_bare"] = floor["rps"] / bare["rps"]
+                    results["ratio_hadir_floor"] = hadir["rps"] / floor["rps"]
             if args.db == "postgres":
                 db.drop()
 
@@ -428,6 +451,16 @@ def main(argv=None) -> int:
                 open_loop = run_loadtest(server.port, tokens_file, args.rate)
             open_loop["db_count"] = check_count(db, args.employees)
             results["open_loop"] = open_loop
+            if args.floor:
+                log(f"Open loop, floor app at {args.rate:g} requests/s:")
+                tokens_file = prepare_hadir(db, env, tmp, args.employees, "floor-open-loop")
+                tokens = tokens_file.read_text().split()
+                with Gunicorn("floor_app:app", args.workers, env, tmp / "gunicorn-floor-open.log",
+                              chdir=BENCH) as server:
+                    warm_up(server.port, tokens)
+                    floor_open = run_loadtest(server.port, tokens_file, args.rate)
+                floor_open["db_count"] = check_count(db, args.employees)
+                results["open_loop_floor"] = floor_open
     finally:
         try:
             db.drop()
@@ -444,10 +477,13 @@ def main(argv=None) -> int:
           f"load average before {load_before:.2f}")
     if "saturation_hadir" in results:
         h, b = results["saturation_hadir"], results["saturation_bare"]
+        f = results.get("saturation_floor")
         print(f"\nSaturation — wrk 4.1, {args.wrk_threads} thread, {args.connections} connections, "
               "a different bearer token per request:")
         print(f"  {'':10} {'responses':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-        for name, r in (("bare Flask", b), ("Hadir", h)):
+        for name, r in (("bare Flask", b), ("floor", f), ("Hadir", h)):
+            if r is None:
+                continue
             print(f"  {name:10} {r['responses']:>9,} {r['rps'] or 0:>8,.0f} {fmt_ms(r['p50_ms']):>8} "
                   f"{fmt_ms(r['p99_ms']):>8} {fmt_ms(r['max_ms']):>8}")
         print(f"  Hadir answers: {h['rcode_00']:,} accepted (00), {h['rcode_82']:,} already checked in (82), "
@@ -465,9 +501,21 @@ def main(argv=None) -> int:
               f"{'OK' if c['ok'] else 'MISMATCH'}")
         ok &= c["ok"] and h["rcode_other"] == 0 and h["threads_finished"] == h["threads"]
         ok &= b["threads_finished"] == b["threads"]
-    if "open_loop" in results:
-        o = results["open_loop"]
-        print(f"\nOpen loop — loadtest 8.2.1, fixed arrival rate {args.rate:g}/s, fresh database, "
+        if f is not None:
+            print(f"  floor answers: {f['rcode_00']:,} accepted (00), {f['rcode_82']:,} already checked in (82), "
+                  f"{f['rcode_other']:,} other{' — first other: ' + f['first_bad'] if f['first_bad'] else ''}")
+            if "ratio_floor_bare" in results:
+                print(f"  ratio floor / bare: {results['ratio_floor_bare']:.2f}; "
+                      f"ratio Hadir / floor: {results['ratio_hadir_floor']:.2f}")
+            c = f["db_count"]
+            print(f"  check-ins in the database after the floor run: {c['check_ins']:,} "
+                  f"({c['employees_checked_in']:,} employees) {'OK' if c['ok'] else 'MISMATCH'}")
+            ok &= c["ok"] and f["rcode_other"] == 0 and f["threads_finished"] == f["threads"]
+    for key, name in (("open_loop", "Hadir"), ("open_loop_floor", "floor app")):
+        if key not in results:
+            continue
+        o = results[key]
+        print(f"\nOpen loop, {name} — loadtest 8.2.1, fixed arrival rate {args.rate:g}/s, fresh database, "
               "each employee once:")
         print(f"  {o['requests']:,} requests sent at {args.rate:g}/s; the last answered after {o['elapsed_s']:.1f} s "
               f"({o['effective_rps']:,}/s completed), up to {o['max_clients']} connections open; "
@@ -480,7 +528,7 @@ def main(argv=None) -> int:
               f"{'OK' if c['ok'] else 'MISMATCH'}")
         ok &= c["ok"] and o["errors"] == 0
     if args.json:
-        for key in ("saturation_hadir", "saturation_bare"):
+        for key in ("saturation_hadir", "saturation_bare", "saturation_floor"):
             results.get(key, {}).pop("wrk_stdout", None)
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0 if ok else 1
