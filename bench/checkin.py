@@ -109,6 +109,64 @@ def seed(employees: int, tokens_out: Path) -> None:
     tokens_out.write_text("\n".join(tokens) + "\n")
 
 
+def time_in_process(app_name: str, tokens_file: Path) -> None:
+    """Time one check-in per token of ``tokens_file`` through Flask's test client (no server, no
+    network) in this process and print ``CPU <cpu s> <wall s> <requests> <answers 00>``.
+
+    ``app_name``: ``bare`` (bench/bare_app.py), ``floor`` (bench/floor_app.py) or ``hadir``
+    (``create_app()``, rate limits on as in the server runs).  The database and settings come
+    from the environment (:func:`server_env`).  A warm-up of 64 requests without a position
+    (refused, nothing recorded) comes first, as in the server runs.
+    """
+    sys.path.insert(0, str(BENCH))
+    sys.path.insert(0, str(ROOT))
+    if app_name == "bare":
+        from bare_app import app
+    elif app_name == "floor":
+        from floor_app import app
+    else:
+        from app import create_app
+        app = create_app()
+    client = app.test_client()
+    tokens = tokens_file.read_text().split()
+    headers = {"Content-Type": "application/json"}
+    for token in tokens[:64]:
+        client.post(PATH, data='{"branch_id":"0001"}', headers={**headers, "Authorization": f"Bearer {token}"})
+    accepted = 0
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for token in tokens:
+        response = client.post(PATH, data=CHECK_IN_BODY, headers={**headers, "Authorization": f"Bearer {token}"})
+        accepted += response.status_code == 200 and b'"rcode":"00"' in response.data
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    print(f"CPU {cpu:.6f} {wall:.6f} {len(tokens)} {accepted}")
+
+
+def cpu_view(args, tmp: Path) -> dict:
+    """``--cpu N``: CPU and wall ms per check-in of bare, floor and Hadir in-process, ``args.rounds``
+    rounds alternating, each app on a freshly seeded database of N employees; returns the medians."""
+    import statistics
+
+    db = Database(args.db, tmp, args.pg_url)
+    env = server_env(db, args)
+    rows: dict[str, list[tuple[float, float]]] = {"bare": [], "floor": [], "hadir": []}
+    try:
+        for r in range(args.rounds):
+            for name in rows:
+                tokens_file = prepare_hadir(db, env, tmp, args.cpu, f"cpu-{name}")
+                out = run([sys.executable, str(Path(__file__).resolve()), "_cpu", name, str(tokens_file)], env,
+                          f"in-process {name}")
+                cpu, wall, n, accepted = out.split()[-4:]
+                if int(accepted) != int(n):
+                    raise SystemExit(f"in-process {name}: {accepted} of {n} check-ins accepted")
+                rows[name].append((float(cpu) * 1000 / int(n), float(wall) * 1000 / int(n)))
+                log(f"  round {r + 1} {name}: CPU {rows[name][-1][0]:.3f} ms, wall {rows[name][-1][1]:.3f} ms "
+                    "per check-in")
+    finally:
+        db.drop()
+    return {name: {"cpu_ms": statistics.median(c for c, _ in v), "wall_ms": statistics.median(w for _, w in v),
+                   "rounds": v} for name, v in rows.items()}
+
+
 # --- helpers ---------------------------------------------------------------------------
 
 def log(msg: str) -> None:
@@ -384,10 +442,31 @@ def main(argv=None) -> int:
     parser.add_argument("--floor", action="store_true",
                         help="also serve bench/floor_app.py (the floor of a check-in) on a fresh database, "
                              "same saturation run (and open loop unless skipped)")
+    parser.add_argument("--cpu", type=int, metavar="N",
+                        help="instead of the server runs: CPU ms per check-in of bare, floor and Hadir in one "
+                             "process (Flask test client), N check-ins each, --rounds rounds alternating")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --cpu (default 3)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, tokens, SQLite file)")
     args = parser.parse_args(argv)
 
+    if args.cpu:
+        load_before = os.getloadavg()[0]
+        tmp = Path(tempfile.mkdtemp(prefix="hadir-bench-cpu-"))
+        try:
+            view = cpu_view(args, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(f"\nIn-process check-in cost — {args.db}, {args.cpu:,} check-ins × {args.rounds} rounds per app, "
+              f"Flask test client, rate limits on; load average {load_before:.2f} before, "
+              f"{os.getloadavg()[0]:.2f} after (medians):")
+        for name in ("bare", "floor", "hadir"):
+            print(f"  {name:6} CPU {view[name]['cpu_ms']:.3f} ms   wall {view[name]['wall_ms']:.3f} ms per check-in")
+        print(f"  Hadir / floor: CPU {view['hadir']['cpu_ms'] / view['floor']['cpu_ms']:.2f}×, "
+              f"floor / bare: CPU {view['floor']['cpu_ms'] / view['bare']['cpu_ms']:.2f}×")
+        if args.json:
+            args.json.write_text(json.dumps(view, indent=2) + "\n")
+        return 0
     if not args.skip_saturation:
         require_wrk()
     if not args.skip_open_loop:
@@ -542,5 +621,7 @@ if __name__ == "__main__":
         p.add_argument("--tokens-out", type=Path, required=True)
         a = p.parse_args()
         seed(a.employees, a.tokens_out)
+    elif len(sys.argv) > 1 and sys.argv[1] == "_cpu":
+        time_in_process(sys.argv[2], Path(sys.argv[3]))
     else:
         sys.exit(main())
