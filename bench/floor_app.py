@@ -97,23 +97,34 @@ _EVENT_COLUMNS = ("user_id, kind, occurred_at, work_date, source, latitude, long
 _DAY_COLUMNS = "user_id, work_date, check_in_event_id, time_in, late_minutes, early_leave_minutes, status, updated_at"
 
 
-class _SQLite:
-    """One worker's SQLite connection, with Hadir's connection settings."""
+class _Connection:
+    """One worker's database connection (``conn``, a DB-API connection whose ``execute`` returns a
+    cursor) and the token's SELECT in its driver's placeholder style."""
 
-    def __init__(self, path: str):
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON"):
-            self.conn.execute(f"PRAGMA {pragma}")
-        self.user_by_code = _USER_SQL.format(office="o.code = ?", p="?")
-        self.user_own_office = _USER_SQL.format(office="o.id = u.office_id", p="?")
-        self.insert_event = f"INSERT INTO attendance_events ({_EVENT_COLUMNS}) VALUES ({', '.join('?' * 14)}) RETURNING id"
-        self.insert_day = (f"INSERT INTO daily_attendance ({_DAY_COLUMNS}) VALUES (?, ?, ?, ?, 0, 0, ?, ?) "
-                           "ON CONFLICT (user_id, work_date) DO NOTHING RETURNING id")
+    def __init__(self, conn, placeholder: str):
+        self.conn = conn
+        self.user_by_code = _USER_SQL.format(office=f"o.code = {placeholder}", p=placeholder)
+        self.user_own_office = _USER_SQL.format(office="o.id = u.office_id", p=placeholder)
 
     def user(self, user_id: int, code: str | None):
+        """``(is_active, device_id, office_id, latitude, longitude, radius_m)`` of the user and the
+        active office of ``code`` (their own office when None); the office's four are None when
+        there is none; None when the user does not exist."""
         if code is None:
             return self.conn.execute(self.user_own_office, (user_id,)).fetchone()
         return self.conn.execute(self.user_by_code, (code, user_id)).fetchone()
+
+
+class _SQLite(_Connection):
+    """One worker's SQLite connection, with Hadir's connection settings."""
+
+    def __init__(self, path: str):
+        super().__init__(sqlite3.connect(path, isolation_level=None, check_same_thread=False), "?")
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON"):
+            self.conn.execute(f"PRAGMA {pragma}")
+        self.insert_event = f"INSERT INTO attendance_events ({_EVENT_COLUMNS}) VALUES ({', '.join('?' * 14)}) RETURNING id"
+        self.insert_day = (f"INSERT INTO daily_attendance ({_DAY_COLUMNS}) VALUES (?, ?, ?, ?, 0, 0, ?, ?) "
+                           "ON CONFLICT (user_id, work_date) DO NOTHING RETURNING id")
 
     def record(self, event: tuple, user_id: int, work_date, occurred_at, status: str) -> bool:
         """Insert the event and its day in one write transaction; False (nothing written) when the
@@ -132,16 +143,15 @@ class _SQLite:
         return bool(claimed)
 
 
-class _Postgres:
+class _Postgres(_Connection):
     """One worker's psycopg connection in autocommit: each statement is its own transaction."""
 
     def __init__(self, url: str):
         import psycopg
 
-        self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        super().__init__(psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True),
+                         "%s")
         sequence = self.conn.execute("SELECT pg_get_serial_sequence('attendance_events', 'id')").fetchone()[0]
-        self.user_by_code = _USER_SQL.format(office="o.code = %s", p="%s")
-        self.user_own_office = _USER_SQL.format(office="o.id = u.office_id", p="%s")
         # The day first: refused (already there), it returns no row and no event is inserted; the
         # event's id comes from its sequence so the day can point at it (the foreign key is checked
         # at the end of the statement, when both rows exist).
@@ -154,12 +164,9 @@ class _Postgres:
             "%s::float8, %s::float8, %s::float8, %s::int, %s::float8, %s::varchar, %s::varchar, %s::varchar, "
             "%s::json FROM d RETURNING id")
 
-    def user(self, user_id: int, code: str | None):
-        if code is None:
-            return self.conn.execute(self.user_own_office, (user_id,)).fetchone()
-        return self.conn.execute(self.user_by_code, (code, user_id)).fetchone()
-
     def record(self, event: tuple, user_id: int, work_date, occurred_at, status: str) -> bool:
+        """The day and its event in one autocommitted statement; False (nothing written) when the
+        day already exists."""
         at = occurred_at.replace(tzinfo=None)  # naive UTC, as Hadir's UTCDateTime stores it
         row = self.conn.execute(self.record_sql, (user_id, work_date, at, status, at,
                                                   user_id, at, work_date, *event)).fetchone()
