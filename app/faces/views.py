@@ -422,7 +422,10 @@ def bulk_step():
             if processed >= STEP_PHOTOS or (processed and time.perf_counter() - started > STEP_SECONDS):
                 break
             processed += 1
-            user = db.session.get(User, item["user_id"])
+            try:
+                user = accounts.get_user(item["user_id"], include_deleted=True)
+            except NotFound:
+                user = None
             if user is None:
                 item.update(status="unknown", reason="unknown_person")
                 continue
