@@ -439,7 +439,7 @@ def reviewable_leave(leave_id: int, reviewer) -> LeaveRequest:
 
     leave = get_leave(leave_id)
     if leave is None or not may_review(reviewer, leave) or leave.user_id not in reviewable_by(reviewer):
-        raise NotFound(N_("Leave request not found"))
+        raise NotFound("Leave request not found")
     return leave
 
 
@@ -454,7 +454,7 @@ def viewable_leave(leave_id: int, viewer) -> LeaveRequest:
 
     leave = get_leave(leave_id)
     if leave is None or (leave.user_id != viewer.id and not may_review(viewer, leave)):
-        raise NotFound(N_("Leave request not found"))
+        raise NotFound("Leave request not found")
     return leave
 
 
