@@ -221,9 +221,11 @@ def list_offices() -> list[Office]:
 
 
 def active_offices(*, by_name: bool = False) -> list[Office]:
-    """The active offices, by code (:func:`offices_query`'s order), or with ``by_name`` by name."""
+    """The active offices (``is_active``), by code (:func:`offices_query`'s order), or with ``by_name``
+    by name then id (for lists a person picks a location from by its name)."""
     if by_name:
-        return list(db.session.scalars(db.select(Office).where(Office.is_active.is_(True)).order_by(Office.name)))
+        return list(db.session.scalars(
+            db.select(Office).where(Office.is_active.is_(True)).order_by(Office.name, Office.id)))
     return list(db.session.scalars(offices_query().where(Office.is_active.is_(True))))
 
 

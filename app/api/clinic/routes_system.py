@@ -48,5 +48,10 @@ def version():
 
 @bp.get("/locations/work-locations")
 def work_locations():
-    """``GET /api/v2/locations/work-locations``: the active offices (GPS reference), by name."""
-    return envelope.ok([work_location(office) for office in active_offices()], "Work locations")
+    """``GET /api/v2/locations/work-locations`` (contract 000 "Work Locations (GPS Reference)", public):
+    200 ``Work locations`` with the active offices as ``work_location`` objects (``id``, ``name``,
+    ``latitude``/``longitude`` in degrees, ``radius_meters``, ``location_type``, ``address``).
+
+    Sorted by name (then id): the contract gives no order, and a clinic user picks a location by its name.
+    """
+    return envelope.ok([work_location(office) for office in active_offices(by_name=True)], "Work locations")

@@ -74,3 +74,14 @@ def test_role_guard_answers_403_in_the_documented_body(app, staff, login):
                 assert_envelope(body, success=False)
                 assert body["message"] == "This action is unauthorized."
                 assert body["errors"] == {"role": ["Insufficient permissions for this resource"]}
+
+
+def test_work_locations_are_listed_by_name_not_by_code(client, factory):
+    # Contract 000 "Work Locations (GPS Reference)" gives no order; a clinic user picks a location by its
+    # name, so the list is by name. The codes run the other way so that an order by code would show.
+    for code, name in (("0001", "Puskesmas Cempaka"), ("0002", "Klinik Utama Dokterku"), ("0003", "Apotek Bahagia")):
+        factory.office(code=code, name=name)
+    body = client.get(f"{BASE}/locations/work-locations").get_json()
+    assert_envelope(body, success=True)
+    assert [location["name"] for location in body["data"]] == [
+        "Apotek Bahagia", "Klinik Utama Dokterku", "Puskesmas Cempaka"]
