@@ -27,11 +27,6 @@ NOT_YET = {
     "api/clinic/routes_auth.py": 2,        # the live sessions: their place is app.accounts.api_tokens
     "api/mobile/routes.py": 1,
     "api/school/routes_auth.py": 1,        # the live tokens: their place is app.accounts.api_tokens
-    "api/school/routes_classes.py": 2,     # classes: app.school's services
-    "api/school/routes_qr_cards.py": 3,    # student cards: app.school's services
-    "school/views/cards.py": 9,
-    "school/views/classes.py": 21,
-    "school/views/roll_call.py": 3,
 }
 
 

@@ -14,7 +14,7 @@ from ...accounts.roles import SCHOOL_STAFF_ROLES
 from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...extensions import db
-from ...school import services as school
+from ...school import queries, services as school
 from ...school.models import ClassEnrollment, SchoolClass
 from . import envelope
 from .auth import token_required
@@ -45,7 +45,7 @@ def enrollment_json(row: ClassEnrollment) -> dict:
 
 def load_class(class_id: int) -> SchoolClass:
     """The class or :class:`NotFound` (404 "Kelas tidak ditemukan")."""
-    school_class = db.session.get(SchoolClass, class_id)
+    school_class = queries.find_class(class_id)
     if school_class is None:
         raise NotFound("Kelas tidak ditemukan")
     return school_class
@@ -96,8 +96,7 @@ def _students_body() -> tuple[list[int], int]:
 @token_required(*SCHOOL_STAFF_ROLES)
 def list_classes():
     """Every class, ordered by name, with its homeroom teacher."""
-    rows = db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name, SchoolClass.id))
-    return envelope.ok(data=[class_json(c) for c in rows])
+    return envelope.ok(data=[class_json(c) for c in queries.list_classes()])
 
 
 @bp.get("/classes/<int:class_id>")

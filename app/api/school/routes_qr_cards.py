@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ...accounts.models import User
 from ...accounts.roles import SCHOOL_STAFF_ROLES, STUDENT_ROLES
+from ...accounts.services import get_user
 from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...extensions import db
-from ...school import services as school
+from ...school import queries, services as school
 from ...school.models import StudentQrCard
 from . import envelope
 from .auth import token_required
@@ -43,7 +43,7 @@ def card_json(card: StudentQrCard) -> dict:
 
 
 def _load(card_id: int) -> StudentQrCard:
-    card = db.session.get(StudentQrCard, card_id)
+    card = queries.find_card(card_id)
     if card is None:
         raise NotFound("QR card tidak ditemukan")
     return card
@@ -53,24 +53,24 @@ def _load(card_id: int) -> StudentQrCard:
 @token_required(*SCHOOL_STAFF_ROLES)
 def list_qr_cards():
     """Cards ordered by id; ``?student_id=``, ``?is_active=``; paginated when ``page``/``per_page`` is given."""
-    stmt = db.select(StudentQrCard).order_by(StudentQrCard.id)
-    errors = {}
+    errors, filters = {}, {}
     raw = request.args.get("student_id")
     if raw not in (None, ""):
         number = parse_int(raw)
         if number is None:
             errors["student_id"] = ["The student id must be an integer."]
         else:
-            stmt = stmt.where(StudentQrCard.student_id == number)
+            filters["student_id"] = number
     raw = request.args.get("is_active")
     if raw not in (None, ""):
         flag = parse_bool(raw)
         if flag is None:
             errors["is_active"] = ["The is active field must be true or false."]
         else:
-            stmt = stmt.where(StudentQrCard.is_active.is_(flag))
+            filters["is_active"] = flag
     if errors:
         raise ValidationFailed(errors)
+    stmt = queries.cards_query(**filters)
     if "page" in request.args or "per_page" in request.args:
         return envelope.ok(data=paginate(stmt, card_json))
     return envelope.ok(data=[card_json(c) for c in db.session.scalars(stmt)])
@@ -90,8 +90,11 @@ def generate_qr_card():
     check = Checker(body())
     check.integer("student_id", required=True)
     values = check.done()
-    student = db.session.get(User, values["student_id"])
-    if student is None or student.deleted_at is not None or student.role not in STUDENT_ROLES:
+    try:
+        student = get_user(values["student_id"])
+    except NotFound:
+        student = None
+    if student is None or student.role not in STUDENT_ROLES:
         raise ValidationFailed({"student_id": ["The selected student id is invalid."]})
     try:
         card = school.generate_card(student, actor=g.user)

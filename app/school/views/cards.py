@@ -28,17 +28,17 @@ from flask_login import current_user
 
 from ...accounts.models import User
 from ...accounts.roles import STUDENT_ROLES
+from ...accounts.services import get_user
 from ...admin.access import admin_required, is_admin, staff_required
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
 from ...common import clock
 from ...common.boundary import refuse
-from ...common.errors import DomainError
-from ...common.search import contains_text
+from ...common.errors import DomainError, NotFound
 from ...extensions import db
 from ...system.settings import get_setting
-from .. import card_sheet
-from ..models import ClassEnrollment, SchoolClass, StudentQrCard
+from .. import card_sheet, queries
+from ..models import SchoolClass, StudentQrCard
 from ..services import (MAX_YEAR, MIN_YEAR, academic_year_of, class_students, generate_card,
                         set_card_status)
 from . import bp
@@ -85,7 +85,7 @@ def _school_class(required: bool) -> SchoolClass | None:
         if required:
             raise BadParameter(_("Choose a class (the class_id parameter is missing)."))
         return None
-    school_class = db.session.get(SchoolClass, class_id)
+    school_class = queries.find_class(class_id)
     if school_class is None:
         raise BadParameter(_("There is no class with id %(id)d.", id=class_id), 404)
     return school_class
@@ -101,59 +101,20 @@ def _academic_year() -> int:
 
 
 def _student(student_id: int) -> User:
-    student = db.session.get(User, student_id)
-    if student is None:
-        raise BadParameter(_("There is no user with id %(id)d.", id=student_id), 404)
+    try:
+        student = get_user(student_id, include_deleted=True)
+    except NotFound:
+        raise BadParameter(_("There is no user with id %(id)d.", id=student_id), 404) from None
     if student.role not in STUDENT_ROLES:
         raise BadParameter(_("%(name)s is not a student.", name=student.name))
     return student
 
 
 def _card(card_id: int) -> StudentQrCard:
-    card = db.session.get(StudentQrCard, card_id)
+    card = queries.find_card(card_id)
     if card is None:
         abort(404)
     return card
-
-
-# --- rows ------------------------------------------------------------------------------------
-
-@dataclass
-class CardRow:
-    """One student of the list: their class that year, active card, and latest card (any status)."""
-
-    student: User
-    school_class: SchoolClass | None
-    card: StudentQrCard | None
-    last_card: StudentQrCard | None
-
-
-def card_rows(students: list[User], year: int) -> list[CardRow]:
-    """:class:`CardRow` of each of ``students`` (same order) for academic ``year``; three queries."""
-    ids = [s.id for s in students]
-    if not ids:
-        return []
-    classes = {e.student_id: e.school_class for e in db.session.scalars(
-        db.select(ClassEnrollment).join(SchoolClass)
-        .where(ClassEnrollment.student_id.in_(ids), ClassEnrollment.academic_year == year))}
-    active: dict[int, StudentQrCard] = {}
-    latest: dict[int, StudentQrCard] = {}
-    for card in db.session.scalars(db.select(StudentQrCard).where(StudentQrCard.student_id.in_(ids))
-                                   .order_by(StudentQrCard.generated_at.desc(), StudentQrCard.id.desc())):
-        latest.setdefault(card.student_id, card)
-        if card.is_active:
-            active.setdefault(card.student_id, card)
-    return [CardRow(s, classes.get(s.id), active.get(s.id), latest.get(s.id)) for s in students]
-
-
-def _students_query(school_class: SchoolClass | None, year: int, search: str):
-    stmt = db.select(User).where(User.role.in_(STUDENT_ROLES))
-    if school_class is not None:
-        stmt = stmt.join(ClassEnrollment, ClassEnrollment.student_id == User.id).where(
-            ClassEnrollment.class_id == school_class.id, ClassEnrollment.academic_year == year)
-    if search:
-        stmt = stmt.where(contains_text(search, User.name, User.nisn_nip_nik))
-    return stmt.order_by(db.func.lower(User.name), User.id)
 
 
 def _missing(school_class: SchoolClass | None, year: int) -> list[User]:
@@ -161,27 +122,24 @@ def _missing(school_class: SchoolClass | None, year: int) -> list[User]:
     if school_class is None:
         return []
     students = [s for s in class_students(school_class, year) if s.is_active]
-    return [row.student for row in card_rows(students, year) if row.card is None]
+    return [row.student for row in queries.card_rows(students, year) if row.card is None]
 
 
 def _year_choices(year: int) -> list[int]:
-    years = set(db.session.scalars(db.select(ClassEnrollment.academic_year).distinct()))
-    years.update({academic_year_of(clock.local_today()), year})
-    return sorted(years, reverse=True)
+    return queries.enrolment_years(academic_year_of(clock.local_today()), year)
 
 
 def _list(*, notice: str | None = None, notice_kind: str = "success"):
     school_class = _school_class(required=False)
     year = _academic_year()
     search = (request.values.get("q") or "").strip()[:100]
-    page = db.paginate(_students_query(school_class, year, search),
+    page = db.paginate(queries.students_query(school_class, year, search),
                        page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
     filters = {k: v for k, v in (("class_id", school_class.id if school_class else None),
                                  ("academic_year", year), ("q", search)) if v}
     return render("school/cards.html", "school/_partials/card_list.html",
-                  page=page, rows=card_rows(list(page.items), year), school_class=school_class, year=year,
-                  search=search, filters=filters, classes=db.session.scalars(
-                      db.select(SchoolClass).order_by(db.func.lower(SchoolClass.name))).all(),
+                  page=page, rows=queries.card_rows(list(page.items), year), school_class=school_class, year=year,
+                  search=search, filters=filters, classes=queries.list_classes(ignore_case=True),
                   years=_year_choices(year), missing=_missing(school_class, year),
                   can_manage=is_admin(current_user), notice=notice, notice_kind=notice_kind)
 
@@ -189,7 +147,7 @@ def _list(*, notice: str | None = None, notice_kind: str = "success"):
 def _row_response(student: User, year: int, school_class: SchoolClass | None, message: str):
     """The student's row (htmx) or a redirect to the list with ``message`` flashed."""
     if wants_fragment():
-        row = card_rows([student], year)[0]
+        row = queries.card_rows([student], year)[0]
         return render_template("school/_partials/card_row.html", row=row, year=year, school_class=school_class,
                                can_manage=True, notice=message)
     flash(message, "success")
@@ -219,8 +177,7 @@ def card_generate(student_id: int):
     year = _academic_year()
     school_class = _school_class(required=False)
     student = _student(student_id)
-    had_card = db.session.scalar(db.select(StudentQrCard.id).where(
-        StudentQrCard.student_id == student.id, StudentQrCard.is_active.is_(True))) is not None
+    had_card = queries.has_active_card(student)
     try:
         card = generate_card(student, actor=current_user)
     except DomainError as exc:
@@ -316,7 +273,7 @@ def _sheet() -> Sheet:
     school_name = get_setting("school_name")
     class_line = f"{school_class.name} · {year_label(year)}"
     faces, missing = [], []
-    for row in card_rows(enrolled, year):
+    for row in queries.card_rows(enrolled, year):
         if row.card is None:
             missing.append(row.student)
             continue

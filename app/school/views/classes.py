@@ -19,19 +19,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.models import User
-from ...accounts.roles import ROLL_CALL_ROLES, STUDENT_ROLES, TEACHER_ROLES
+from ...accounts.roles import ROLL_CALL_ROLES, STUDENT_ROLES
+from ...accounts.services import get_user
 from ...admin.access import admin_required, is_admin, roles_required
 from ...admin.messages import translate_message
 from ...admin.rendering import render, wants_fragment
 from ...common import clock
 from ...common.boundary import refuse
-from ...common.errors import DomainError, ValidationFailed
-from ...common.search import contains_text
+from ...common.errors import DomainError, NotFound, ValidationFailed
 from ...extensions import db
 from ...leave.services import approved_leave_on
-from .. import services as school
+from .. import queries, services as school
 from ..forms import ABSENCE_CHOICES, ClassForm, ConfirmForm, StudentActionForm, StudentMarkForm
-from ..models import ClassEnrollment, SchoolClass, StudentAttendance, StudentQrCard
+from ..models import SchoolClass, StudentAttendance
 from . import bp
 
 #: Classes per page of the list.
@@ -45,10 +45,19 @@ MAX_SEARCH = 100
 # --- loading and small queries ------------------------------------------------------
 
 def _load(class_id: int) -> SchoolClass:
-    school_class = db.session.get(SchoolClass, class_id)
+    school_class = queries.find_class(class_id)
     if school_class is None:
         abort(404)
     return school_class
+
+
+def _student(user_id: int) -> User | None:
+    """The user ``user_id`` (a deleted one too) if a student, else None."""
+    try:
+        student = get_user(user_id, include_deleted=True)
+    except NotFound:
+        return None
+    return student if student.role in STUDENT_ROLES else None
 
 
 def _current_year() -> int:
@@ -72,73 +81,6 @@ def _year_error() -> str:
     return _("The academic year must be between %(min)d and %(max)d.", min=school.MIN_YEAR, max=school.MAX_YEAR)
 
 
-def _teachers() -> list[User]:
-    """Active users who may be a homeroom teacher (guru, kepsek), by name."""
-    return list(db.session.scalars(db.select(User).where(
-        User.role.in_(TEACHER_ROLES), User.is_active.is_(True)).order_by(db.func.lower(User.name), User.id)))
-
-
-def _years(current: int) -> list[int]:
-    """Academic years to choose from: every year with enrolments, the current one and the next, newest first."""
-    years = set(db.session.scalars(db.select(ClassEnrollment.academic_year).distinct()))
-    years.update({current, current + 1})
-    return sorted(years, reverse=True)
-
-
-def _counts(class_ids: list[int], year: int, day) -> tuple[dict[int, int], dict[int, int]]:
-    """``(enrolled, present)`` per class id: students enrolled in ``year``, and of them those present on ``day``."""
-    if not class_ids:
-        return {}, {}
-    enrolled = dict(db.session.execute(
-        db.select(ClassEnrollment.class_id, db.func.count(ClassEnrollment.id))
-        .where(ClassEnrollment.class_id.in_(class_ids), ClassEnrollment.academic_year == year)
-        .group_by(ClassEnrollment.class_id)).all())
-    present = dict(db.session.execute(
-        db.select(ClassEnrollment.class_id, db.func.count(StudentAttendance.id))
-        .join(StudentAttendance, StudentAttendance.student_id == ClassEnrollment.student_id)
-        .where(ClassEnrollment.class_id.in_(class_ids), ClassEnrollment.academic_year == year,
-               StudentAttendance.date == day)
-        .group_by(ClassEnrollment.class_id)).all())
-    return enrolled, present
-
-
-def _card_states(student_ids: list[int]) -> dict[int, str]:
-    """Each student's card state: ``active``, ``inactive`` (cards, none active) or absent from the dict (none)."""
-    if not student_ids:
-        return {}
-    states: dict[int, str] = {}
-    for student_id, active in db.session.execute(db.select(StudentQrCard.student_id, StudentQrCard.is_active)
-                                                 .where(StudentQrCard.student_id.in_(student_ids))):
-        if active or states.get(student_id) != "active":
-            states[student_id] = "active" if active else "inactive"
-    return states
-
-
-@dataclass
-class Candidate:
-    """A student offered by the enrol picker, with their class in the chosen year (None: not enrolled)."""
-
-    student: User
-    current_class: SchoolClass | None
-
-
-def _candidates(search: str, year: int) -> list[Candidate]:
-    """Up to :data:`MAX_CANDIDATES` active students whose name or NISN contains ``search``, by name."""
-    if not search:
-        return []
-    students = list(db.session.scalars(
-        db.select(User).where(User.role.in_(STUDENT_ROLES), User.is_active.is_(True),
-                              contains_text(search, User.name, User.nisn_nip_nik))
-        .order_by(db.func.lower(User.name), User.id).limit(MAX_CANDIDATES)))
-    classes = {}
-    if students:
-        classes = dict(db.session.execute(
-            db.select(ClassEnrollment.student_id, SchoolClass).join(SchoolClass, SchoolClass.id == ClassEnrollment.class_id)
-            .where(ClassEnrollment.academic_year == year,
-                   ClassEnrollment.student_id.in_([s.id for s in students]))).tuples().all())
-    return [Candidate(s, classes.get(s.id)) for s in students]
-
-
 # --- the list and the class form -------------------------------------------------------
 
 @bp.get("/classes")
@@ -146,12 +88,10 @@ def _candidates(search: str, year: int) -> list[Candidate]:
 def classes():
     """Every class with its homeroom teacher, students enrolled this academic year and today's attendance."""
     search = _search_arg(request.args)
-    stmt = db.select(SchoolClass).order_by(db.func.lower(SchoolClass.name), SchoolClass.id)
-    if search:
-        stmt = stmt.where(contains_text(search, SchoolClass.name))
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(queries.classes_query(search), page=request.args.get("page", 1, type=int) or 1,
+                       per_page=PER_PAGE, error_out=False)
     year, today = _current_year(), clock.local_today()
-    enrolled, present = _counts([c.id for c in page.items], year, today)
+    enrolled, present = queries.class_counts([c.id for c in page.items], year, today)
     filters = {"q": search} if search else {}
     return render("school/classes.html", "school/_partials/class_list.html", page=page, search=search,
                   filters=filters, enrolled=enrolled, present=present, year=year, today=today,
@@ -160,7 +100,7 @@ def classes():
 
 def _class_form(**kwargs) -> ClassForm:
     form = ClassForm(**kwargs)
-    form.set_teacher_choices(_teachers(), _("— No homeroom teacher —"))
+    form.set_teacher_choices(queries.homeroom_teacher_choices(), _("— No homeroom teacher —"))
     return form
 
 
@@ -216,14 +156,9 @@ def class_delete(class_id: int):
         school.delete_class(school_class, actor=current_user)
         flash(_("Class “%(name)s” was deleted.", name=name), "success")
         return redirect(url_for("school_admin.classes"), code=303)
-    enrolments = db.session.scalar(db.select(db.func.count(ClassEnrollment.id))
-                                   .where(ClassEnrollment.class_id == school_class.id))
-    current = db.session.scalar(db.select(db.func.count(ClassEnrollment.id)).where(
-        ClassEnrollment.class_id == school_class.id, ClassEnrollment.academic_year == _current_year()))
-    attendance = db.session.scalar(db.select(db.func.count(StudentAttendance.id))
-                                   .where(StudentAttendance.class_id == school_class.id))
-    return render_template("school/classes_delete.html", school_class=school_class, enrolments=enrolments,
-                           current=current, attendance=attendance, year=_current_year())
+    usage = queries.class_usage(school_class, _current_year())
+    return render_template("school/classes_delete.html", school_class=school_class, enrolments=usage.enrolments,
+                           current=usage.current, attendance=usage.attendance, year=_current_year())
 
 
 # --- the class page: enrolment ---------------------------------------------------------
@@ -242,11 +177,10 @@ def _page_year() -> tuple[int, str | None]:
 def _roster_context(school_class: SchoolClass, year: int, search: str) -> dict:
     """What the enrolled list and the picker results show."""
     students = school.class_students(school_class, year)
-    other_classes = list(db.session.scalars(db.select(SchoolClass).where(SchoolClass.id != school_class.id)
-                                            .order_by(db.func.lower(SchoolClass.name), SchoolClass.id)))
     return dict(school_class=school_class, year=year, students=students, search=search,
-                cards=_card_states([s.id for s in students]), other_classes=other_classes,
-                candidates=_candidates(search, year), max_candidates=MAX_CANDIDATES)
+                cards=queries.card_states([s.id for s in students]),
+                other_classes=queries.other_classes(school_class),
+                candidates=queries.enrol_candidates(search, year, MAX_CANDIDATES), max_candidates=MAX_CANDIDATES)
 
 
 @bp.get("/classes/<int:class_id>")
@@ -256,7 +190,9 @@ def class_show(class_id: int):
     school_class = _load(class_id)
     year, error = _page_year()
     search = _search_arg(request.args)
-    return render_template("school/classes_show.html", years=_years(_current_year()), current_year=_current_year(),
+    current = _current_year()
+    return render_template("school/classes_show.html", years=queries.enrolment_years(current, current + 1),
+                           current_year=current,
                            notice=error, notice_kind="error", **_roster_context(school_class, year, search))
 
 
@@ -318,8 +254,8 @@ def _student_action():
     year = form.academic_year.data if form.academic_year.data is not None else _current_year()
     if _parse_year(year) is None:
         return form, None, None, search, _year_error()
-    student = db.session.get(User, form.student_id.data)
-    if student is None or student.role not in STUDENT_ROLES:
+    student = _student(form.student_id.data)
+    if student is None:
         return form, year, None, search, _("This person is not a student.")
     return form, year, student, search, None
 
@@ -334,8 +270,7 @@ def class_enrol(class_id: int):
         return _roster_done(school_class, year, search, error, "error")
     if not student.is_active:
         return _roster_done(school_class, year, search, _("This student's account is inactive."), "error")
-    before = db.session.scalar(db.select(SchoolClass).join(ClassEnrollment, ClassEnrollment.class_id == SchoolClass.id)
-                               .where(ClassEnrollment.student_id == student.id, ClassEnrollment.academic_year == year))
+    before = school.class_of(student, year)
     try:
         school.assign_students(school_class, [student.id], year, actor=current_user)
     except DomainError as exc:
@@ -379,7 +314,7 @@ def class_move(class_id: int):
     form, year, student, search, error = _student_action()
     if error:
         return _roster_done(school_class, year, search, error, "error")
-    target = db.session.get(SchoolClass, form.target_class_id.data) if form.target_class_id.data else None
+    target = queries.find_class(form.target_class_id.data) if form.target_class_id.data else None
     if target is None or target.id == school_class.id:
         return _roster_done(school_class, year, search, _("Choose the class to move the student to."), "error")
     if not school.is_enrolled(student, school_class, year):
@@ -414,8 +349,7 @@ def _grid(school_class: SchoolClass, day) -> tuple[list[GridRow], dict[str, int]
     """Every student enrolled in the academic year of ``day`` with their state, and the count per state."""
     statuses = school.class_status(school_class, day)
     ids = [s.student.id for s in statuses]
-    rows_by_student = {row.student_id: row for row in db.session.scalars(db.select(StudentAttendance).where(
-        StudentAttendance.date == day, StudentAttendance.student_id.in_(ids)))} if ids else {}
+    rows_by_student = queries.attendance_on(ids, day)
     marks = school.absences_on(ids, day)
     rows = []
     for status in statuses:
@@ -505,8 +439,8 @@ def class_mark_absence(class_id: int):
         field = next((f for f in (form.student_id, form.kind, form.note) if f.errors), None)
         return _today_done(school_class, f"{field.label.text}: {field.errors[0]}" if field else
                            _("The action failed. Reload the page and try again."), "error")
-    student = db.session.get(User, form.student_id.data)
-    if student is None or student.role not in STUDENT_ROLES:
+    student = _student(form.student_id.data)
+    if student is None:
         return _today_done(school_class, _("This person is not a student."), "error")
     try:
         mark = school.mark_absence(student, school_class, current_user._get_current_object(), on=clock.local_today(),

@@ -17,24 +17,22 @@ from __future__ import annotations
 from flask import render_template, url_for
 from flask_login import current_user
 
-from ...accounts.models import User
-from ...accounts.roles import ROLL_CALL_ROLES, SCHOOL_LEAD_ROLES, TEACHER_ROLES
+from ...accounts.roles import ROLL_CALL_ROLES, SCHOOL_LEAD_ROLES
 from ...admin.access import roles_required
 from ...attendance import recap
 from ...attendance.recap_views import month_arg
 from ...common import clock
 from ...common.months import month_after, month_before
-from ...extensions import db
-from .. import services as school
+from .. import queries, services as school
 from ..models import SchoolClass
 from ..month import class_month as build_class_month
 from . import bp
-from .classes import _counts, _load_for_roll_call
+from .classes import _load_for_roll_call
 
 
 def _class_rows(classes: list[SchoolClass], day) -> list[tuple[SchoolClass, int, int]]:
     """``(class, enrolled, present)`` for each class on ``day``."""
-    enrolled, present = _counts([c.id for c in classes], school.academic_year_of(day), day)
+    enrolled, present = queries.class_counts([c.id for c in classes], school.academic_year_of(day), day)
     return [(c, enrolled.get(c.id, 0), present.get(c.id, 0)) for c in classes]
 
 
@@ -44,7 +42,7 @@ def roll_call():
     """The classes whose roll call the signed-in person takes, with today's enrolled and present."""
     day = clock.local_today()
     if current_user.role in SCHOOL_LEAD_ROLES:
-        classes = list(db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name)))
+        classes = queries.list_classes()
     else:
         classes = school.homeroom_classes(current_user)
     return render_template("school/roll_call.html", day=day, rows=_class_rows(classes, day))
@@ -56,7 +54,7 @@ def school_today():
     """The whole school today: every class (enrolled, present) and every teacher's check-in and
     check-out (principal and admins, as the school app's dashboard overview, contract 002)."""
     day = clock.local_today()
-    classes = list(db.session.scalars(db.select(SchoolClass).order_by(SchoolClass.name)))
+    classes = queries.list_classes()
     rows = _class_rows(classes, day)
     return render_template("school/school_today.html", day=day, rows=rows,
                            enrolled=sum(r[1] for r in rows), present=sum(r[2] for r in rows),
@@ -83,10 +81,7 @@ def teachers_recap():
     """The month recap (``?month=YYYY-MM``) of the school's active teachers (principal and admins):
     each teacher's days and counts as the monthly recap classifies them."""
     year, month, error = month_arg()
-    teachers = db.session.scalars(db.select(User).where(User.role.in_(sorted(TEACHER_ROLES)),
-                                                        User.is_active.is_(True), User.deleted_at.is_(None))
-                                  .order_by(User.name, User.id))
-    result = recap.build_recap(teachers, year, month)
+    result = recap.build_recap(queries.recap_teachers(), year, month)
     return render_template("school/teachers_recap.html", month=result, error=error,
                            codes=("present", "late", "izin", "sakit", "cuti", "dinas_luar", "absent"),
                            **_month_links("school_admin.teachers_recap", result.start))
