@@ -64,12 +64,15 @@ def token_id(plain: str | None) -> int | None:
 
 
 @cache
-def _token_query():
+def _token_query(position: bool = False):
     """The token row, its user and :func:`app.attendance.check_in_cache.token_columns`, in one
-    statement (built once, when the mappers are complete, and reused with its cache key)."""
-    return (db.select(ApiToken, User, *check_in_cache.token_columns(User.id))
+    statement (built once per ``position``, when the mappers are complete, and reused with its
+    cache key); with ``position`` also the person's latest position
+    (:func:`app.attendance.check_in_cache.with_position`)."""
+    stmt = (db.select(ApiToken, User, *check_in_cache.token_columns(User.id))
             .join(User, User.id == ApiToken.user_id)
             .where(ApiToken.id == bindparam("token_id")))
+    return check_in_cache.with_position(stmt, User.id) if position else stmt
 
 
 def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiToken | None:
@@ -83,14 +86,17 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
     One statement reads the token, its user (``row.user`` then needs none) and what a
     check-in reads from each worker's memory, noted for the transaction
     (:func:`app.attendance.check_in_cache.note`, local today of :func:`~app.common.clock.local_today`)
-    when the token is live.
+    when the token is live; in a request that judges a position
+    (:func:`app.attendance.check_in_cache.reads_position`) also the person's latest position.
     """
     parsed = split_credential(plain)
     if parsed is None:
         return None
     row_id, secret = parsed
     today = clock.local_today()
-    found = db.session.execute(_token_query(), {"token_id": row_id, **check_in_cache.token_parameters(today)}).first()
+    position = check_in_cache.reads_position()
+    found = db.session.execute(_token_query(position),
+                               {"token_id": row_id, **check_in_cache.token_parameters(today)}).first()
     if found is None:
         return None
     row, user = found[0], found[1]
@@ -102,7 +108,7 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
     if not user.is_active:
         return None
     set_committed_value(row, "user", user)  # the session keeps loaded objects only weakly
-    check_in_cache.note(db.session(), user.id, today, found[2:])
+    check_in_cache.note(db.session(), user.id, today, found[2:], position=position)
     if touch and (row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL):
         row.last_used_at = now
     return row

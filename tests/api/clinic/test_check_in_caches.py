@@ -40,11 +40,11 @@ def test_a_check_in_with_a_warm_cache_sends_the_token_statement_and_the_attendan
     with count_statements() as seen:
         r = client.post(CHECK_IN, json=NEAR, headers=second)
     assert r.status_code == 200 and r.get_json()["data"]["late_minutes"] == 0, r.get_json()
-    # the token with its user, versions and schedule columns; the previous position; the event
-    # and the day (one statement on PostgreSQL): no user, version or schedule lookup
+    # the token with its user, versions, schedule columns and the previous position; the event
+    # and the day (one statement on PostgreSQL): no user, version, schedule or position lookup
     with app.app_context():
         writes = 1 if db.engine.dialect.name == "postgresql" else 2
-    assert len(_sent(seen)) == 2 + writes, seen.statements
+    assert len(_sent(seen)) == 1 + writes, seen.statements
 
 
 def test_a_schedule_changed_by_another_server_judges_the_next_check_in_at_once(

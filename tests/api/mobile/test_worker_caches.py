@@ -61,13 +61,14 @@ def test_a_check_in_reads_its_office_once_per_version_and_adds_no_statement(
         r = client.post("/api/absenmasuk", json={**AT_OFFICE, "branch_id": "0001"}, headers=headers[1])
     assert r.json["data"]["status"] == "accepted", r.json
     assert reads == [("code", "0001")]  # from the cache
-    # the token's user (with the versions and whether the person has schedule rows of their
-    # own), the previous position, the event and the day (one statement on PostgreSQL): no
-    # office, no settings, no schedule (the department's and office's, from the cache)
+    # the token's user (with the versions, whether the person has schedule rows of their own
+    # and their previous position), the event and the day (one statement on PostgreSQL): no
+    # office, no settings, no schedule (the department's and office's, from the cache), no
+    # previous position of its own
     with app.app_context():
         claims = 1 if db.engine.dialect.name == "postgresql" else 2
     sent = [s for s in seen.statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT"))]
-    assert len(sent) == 2 + claims, seen.statements
+    assert len(sent) == 1 + claims, seen.statements
 
 
 def test_an_office_moved_by_another_server_judges_the_next_check_in_at_once(app, client, auth, people, office,
