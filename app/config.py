@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .common.pool_check import CheckedQueuePool
+
 #: Where each JSON dialect is mounted by default (DESIGN.md, "The five client APIs").
 DEFAULT_DIALECT_MOUNTS = {
     "mobile": "/api",
@@ -49,12 +51,17 @@ def _normalise_db_url(url: str) -> str:
 
 
 def _engine_options(url: str) -> dict:
-    """SQLAlchemy engine options: ``pool_pre_ping`` (a connection the server dropped is
-    replaced, not used); for PostgreSQL a ``connect_timeout`` of ``DB_CONNECT_TIMEOUT_S``
-    seconds (default 5), so an unreachable server makes requests and ``/healthz`` answer 503
-    within seconds instead of waiting for the operating system's TCP timeout (minutes)."""
-    options: dict = {"pool_pre_ping": True}
+    """SQLAlchemy engine options.  For PostgreSQL: the pool
+    :class:`~app.common.pool_check.CheckedQueuePool` (a connection the server closed, or one
+    silent for more than a few seconds and then found dead by a ping, is replaced, not used;
+    a connection used a moment ago costs no round trip, unlike ``pool_pre_ping``) and a
+    ``connect_timeout`` of ``DB_CONNECT_TIMEOUT_S`` seconds (default 5), so an unreachable
+    server makes requests and ``/healthz`` answer 503 within seconds instead of waiting for the
+    operating system's TCP timeout (minutes).  SQLite needs neither: a file has no connection
+    to lose."""
+    options: dict = {}
     if url.startswith("postgresql"):
+        options["poolclass"] = CheckedQueuePool
         options["connect_args"] = {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT_S", 5))}
     return options
 
