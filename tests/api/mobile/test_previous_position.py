@@ -5,12 +5,11 @@ the moment judged.  Other requests' token statements do not read it.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event
 
+from app.attendance import plausibility
 from app.attendance.check_in_cache import POSITION_ENDPOINTS
 from app.attendance.models import AttendanceEvent
 from app.extensions import db
@@ -23,27 +22,13 @@ PREVIOUS_FIX_QUERY = "SELECT attendance_events.id, attendance_events.kind, atten
 
 
 @pytest.fixture
-def statements(app):
-    """``with statements() as sent: ...``: the full text of every statement sent, but the
-    transaction's own (``BEGIN``, ``COMMIT``, savepoints)."""
-
-    @contextmanager
-    def recording():
-        sent: list[str] = []
-
-        def before(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")):
-                sent.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield sent
-        finally:
-            event.remove(engine, "before_cursor_execute", before)
-
-    return recording
+def noted(monkeypatch):
+    """The user ids whose latest position a token statement read (:func:`plausibility.note_latest_fix`)."""
+    seen = []
+    note = plausibility.note_latest_fix
+    monkeypatch.setattr(plausibility, "note_latest_fix",
+                        lambda session, user_id, values: seen.append(user_id) or note(session, user_id, values))
+    return seen
 
 
 def _event(app, user, *, at: str, latitude: float, longitude: float, client_time: str | None = None,
@@ -59,7 +44,7 @@ def _event(app, user, *, at: str, latitude: float, longitude: float, client_time
 
 
 def test_a_check_out_far_from_the_check_in_a_second_earlier_is_impossible_travel_without_a_query_of_its_own(
-        app, client, auth, factory, freeze_time, statements):
+        app, client, auth, factory, freeze_time, count_statements, noted):
     office = factory.office()
     factory.schedule(check_out=("07:00", "18:00"))
     person = factory.user(npp="30001", office=office)
@@ -68,11 +53,11 @@ def test_a_check_out_far_from_the_check_in_a_second_earlier_is_impossible_travel
     r = client.post("/api/absenmasuk", json=AT_OFFICE, headers=headers)
     assert r.json["data"]["status"] == "accepted", r.json
     freeze_time("2026-01-30T07:55:01+07:00")
-    with statements() as sent:
+    with count_statements() as seen:
         r = client.post("/api/absenpulang", json=BANDUNG, headers=headers)
     assert (r.json["data"]["status"], r.json["data"]["reason"]) == ("pending_review", "impossible_travel"), r.json
-    assert "latest_fix" in sent[0], sent[0]              # the token statement reads it
-    assert not any(s.startswith(PREVIOUS_FIX_QUERY) for s in sent), sent
+    assert noted == [person.id, person.id]               # each token statement read it ...
+    assert not any(s.startswith(PREVIOUS_FIX_QUERY) for s in seen.statements), seen.statements  # ... no query
     with app.app_context():
         check_in, check_out = db.session.scalars(db.select(AttendanceEvent).order_by(AttendanceEvent.id)).all()
         travel = check_out.flag_details[0]
@@ -115,17 +100,15 @@ def test_a_latest_position_later_than_the_check_in_is_not_its_previous_one(app, 
         assert check_out.flag_details[0]["previous_event_id"] == later
 
 
-def test_requests_that_judge_no_position_do_not_read_it(app, client, auth, factory, freeze_time, statements):
+def test_requests_that_judge_no_position_do_not_read_it(app, client, auth, factory, freeze_time, noted):
     office = factory.office()
     factory.schedule()
     person = factory.user(npp="30004", office=office)
     headers = auth(person)
     freeze_time("2026-01-30T07:55:00+07:00")
-    with statements() as sent:
-        r = client.post("/api/getabsen", json={"year": 2026, "month": 1}, headers=headers)
+    r = client.post("/api/getabsen", json={"year": 2026, "month": 1}, headers=headers)
     assert r.status_code == 200, r.json
-    assert sent and "FROM users" in sent[0], sent         # the token statement ...
-    assert not any("latest_fix" in s for s in sent), sent  # ... without the position
+    assert noted == []                                     # its token statement does not read it
 
 
 def test_every_endpoint_that_reads_the_position_exists(app):
