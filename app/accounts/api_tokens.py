@@ -64,15 +64,15 @@ def token_id(plain: str | None) -> int | None:
 
 
 @cache
-def _token_query(position: bool = False):
+def _token_query(position: str | None = None):
     """The token row, its user and :func:`app.attendance.check_in_cache.token_columns`, in one
     statement (built once per ``position``, when the mappers are complete, and reused with its
-    cache key); with ``position`` also the person's latest position
+    cache key); with ``position`` (the database's dialect name) also the person's latest position
     (:func:`app.attendance.check_in_cache.with_position`)."""
     stmt = (db.select(ApiToken, User, *check_in_cache.token_columns(User.id))
             .join(User, User.id == ApiToken.user_id)
             .where(ApiToken.id == bindparam("token_id")))
-    return check_in_cache.with_position(stmt, User.id) if position else stmt
+    return check_in_cache.with_position(stmt, User.id, position) if position else stmt
 
 
 def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiToken | None:
@@ -94,7 +94,7 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
         return None
     row_id, secret = parsed
     today = clock.local_today()
-    position = check_in_cache.reads_position()
+    position = check_in_cache.position_dialect()
     found = db.session.execute(_token_query(position),
                                {"token_id": row_id, **check_in_cache.token_parameters(today)}).first()
     if found is None:
@@ -108,7 +108,7 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
     if not user.is_active:
         return None
     set_committed_value(row, "user", user)  # the session keeps loaded objects only weakly
-    check_in_cache.note(db.session(), user.id, today, found[2:], position=position)
+    check_in_cache.note(db.session(), user.id, today, found[2:], position=position is not None)
     if touch and (row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL):
         row.last_used_at = now
     return row

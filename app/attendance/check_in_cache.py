@@ -24,6 +24,7 @@ from datetime import date
 
 from flask import has_request_context, request
 
+from ..extensions import db
 from ..places.services import OFFICES_VERSION
 from ..schedules import day_cache
 from ..system import cache_versions
@@ -65,11 +66,18 @@ def reads_position() -> bool:
     return has_request_context() and request.endpoint in POSITION_ENDPOINTS
 
 
-def with_position(stmt, user_id):
+def with_position(stmt, user_id, dialect: str):
     """``stmt`` (the token statement, :func:`token_columns` already added) with the person's latest
     position appended (:data:`POSITION_COLUMNS` columns,
-    :func:`app.attendance.plausibility.with_latest_fix`); ``user_id``: its ``User.id`` column."""
-    return plausibility.with_latest_fix(stmt, user_id)
+    :func:`app.attendance.plausibility.with_latest_fix`); ``user_id``: its ``User.id`` column;
+    ``dialect``: the database's dialect name (the statement differs)."""
+    return plausibility.with_latest_fix(stmt, user_id, dialect)
+
+
+def position_dialect() -> str | None:
+    """The dialect name to build the token statement for: the database's in a request that reads
+    the position (:func:`reads_position`), else None (the statement without it)."""
+    return db.engine.dialect.name if reads_position() else None
 
 
 def note(session, user_id: int, today: date, values, *, position: bool = False) -> None:

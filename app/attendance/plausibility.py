@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, select, true
 from sqlalchemy.orm import Session, aliased
 
 from ..common.errors import RuleViolation
@@ -221,17 +221,28 @@ def wrong_office(user, office) -> Finding | None:
         "assigned_code": assigned.code if assigned else None, "assigned_name": assigned.name if assigned else None})
 
 
+def _moment():
+    """When an event happened for the plausibility rules: the phone's time of an offline event, else
+    the server's (UTC)."""
+    return db.func.coalesce(AttendanceEvent.client_time, AttendanceEvent.occurred_at, type_=UTCDateTime())
+
+
+def _latest_fix_select(user_id):
+    """The person's (``user_id``: a column or a bound parameter) latest event with a position not
+    rejected on review, as ``id, kind, latitude, longitude, accuracy_m, at`` (at most one row)."""
+    moment = _moment()
+    return (select(AttendanceEvent.id, AttendanceEvent.kind, AttendanceEvent.latitude, AttendanceEvent.longitude,
+                   AttendanceEvent.accuracy_m, moment.label("at"))
+            .where(AttendanceEvent.user_id == user_id, AttendanceEvent.latitude.is_not(None),
+                   AttendanceEvent.longitude.is_not(None), AttendanceEvent.review_state != "rejected")
+            .order_by(moment.desc(), AttendanceEvent.id.desc())
+            .limit(1))
+
+
 @cache
 def _previous_fix_query():
     """The statement of :func:`previous_fix`, built once (every check-in runs it)."""
-    moment = db.func.coalesce(AttendanceEvent.client_time, AttendanceEvent.occurred_at)
-    return (db.select(AttendanceEvent.id, AttendanceEvent.kind, AttendanceEvent.latitude, AttendanceEvent.longitude,
-                      AttendanceEvent.accuracy_m, moment.label("at"))
-            .where(AttendanceEvent.user_id == bindparam("user_id"), AttendanceEvent.latitude.is_not(None),
-                   AttendanceEvent.longitude.is_not(None), AttendanceEvent.review_state != "rejected",
-                   moment <= bindparam("at", type_=UTCDateTime()))
-            .order_by(moment.desc(), AttendanceEvent.id.desc())
-            .limit(1))
+    return _latest_fix_select(bindparam("user_id")).where(_moment() <= bindparam("at", type_=UTCDateTime()))
 
 
 def previous_fix(user_id: int, at: datetime) -> Fix | None:
@@ -256,27 +267,31 @@ def previous_fix(user_id: int, at: datetime) -> Fix | None:
 _NOTED_FIX = "plausibility.latest_fix"  # session.info: (user_id, Fix | None) read by the token statement
 
 
-def with_latest_fix(stmt, user_id):
+def with_latest_fix(stmt, user_id, dialect: str):
     """``stmt`` (a select whose FROM holds ``user_id``'s table) with the person's latest position
     outer-joined and its six columns appended: event id, kind, latitude, longitude, accuracy (m),
     moment (UTC; the phone's time of an offline event, else the server's).  "Latest" is
     :func:`previous_fix`'s order without its upper bound: every event with a position that was not
-    rejected on review.  Hand the six values to :func:`note_latest_fix`."""
-    moment = db.func.coalesce(AttendanceEvent.client_time, AttendanceEvent.occurred_at)
-    latest = (select(AttendanceEvent.id)
-              .where(AttendanceEvent.user_id == user_id, AttendanceEvent.latitude.is_not(None),
-                     AttendanceEvent.longitude.is_not(None), AttendanceEvent.review_state != "rejected")
-              .order_by(moment.desc(), AttendanceEvent.id.desc())
-              .limit(1)
-              .correlate_except(AttendanceEvent)
-              .scalar_subquery())
-    fix = aliased(AttendanceEvent, name="latest_fix")
-    return (stmt.outerjoin(fix, fix.id == latest)
-            .add_columns(fix.id.label("latest_fix_id"), fix.kind.label("latest_fix_kind"),
-                         fix.latitude.label("latest_fix_latitude"), fix.longitude.label("latest_fix_longitude"),
-                         fix.accuracy_m.label("latest_fix_accuracy_m"),
-                         db.func.coalesce(fix.client_time, fix.occurred_at, type_=UTCDateTime())
-                         .label("latest_fix_at")))
+    rejected on review.  Hand the six values to :func:`note_latest_fix`.
+
+    ``dialect`` is the database's (``engine.dialect.name``).  PostgreSQL joins the person's
+    latest event ``LATERAL`` (one index scan of the person's events per token, whatever the
+    planner knows of the table: a join on a correlated subquery may be planned as a hash join
+    over every event, and was, on a table still without statistics); SQLite, which has no
+    ``LATERAL``, joins the event whose id the correlated subquery finds.
+    """
+    latest = _latest_fix_select(user_id).correlate_except(AttendanceEvent)
+    if dialect == "postgresql":
+        fix = latest.lateral("latest_fix")
+        joined = stmt.outerjoin(fix, true())
+        columns = fix.c
+    else:
+        fix = aliased(AttendanceEvent, name="latest_fix")
+        joined = stmt.outerjoin(fix, fix.id == latest.with_only_columns(AttendanceEvent.id).scalar_subquery())
+        columns = (fix.id, fix.kind, fix.latitude, fix.longitude, fix.accuracy_m,
+                   db.func.coalesce(fix.client_time, fix.occurred_at, type_=UTCDateTime()))
+    names = ("id", "kind", "latitude", "longitude", "accuracy_m", "at")
+    return joined.add_columns(*(column.label(f"latest_fix_{name}") for column, name in zip(columns, names)))
 
 
 def note_latest_fix(session, user_id: int, values) -> None:

@@ -25,11 +25,11 @@ ALGORITHM = "HS256"
 
 
 @cache
-def _user_and_device_query(position: bool = False):
+def _user_and_device_query(position: str | None = None):
     """The token's user, the device bound to it and what a check-in reads from each worker's
     memory (:func:`app.attendance.check_in_cache.token_columns`: the cache versions, whether the
     person has schedule rows of their own today or yesterday, their department and office), in
-    one query; with ``position`` also the person's latest position
+    one query; with ``position`` (the database's dialect name) also the person's latest position
     (:func:`app.attendance.check_in_cache.with_position`, for the requests that judge one).
 
     Every authenticated request runs it, so it is built once (the first time: the
@@ -44,7 +44,7 @@ def _user_and_device_query(position: bool = False):
         .where(User.id == bindparam("user_id"))
         .options(lazyload(User.office))
     )
-    return check_in_cache.with_position(stmt, User.id) if position else stmt
+    return check_in_cache.with_position(stmt, User.id, position) if position else stmt
 
 
 def issue_access_token(user: User, device_id: str) -> tuple[str, int]:
@@ -114,12 +114,12 @@ def token_required(view):
         except TokenError as exc:
             return unauthorized(str(exc))
         today = clock.local_today()
-        position = check_in_cache.reads_position()
+        position = check_in_cache.position_dialect()
         row = db.session.execute(_user_and_device_query(position),
                                  {"user_id": int(claims["sub"]), **check_in_cache.token_parameters(today)}).first()
         if row is None or not row[0].is_active or row[1] != claims.get("dev"):
             return unauthorized("Token is invalid")
-        check_in_cache.note(db.session(), row[0].id, today, row[2:], position=position)
+        check_in_cache.note(db.session(), row[0].id, today, row[2:], position=position is not None)
         g.user = row[0]
         g.device_id = claims.get("dev")
         return view(*args, **kwargs)
