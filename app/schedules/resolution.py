@@ -248,6 +248,8 @@ def plan_range(users, start: date, end: date) -> dict[int, list[DaySchedule]]:
     parents = dict(db.session.execute(db.select(Department.id, Department.parent_id)).all())
 
     def chain(department_id):
+        """The department ``department_id`` and its ancestors, nearest first (an empty list for
+        None); at most :data:`MAX_DEPARTMENT_DEPTH` + 1 ids, so a cycle in the parents ends."""
         found, depth = [], 0
         while department_id is not None and depth <= MAX_DEPARTMENT_DEPTH:
             found.append(department_id)
