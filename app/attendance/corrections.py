@@ -44,6 +44,7 @@ from ..extensions import db
 from ..schedules import resolution
 from ..schedules import services as schedules
 from . import overtime
+from .days import day_of
 from .models import AttendanceEvent, DailyAttendance
 from .services import AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals, _status, schedule_of_day
 
@@ -81,10 +82,6 @@ def _work_date(work_date) -> date:
     if work_date > clock.local_today():
         raise ValidationFailed({"work_date": [N_("A day in the future cannot be corrected.")]})
     return work_date
-
-
-def _day(user: User, work_date: date) -> DailyAttendance | None:
-    return db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
 
 
 def _before(daily: DailyAttendance | None) -> dict:
@@ -128,7 +125,7 @@ def add_times(actor, user_id: int, work_date: date, *, check_in: time | None = N
         raise ValidationFailed({"check_in": [N_("Give a check-in time, a check-out time or both.")]})
     zone = clock.local_zone()
     now = clock.now()
-    daily = _day(user, work_date)
+    daily = day_of(user.id, work_date)
     before = _before(daily)
     plan = resolution.resolve_day(user, work_date)
     moment_in = datetime.combine(work_date, check_in, tzinfo=zone) if check_in is not None else None
@@ -231,7 +228,7 @@ def mark_leave(actor, user_id: int, work_date: date, leave_type: str, *, reason:
     note = (note or "").strip() or None
     if note and len(note) > MAX_REASON:
         raise ValidationFailed({"note": [N_("At most 500 characters.")]})
-    daily = _day(user, work_date)
+    daily = day_of(user.id, work_date)
     if daily is not None and daily.time_in is not None:
         raise RuleViolation(N_("This day has a check-in: mark it absent first, or correct its times."),
                             field="leave_type")
@@ -268,7 +265,7 @@ def mark_absent(actor, user_id: int, work_date: date, *, reason: str) -> Correct
         LeaveRequest.start_date <= work_date, LeaveRequest.end_date >= work_date).limit(1))
     if covered is not None:
         raise RuleViolation(N_("A leave request covers this day."), field="reason")
-    daily = _day(user, work_date)
+    daily = day_of(user.id, work_date)
     if daily is not None and daily.status == "absent":
         raise RuleViolation(N_("This day is already marked absent."), field="reason")
     before = _before(daily)
@@ -399,7 +396,7 @@ def day_view(user_id: int, work_date: date) -> DayView:
         raise NotFound("Person not found")
     if not isinstance(work_date, date):
         raise ValidationFailed({"work_date": ["Not a valid date."]})
-    daily = _day(user, work_date)
+    daily = day_of(user.id, work_date)
     events = list(db.session.scalars(db.select(AttendanceEvent).where(
         AttendanceEvent.user_id == user.id, AttendanceEvent.work_date == work_date)
         .order_by(AttendanceEvent.occurred_at, AttendanceEvent.id)))

@@ -53,6 +53,7 @@ from ..places.services import parse_accuracy, parse_coordinate
 from ..schedules import services as schedules
 from ..schedules.models import WorkSchedule
 from . import overtime, plausibility
+from .days import day_of
 from .models import AttendanceEvent, DailyAttendance, OfflineSyncLog
 from .services import (AlreadyCheckedIn, AlreadyCheckedOut, _claim_slot, _refresh_totals, open_windows,
                        schedule_days, schedule_of_day)
@@ -276,7 +277,7 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
         client_time=item.client_time, photo_path=item.photo_path, review_state="pending", flag_reason="offline",
         flag_details=plausibility.details_json(findings),
     )
-    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=item.user.id, work_date=work_date))
+    daily = day_of(item.user.id, work_date)
     if item.kind == "check_in":
         if daily is not None and daily.check_in_event_id is not None:
             raise _refuse("Sudah absen masuk pada tanggal itu", "already_checked_in")
@@ -330,10 +331,6 @@ def _record(item: _Item, now: datetime) -> tuple[AttendanceEvent, DailyAttendanc
     _refresh_totals(daily)
     db.session.flush()
     return event, daily
-
-
-def _day_of(event: AttendanceEvent) -> DailyAttendance | None:
-    return db.session.scalar(db.select(DailyAttendance).filter_by(user_id=event.user_id, work_date=event.work_date))
 
 
 def _reason(exc: DomainError) -> str:
@@ -392,7 +389,7 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
     existing = _find_log(key)
     if existing is not None and existing.status == "success" and existing.event is not None:
         outcome.log, outcome.event, outcome.replayed = existing, existing.event, True
-        outcome.daily = _day_of(existing.event)
+        outcome.daily = day_of(existing.event.user_id, existing.event.work_date)
         if log is not None and log.id != existing.id:
             outcome.log = _save_log(log, key=log.dedupe_key, user_id=log.user_id, data=data, now=now,
                                     event=existing.event, error=None) or existing
@@ -409,7 +406,7 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
                                                                            client_ref=item.client_ref))
             if event is not None:
                 outcome.replayed = True
-                daily = _day_of(event)
+                daily = day_of(event.user_id, event.work_date)
             else:
                 event, daily = _record(item, now)
     except IntegrityError:
@@ -422,7 +419,8 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
         raced = db.session.scalar(db.select(AttendanceEvent).filter_by(user_id=item.user.id,
                                                                        client_ref=item.client_ref))
         if raced is not None:
-            outcome.error, outcome.reason, outcome.replayed, event, daily = None, None, True, raced, _day_of(raced)
+            daily = day_of(raced.user_id, raced.work_date)
+            outcome.error, outcome.reason, outcome.replayed, event = None, None, True, raced
     if outcome.error is None:
         saved = _save_log(target_log, key=target_key, user_id=item.user.id, data=data, now=now,
                           event=event, error=None)
@@ -431,7 +429,7 @@ def process_item(acting_user, raw, *, now: datetime | None = None,
             other = _find_log(key)
             if other is not None and other.status == "success" and other.event is not None:
                 outcome.log, outcome.event, outcome.replayed = other, other.event, True
-                outcome.daily = _day_of(other.event)
+                outcome.daily = day_of(other.event.user_id, other.event.work_date)
                 return outcome
             outcome.error, outcome.reason = "Absensi dengan timestamp yang sama sedang diproses, coba lagi", "busy"
             return outcome

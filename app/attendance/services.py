@@ -51,6 +51,8 @@ from ..schedules.models import WorkSchedule
 from . import overtime, plausibility
 from .models import FACE_NOT_ENROLLED, AttendanceEvent, DailyAttendance
 from .plausibility import NotAssignedOffice  # noqa: F401  (refusal of record_attendance, for the dialects)
+# .days (day_of: a person's day on a date) imports this module, so the functions that read a
+# day import it where they use it.
 
 
 class NoActiveSchedule(RuleViolation):
@@ -93,6 +95,10 @@ class RecordResult:
 
     @property
     def pending_review(self) -> bool:
+        """True when the event waits for a reviewer: its ``review_state`` is ``pending`` because a
+        finding of :mod:`app.attendance.plausibility` applied (``flag_reason`` says the main one),
+        and a check-in's day has status ``pending_review`` until the decision.  The dialects answer
+        "recorded, awaiting review" instead of "successful"."""
         return self.event.review_state == "pending"
 
 
@@ -152,10 +158,11 @@ def _window_error(days, kind: str, local_now: datetime) -> RuleViolation:
 
 def _pick_check_out(found, user):
     """Of several open check-out windows, the one whose day has a check-in without a check-out."""
+    from .days import day_of
     if len(found) == 1:
         return found[0]
     for window, day in found:
-        daily = _day_of(user, window.work_date)
+        daily = day_of(user.id, window.work_date)
         if daily is not None and daily.check_in_event_id is not None and daily.check_out_event_id is None:
             return window, day
     return found[0]
@@ -219,7 +226,9 @@ def record_attendance(
             if existing.kind != kind:
                 raise ValidationFailed({"client_ref": [
                     "This idempotency key was already used for another request."]})
-            daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=existing.work_date))
+            from .days import day_of
+
+            daily = day_of(user.id, existing.work_date)
             return RecordResult(existing, daily, replayed=True)
 
     now = now or clock.now()
@@ -271,13 +280,14 @@ def check_in_day(user, now: datetime | None = None) -> date:
     :raises NoActiveSchedule, OutsideWindow: no schedule, or no check-in window open.
     :raises AlreadyCheckedIn: that day already has a check-in.
     """
+    from .days import day_of
     local_now = clock.to_local(now or clock.now())
     days = schedule_days(user, local_now)
     found = open_windows(days, "check_in", local_now)
     if not found:
         raise _window_error(days, "check_in", local_now)
     work_date = found[0][0].work_date
-    daily = _day_of(user, work_date)
+    daily = day_of(user.id, work_date)
     if daily is not None and daily.check_in_event_id is not None:
         raise AlreadyCheckedIn()
     return work_date
@@ -419,7 +429,8 @@ def schedule_of_day(daily: DailyAttendance, day=None) -> WorkSchedule | None:
 
 
 def _claim_check_out(user, day, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
-    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
+    from .days import day_of
+    daily = day_of(user.id, work_date)
     if daily is None or daily.check_in_event_id is None:
         raise NotCheckedIn()
     if daily.check_out_event_id is not None:
@@ -492,6 +503,7 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
         enrolment request and ``with_enrolment`` is False.
     :raises ValidationFailed: a rejection without a note (``note`` is required).
     """
+    from .days import day_of
     from ..notify.services import notify
 
     if event.review_state != "pending":
@@ -511,7 +523,7 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
     event.reviewed_by_id = reviewer.id
     event.reviewed_at = clock.now()
     event.review_note = note
-    daily = db.session.scalar(db.select(DailyAttendance).filter_by(user_id=event.user_id, work_date=event.work_date))
+    daily = day_of(event.user_id, event.work_date)
     if daily is not None:
         if not approve and daily.check_in_event_id == event.id:
             daily.check_in_event_id = None
@@ -744,10 +756,6 @@ class KioskVisit:
     daily: DailyAttendance | None
 
 
-def _day_of(user, work_date: date) -> DailyAttendance | None:
-    return db.session.scalar(db.select(DailyAttendance).filter_by(user_id=user.id, work_date=work_date))
-
-
 def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: str = "face",
                        now: datetime | None = None) -> KioskVisit:
     """A kiosk recognised ``user`` (by face): check in or out, following their day.
@@ -766,6 +774,7 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
     :raises NoActiveSchedule: no work schedule applies to the person today.
     :raises NotCheckedIn: a check-out window, and no check-in that day.
     """
+    from .days import day_of
     now = now or clock.now()
     local_now = clock.to_local(now)
     days = schedule_days(user, local_now)
@@ -777,11 +786,11 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
         return KioskVisit("outside_window", None, None)
     check_in_window = check_ins[0][0] if check_ins else None
     check_out_window = _pick_check_out(check_outs, user)[0] if check_outs else None
-    daily = _day_of(user, (check_in_window or check_out_window).work_date)
+    daily = day_of(user.id, (check_in_window or check_out_window).work_date)
     if check_in_window is not None and (daily is None or daily.check_in_event_id is None):
         if check_out_window is not None and check_out_window.work_date < check_in_window.work_date:
             # yesterday's shift is still open: this visit ends it rather than starting today's
-            earlier = _day_of(user, check_out_window.work_date)
+            earlier = day_of(user.id, check_out_window.work_date)
             if earlier is not None and earlier.time_in is not None and earlier.check_out_event_id is None \
                     and (now - earlier.time_in).total_seconds() >= min_gap_s:
                 result = record_attendance(user, "check_out", source=source, office=office, now=now, days=days)
@@ -790,7 +799,7 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
         return KioskVisit("checked_in", result.event, result.daily)
     if check_out_window is None:
         return KioskVisit("already_in", None, daily)
-    daily = _day_of(user, check_out_window.work_date)
+    daily = day_of(user.id, check_out_window.work_date)
     if daily is not None and daily.check_out_event_id is not None:
         return KioskVisit("already_out", None, daily)
     if daily is not None and daily.time_in is not None and (now - daily.time_in).total_seconds() < min_gap_s:
