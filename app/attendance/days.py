@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from ..accounts.models import User
 from ..extensions import db
 from .models import AttendanceEvent, DailyAttendance
-from .services import pending_days_query
 
 
 def day_of(user_id: int, work_date: date) -> DailyAttendance | None:
@@ -112,6 +111,9 @@ def email_users_with_check_in_counts() -> list[tuple[User, int]]:
 def review_states(day_ids) -> tuple[set[int], set[int]]:
     """``(known, waiting)`` among the day ids ``day_ids``: those that exist, and those with at least
     one event waiting for review (:func:`app.attendance.services.pending_days_query`); two statements."""
+    # imported here: the services read days through this module (``day_of``) at import time
+    from .services import pending_days_query
+
     ids = list(day_ids)
     known = set(db.session.scalars(db.select(DailyAttendance.id).where(DailyAttendance.id.in_(ids))))
     waiting = set(db.session.scalars(pending_days_query().where(DailyAttendance.id.in_(ids))

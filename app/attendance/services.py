@@ -49,10 +49,9 @@ from ..schedules import day_cache, resolution
 from ..schedules import services as schedules
 from ..schedules.models import WorkSchedule
 from . import overtime, plausibility
+from .days import day_of
 from .models import FACE_NOT_ENROLLED, AttendanceEvent, DailyAttendance
 from .plausibility import NotAssignedOffice  # noqa: F401  (refusal of record_attendance, for the dialects)
-# .days (day_of: a person's day on a date) imports this module, so the functions that read a
-# day import it where they use it.
 
 
 class NoActiveSchedule(RuleViolation):
@@ -158,7 +157,6 @@ def _window_error(days, kind: str, local_now: datetime) -> RuleViolation:
 
 def _pick_check_out(found, user):
     """Of several open check-out windows, the one whose day has a check-in without a check-out."""
-    from .days import day_of
     if len(found) == 1:
         return found[0]
     for window, day in found:
@@ -226,7 +224,6 @@ def record_attendance(
             if existing.kind != kind:
                 raise ValidationFailed({"client_ref": [
                     "This idempotency key was already used for another request."]})
-            from .days import day_of
 
             daily = day_of(user.id, existing.work_date)
             return RecordResult(existing, daily, replayed=True)
@@ -280,7 +277,6 @@ def check_in_day(user, now: datetime | None = None) -> date:
     :raises NoActiveSchedule, OutsideWindow: no schedule, or no check-in window open.
     :raises AlreadyCheckedIn: that day already has a check-in.
     """
-    from .days import day_of
     local_now = clock.to_local(now or clock.now())
     days = schedule_days(user, local_now)
     found = open_windows(days, "check_in", local_now)
@@ -429,7 +425,6 @@ def schedule_of_day(daily: DailyAttendance, day=None) -> WorkSchedule | None:
 
 
 def _claim_check_out(user, day, work_date: date, event: AttendanceEvent, local_now: datetime) -> DailyAttendance:
-    from .days import day_of
     daily = day_of(user.id, work_date)
     if daily is None or daily.check_in_event_id is None:
         raise NotCheckedIn()
@@ -503,7 +498,6 @@ def review_event(event: AttendanceEvent, reviewer, *, approve: bool, note: str |
         enrolment request and ``with_enrolment`` is False.
     :raises ValidationFailed: a rejection without a note (``note`` is required).
     """
-    from .days import day_of
     from ..notify.services import notify
 
     if event.review_state != "pending":
@@ -774,7 +768,6 @@ def record_kiosk_visit(user, *, office: Office | None, min_gap_s: int, source: s
     :raises NoActiveSchedule: no work schedule applies to the person today.
     :raises NotCheckedIn: a check-out window, and no check-in that day.
     """
-    from .days import day_of
     now = now or clock.now()
     local_now = clock.to_local(now)
     days = schedule_days(user, local_now)
