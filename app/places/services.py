@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..common.errors import Conflict, ValidationFailed
+from ..common.errors import Conflict, NotFound, ValidationFailed
 from ..common.i18n import N_
 from ..extensions import db
 from ..system import cache_versions
@@ -231,8 +231,6 @@ def active_offices(*, by_name: bool = False) -> list[Office]:
 
 def get_office(office_id: int) -> Office:
     """:raises NotFound: no office with this id."""
-    from ..common.errors import NotFound
-
     office = db.session.get(Office, office_id)
     if office is None:
         raise NotFound(N_("Office not found"))
