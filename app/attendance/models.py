@@ -77,6 +77,12 @@ class AttendanceEvent(db.Model):
               sqlite_where=text("review_state = 'pending'"), postgresql_where=text("review_state = 'pending'")),
         # A person's history, newest first (also serves every lookup by person alone).
         Index("ix_attendance_events_user_time", "user_id", "occurred_at"),
+        # A person's latest position (every GPS check-in: plausibility._latest_fix_select orders by
+        # the moment, coalesce(client_time, occurred_at), then id): read from the top of the
+        # person's positioned events instead of sorting all of them.  The expression is the
+        # query's, as SQLAlchemy renders it, or neither SQLite nor PostgreSQL uses the index.
+        Index("ix_attendance_events_user_fix", "user_id", text("coalesce(client_time, occurred_at)"), "id",
+              sqlite_where=text("latitude IS NOT NULL"), postgresql_where=text("latitude IS NOT NULL")),
         # Deleting a person checks the events they reviewed: only reviewed events are indexed.
         Index("ix_attendance_events_reviewed_by", "reviewed_by_id",
               sqlite_where=text("reviewed_by_id IS NOT NULL"), postgresql_where=text("reviewed_by_id IS NOT NULL")),
