@@ -22,7 +22,6 @@ from ...common.ratelimit import login_address_limit
 from ...extensions import db, limiter
 from ...notify import services as notify
 from ...places import services as places
-from ...places.models import Office
 from ...posts import services as posts
 from ...posts.models import CATEGORIES
 from ...schedules import services as schedules
@@ -255,7 +254,7 @@ def office_info():
     ditemukan" (unknown or inactive); 422 rcode ``01`` without the code.
     """
     code = required_string(body(), "kode_kantor", max_len=20)
-    office = db.session.scalar(db.select(Office).filter_by(code=code, is_active=True))
+    office = places.active_office_by_code(code)
     if office is None:
         raise NotFound("Kantor tidak ditemukan")
     return envelope.ok(data=ser.office(office))
