@@ -6,9 +6,6 @@ arguments and a docstring.  Read from the source with :mod:`ast` (nothing is imp
 call of ``db.select``, ``select``, ``db.session.get``, ``db.session.execute`` or
 ``db.session.scalar`` (counted by line) in a module of admin pages (``views.py``, ``*_views.py``, ``views/``,
 ``*_views/``) or of a dialect's routes (``app/api/<dialect>/routes*.py``).
-
-:data:`NOT_YET` lists the modules that still hold such calls, with how many lines at most: the
-count may only go down.
 """
 from __future__ import annotations
 
@@ -21,14 +18,6 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 #: Calls that build or run a statement.
 QUERY_CALLS = {"db.select", "select", "db.session.get", "db.session.execute", "db.session.scalar"}
-
-#: Modules that still build statements, and how many such calls they may hold at most.
-NOT_YET = {
-    "api/clinic/routes_auth.py": 2,        # the live sessions: their place is app.accounts.api_tokens
-    "api/mobile/routes.py": 1,
-    "api/school/routes_auth.py": 1,        # the live tokens: their place is app.accounts.api_tokens
-}
-
 
 def _view_modules() -> list[Path]:
     found = set()
@@ -66,7 +55,6 @@ def test_the_modules_are_found():
 @pytest.mark.parametrize("path", _view_modules(), ids=lambda p: str(p.relative_to(APP)))
 def test_a_view_builds_no_statement(path):
     lines = _query_lines(path)
-    allowed = NOT_YET.get(str(path.relative_to(APP)), 0)
-    assert len(lines) <= allowed, (
+    assert not lines, (
         f"{path.relative_to(APP)} builds its own statements on lines {lines}: move them into the "
-        f"domain's service (at most {allowed} lines here)")
+        f"domain's service")

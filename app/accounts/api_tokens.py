@@ -114,6 +114,27 @@ def find_token(plain: str | None, dialect: str, *, touch: bool = True) -> ApiTok
     return row
 
 
+def live_tokens_query(user: User, dialect: str):
+    """Select statement of ``user``'s live tokens of ``dialect`` (not revoked, not expired at
+    :func:`app.common.clock.now`), most recently used first (then the newest): the sessions a
+    person sees and may end."""
+    return (db.select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.dialect == dialect, ApiToken.revoked_at.is_(None),
+                   (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > clock.now()))
+            .order_by(ApiToken.last_used_at.desc(), ApiToken.id.desc()))
+
+
+def live_tokens(user: User, dialect: str) -> list[ApiToken]:
+    """``user``'s live tokens of ``dialect``, as :func:`live_tokens_query` orders them."""
+    return list(db.session.scalars(live_tokens_query(user, dialect)))
+
+
+def live_token(user: User, dialect: str, token_id: int) -> ApiToken | None:
+    """``user``'s live token ``token_id`` of ``dialect``; None for an unknown id, another person's
+    token, another dialect's, or one revoked or expired."""
+    return db.session.scalar(live_tokens_query(user, dialect).where(ApiToken.id == token_id))
+
+
 def revoke(row: ApiToken) -> None:
     """End one token (logout)."""
     if row.revoked_at is None:

@@ -16,9 +16,10 @@ from functools import wraps
 
 from flask import current_app, g, request
 
-from ...accounts.api_tokens import find_token, issue_token
+from ...accounts.api_tokens import find_token, issue_token, revoke
 from ...accounts.models import ApiToken, User
 from ...common import clock
+from ...extensions import db
 from . import envelope
 
 DIALECT = "clinic"
@@ -56,6 +57,29 @@ def lifetime_of(row: ApiToken) -> timedelta:
     if row.expires_at is None or row.created_at is None:
         return timedelta(days=SESSION_DAYS)
     return max(timedelta(minutes=1), _aware(row.expires_at) - _aware(row.created_at))
+
+
+def refresh_session(user: User, old: ApiToken) -> tuple[str, ApiToken]:
+    """Replace ``user``'s session ``old`` by a new token (contract 000, ``POST /api/v2/auth/refresh``):
+    the same device name, device id, biometric setting and lifetime (30 or 90 days from now);
+    ``old`` is revoked at once.
+
+    :returns: ``(plain_token, row)`` of the new session.
+    """
+    token, row = start_session(user, device_name=old.name, lifetime=lifetime_of(old), device_id=old.device_id)
+    row.biometric_type, row.biometric_enabled_at = old.biometric_type, old.biometric_enabled_at
+    revoke(old)
+    return token, row
+
+
+def enable_biometrics(row: ApiToken, *, biometric_type: str, device_id: str) -> None:
+    """Turn on biometric sign-in for the session ``row`` (contract 000, "Biometric Authentication",
+    ``POST /api/v2/auth/biometric/setup``): its type (one of the route's ``BIOMETRIC_TYPES``), the
+    phone's device id, and since when (UTC, :func:`app.common.clock.now`)."""
+    row.biometric_type = biometric_type
+    row.device_id = device_id
+    row.biometric_enabled_at = clock.now()
+    db.session.flush()
 
 
 def _aware(moment: datetime) -> datetime:

@@ -10,16 +10,14 @@ from __future__ import annotations
 from flask import g
 
 from ...accounts import services as accounts
-from ...accounts.api_tokens import revoke, revoke_all
-from ...accounts.models import ApiToken, User
+from ...accounts.api_tokens import live_token, live_tokens, revoke, revoke_all
 from ...accounts.roles import CLINIC_STAFF_ROLES
 from ...common import clock
 from ...common.errors import Conflict, NotFound, ValidationFailed
 from ...common.ids import parse_row_id
 from ...common.ratelimit import login_address_limit
-from ...extensions import db
 from . import envelope
-from .auth import DIALECT, lifetime_of, session_lifetime, start_session, token_required
+from .auth import DIALECT, enable_biometrics, refresh_session, session_lifetime, start_session, token_required
 from .blueprint import bp
 from .ratelimit import login_key, rate_limit
 from .serializers import login_user, me as me_json, session as session_json
@@ -139,20 +137,13 @@ def update_profile():
     return envelope.ok(me_json(g.user), "Profile updated successfully")
 
 
-def _live_sessions_query(user: User):
-    return (db.select(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.dialect == DIALECT, ApiToken.revoked_at.is_(None),
-                   (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > clock.now()))
-            .order_by(ApiToken.last_used_at.desc(), ApiToken.id.desc()))
-
-
 @bp.get("/auth/sessions")
 @token_required()
 def sessions():
     """``GET /api/v2/auth/sessions``: the user's live clinic sessions, most recently active first,
     each ``{id, device_name, ip_address, user_agent, last_activity, created_at, expires_at,
     biometric_enabled, current}``."""
-    rows = db.session.scalars(_live_sessions_query(g.user))
+    rows = live_tokens(g.user, DIALECT)
     return envelope.ok([session_json(row, g.api_token) for row in rows], "Active sessions")
 
 
@@ -167,7 +158,7 @@ def end_session(session_id: str):
     row = None
     row_id = parse_row_id(session_id)
     if row_id is not None:
-        row = db.session.scalar(_live_sessions_query(g.user).where(ApiToken.id == row_id))
+        row = live_token(g.user, DIALECT, row_id)
     if row is None:
         raise NotFound("Session not found", field="session_id")
     revoke(row)
@@ -183,10 +174,7 @@ def refresh():
     The new token keeps the device name, device id, biometric setting and the lifetime
     the session was issued with (30 or 90 days from now).  ``data {token, token_type, expires_at}``.
     """
-    old = g.api_token
-    token, row = start_session(g.user, device_name=old.name, lifetime=lifetime_of(old), device_id=old.device_id)
-    row.biometric_type, row.biometric_enabled_at = old.biometric_type, old.biometric_enabled_at
-    revoke(old)
+    token, row = refresh_session(g.user, g.api_token)
     return envelope.ok({"token": token, "token_type": "Bearer", "expires_at": clock.iso_utc(row.expires_at)},
                        "Token refreshed")
 
@@ -210,10 +198,7 @@ def biometric_setup():
         check.fail("biometric_data", "The biometric data must be a string.")
     values = check.done()
     row = g.api_token
-    row.biometric_type = values["biometric_type"]
-    row.device_id = values["device_id"]
-    row.biometric_enabled_at = clock.now()
-    db.session.flush()
+    enable_biometrics(row, biometric_type=values["biometric_type"], device_id=values["device_id"])
     return envelope.ok({"biometric_enabled": True, "biometric_type": row.biometric_type,
                         "device_id": row.device_id, "session_id": str(row.id),
                         "enabled_at": clock.iso_utc(row.biometric_enabled_at)}, "Biometric authentication enabled")

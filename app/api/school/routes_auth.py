@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import g, request
 
 from ...accounts import services as accounts
-from ...accounts.api_tokens import issue_token, revoke
-from ...accounts.models import ApiToken, User
-from ...common import clock
+from ...accounts.api_tokens import issue_token, revoke, revoke_all
 from ...common.errors import Conflict
 from ...common.ratelimit import login_address_limit
-from ...extensions import db, limiter
+from ...extensions import limiter
 from . import envelope
 from .auth import DIALECT, rate_limit_key, token_required
 from .blueprint import bp
@@ -121,17 +119,5 @@ def change_password():
     if not accounts.check_password(g.user, current):
         return envelope.fail("Password saat ini salah", 400)
     accounts.set_password(g.user, new)
-    revoke_others(g.user, keep=g.api_token)
+    revoke_all(g.user, DIALECT, keep=g.api_token)
     return envelope.ok("Password berhasil diubah")
-
-
-def revoke_others(user: User, *, keep) -> int:
-    """Revoke every live school token of ``user`` except ``keep``; returns how many."""
-    now = clock.now()
-    rows = list(db.session.scalars(db.select(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.dialect == DIALECT, ApiToken.revoked_at.is_(None),
-        ApiToken.id != keep.id)))
-    for row in rows:
-        row.revoked_at = now
-    db.session.flush()
-    return len(rows)
